@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The dev stack: `node infra/stack.mjs up [--for start|test|bench]` makes sure Postgres, the two
+// Redis instances, the Docker engine and the edge proxy are there, reusing what already runs,
+// and writes their settings to var/stack.env; `status` shows them; `down` stops what it started.
+import { writeFileSync } from 'node:fs';
+import { ensureDir, stackEnvFile, stateDir } from './lib/env.mjs';
+import { bold, fail, ok, step } from './lib/log.mjs';
+import { ensurePackages, portOpen } from './lib/system.mjs';
+import { loadSecrets } from './lib/secrets.mjs';
+import { ensurePostgres, stopPostgres } from './lib/postgres.mjs';
+import { ensureRedis, stopRedis, PLATFORM_PORT, CACHE_PORT } from './lib/redis.mjs';
+import { dockerPing, ensureDocker, stopDocker } from './lib/docker.mjs';
+
+// Which Debian packages each use needs beyond the services themselves.
+const EXTRA_PACKAGES = {
+  start: [['haproxy', 'the edge proxy']],
+  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests']],
+  bench: [['haproxy', 'the edge proxy'], ['nginx', 'the nginx baseline'], ['wrk', 'load generation'],
+    ['python3-django', 'the Django baseline'], ['python3-psycopg2', 'the Django baseline'], ['gunicorn', 'the Django baseline']],
+};
+
+export async function up({ purpose = 'start', quiet = false } = {}) {
+  ensureDir(stateDir);
+  const secrets = loadSecrets();
+  const env = {};
+  const notes = [];
+  const pg = await ensurePostgres(secrets);
+  Object.assign(env, pg.env);
+  notes.push(`Postgres: ${pg.note}`);
+  const redis = await ensureRedis(secrets);
+  Object.assign(env, redis.env);
+  notes.push(...redis.notes.map((n) => `Redis: ${n}`));
+  const docker = await ensureDocker();
+  notes.push(`Docker: ${docker.note}`);
+  for (const [pkg, why] of EXTRA_PACKAGES[purpose] ?? []) ensurePackages([pkg], why);
+  env.PADDOCK_MASTER_KEY = process.env.PADDOCK_MASTER_KEY ?? secrets.MASTER_KEY;
+  env.PADDOCK_OPERATOR_EMAIL = process.env.PADDOCK_OPERATOR_EMAIL ?? 'operator@paddock.localhost';
+  env.PADDOCK_OPERATOR_PASSWORD = process.env.PADDOCK_OPERATOR_PASSWORD ?? secrets.OPERATOR_PASSWORD;
+  writeFileSync(stackEnvFile, ['# Written by infra/stack.mjs; read by npm start, npm test and the bench.',
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join('\n') + '\n', { mode: 0o600 });
+  if (!quiet) {
+    for (const n of notes) ok(n);
+    step(`Settings written to ${stackEnvFile}`);
+  }
+  return { env, notes };
+}
+
+async function status() {
+  const rows = [
+    ['Postgres :5432', await portOpen(5432)],
+    [`platform Redis :${PLATFORM_PORT}`, await portOpen(PLATFORM_PORT)],
+    [`cache Redis :${CACHE_PORT}`, await portOpen(CACHE_PORT)],
+    ['Docker engine', await dockerPing()],
+  ];
+  for (const [name, up] of rows) console.log(`${up ? 'up  ' : 'down'}  ${name}`);
+}
+
+function down() {
+  for (const line of [...stopRedis(), stopPostgres(), stopDocker()].filter(Boolean)) ok(line);
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  const [cmd = 'up', ...rest] = process.argv.slice(2);
+  const purpose = rest.includes('--for') ? rest[rest.indexOf('--for') + 1] : 'start';
+  const usage = 'usage: node infra/stack.mjs up [--for start|test|bench] | status | down';
+  if (cmd === 'up') { console.log(bold('Paddock dev stack')); up({ purpose }).catch(fail); }
+  else if (cmd === 'status') status().catch(fail);
+  else if (cmd === 'down') { try { down(); } catch (e) { fail(e); } }
+  else { console.error(usage); process.exit(2); }
+}
