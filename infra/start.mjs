@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, brings up the dev stack, builds, then runs the whole
+// platform in the foreground — API, worker, edge and dashboard — and prints where to find them.
+// Ctrl-C stops the platform processes (the stack's databases keep running: `npm run stack -- down`).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, platformEnv } from './lib/env.mjs';
+import { bold, dim, fail, ok, red, step } from './lib/log.mjs';
+import { prepare } from './lib/prepare.mjs';
+import { portOpen, waitFor } from './lib/system.mjs';
+
+const API_PORT = Number(process.env.PADDOCK_API_PORT ?? 4000);
+const DASHBOARD_PORT = Number(process.env.PADDOCK_DASHBOARD_PORT ?? 3000);
+const EDGE_PORT = Number(process.env.PADDOCK_EDGE_PORT ?? 8080);
+const cpBin = join(root, 'control-plane', 'bin', 'paddock-control-plane.mjs');
+
+/** The control plane's subcommands, read from its main module, so start runs what exists. */
+function controlPlaneCommands() {
+  const main = join(root, 'control-plane', 'src', 'main.ts');
+  if (!existsSync(main)) return [];
+  const src = readFileSync(main, 'utf8');
+  return ['api', 'worker', 'edge'].filter((c) => new RegExp(`['"]${c}['"]`).test(src));
+}
+
+const children = [];
+let stopping = false;
+
+function launch(name, cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = dim(`[${name}]`.padEnd(12));
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = '';
+    stream.on('data', (d) => {
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop();
+      for (const l of lines) console.log(`${prefix}${l}`);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(red(`✗ ${name} exited (${signal ?? code}); stopping the platform.`));
+    shutdown(1);
+  });
+  children.push(child);
+  return child;
+}
+
+function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5000).unref();
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
+}
+
+async function main() {
+  const t0 = Date.now();
+  console.log(bold('Starting Paddock'));
+  await prepare({ purpose: 'start' });
+  const env = platformEnv({ PADDOCK_ENV: process.env.PADDOCK_ENV ?? 'dev', NEXT_TELEMETRY_DISABLED: '1', PADDOCK_API_URL: `http://localhost:${API_PORT}` });
+  for (const [port, what] of [[API_PORT, 'the API'], [DASHBOARD_PORT, 'the dashboard']]) {
+    if (await portOpen(port)) throw Object.assign(new Error(`Port ${port} (${what}) is already in use.`), { hint: 'Is Paddock already running? Stop it (Ctrl-C in its terminal) or free the port.' });
+  }
+  const cmds = controlPlaneCommands();
+  for (const c of cmds) launch(c, process.execPath, [cpBin, c], env);
+  launch('dashboard', 'npm', ['run', 'start', '-w', '@paddock/dashboard', '--silent', '--', '-p', String(DASHBOARD_PORT)], env);
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  step('Waiting for the services to answer…');
+  if (cmds.includes('api')) await waitFor(() => portOpen(API_PORT), { what: 'The API', timeoutMs: 60000 });
+  await waitFor(() => portOpen(DASHBOARD_PORT), { what: 'The dashboard', timeoutMs: 60000 });
+  if (cmds.includes('edge')) await waitFor(() => portOpen(EDGE_PORT), { what: 'The edge', timeoutMs: 60000 });
+  ok(`Paddock is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`
+  API         http://localhost:${API_PORT}   (docs: http://localhost:${API_PORT}/docs, health: /healthz)
+  Dashboard   http://localhost:${DASHBOARD_PORT}
+  Sites       http://<site>.localhost:${EDGE_PORT}
+  Operator    ${env.PADDOCK_OPERATOR_EMAIL} / ${env.PADDOCK_OPERATOR_PASSWORD}   (dev only; set PADDOCK_OPERATOR_PASSWORD to choose)
+
+  Ctrl-C stops the platform; \`npm run stack -- down\` also stops Postgres, Redis and Docker.
+`);
+}
+
+main().catch((e) => { shutdown(1); fail(e); });
