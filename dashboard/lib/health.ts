@@ -1,0 +1,43 @@
+// The control plane's health as the dashboard shows it: ok, degraded (some check failing) or down.
+import 'server-only';
+import { apiBaseUrl, API_TIMEOUT_MS } from './config';
+
+export type Health =
+  | { state: 'ok' | 'degraded'; checks: Record<string, string>; apiUrl: string }
+  | { state: 'down'; reason: string; apiUrl: string };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The most telling part of a failed fetch: ECONNREFUSED, a timeout, a DNS failure... */
+export function failureReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'TimeoutError') return `no answer within ${API_TIMEOUT_MS} ms`;
+  const cause: unknown = e.cause;
+  if (isRecord(cause) && typeof cause.code === 'string') return cause.code;
+  if (cause instanceof Error) return cause.message;
+  return e.message;
+}
+
+export async function fetchHealth(): Promise<Health> {
+  const apiUrl = apiBaseUrl();
+  let res: Response;
+  try {
+    res = await fetch(`${apiUrl}/healthz`, { cache: 'no-store', signal: AbortSignal.timeout(API_TIMEOUT_MS) });
+  } catch (e) {
+    return { state: 'down', reason: `no answer from ${apiUrl} (${failureReason(e)})`, apiUrl };
+  }
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    return { state: 'down', reason: `${apiUrl}/healthz answered ${res.status} without JSON`, apiUrl };
+  }
+  const checks: Record<string, string> = {};
+  if (isRecord(body) && isRecord(body.checks)) {
+    for (const [k, v] of Object.entries(body.checks)) checks[k] = typeof v === 'string' ? v : isRecord(v) && typeof v.status === 'string' ? v.status : JSON.stringify(v);
+  }
+  const ok = res.ok && isRecord(body) && body.status === 'ok';
+  return { state: ok ? 'ok' : 'degraded', checks, apiUrl };
+}
