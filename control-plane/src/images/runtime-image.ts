@@ -1,0 +1,114 @@
+// The runtime image: the base image plus @paddock/runtime's built dist/ and its production
+// node_modules, laid out at /node_modules so a site in /app resolves `@paddock/runtime` the way
+// Node always does. Tagged by a hash of everything copied in: rebuilt only when the runtime changes.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
+import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { ensureBaseImage } from './base-image.js';
+import { productionDependencies, type InstalledPackage } from './production-dependencies.js';
+
+const RECIPE = 'runtime/1';
+export const RUNTIME_REPOSITORY = 'paddock/runtime';
+/** Where a site's slug is unpacked in its release image. */
+export const SITE_DIR = '/app';
+const RUNTIME_IN_IMAGE = '/node_modules/@paddock/runtime';
+/** What of the runtime package runs in production. */
+const RUNTIME_PARTS = ['package.json', 'dist', 'bin'];
+
+export interface RuntimeImage {
+  ref: string;
+  baseRef: string;
+  nodePath: string;
+  /** The command that serves the site in /app (the image's default CMD). */
+  serveCommand: string[];
+  /** Runs a runtime subcommand (e.g. `migrate`) against /app. */
+  command(...args: string[]): string[];
+  built: boolean;
+}
+
+export function runtimePackageDir(): string {
+  return dirname(fileURLToPath(import.meta.resolve('@paddock/runtime/package.json')));
+}
+
+function filesUnder(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) filesUnder(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+function runtimeBin(runtimeDir: string): string {
+  const manifest = JSON.parse(readFileSync(join(runtimeDir, 'package.json'), 'utf8')) as { bin?: Record<string, string> | string };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['paddock-runtime'];
+  if (!bin) throw new Error('@paddock/runtime declares no `paddock-runtime` bin; the runtime image cannot serve sites without it.');
+  return `${RUNTIME_IN_IMAGE}/${bin.replace(/^\.\//, '')}`;
+}
+
+function contentHash(baseRef: string, runtimeDir: string, deps: InstalledPackage[]): string {
+  const h = createHash('sha256').update(RECIPE).update(baseRef);
+  for (const part of RUNTIME_PARTS) {
+    const p = join(runtimeDir, part);
+    if (!existsSync(p)) continue;
+    for (const f of statSync(p).isDirectory() ? filesUnder(p) : [p]) {
+      h.update(`\0${relative(runtimeDir, f)}\0`).update(readFileSync(f));
+    }
+  }
+  for (const d of deps) h.update(`\0${d.target}@${d.version}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+export async function ensureRuntimeImage(docker: DockerEngine, runtimeDir = runtimePackageDir()): Promise<RuntimeImage> {
+  if (!existsSync(join(runtimeDir, 'dist'))) {
+    throw new Error(`@paddock/runtime is not built (${join(runtimeDir, 'dist')} is missing); run \`npm run build -w runtime\`.`);
+  }
+  const base = await ensureBaseImage(docker);
+  const deps = productionDependencies(runtimeDir, [
+    [join(runtimeDir, 'node_modules'), `${RUNTIME_IN_IMAGE}/node_modules`],
+    [join(runtimeDir, '..', 'node_modules'), '/node_modules'],
+  ]);
+  const hash = contentHash(base.ref, runtimeDir, deps);
+  const ref = `${RUNTIME_REPOSITORY}:${hash}`;
+  const bin = runtimeBin(runtimeDir);
+  const image: Omit<RuntimeImage, 'built'> = {
+    ref,
+    baseRef: base.ref,
+    nodePath: base.nodePath,
+    serveCommand: [bin, 'serve', SITE_DIR],
+    command: (...args) => [bin, ...args],
+  };
+  if (await imageExists(docker, ref)) return { ...image, built: false };
+
+  const stage = mkdtempSync(join(tmpdir(), 'paddock-runtime-image-'));
+  try {
+    const rootfs = join(stage, 'rootfs');
+    const skipNested = (from: string) => (src: string) => !relative(from, src).split(sep).includes('node_modules');
+    for (const part of RUNTIME_PARTS) {
+      const p = join(runtimeDir, part);
+      if (existsSync(p)) cpSync(p, join(rootfs, RUNTIME_IN_IMAGE, part), { recursive: true, dereference: true });
+    }
+    for (const d of deps) {
+      mkdirSync(join(rootfs, d.target), { recursive: true });
+      cpSync(d.dir, join(rootfs, d.target), { recursive: true, dereference: true, filter: skipNested(d.dir) });
+    }
+    writeFileSync(join(stage, 'Dockerfile'), [
+      `FROM ${base.ref}`,
+      'COPY rootfs/ /',
+      `WORKDIR ${SITE_DIR}`,
+      `CMD ${JSON.stringify(image.serveCommand)}`,
+      `LABEL paddock.image=runtime paddock.runtime.hash=${hash}`,
+      '',
+    ].join('\n'));
+    const context = tar.c({ cwd: stage, portable: true }, ['Dockerfile', 'rootfs']);
+    const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: ref, rm: true, forcerm: true });
+    await followProgress(docker, stream);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+  return { ...image, built: true };
+}
