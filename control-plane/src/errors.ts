@@ -1,0 +1,78 @@
+// Every error the control plane can answer with, declared once: a stable code, an HTTP status and
+// a message that says what to do next. Handlers throw these; the API turns them into
+// `{ "error": { "code", "message" } }`.
+
+export class PaddockError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, statusCode: number, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'PaddockError';
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+type Factory<A extends unknown[]> = ((...args: A) => PaddockError) & { code: string; statusCode: number };
+
+function declare<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): Factory<A> {
+  const make = (...args: A) => new PaddockError(code, statusCode, message(...args));
+  return Object.assign(make, { code, statusCode });
+}
+
+export const errors = {
+  // generic HTTP
+  validation: declare('PDK_VALIDATION', 400, (detail: string) => `The request is invalid: ${detail}. Check it against /openapi.json.`),
+  notFound: declare('PDK_NOT_FOUND', 404, (method: string, url: string) => `No route ${method} ${url}. The routes are listed at /openapi.json.`),
+  payloadTooLarge: declare('PDK_PAYLOAD_TOO_LARGE', 413, () => 'The request body is too large.'),
+  unsupportedMediaType: declare('PDK_UNSUPPORTED_MEDIA_TYPE', 415, (type: string) => `Content type "${type}" is not accepted; send application/json.`),
+  rateLimited: declare('PDK_RATE_LIMITED', 429, (after: string) => `Too many requests; try again in ${after}.`),
+  internal: declare('PDK_INTERNAL', 500, () => 'Something went wrong on our side; it has been logged. Try again, and report it if it persists.'),
+  unavailable: declare('PDK_UNAVAILABLE', 503, (what: string) => `${what} is unavailable; try again shortly.`),
+
+  // authentication
+  unauthenticated: declare('PDK_UNAUTHENTICATED', 401, () => 'Log in first: send the session cookie or `Authorization: Bearer <token>`.'),
+  badCredentials: declare('PDK_BAD_CREDENTIALS', 401, () => 'Wrong email or password. Reset it with POST /v1/auth/password-reset if you forgot it.'),
+  emailTaken: declare('PDK_EMAIL_TAKEN', 409, () => 'An account with this email exists already; log in, or reset its password.'),
+  resetTokenInvalid: declare('PDK_RESET_TOKEN_INVALID', 400, () => 'This password reset link is invalid, used or expired; ask for a new one.'),
+  tokenScope: declare('PDK_TOKEN_SCOPE', 403, (scope: string) => `This API token lacks the "${scope}" scope; create one with it (POST /v1/tokens).`),
+  tokenNotFound: declare('PDK_TOKEN_NOT_FOUND', 404, () => 'No such API token.'),
+  operatorOnly: declare('PDK_OPERATOR_ONLY', 403, () => 'Only platform operators may use the admin API.'),
+  accountSuspended: declare('PDK_ACCOUNT_SUSPENDED', 403, () => 'This account is suspended; contact the operator.'),
+
+  // organisations
+  orgNotFound: declare('PDK_ORG_NOT_FOUND', 404, (org: string) => `No organisation "${org}" that you belong to.`),
+  orgNameTaken: declare('PDK_ORG_NAME_TAKEN', 409, (org: string) => `The organisation name "${org}" is taken; choose another.`),
+  forbiddenRole: declare('PDK_FORBIDDEN_ROLE', 403, (needed: string) => `Your role in this organisation does not allow this; it needs ${needed} or above.`),
+  memberNotFound: declare('PDK_MEMBER_NOT_FOUND', 404, () => 'No such member in this organisation.'),
+  lastOwner: declare('PDK_LAST_OWNER', 409, () => 'An organisation needs at least one owner; make someone else owner first.'),
+  alreadyMember: declare('PDK_ALREADY_MEMBER', 409, () => 'This account is a member already.'),
+  invitationInvalid: declare('PDK_INVITATION_INVALID', 400, () => 'This invitation is invalid, used or expired; ask for a new one.'),
+  invitationNotFound: declare('PDK_INVITATION_NOT_FOUND', 404, () => 'No such pending invitation.'),
+
+  // sites
+  siteNotFound: declare('PDK_SITE_NOT_FOUND', 404, (site: string) => `No site "${site}" in your organisations. List yours with GET /v1/sites.`),
+  siteNameTaken: declare('PDK_SITE_NAME_TAKEN', 409, (site: string) => `The site name "${site}" is taken on this platform; choose another.`),
+  siteState: declare('PDK_SITE_STATE', 409, (site: string, from: string, action: string) => `Site "${site}" is ${from}; it cannot ${action} now.`),
+  quotaExceeded: declare('PDK_QUOTA_EXCEEDED', 403, (what: string, limit: number, plan: string) => `Your plan "${plan}" allows ${limit} ${what}; upgrade the plan or free some.`),
+  planNotFound: declare('PDK_PLAN_NOT_FOUND', 400, (plan: string) => `No plan "${plan}"; the plans are listed at GET /v1/plans.`),
+  noServer: declare('PDK_NO_SERVER', 503, (pool: string) => `No ${pool} server is configured; set its pool variable.`),
+
+  // deploys, releases and the edge (issue 6)
+  tarballRejected: declare('PDK_TARBALL_REJECTED', 400, (why: string) => `The uploaded tarball was rejected: ${why}. Pack the site directory again (\`paddock push\` does it) without it.`),
+  tarballTooLarge: declare('PDK_TARBALL_TOO_LARGE', 413, (limitMb: number) => `The upload is larger than ${limitMb} MB; add build output and node_modules to .paddockignore.`),
+  checksumMismatch: declare('PDK_CHECKSUM_MISMATCH', 400, (expected: string, actual: string) => `The upload's sha256 is ${actual}, not the ${expected} announced; upload it again.`),
+  siteInvalid: declare('PDK_SITE_INVALID', 422, (why: string) => `The site cannot be built: ${why}. Run \`paddock check\` locally to see it.`),
+  buildFailed: declare('PDK_BUILD_FAILED', 422, (why: string) => `The build failed: ${why}. Read the build log (GET /v1/sites/:site/deploys/:id/logs).`),
+  releaseFailed: declare('PDK_RELEASE_FAILED', 422, (why: string) => `The release failed and the previous one keeps serving: ${why}.`),
+  deployNotFound: declare('PDK_DEPLOY_NOT_FOUND', 404, (id: string) => `No deploy "${id}" for this site. List them with GET /v1/sites/:site/deploys.`),
+  releaseNotFound: declare('PDK_RELEASE_NOT_FOUND', 404, (version: string) => `No release ${version} for this site. List them with GET /v1/sites/:site/releases.`),
+  domainTaken: declare('PDK_DOMAIN_TAKEN', 409, (host: string) => `The domain "${host}" is attached to another site already.`),
+  domainNotFound: declare('PDK_DOMAIN_NOT_FOUND', 404, (host: string) => `No domain "${host}" on this site. List them with GET /v1/sites/:site/domains.`),
+  noRelease: declare('PDK_NO_RELEASE', 409, (site: string) => `Site "${site}" has no release yet; push one first (\`paddock push\`).`),
+} as const;
+
+export type ErrorFactory = (typeof errors)[keyof typeof errors];
