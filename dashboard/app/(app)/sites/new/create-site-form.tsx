@@ -1,0 +1,37 @@
+'use client';
+// The new-site form: a name that becomes the site's address, and which organisation owns it.
+import { useActionState } from 'react';
+import { Field, FormMessage, SubmitButton } from '@/app/ui/form';
+import { idle } from '@/lib/form-state';
+import { createSiteAction } from './actions';
+
+export function CreateSiteForm({ orgs, siteDomain }: { orgs: { slug: string; name: string }[]; siteDomain: string }) {
+  const [state, action] = useActionState(createSiteAction, idle);
+  return (
+    <form action={action} className="form card" noValidate>
+      <FormMessage state={state} />
+      <Field
+        name="name"
+        label="Site name"
+        state={state}
+        required
+        pattern="[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+        autoCapitalize="none"
+        autoCorrect="off"
+        spellCheck={false}
+        hint={<>Lowercase letters, digits and hyphens. Your site answers at <code>&lt;name&gt;.{siteDomain}</code>.</>}
+      />
+      {orgs.length > 1 ? (
+        <div className="field">
+          <label htmlFor="f-org">Organisation</label>
+          <select id="f-org" name="org" key={state.values?.org ?? ''} defaultValue={state.values?.org ?? orgs[0]?.slug}>
+            {orgs.map((o) => <option key={o.slug} value={o.slug}>{o.name}</option>)}
+          </select>
+        </div>
+      ) : orgs[0] ? (
+        <input type="hidden" name="org" value={orgs[0].slug} />
+      ) : null}
+      <SubmitButton pendingText="Creating…">Create site</SubmitButton>
+    </form>
+  );
+}

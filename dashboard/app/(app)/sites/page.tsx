@@ -1,0 +1,56 @@
+// The sites of every organisation the user belongs to: status, URL, last deploy, awake or asleep.
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { listSites } from '@/lib/sites';
+import { load } from '@/lib/load';
+import { ProblemPanel } from '@/app/ui/problem';
+import { StatusBadge } from '@/app/ui/status';
+import { Ago } from '@/app/ui/time';
+
+export const metadata: Metadata = { title: 'Sites' };
+
+export default async function SitesPage() {
+  const result = await load((v) => listSites(v.token));
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <h1>Sites</h1>
+        <Link href="/sites/new" className="button">New site</Link>
+      </div>
+      {!result.ok ? (
+        <ProblemPanel problem={result.problem} />
+      ) : result.data.length === 0 ? (
+        <section className="card empty">
+          <h2>No sites yet</h2>
+          <p>Create a site, then push your code to it with <code>paddock push</code>.</p>
+          <Link href="/sites/new" className="button">Create your first site</Link>
+        </section>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Your sites">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">URL</th>
+                <th scope="col">Last deploy</th>
+                <th scope="col">Awake</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row"><Link href={`/sites/${encodeURIComponent(s.name)}`}>{s.name}</Link></th>
+                  <td data-label="Status"><StatusBadge status={s.status} /></td>
+                  <td data-label="URL">{s.url ? <a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a> : <span className="muted">—</span>}</td>
+                  <td data-label="Last deploy"><Ago at={s.lastDeployAt ?? s.release?.createdAt} /></td>
+                  <td data-label="Awake">{s.sleeping == null ? <span className="muted">—</span> : s.sleeping ? 'sleeping' : 'awake'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

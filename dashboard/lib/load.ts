@@ -1,0 +1,30 @@
+// Loading page data without letting an API failure become a blank error page: the page renders
+// the problem (what failed, what to do) in place, and a lost session still goes to log in.
+import 'server-only';
+import { notFound } from 'next/navigation';
+import { ApiError, DashboardError } from './errors';
+import { withViewer, type Viewer } from './guard';
+
+export type Loaded<T> = { ok: true; data: T } | { ok: false; problem: Problem };
+
+export interface Problem {
+  title: string;
+  message: string;
+  code: string;
+}
+
+export function toProblem(e: unknown): Problem {
+  if (e instanceof ApiError) return { title: e.status === 403 ? 'Not allowed' : 'The API refused this', message: e.message, code: e.code };
+  if (e instanceof DashboardError) return { title: e.code === 'PDK_DASHBOARD_API_UNREACHABLE' ? 'The API is down' : 'Unexpected answer from the API', message: e.message, code: e.code };
+  throw e;
+}
+
+/** For a page's main data: 404s become the not-found page, other failures a Problem to render. */
+export async function load<T>(fn: (v: Viewer) => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, data: await withViewer(fn) };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) notFound();
+    return { ok: false, problem: toProblem(e) };
+  }
+}
