@@ -1,0 +1,7 @@
+// The cache battery: one interface (Cache) over the site's Redis, local memory or nothing.
+export type { Cache, CacheOptions, SetOptions, Timeout } from './cache.js';
+export { BaseCache } from './cache.js';
+export { RedisCache, type RedisCacheOptions } from './redis.js';
+export { LocMemCache, type LocMemCacheOptions } from './locmem.js';
+export { DummyCache } from './dummy.js';
+export { createCache, CacheRegistry, type CacheConfig } from './registry.js';
