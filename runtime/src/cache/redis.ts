@@ -75,7 +75,7 @@ export class RedisCache extends BaseCache {
     try {
       return await this.client.incrby(key, delta);
     } catch (e) {
-      if (e instanceof Error && /not an integer/.test(e.message)) throw new TypeError(`Cache key '${key}' does not hold an integer.`);
+      if (e instanceof Error && /not an integer/.test(e.message)) throw new TypeError(`Cache key '${key}' does not hold an integer.`, { cause: e });
       throw e;
     }
   }
