@@ -1,0 +1,162 @@
+// The control plane's settings, read once from environment variables and validated. `settings`
+// lists every variable with its description and dev default, so the README's table can be
+// checked against it (test/config.test.ts does).
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+export interface Setting {
+  env: string;
+  description: string;
+  /** The value used when the variable is unset; `undefined` means required. */
+  default?: string | ((env: NodeJS.ProcessEnv) => string);
+  /** Only required (no default) when running with PADDOCK_ENV=production. */
+  requiredInProduction?: boolean;
+  secret?: boolean;
+}
+
+const isProduction = (env: NodeJS.ProcessEnv) => (env.PADDOCK_ENV ?? (env.NODE_ENV === 'production' ? 'production' : 'dev')) === 'production';
+
+export const settings: readonly Setting[] = [
+  { env: 'PADDOCK_ENV', description: 'dev | test | production; production demands real secrets and sets Secure cookies', default: (e) => (e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'dev') },
+  { env: 'PADDOCK_DATABASE_URL', description: 'the platform database (Postgres URL)', default: 'postgres://paddock@127.0.0.1:5432/paddock', requiredInProduction: true, secret: true },
+  { env: 'PADDOCK_REDIS_URL', description: 'the platform Redis (queues, locks, rate limits; noeviction)', default: 'redis://127.0.0.1:6379' },
+  { env: 'PADDOCK_PG_ADMIN_URL', description: 'tenant database pool: comma-separated admin URLs (a role with CREATEDB, CREATEROLE)', default: 'postgres://paddock@127.0.0.1:5432/postgres', requiredInProduction: true, secret: true },
+  { env: 'PADDOCK_CACHE_ADMIN_URL', description: 'tenant cache pool: comma-separated Redis admin URLs (allkeys-lru)', default: 'redis://127.0.0.1:6380', requiredInProduction: true, secret: true },
+  { env: 'PADDOCK_MASTER_KEY', description: '32 bytes, base64: encrypts tenant credentials and env vars at rest, signs reset links', requiredInProduction: true, default: 'ZGV2LW9ubHktbWFzdGVyLWtleS1kby1ub3QtdXNlISE=', secret: true },
+  { env: 'PADDOCK_API_PORT', description: 'port the API listens on', default: '4000' },
+  { env: 'PADDOCK_API_HOST', description: 'address the API binds', default: '0.0.0.0' },
+  { env: 'PADDOCK_PUBLIC_URL', description: 'the URL users reach the dashboard at (links in emails)', default: 'http://localhost:3000' },
+  { env: 'PADDOCK_SITE_DOMAIN', description: 'sites answer at <site>.<this domain>', default: 'localhost' },
+  { env: 'PADDOCK_EDGE_PORT', description: 'port the edge proxy serves sites on', default: '8080' },
+  { env: 'PADDOCK_OPERATOR_EMAIL', description: 'the first operator account, created at first start', default: 'operator@paddock.localhost' },
+  { env: 'PADDOCK_OPERATOR_PASSWORD', description: 'its password; without it no operator is created', default: '', secret: true },
+  { env: 'PADDOCK_LOG_LEVEL', description: 'pino level: fatal, error, warn, info, debug, trace, silent', default: 'info' },
+  { env: 'PADDOCK_SMTP_URL', description: 'SMTP URL for outgoing mail (smtp[s]://user:pass@host:port); unset: mail is logged', default: '' , secret: true },
+  { env: 'PADDOCK_MAIL_FROM', description: 'sender of outgoing mail', default: 'Paddock <no-reply@paddock.localhost>' },
+  { env: 'PADDOCK_PASSWORD_COST', description: 'scrypt cost as log2(N); raising it re-hashes passwords at next login', default: (e) => (isProduction(e) ? '17' : '14') },
+  { env: 'PADDOCK_SESSION_TTL_HOURS', description: 'how long a dashboard session lasts', default: '336' },
+  { env: 'PADDOCK_AUTH_RATE_LIMIT', description: 'signup / login / reset attempts per minute per address', default: '20' },
+  { env: 'PADDOCK_TENANT_CONNECTION_LIMIT', description: "connection limit of each site's database role", default: '20' },
+  { env: 'PADDOCK_TENANT_STATEMENT_TIMEOUT', description: "statement_timeout of each site's database role", default: '30s' },
+  { env: 'PADDOCK_WORKER_CONCURRENCY', description: 'jobs each worker process runs at once per queue', default: '16' },
+];
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const ConfigSchema = Type.Object({
+  env: Type.Union([Type.Literal('dev'), Type.Literal('test'), Type.Literal('production')]),
+  databaseUrl: Type.String({ pattern: '^postgres(ql)?://' }),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  pgAdminUrls: Type.Array(Type.String({ pattern: '^postgres(ql)?://' }), { minItems: 1 }),
+  cacheAdminUrls: Type.Array(Type.String({ pattern: '^rediss?://' }), { minItems: 1 }),
+  masterKey: Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' }),
+  apiPort: Port,
+  apiHost: Type.String({ minLength: 1 }),
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  siteDomain: Type.String({ minLength: 1 }),
+  edgePort: Port,
+  operatorEmail: Type.String(),
+  operatorPassword: Type.String(),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  smtpUrl: Type.String(),
+  mailFrom: Type.String({ minLength: 3 }),
+  passwordCost: Type.Integer({ minimum: 10, maximum: 20 }),
+  sessionTtlHours: Type.Integer({ minimum: 1 }),
+  authRateLimit: Type.Integer({ minimum: 1 }),
+  tenantConnectionLimit: Type.Integer({ minimum: 1 }),
+  tenantStatementTimeout: Type.String({ pattern: '^[0-9]+(ms|s|min)?$' }),
+  workerConcurrency: Type.Integer({ minimum: 1, maximum: 256 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Which variable each config field comes from, so errors can name it. */
+const fieldEnv: Record<keyof Config, string> = {
+  env: 'PADDOCK_ENV',
+  databaseUrl: 'PADDOCK_DATABASE_URL',
+  redisUrl: 'PADDOCK_REDIS_URL',
+  pgAdminUrls: 'PADDOCK_PG_ADMIN_URL',
+  cacheAdminUrls: 'PADDOCK_CACHE_ADMIN_URL',
+  masterKey: 'PADDOCK_MASTER_KEY',
+  apiPort: 'PADDOCK_API_PORT',
+  apiHost: 'PADDOCK_API_HOST',
+  publicUrl: 'PADDOCK_PUBLIC_URL',
+  siteDomain: 'PADDOCK_SITE_DOMAIN',
+  edgePort: 'PADDOCK_EDGE_PORT',
+  operatorEmail: 'PADDOCK_OPERATOR_EMAIL',
+  operatorPassword: 'PADDOCK_OPERATOR_PASSWORD',
+  logLevel: 'PADDOCK_LOG_LEVEL',
+  smtpUrl: 'PADDOCK_SMTP_URL',
+  mailFrom: 'PADDOCK_MAIL_FROM',
+  passwordCost: 'PADDOCK_PASSWORD_COST',
+  sessionTtlHours: 'PADDOCK_SESSION_TTL_HOURS',
+  authRateLimit: 'PADDOCK_AUTH_RATE_LIMIT',
+  tenantConnectionLimit: 'PADDOCK_TENANT_CONNECTION_LIMIT',
+  tenantStatementTimeout: 'PADDOCK_TENANT_STATEMENT_TIMEOUT',
+  workerConcurrency: 'PADDOCK_WORKER_CONCURRENCY',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSet these environment variables (see the README's configuration table) and start again.`);
+    this.name = 'ConfigError';
+  }
+}
+
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = isProduction(env);
+  const problems: string[] = [];
+  const raw: Record<string, string> = {};
+  for (const s of settings) {
+    const given = env[s.env];
+    if (given !== undefined && given !== '') raw[s.env] = given;
+    else if (production && s.requiredInProduction) problems.push(`${s.env} is required in production: ${s.description}.`);
+    else if (s.default !== undefined) raw[s.env] = typeof s.default === 'function' ? s.default(env) : s.default;
+    else problems.push(`${s.env} is required: ${s.description}.`);
+  }
+  const int = (name: string) => (/^-?\d+$/.test(raw[name] ?? '') ? Number(raw[name]) : Number.NaN);
+  const candidate = {
+    env: raw.PADDOCK_ENV,
+    databaseUrl: raw.PADDOCK_DATABASE_URL,
+    redisUrl: raw.PADDOCK_REDIS_URL,
+    pgAdminUrls: list(raw.PADDOCK_PG_ADMIN_URL ?? ''),
+    cacheAdminUrls: list(raw.PADDOCK_CACHE_ADMIN_URL ?? ''),
+    masterKey: raw.PADDOCK_MASTER_KEY,
+    apiPort: int('PADDOCK_API_PORT'),
+    apiHost: raw.PADDOCK_API_HOST,
+    publicUrl: (raw.PADDOCK_PUBLIC_URL ?? '').replace(/\/+$/, ''),
+    siteDomain: raw.PADDOCK_SITE_DOMAIN,
+    edgePort: int('PADDOCK_EDGE_PORT'),
+    operatorEmail: (raw.PADDOCK_OPERATOR_EMAIL ?? '').toLowerCase(),
+    operatorPassword: raw.PADDOCK_OPERATOR_PASSWORD ?? '',
+    logLevel: raw.PADDOCK_LOG_LEVEL,
+    smtpUrl: raw.PADDOCK_SMTP_URL ?? '',
+    mailFrom: raw.PADDOCK_MAIL_FROM,
+    passwordCost: int('PADDOCK_PASSWORD_COST'),
+    sessionTtlHours: int('PADDOCK_SESSION_TTL_HOURS'),
+    authRateLimit: int('PADDOCK_AUTH_RATE_LIMIT'),
+    tenantConnectionLimit: int('PADDOCK_TENANT_CONNECTION_LIMIT'),
+    tenantStatementTimeout: raw.PADDOCK_TENANT_STATEMENT_TIMEOUT,
+    workerConcurrency: int('PADDOCK_WORKER_CONCURRENCY'),
+  };
+  if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
+    const seen = new Set<string>();
+    for (const e of Value.Errors(ConfigSchema, candidate)) {
+      const field = e.instancePath.split('/')[1] as keyof Config | undefined;
+      const name = field ? fieldEnv[field] : 'configuration';
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const value = settings.find((s) => s.env === name)?.secret ? '(hidden)' : JSON.stringify(raw[name] ?? '');
+      problems.push(`${name}=${value} is invalid (${e.message}): ${settings.find((s) => s.env === name)?.description ?? ''}.`);
+    }
+  }
+  if (problems.length === 0 && production && candidate.masterKey === settings.find((s) => s.env === 'PADDOCK_MASTER_KEY')?.default) {
+    problems.push('PADDOCK_MASTER_KEY is the public dev key; generate one with `openssl rand -base64 32`.');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return candidate as Config;
+}

@@ -1,0 +1,58 @@
+// The BullMQ queues on the platform Redis, one per kind of job. Producers (the API) and consumers
+// (workers) open them by the same names and prefix. To add a queue: a name below, a field in
+// Queues, one line in createQueues.
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+
+export const queueNames = {
+  provision: 'provision',
+  teardown: 'teardown',
+} as const;
+
+export interface ProvisionJob { siteId: string }
+export interface TeardownJob { siteId: string }
+
+export interface Queues {
+  connection: ConnectionOptions;
+  prefix: string;
+  provision: Queue<ProvisionJob>;
+  teardown: Queue<TeardownJob>;
+  close(): Promise<void>;
+}
+
+/** Retries with backoff; finished jobs are trimmed so the platform Redis does not grow. */
+export const defaultJobOptions: DefaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function redisConnection(url: string): ConnectionOptions {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+export function createQueues(redisUrl: string, prefix = 'paddock'): Queues {
+  const connection = redisConnection(redisUrl);
+  const open = <T>(name: string) => new Queue<T>(name, { connection, prefix, defaultJobOptions });
+  const queues = {
+    provision: open<ProvisionJob>(queueNames.provision),
+    teardown: open<TeardownJob>(queueNames.teardown),
+  };
+  return {
+    connection,
+    prefix,
+    ...queues,
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The control plane's command line: `api` serves the HTTP API, `worker` runs the job workers,
+// `migrate` applies platform-database migrations and exits. SIGTERM / SIGINT shut down
+// gracefully: stop taking work, finish what is in flight, close connections.
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openPlatform, type Platform } from './platform.js';
+import { migrateToLatest } from './store/migrate.js';
+import { buildServer } from './api/server.js';
+import { bootstrapOperator } from './accounts/operator.js';
+import { startWorkers } from './jobs/workers.js';
+
+const usage = 'Usage: paddock-control-plane <api|worker|migrate>';
+
+type Stop = () => Promise<void>;
+
+function onSignals(logger: Logger, stop: Stop): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => { logger.error('shutdown took over 15 s; exiting'); process.exit(1); }, 15000);
+    force.unref();
+    stop().then(() => process.exit(0), (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exit(1); });
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function migrate(platform: Platform): Promise<void> {
+  const { applied } = await migrateToLatest(platform.db, platform.config.databaseUrl);
+  if (applied.length) platform.logger.info({ applied }, 'platform migrations applied');
+}
+
+async function api(config: Config): Promise<void> {
+  const platform = openPlatform(config);
+  await migrate(platform);
+  await bootstrapOperator(platform);
+  const app = await buildServer(platform);
+  await app.listen({ port: config.apiPort, host: config.apiHost });
+  onSignals(platform.logger, async () => {
+    await app.close();
+    await platform.close();
+  });
+}
+
+async function worker(config: Config): Promise<void> {
+  const platform = openPlatform(config);
+  await migrate(platform);
+  const workers = startWorkers(platform);
+  platform.logger.info({ queues: workers.names }, 'worker running');
+  onSignals(platform.logger, async () => {
+    await workers.close();
+    await platform.close();
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const command = argv[0];
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  switch (command) {
+    case 'api':
+      return api(config);
+    case 'worker':
+      return worker(config);
+    case 'migrate': {
+      const platform = openPlatform(config);
+      try {
+        await migrate(platform);
+      } finally {
+        await platform.close();
+      }
+      return;
+    }
+    default:
+      process.stderr.write(`${usage}\n`);
+      process.exit(2);
+  }
+}
+
+const logger = createLogger(process.env.PADDOCK_LOG_LEVEL ?? 'info');
+main(process.argv.slice(2)).catch((err: unknown) => {
+  logger.fatal({ err }, 'control plane failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+// The shared handles one control-plane process holds — platform database, platform Redis,
+// queues, mailer, metrics, logger — opened together and closed together.
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { openDb, type Db } from './store/db.js';
+import { createQueues, type Queues } from './jobs/queues.js';
+import { createMailer, type Mailer } from './accounts/mailer.js';
+
+export interface Platform {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  queues: Queues;
+  mailer: Mailer;
+  metrics: Metrics;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface PlatformOverrides {
+  logger?: Logger;
+  mailer?: Mailer;
+  metrics?: Metrics;
+  /** Prefix of the BullMQ keys; tests give each run its own so parallel runs never share jobs. */
+  queuePrefix?: string;
+}
+
+export function openPlatform(config: Config, overrides: PlatformOverrides = {}): Platform {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = openDb(config.databaseUrl);
+  // Commands fail after one retry rather than queueing forever while Redis is away, so health
+  // checks answer 503 instead of hanging.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  redis.on('error', (err) => logger.debug({ err }, 'platform redis error'));
+  const queues = createQueues(config.redisUrl, overrides.queuePrefix);
+  const mailer = overrides.mailer ?? createMailer(config, logger);
+  const metrics = overrides.metrics ?? createMetrics();
+  return {
+    config,
+    db,
+    redis,
+    queues,
+    mailer,
+    metrics,
+    logger,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await db.destroy();
+    },
+  };
+}

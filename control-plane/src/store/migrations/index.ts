@@ -1,0 +1,8 @@
+// Every platform-database migration, in order. Names start with a sortable UTC timestamp
+// (YYYYMMDDTHHMM); to add one, create the module beside this file and add one line below.
+import type { Migration } from 'kysely';
+import * as accountsOrgsSites from './20261123T2300_accounts_orgs_sites.js';
+
+export const migrations: Record<string, Migration> = {
+  '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
+};

@@ -1,0 +1,79 @@
+// Test support: a platform of its own per test file — a fresh, migrated platform database with a
+// random name, BullMQ keys under a random prefix, silent logs, a JSON mail transport — and the
+// API built on it. close() drops the database and the queue keys.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { openPlatform, type Platform } from '../../src/platform.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { buildServer, type ApiServer } from '../../src/api/server.js';
+
+export function suffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+export function adminUrl(): string {
+  const url = process.env.PADDOCK_PG_ADMIN_URL;
+  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (npm test does both).');
+  return url;
+}
+
+export async function createDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `pdk_test_${suffix()}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl() });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  app: ApiServer;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  const database = await createDatabase();
+  const config = loadConfig({
+    ...process.env,
+    PADDOCK_ENV: 'test',
+    PADDOCK_LOG_LEVEL: process.env.PADDOCK_TEST_LOG_LEVEL ?? 'silent',
+    PADDOCK_PASSWORD_COST: '10',
+    PADDOCK_OPERATOR_PASSWORD: '',
+    ...env,
+    PADDOCK_DATABASE_URL: database.url,
+  });
+  const queuePrefix = `pdktest:${suffix()}`;
+  const platform = openPlatform(config, { logger: createLogger(config.logLevel), queuePrefix });
+  await migrateToLatest(platform.db, config.databaseUrl);
+  const app = await buildServer(platform);
+  return {
+    platform,
+    app,
+    config,
+    async close() {
+      await app.close();
+      await platform.close();
+      const redis = new Redis(config.redisUrl);
+      const keys = await redis.keys(`${queuePrefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      await database.drop();
+    },
+  };
+}
