@@ -44,6 +44,8 @@ export interface StartOptions {
   ready?: RegExp;
   timeoutMs?: number;
   signal?: AbortSignal;
+  uid?: number;
+  gid?: number;
 }
 
 export interface Upstream { url: string; port: number; pid: number; stop(): Promise<unknown> }

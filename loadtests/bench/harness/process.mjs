@@ -37,14 +37,14 @@ export async function waitForPort(port, { host = '127.0.0.1', timeoutMs = 10_000
 }
 
 /**
- * Spawns `command args` in its own process group. Ready when `port` accepts connections and/or
+ * Spawns `command args` in its own process group (as `uid`/`gid` when given). Ready when `port` accepts connections and/or
  * `ready` (a RegExp) matches its output; `handle.match` holds that match (e.g. a printed port).
  * Rejects with the output's tail if it exits or is not ready within timeoutMs.
  */
 export async function startProcess(command, args = [], {
-  name = command, cwd, env = process.env, port, host = '127.0.0.1', ready, timeoutMs = 10_000, signal,
+  name = command, cwd, env = process.env, port, host = '127.0.0.1', ready, timeoutMs = 10_000, signal, uid, gid,
 } = {}) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env, uid, gid, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (d) => {
     output += d;
