@@ -1,0 +1,37 @@
+// Connects the ORM (runtime/src/db) to the site's DATABASES when the site has any; the ORM is loaded only then.
+import type { Settings } from '../settings.js';
+
+interface DbModule {
+  configureDatabases(dbs: Settings['DATABASES']): unknown;
+  closeDatabases(): Promise<void> | void;
+}
+
+let db: DbModule | null = null;
+
+async function loadDb(): Promise<DbModule | null> {
+  // A computed specifier: the ORM lands in ../db/ separately, and a site without a database never pays for loading it.
+  const spec = '../db/index.js';
+  try {
+    return (await import(spec)) as DbModule;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('/db/')) return null;
+    throw err;
+  }
+}
+
+export async function openDatabases(settings: Settings): Promise<void> {
+  if (Object.keys(settings.DATABASES).length === 0) return;
+  db = await loadDb();
+  if (!db) return;
+  await db.configureDatabases(settings.DATABASES);
+}
+
+export async function closeDatabases(): Promise<void> {
+  if (db) await db.closeDatabases();
+  db = null;
+}
+
+/** The ORM's migration commands, for the CLI; null until runtime/src/db provides them. */
+export async function migrationCommands(): Promise<Record<string, unknown> | null> {
+  return (await loadDb()) as unknown as Record<string, unknown> | null;
+}

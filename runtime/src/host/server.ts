@@ -1,0 +1,107 @@
+// The site host's HTTP server: Fastify underneath, one catch-all route into the site, /healthz, static files, graceful close.
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Response, isStreamingBody } from '../http/response.js';
+import { applySecurityHeaders } from '../security/headers.js';
+import { contentTypeFor } from '../static/mime.js';
+import type { Site } from '../site/site.js';
+import { logger } from '../log.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export interface SiteServer {
+  readonly fastify: FastifyInstance;
+  /** Starts listening; resolves with the bound port (pass 0 for a free one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive connections. */
+  close(): Promise<void>;
+}
+
+function send(reply: FastifyReply, res: Response): FastifyReply {
+  reply.code(res.status);
+  reply.headers(res.headers);
+  if (res.cookies.length > 0) reply.header('set-cookie', res.cookies);
+  const body = res.body;
+  if (body === null) return reply.send('');
+  if (isStreamingBody(body)) return reply.send(body instanceof Readable ? body : Readable.from(body));
+  return reply.send(body);
+}
+
+export function createServer(site: Site): SiteServer {
+  const settings = site.settings;
+  const fastify = Fastify({
+    logger: false,
+    bodyLimit: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Paths are matched by the site's own resolver, byte for byte; Fastify only hands requests over.
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, maxParamLength: 500 },
+  });
+
+  // Bodies stay raw bytes: the Request parses forms and JSON lazily, and the limit above answers 413 first.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  fastify.get('/healthz', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return reply.send({ status: 'ok' });
+  });
+
+  const staticPrefix = settings.STATIC_URL.startsWith('/') ? settings.STATIC_URL : null;
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const req = site.request({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : null,
+      ip: request.ip,
+      encrypted: (request.raw.socket as { encrypted?: boolean }).encrypted === true,
+    });
+    if (staticPrefix && req.path.startsWith(staticPrefix) && (req.method === 'GET' || req.method === 'HEAD')) {
+      const res = serveStatic(site, req.path.slice(staticPrefix.length));
+      if (res) {
+        applySecurityHeaders(res, settings, req.isSecure);
+        return send(reply, res);
+      }
+    }
+    return send(reply, await site.handle(req));
+  };
+  fastify.route({ method: [...METHODS], url: '*', handler });
+  fastify.route({ method: [...METHODS], url: '/', handler });
+
+  fastify.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    // Errors raised before the site sees the request: body over the limit, a malformed body stream.
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) logger.error({ err, url: request.url }, 'host error');
+    const title = status === 413 ? 'Request body too large' : status === 500 ? 'Server Error' : 'Bad Request';
+    const res = site.plainError(status, title);
+    applySecurityHeaders(res, settings, false);
+    res.setHeader('x-frame-options', settings.X_FRAME_OPTIONS);
+    return send(reply, res);
+  });
+
+  return {
+    fastify,
+    async listen(port, host = '0.0.0.0') {
+      await fastify.listen({ port, host });
+      const addr = fastify.server.address();
+      return typeof addr === 'object' && addr ? addr.port : port;
+    },
+    close: () => fastify.close(),
+  };
+}
+
+function serveStatic(site: Site, rel: string): Response | null {
+  const found = site.staticFiles.lookup(rel);
+  if (!found) return null;
+  const size = statSync(found.file).size;
+  return new Response(createReadStream(found.file), {
+    contentType: contentTypeFor(found.file),
+    headers: {
+      'content-length': String(size),
+      'cache-control': found.immutable ? 'public, max-age=31536000, immutable' : site.dev ? 'no-cache' : 'public, max-age=300',
+    },
+  });
+}

@@ -1,0 +1,147 @@
+// The framework's Request: what every view and middleware receives, with lazily parsed query, cookies, form and JSON.
+import type { IncomingHttpHeaders } from 'node:http';
+import { BadRequest, DisallowedHost } from '../errors.js';
+import type { Settings } from '../settings.js';
+import type { TemplateEngine } from '../templates/engine.js';
+import type { ResolverMatch } from '../urls/resolver.js';
+import { parseCookies } from './cookies.js';
+import { validateHost } from './hosts.js';
+
+export interface RequestSource {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer | null;
+  ip: string;
+  /** True when the TLS connection terminated in this process. */
+  encrypted: boolean;
+}
+
+/** What a request knows about the site serving it; set by the site host. */
+export interface RequestSite {
+  readonly settings: Settings;
+  reverse(name: string, params?: Record<string, unknown>): string;
+  resolve(path: string): ResolverMatch | null;
+  readonly templates: TemplateEngine;
+  staticUrl(path: string): string;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class Request {
+  readonly method: string;
+  /** The percent-decoded path, always starting with '/'. */
+  readonly path: string;
+  /** The path and query as received. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly ip: string;
+  readonly site: RequestSite;
+  /** The URL pattern that matched, or null; set before middleware runs so middleware can see the view. */
+  resolverMatch: ResolverMatch | null = null;
+  /** Converted URL parameters of the matched pattern. */
+  params: Record<string, unknown> = {};
+  /** The signed-in user, set by auth middleware; undefined means anonymous. */
+  user: unknown = undefined;
+  /** Set by session middleware. */
+  session: unknown = undefined;
+  /** Flash messages for the next page, set by messages middleware. */
+  messages: unknown[] | undefined = undefined;
+  /** Per-request scratch space for middleware. */
+  readonly state: Record<string, unknown> = {};
+  /** Installed by the CSRF middleware: returns a fresh masked token and makes sure the cookie is sent. */
+  csrfToken: () => string = () => '';
+
+  private readonly encrypted: boolean;
+  private readonly queryStart: number;
+  private _query: URLSearchParams | undefined;
+  private _cookies: Record<string, string> | undefined;
+  private _form: URLSearchParams | undefined;
+  private _host: string | undefined;
+
+  constructor(src: RequestSource, site: RequestSite) {
+    this.method = src.method;
+    this.url = src.url;
+    this.headers = src.headers;
+    this.body = src.body ?? EMPTY;
+    this.ip = src.ip;
+    this.encrypted = src.encrypted;
+    this.site = site;
+    const q = src.url.indexOf('?');
+    this.queryStart = q;
+    const rawPath = q < 0 ? src.url : src.url.slice(0, q);
+    this.path = rawPath.includes('%') ? decodePath(rawPath) : rawPath;
+  }
+
+  get query(): URLSearchParams {
+    return (this._query ??= new URLSearchParams(this.queryStart < 0 ? '' : this.url.slice(this.queryStart + 1)));
+  }
+
+  get queryString(): string { return this.queryStart < 0 ? '' : this.url.slice(this.queryStart + 1); }
+
+  get cookies(): Record<string, string> {
+    return (this._cookies ??= parseCookies(this.headers.cookie));
+  }
+
+  get contentType(): string {
+    const ct = this.headers['content-type'];
+    return ct ? (ct.split(';')[0] ?? '').trim().toLowerCase() : '';
+  }
+
+  /** Fields of an application/x-www-form-urlencoded body (empty for other bodies). */
+  get form(): URLSearchParams {
+    if (this._form) return this._form;
+    this._form = this.contentType === 'application/x-www-form-urlencoded'
+      ? new URLSearchParams(this.body.toString('utf8'))
+      : new URLSearchParams();
+    return this._form;
+  }
+
+  /** The body parsed as JSON; BadRequest (400) when it is not valid JSON. */
+  json<T = unknown>(): T {
+    try { return JSON.parse(this.body.toString('utf8')) as T; } catch {
+      throw new BadRequest('The request body is not valid JSON.');
+    }
+  }
+
+  get isSecure(): boolean {
+    if (this.encrypted) return true;
+    const h = this.site.settings.SECURE_PROXY_SSL_HEADER;
+    if (!h) return false;
+    const v = this.headers[h[0].toLowerCase()];
+    return typeof v === 'string' && (v.split(',')[0] ?? '').trim() === h[1];
+  }
+
+  get scheme(): 'http' | 'https' { return this.isSecure ? 'https' : 'http'; }
+
+  /** The Host header, validated against ALLOWED_HOSTS; throws DisallowedHost (400) otherwise. */
+  get host(): string {
+    if (this._host !== undefined) return this._host;
+    const raw = this.headers.host ?? '';
+    if (!validateHost(raw, this.site.settings.ALLOWED_HOSTS)) throw new DisallowedHost(raw);
+    return (this._host = raw);
+  }
+
+  get origin(): string { return `${this.scheme}://${this.host}`; }
+
+  /** An absolute URL for `location` (default: this request's URL). */
+  buildAbsoluteUri(location?: string): string {
+    return new URL(location ?? this.url, `${this.origin}/`).href;
+  }
+
+  reverse(name: string, params?: Record<string, unknown>): string {
+    return this.site.reverse(name, params);
+  }
+
+  accepts(type: string): boolean {
+    const accept = this.headers.accept;
+    return !accept || accept.includes(type) || accept.includes('*/*');
+  }
+}
+
+function decodePath(raw: string): string {
+  try { return decodeURIComponent(raw); } catch {
+    throw new BadRequest('The request path has invalid percent-encoding.');
+  }
+}

@@ -1,0 +1,63 @@
+// Response shortcuts for every format a view returns: JSON, XML, redirects, streams, files, 405.
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { Http404 } from '../errors.js';
+import { toXmlElement, xmlDocument, type XmlElement } from '../formats/xml.js';
+import { contentTypeFor } from '../static/mime.js';
+import { Response, type ResponseInit } from './response.js';
+
+/** A JSON response. Escapes '<', '>' and '&' so the body is also safe to inline in a <script>. */
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const body = JSON.stringify(data)?.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null';
+  return new Response(body, { contentType: 'application/json; charset=utf-8', ...init });
+}
+
+/** An XML response from a document string, an element tree (el()), or plain data under a root element. */
+export function xml(data: string | XmlElement | unknown, init: ResponseInit & { root?: string } = {}): Response {
+  let body: string;
+  if (typeof data === 'string') body = data;
+  else if (isElement(data)) body = xmlDocument(data);
+  else body = xmlDocument(toXmlElement(init.root ?? 'response', data));
+  return new Response(body, { contentType: 'application/xml; charset=utf-8', ...init });
+}
+
+function isElement(x: unknown): x is XmlElement {
+  return typeof x === 'object' && x !== null && 'name' in x && 'attrs' in x && 'children' in x;
+}
+
+/** A redirect to a URL (302, or 301 when permanent). Use req.reverse() or reverse() to turn a route name into one. */
+export function redirect(location: string, opts: { permanent?: boolean } = {}): Response {
+  return new Response('', { status: opts.permanent ? 301 : 302, headers: { location } });
+}
+
+/** A response whose body is produced piece by piece (large exports, server-sent events). */
+export function stream(source: AsyncIterable<string | Uint8Array> | Readable, init: ResponseInit = {}): Response {
+  return new Response(source instanceof Readable ? source : Readable.from(source), init);
+}
+
+/** A file from disk, streamed, with its type and length; `download` adds Content-Disposition: attachment. */
+export function file(path: string, opts: ResponseInit & { download?: boolean | string } = {}): Response {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new Error('not a file');
+    size = st.size;
+  } catch {
+    throw new Http404('The requested file does not exist.');
+  }
+  const res = new Response(createReadStream(path), { contentType: contentTypeFor(path), ...opts });
+  res.setHeader('content-length', String(size));
+  if (opts.download) {
+    const name = typeof opts.download === 'string' ? opts.download : basename(path);
+    const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+    res.setHeader('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  }
+  return res;
+}
+
+export function notAllowed(allowed: readonly string[]): Response {
+  return new Response('<!doctype html><title>405 Method Not Allowed</title><h1>Method Not Allowed (405)</h1>', {
+    status: 405, headers: { allow: allowed.join(', ') },
+  });
+}

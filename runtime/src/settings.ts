@@ -1,0 +1,167 @@
+// A site's typed settings: every default lives here, a site overrides them in site.ts, the environment overrides both.
+import { ImproperlyConfigured } from './errors.js';
+import type { Middleware } from './http/middleware.js';
+import type { TemplateEngineFactory, ContextProcessor } from './templates/engine.js';
+import type { ViewFunction } from './urls/resolver.js';
+
+export interface DatabaseSettings { url: string }
+export interface CacheSettings { url: string }
+
+export interface TemplateSettings {
+  /** 'nunjucks' (built in) or a factory for another engine. */
+  BACKEND: 'nunjucks' | TemplateEngineFactory;
+  /** Extra template folders, searched before the apps' templates/ folders. Relative to the site dir. */
+  DIRS: string[];
+  APP_DIRS: boolean;
+  CONTEXT_PROCESSORS: ContextProcessor[];
+  OPTIONS: Record<string, unknown>;
+}
+
+export interface Settings {
+  DEBUG: boolean;
+  SECRET_KEY: string;
+  ALLOWED_HOSTS: string[];
+  PORT: number;
+  DATABASES: Record<string, DatabaseSettings>;
+  CACHES: Record<string, CacheSettings>;
+  MIDDLEWARE: Middleware[];
+  TEMPLATES: TemplateSettings;
+  APPEND_SLASH: boolean;
+  /** Bytes; larger request bodies are refused with 413 before any view runs. */
+  DATA_UPLOAD_MAX_MEMORY_SIZE: number;
+  /** [header, value] that marks a request as https when a trusted proxy sets it, e.g. ['x-forwarded-proto', 'https']. */
+  SECURE_PROXY_SSL_HEADER: [string, string] | null;
+  SECURE_SSL_REDIRECT: boolean;
+  SECURE_HSTS_SECONDS: number;
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  SECURE_HSTS_PRELOAD: boolean;
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
+  SECURE_REFERRER_POLICY: string | null;
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
+  X_FRAME_OPTIONS: 'DENY' | 'SAMEORIGIN';
+  CSRF_COOKIE_NAME: string;
+  CSRF_HEADER_NAME: string;
+  CSRF_COOKIE_SECURE: boolean;
+  CSRF_COOKIE_HTTPONLY: boolean;
+  CSRF_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None';
+  CSRF_TRUSTED_ORIGINS: string[];
+  CSRF_FAILURE_VIEW: ViewFunction | null;
+  SESSION_COOKIE_SECURE: boolean;
+  SESSION_COOKIE_HTTPONLY: boolean;
+  STATIC_URL: string;
+  /** Where collectstatic writes, relative to the site dir; served from here outside dev. */
+  STATIC_ROOT: string;
+  STATICFILES_DIRS: string[];
+  LANGUAGE_CODE: string;
+  TIME_ZONE: string;
+  /** Seconds a SIGTERM waits for in-flight requests before the process exits anyway. */
+  SHUTDOWN_TIMEOUT: number;
+}
+
+/** Defaults. MIDDLEWARE and TEMPLATES.CONTEXT_PROCESSORS are filled in by the site module (they reference code). */
+export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'>> = Object.freeze({
+  DEBUG: false,
+  SECRET_KEY: '',
+  ALLOWED_HOSTS: [],
+  PORT: 8000,
+  DATABASES: {},
+  CACHES: {},
+  APPEND_SLASH: true,
+  DATA_UPLOAD_MAX_MEMORY_SIZE: 2.5 * 1024 * 1024,
+  SECURE_PROXY_SSL_HEADER: null,
+  SECURE_SSL_REDIRECT: false,
+  SECURE_HSTS_SECONDS: 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+  SECURE_HSTS_PRELOAD: false,
+  SECURE_CONTENT_TYPE_NOSNIFF: true,
+  SECURE_REFERRER_POLICY: 'same-origin',
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
+  X_FRAME_OPTIONS: 'DENY',
+  CSRF_COOKIE_NAME: 'csrftoken',
+  CSRF_HEADER_NAME: 'x-csrftoken',
+  CSRF_COOKIE_SECURE: false,
+  CSRF_COOKIE_HTTPONLY: false,
+  CSRF_COOKIE_SAMESITE: 'Lax',
+  CSRF_TRUSTED_ORIGINS: [],
+  CSRF_FAILURE_VIEW: null,
+  SESSION_COOKIE_SECURE: false,
+  SESSION_COOKIE_HTTPONLY: true,
+  STATIC_URL: '/static/',
+  STATIC_ROOT: 'staticfiles',
+  STATICFILES_DIRS: [],
+  LANGUAGE_CODE: 'en-us',
+  TIME_ZONE: 'UTC',
+  SHUTDOWN_TIMEOUT: 25,
+});
+
+export type SiteSettings = Partial<Omit<Settings, 'TEMPLATES'>> & { TEMPLATES?: Partial<TemplateSettings> };
+
+type Env = Record<string, string | undefined>;
+
+function parseBool(name: string, raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ImproperlyConfigured(`${name}=${raw} is not a boolean. Use true or false.`);
+}
+
+function parseInt10(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ImproperlyConfigured(`${name}=${raw} is not a whole number.`);
+  return n;
+}
+
+function parseList(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/**
+ * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL, SECRET_KEY,
+ * ALLOWED_HOSTS and DEBUG in a site's container; any scalar or list setting can also be set as PADDOCK_<NAME>.
+ */
+export function settingsFromEnv(env: Env): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(defaultSettings)) {
+    const raw = env[`PADDOCK_${key}`];
+    if (raw === undefined) continue;
+    const name = `PADDOCK_${key}`;
+    if (typeof def === 'boolean') out[key] = parseBool(name, raw);
+    else if (typeof def === 'number') out[key] = parseInt10(name, raw);
+    else if (typeof def === 'string') out[key] = raw;
+    else if (Array.isArray(def)) out[key] = parseList(raw);
+  }
+  if (env.PORT !== undefined) out.PORT = parseInt10('PORT', env.PORT);
+  if (env.SECRET_KEY !== undefined) out.SECRET_KEY = env.SECRET_KEY;
+  if (env.ALLOWED_HOSTS !== undefined) out.ALLOWED_HOSTS = parseList(env.ALLOWED_HOSTS);
+  if (env.DEBUG !== undefined) out.DEBUG = parseBool('DEBUG', env.DEBUG);
+  if (env.DATABASE_URL) out.DATABASES = { default: { url: env.DATABASE_URL } };
+  if (env.CACHE_URL) out.CACHES = { default: { url: env.CACHE_URL } };
+  return out as Partial<Settings>;
+}
+
+/** defaults < site.ts < environment. Throws ImproperlyConfigured for a production site without a SECRET_KEY. */
+export function resolveSettings(
+  site: SiteSettings,
+  env: Env,
+  base: { MIDDLEWARE: Middleware[]; TEMPLATES: TemplateSettings },
+  opts: { requireSecretKey?: boolean } = {},
+): Settings {
+  const fromEnv = settingsFromEnv(env);
+  const settings: Settings = {
+    ...defaultSettings,
+    MIDDLEWARE: base.MIDDLEWARE,
+    ...site,
+    TEMPLATES: { ...base.TEMPLATES, ...site.TEMPLATES },
+    ...fromEnv,
+  } as Settings;
+  if (fromEnv.DATABASES) settings.DATABASES = { ...site.DATABASES, ...fromEnv.DATABASES };
+  if (fromEnv.CACHES) settings.CACHES = { ...site.CACHES, ...fromEnv.CACHES };
+  if (!settings.DEBUG && !settings.SECRET_KEY && opts.requireSecretKey !== false) {
+    throw new ImproperlyConfigured('SECRET_KEY must be set when DEBUG is off. Set the SECRET_KEY env var (the platform sets one per site).');
+  }
+  if (settings.DEBUG && settings.ALLOWED_HOSTS.length === 0) {
+    // Django's dev behaviour: with DEBUG on and no hosts configured, local names are allowed.
+    settings.ALLOWED_HOSTS = ['localhost', '.localhost', '127.0.0.1', '[::1]'];
+  }
+  return settings;
+}

@@ -1,0 +1,67 @@
+// What site.ts default-exports: defineSite({ apps, urls, settings }), and how an app entry names its folder.
+import { isAbsolute, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImproperlyConfigured } from '../errors.js';
+import type { SiteSettings } from '../settings.js';
+import type { URLEntry } from '../urls/patterns.js';
+import type { ViewFunction } from '../urls/resolver.js';
+
+/** An installed app: a label ('blog') and the folder holding models.ts, views.ts, templates/, static/, migrations/. */
+export interface AppConfig {
+  readonly label: string;
+  readonly dir: string;
+}
+
+/** 'blog' (a folder beside site.ts), './apps/blog', or an AppConfig (built-in apps export one). */
+export type AppEntry = string | AppConfig;
+
+export interface SiteDefinition {
+  readonly apps: readonly AppEntry[];
+  readonly urls: readonly URLEntry[];
+  readonly settings: SiteSettings;
+  /** Overrides the 404 page (otherwise templates/404.html, otherwise a plain page). */
+  readonly handler404?: ViewFunction | undefined;
+  readonly handler500?: ViewFunction | undefined;
+}
+
+const SITE_MARK = Symbol.for('paddock.site');
+
+export function defineSite(def: {
+  apps?: readonly AppEntry[];
+  urls: readonly URLEntry[] | { default: readonly URLEntry[] };
+  settings?: SiteSettings;
+  handler404?: ViewFunction;
+  handler500?: ViewFunction;
+}): SiteDefinition {
+  const urls = Array.isArray(def.urls) ? def.urls : (def.urls as { default: readonly URLEntry[] }).default;
+  const out = {
+    apps: def.apps ?? [], urls, settings: def.settings ?? {},
+    handler404: def.handler404, handler500: def.handler500, [SITE_MARK]: true,
+  };
+  return Object.freeze(out);
+}
+
+export function isSiteDefinition(x: unknown): x is SiteDefinition {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SITE_MARK] === true;
+}
+
+/** An AppConfig for a folder; `dir` may be a path or a file: URL (pass import.meta.url's folder from a package). */
+export function app(label: string, dir: string | URL): AppConfig {
+  const d = dir instanceof URL || dir.startsWith('file:') ? fileURLToPath(dir) : dir;
+  return Object.freeze({ label, dir: d });
+}
+
+const LABEL_RE = /^[a-z_][a-z0-9_]*$/;
+
+export function resolveApps(siteDir: string, entries: readonly AppEntry[]): AppConfig[] {
+  const seen = new Set<string>();
+  return entries.map((e) => {
+    const cfg = typeof e === 'string'
+      ? { label: basename(e), dir: isAbsolute(e) ? e : resolve(siteDir, e) }
+      : { label: e.label, dir: isAbsolute(e.dir) ? e.dir : resolve(siteDir, e.dir) };
+    if (!LABEL_RE.test(cfg.label)) throw new ImproperlyConfigured(`App label '${cfg.label}' must be lower-case letters, digits and _.`);
+    if (seen.has(cfg.label)) throw new ImproperlyConfigured(`App label '${cfg.label}' is installed twice; labels must be unique.`);
+    seen.add(cfg.label);
+    return cfg;
+  });
+}

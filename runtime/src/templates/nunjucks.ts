@@ -1,0 +1,105 @@
+// The built-in template engine: Nunjucks with auto-escaping on, plus {% url %}, {% static %} and {% csrf_token %}.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import nunjucks from 'nunjucks';
+import { TemplateDoesNotExist } from '../errors.js';
+import type { TemplateEngine, TemplateEngineFactory, TemplateEngineOptions } from './engine.js';
+
+interface ParserLike {
+  nextToken(): { value: string };
+  parseSignature(throwErrors: null, noParens: boolean): unknown;
+  advanceAfterBlockEnd(name: string): void;
+}
+interface NodesLike { CallExtension: new (ext: object, method: string, args: unknown, body?: unknown) => unknown }
+interface KeywordArgs { __keywords?: true; [k: string]: unknown }
+
+function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Record<string, unknown> } {
+  const last = args[args.length - 1] as KeywordArgs | undefined;
+  if (last && typeof last === 'object' && last.__keywords) {
+    const { __keywords: _k, ...kwargs } = last;
+    return { positional: args.slice(0, -1), kwargs };
+  }
+  return { positional: args, kwargs: {} };
+}
+
+/** A tag `{% name args %}` that calls `run(...args)` and prints its result. */
+function simpleTag(tag: string, run: (positional: unknown[], kwargs: Record<string, unknown>, ctx: Record<string, unknown>) => unknown): nunjucks.Extension {
+  const ext = {
+    tags: [tag],
+    parse(parser: ParserLike, nodes: NodesLike) {
+      const tok = parser.nextToken();
+      const args = parser.parseSignature(null, true);
+      parser.advanceAfterBlockEnd(tok.value);
+      return new nodes.CallExtension(ext, 'run', args);
+    },
+    run(context: { ctx: Record<string, unknown> }, ...args: unknown[]) {
+      const { positional, kwargs } = splitArgs(args);
+      return run(positional, kwargs, context.ctx);
+    },
+  };
+  return ext as unknown as nunjucks.Extension;
+}
+
+class NunjucksEngine implements TemplateEngine {
+  private readonly env: nunjucks.Environment;
+  private readonly dirs: string[];
+
+  constructor(opts: TemplateEngineOptions) {
+    this.dirs = opts.dirs;
+    const loader = new nunjucks.FileSystemLoader(opts.dirs, { noCache: false, watch: false });
+    this.env = new nunjucks.Environment(loader, {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: opts.options.trimBlocks === true,
+      lstripBlocks: opts.options.lstripBlocks === true,
+    });
+    const reverse = opts.reverse;
+    this.env.addExtension('url', simpleTag('url', (pos, kw) => reverse(String(pos[0]), kw)));
+    this.env.addExtension('static', simpleTag('static', (pos) => opts.staticUrl(String(pos[0]))));
+    this.env.addExtension('csrf_token', simpleTag('csrf_token', (_pos, _kw, ctx) => {
+      const token = ctx.csrf_token === undefined ? '' : String(ctx.csrf_token);
+      return new nunjucks.runtime.SafeString(`<input type="hidden" name="csrfmiddlewaretoken" value="${token}">`);
+    }));
+    this.env.addGlobal('url', (name: string, params?: Record<string, unknown>) => reverse(name, params));
+    this.env.addGlobal('static', (path: string) => opts.staticUrl(path));
+    this.env.addFilter('date', (d: unknown, fmt?: string) => formatDate(d, fmt));
+    this.env.addFilter('json', (v: unknown) => new nunjucks.runtime.SafeString(
+      JSON.stringify(v)?.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null'));
+  }
+
+  has(name: string): boolean {
+    return this.dirs.some((d) => existsSync(join(d, name)));
+  }
+
+  render(name: string, context: Record<string, unknown>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.env.render(name, context, (err, out) => {
+        if (err) reject(this.translate(err, name)); else resolve(out ?? '');
+      });
+    });
+  }
+
+  renderString(source: string, context: Record<string, unknown>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.env.renderString(source, context, (err, out) => (err ? reject(err) : resolve(out ?? '')));
+    });
+  }
+
+  private translate(err: Error, name: string): Error {
+    if (/template not found/i.test(err.message) && err.message.includes(name)) return new TemplateDoesNotExist(name, this.dirs);
+    return err;
+  }
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Dates in templates: 'iso' (default), 'date' (2026-11-23) or 'long' (23 November 2026), always UTC. */
+function formatDate(d: unknown, fmt = 'iso'): string {
+  const date = d instanceof Date ? d : typeof d === 'string' || typeof d === 'number' ? new Date(d) : null;
+  if (!date || Number.isNaN(date.getTime())) return '';
+  if (fmt === 'date') return date.toISOString().slice(0, 10);
+  if (fmt === 'long') return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  return date.toISOString();
+}
+
+export const nunjucksEngine: TemplateEngineFactory = (opts) => new NunjucksEngine(opts);
