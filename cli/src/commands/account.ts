@@ -96,7 +96,7 @@ async function storeLogin(ctx: Context, session: string, email: string): Promise
 }
 
 async function fetchMe(api: ApiClient): Promise<Me> {
-  const me = await api.json<Me | { account: Me }>('GET', '/v1/me');
+  const me = await api.json<Me | { account: Me }>('GET', '/v1/auth/me');
   return 'account' in me ? me.account : me;
 }
 

@@ -1,0 +1,156 @@
+// Local development: `init` from a starter, and `dev`, `check`, `makemigrations`, `migrate`
+// delegating to the runtime's own `paddock-runtime` command on a local embedded database.
+import { cpSync, existsSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { defineCommand, type Context } from '../command.js';
+import { CliError, usageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { requireSiteDir } from '../project.js';
+import { runRuntime, spawnRuntime, starterDir } from '../runtime-bin.js';
+
+const starters = ['blank', 'blog'] as const;
+
+/** Local commands use an embedded Postgres (PGlite) kept in .paddock/db unless DATABASE_URL says otherwise. */
+function localEnv(ctx: Context, siteDir: string): NodeJS.ProcessEnv {
+  return { ...ctx.env, DATABASE_URL: ctx.env.DATABASE_URL ?? `pglite:${join(siteDir, '.paddock', 'db')}` };
+}
+
+export const init = defineCommand({
+  name: 'init',
+  group: 'Local development',
+  summary: 'Start a new site from a starter',
+  usage: 'init <dir> [--starter blank|blog]',
+  options: {
+    starter: { type: 'string', placeholder: 'blank|blog', description: 'what to start from (default: blank)' },
+    force: { type: 'boolean', description: 'write into a folder that is not empty' },
+  },
+  positionals: { min: 1, max: 1, names: 'a directory' },
+  examples: ['paddock init mysite', 'paddock init myblog --starter blog'],
+  async run(ctx, { values, positionals }) {
+    const starter = values.starter ?? 'blank';
+    if (!(starters as readonly string[]).includes(starter)) throw usageError(`No starter "${starter}".`, `Choose one of: ${starters.join(', ')}.`);
+    const source = starterDir(starter);
+    if (!existsSync(source)) throw new CliError('CLI_NO_STARTER', `The ${starter} starter is missing from @paddock/runtime (${source}).`, 'Reinstall the CLI.', ExitCode.failure);
+    const target = resolve(ctx.cwd, positionals[0]!);
+    if (existsSync(target) && readdirSync(target).length > 0 && !values.force) {
+      throw usageError(`${target} exists and is not empty.`, 'Choose another directory, or pass --force to write into it.');
+    }
+    cpSync(source, target, {
+      recursive: true,
+      filter: (src) => !/(^|\/)(node_modules|\.paddock|dist)(\/|$)/.test(relative(source, src)),
+    });
+    // The starter's package name becomes the project's.
+    const pkgFile = join(target, 'package.json');
+    if (existsSync(pkgFile)) {
+      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
+      pkg.name = basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'site';
+      writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    }
+    const rel = relative(ctx.cwd, target) || '.';
+    ctx.out.data({ dir: target, starter }, () => {
+      ctx.out.success(`Created a ${starter} site in ${rel}.`);
+      ctx.out.line('Next:');
+      ctx.out.line(`  cd ${rel}`);
+      ctx.out.line(`  paddock dev                  ${ctx.out.dim('# run it locally')}`);
+      ctx.out.line(`  paddock sites:create <name>  ${ctx.out.dim('# create it on Paddock and link this folder')}`);
+      ctx.out.line(`  paddock push                 ${ctx.out.dim('# deploy')}`);
+    });
+  },
+});
+
+export const dev = defineCommand({
+  name: 'dev',
+  group: 'Local development',
+  summary: 'Run the site locally, restarting on changes',
+  usage: 'dev [dir] [--port <port>]',
+  description: 'Serves the site with an embedded Postgres kept in .paddock/db (set DATABASE_URL to use another database), and restarts it when a file changes.',
+  options: {
+    port: { type: 'string', short: 'p', placeholder: 'port', description: 'port to listen on (default: 8000)' },
+    'no-reload': { type: 'boolean', description: 'do not restart on changes' },
+  },
+  positionals: { max: 1 },
+  examples: ['paddock dev', 'paddock dev --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
+  async run(ctx, { values, positionals }) {
+    const siteDir = requireSiteDir(resolve(ctx.cwd, positionals[0] ?? '.'));
+    const port = values.port ?? '8000';
+    if (!/^\d+$/.test(port)) throw usageError(`--port takes a number, not "${port}".`);
+    const env = { ...localEnv(ctx, siteDir), PORT: port, DEBUG: ctx.env.DEBUG ?? '1' };
+    const args = ['serve', siteDir, '--port', port, '--dev'];
+    return await new Promise<number>((resolveRun) => {
+      let child: ChildProcess | undefined;
+      let restarting = false;
+      let timer: NodeJS.Timeout | undefined;
+      let watcher: FSWatcher | undefined;
+      const start = () => {
+        child = spawnRuntime(args, { cwd: siteDir, env });
+        child.on('exit', (code) => {
+          if (restarting) {
+            restarting = false;
+            start();
+          } else if (ctx.signal.aborted) {
+            finish(ExitCode.ok);
+          } else if (values['no-reload']) {
+            finish(code ?? ExitCode.failure);
+          } else {
+            ctx.out.warn(`The site stopped (exit ${code ?? 'signal'}); waiting for a change to restart it.`);
+            child = undefined;
+          }
+        });
+      };
+      const finish = (code: number) => {
+        watcher?.close();
+        clearTimeout(timer);
+        resolveRun(code);
+      };
+      ctx.signal.addEventListener('abort', () => {
+        if (child) child.kill('SIGTERM');
+        else finish(ExitCode.ok);
+      }, { once: true });
+      if (!values['no-reload']) {
+        watcher = watch(siteDir, { recursive: true }, (_event, file) => {
+          if (!file || /(^|\/)(\.paddock|node_modules|\.git|dist)(\/|$)/.test(String(file))) return;
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            ctx.out.info(ctx.out.dim(`${file} changed: restarting…`));
+            if (child) {
+              restarting = true;
+              child.kill('SIGTERM');
+            } else start();
+          }, 150);
+        });
+      }
+      start();
+    });
+  },
+});
+
+function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string, examples: string[], options: Record<string, { type: 'boolean' | 'string'; description: string; placeholder?: string }>) {
+  return defineCommand({
+    name,
+    group: 'Local development',
+    summary,
+    usage: `${name} [options] [args...]`,
+    description: 'Runs in the site directory through `paddock-runtime`, on the local embedded database unless DATABASE_URL is set.',
+    options,
+    positionals: { max: 5 },
+    examples,
+    async run(ctx, { values, positionals }) {
+      const siteDir = requireSiteDir(ctx.cwd);
+      const flags = Object.entries(values)
+        .filter(([k, v]) => k in options && v !== undefined && v !== false)
+        .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
+      return await runRuntime([name, ...flags, ...positionals], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
+    },
+  });
+}
+
+export const check = delegate('check', 'Check the site for problems', ['paddock check', 'paddock check --deploy'], {
+  deploy: { type: 'boolean', description: 'also report what a production site lacks' },
+});
+
+export const makemigrations = delegate('makemigrations', 'Write migrations for model changes', ['paddock makemigrations', 'paddock makemigrations blog --name add_tags'], {
+  name: { type: 'string', placeholder: 'name', description: 'name of the migration file' },
+});
+
+export const migrate = delegate('migrate', 'Apply migrations to the local database', ['paddock migrate', 'paddock migrate blog 0001'], {});

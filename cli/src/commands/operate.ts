@@ -1,0 +1,354 @@
+// Running a site: logs, env vars, scale, custom domains, one-off commands and its database.
+import { spawn } from 'node:child_process';
+import { defineCommand, siteOption, type Context } from '../command.js';
+import { CliError, usageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { failureReason, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
+import { resolveSite, sitePath } from '../project.js';
+import { readSse } from '../sse.js';
+
+const siteHint = 'Run `paddock sites` to list your sites.';
+
+/** `--since 15m` / `2h` / `3d` / an ISO time → an ISO time. */
+export function parseSince(since: string, now = Date.now()): string {
+  const m = /^(\d+)\s*([smhd])$/.exec(since.trim());
+  if (m) {
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now - Number(m[1]) * unit).toISOString();
+  }
+  const t = Date.parse(since);
+  if (Number.isNaN(t)) throw usageError(`--since takes a duration like 15m, 2h, 1d or a time like 2026-01-31T12:00:00Z, not "${since}".`);
+  return new Date(t).toISOString();
+}
+
+interface LogLine {
+  time?: string;
+  at?: string;
+  source?: string;
+  stream?: string;
+  replica?: string;
+  line?: string;
+  message?: string;
+}
+
+function printLog(ctx: Context, raw: string): void {
+  let entry: LogLine | undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object') entry = parsed as LogLine;
+  } catch {
+    // a plain text line
+  }
+  if (ctx.out.json) return void ctx.streams.stdout.write(`${entry ? JSON.stringify(entry) : JSON.stringify({ line: raw })}\n`);
+  if (!entry) return void ctx.streams.stdout.write(`${raw}\n`);
+  const time = entry.time ?? entry.at;
+  const source = entry.source ?? entry.replica ?? entry.stream;
+  const prefix = [time ? ctx.out.dim(time) : '', source ? ctx.out.cyan(`[${source}]`) : ''].filter(Boolean).join(' ');
+  ctx.streams.stdout.write(`${prefix ? `${prefix} ` : ''}${entry.line ?? entry.message ?? ''}\n`);
+}
+
+export const logs = defineCommand({
+  name: 'logs',
+  group: 'Run-time',
+  summary: 'Show the site\'s logs (app output, requests, builds)',
+  usage: 'logs [-f] [--since <time>] [-n <lines>] [--site <name>]',
+  options: {
+    ...siteOption,
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until Ctrl-C' },
+    since: { type: 'string', placeholder: 'time', description: 'only lines after this: 15m, 2h, 1d or an ISO time' },
+    lines: { type: 'string', short: 'n', placeholder: 'n', description: 'how many recent lines (default: 100)' },
+  },
+  examples: ['paddock logs', 'paddock logs -f', 'paddock logs --since 1h -n 500', 'paddock logs --json | jq .line'],
+  async run(ctx, { values }) {
+    const site = resolveSite(ctx, values.site);
+    const lines = values.lines === undefined ? undefined : Number(values.lines);
+    if (lines !== undefined && !(Number.isInteger(lines) && lines > 0)) throw usageError('--lines takes a positive whole number.');
+    const res = await ctx.api.fetch('GET', sitePath(site, '/logs'), {
+      query: { follow: values.follow ? 1 : undefined, since: values.since ? parseSince(values.since) : undefined, lines },
+      headers: { accept: values.follow ? 'text/event-stream' : 'application/json, text/event-stream, text/plain' },
+      notFoundHint: siteHint,
+      timeoutMs: values.follow ? 0 : 30_000,
+      signal: ctx.signal,
+    });
+    const type = res.headers.get('content-type') ?? '';
+    try {
+      if (type.includes('text/event-stream')) {
+        for await (const ev of readSse(res.body, ctx.signal)) printLog(ctx, ev.data);
+      } else if (type.includes('json')) {
+        const body = (await res.json()) as LogLine[] | { lines?: LogLine[]; logs?: LogLine[] };
+        const list = Array.isArray(body) ? body : body.lines ?? body.logs ?? [];
+        for (const l of list) printLog(ctx, JSON.stringify(l));
+      } else {
+        for (const l of (await res.text()).split('\n')) if (l) printLog(ctx, l);
+      }
+    } catch (err) {
+      // Ctrl-C ends a follow: that is how it is meant to stop.
+      if (ctx.signal.aborted && values.follow) return ExitCode.ok;
+      throw err;
+    }
+    return ctx.signal.aborted && values.follow ? ExitCode.ok : undefined;
+  },
+});
+
+type EnvAnswer = Record<string, string> | { vars: Record<string, string> | Array<{ key: string; value: string }>; deploy?: Deploy; release?: number };
+
+function envVars(a: EnvAnswer): Record<string, string> {
+  if ('vars' in a && typeof a.vars === 'object') {
+    return Array.isArray(a.vars) ? Object.fromEntries(a.vars.map((v) => [v.key, v.value])) : a.vars;
+  }
+  return a as Record<string, string>;
+}
+
+/** Changing env vars makes a new release: follow it when the API says one started. */
+async function followEnvRelease(ctx: Context, site: string, answer: EnvAnswer): Promise<string> {
+  const deploy = 'deploy' in answer && typeof answer.deploy === 'object' ? (answer.deploy as Deploy) : undefined;
+  if (!deploy?.id) return '';
+  const result = isSuccess(deploy.status) ? deploy : await followDeploy(ctx.api, ctx.out, site, deploy.id, ctx.signal);
+  if (!isSuccess(result.status)) {
+    throw new CliError('CLI_DEPLOY_FAILED', `The vars were saved, but the new release failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The previous release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
+  }
+  const v = releaseVersion(result);
+  return v !== undefined ? ` Released v${v}.` : ' Released.';
+}
+
+const envKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const env = defineCommand({
+  name: 'env',
+  aliases: ['config', 'env:list'],
+  group: 'Run-time',
+  summary: 'List the site\'s environment variables',
+  usage: 'env [--site <name>] [--shell]',
+  options: { ...siteOption, shell: { type: 'boolean', description: 'print KEY=value lines (to source or pipe)' } },
+  examples: ['paddock env', 'paddock env --shell > .env.production', 'paddock env --json'],
+  async run(ctx, { values }) {
+    const site = resolveSite(ctx, values.site);
+    const vars = envVars(await ctx.api.json<EnvAnswer>('GET', sitePath(site, '/env'), { notFoundHint: siteHint }));
+    ctx.out.data(vars, () => {
+      const keys = Object.keys(vars).sort();
+      if (!keys.length) return ctx.out.line(`No variables set. Add one with ${ctx.out.cyan('paddock env:set KEY=value')}.`);
+      if (values.shell) for (const k of keys) ctx.out.line(`${k}=${shellQuote(vars[k] ?? '')}`);
+      else ctx.out.table(keys, [['KEY', (k) => k], ['VALUE', (k) => vars[k] ?? '']]);
+    });
+  },
+});
+
+function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export const envSet = defineCommand({
+  name: 'env:set',
+  aliases: ['config:set'],
+  group: 'Run-time',
+  summary: 'Set environment variables (makes a new release)',
+  usage: 'env:set KEY=value ... [--site <name>]',
+  options: { ...siteOption },
+  positionals: { min: 1, max: 100, names: 'at least one KEY=value' },
+  examples: ['paddock env:set DEBUG=0', 'paddock env:set MAIL_FROM=hi@example.com SITE_TITLE="My blog"'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    const vars: Record<string, string> = {};
+    for (const p of positionals) {
+      const eq = p.indexOf('=');
+      const key = eq < 0 ? p : p.slice(0, eq);
+      if (eq < 0 || !envKey.test(key)) throw usageError(`"${p}" is not KEY=value (a key is letters, digits and _, not starting with a digit).`, 'Example: paddock env:set DEBUG=0');
+      vars[key] = p.slice(eq + 1);
+    }
+    const answer = await ctx.api.json<EnvAnswer>('PATCH', sitePath(site, '/env'), { body: { vars }, notFoundHint: siteHint });
+    const released = await followEnvRelease(ctx, site, answer);
+    ctx.out.data(answer, () => ctx.out.success(`Set ${Object.keys(vars).join(', ')} on ${site}.${released}`));
+  },
+});
+
+export const envUnset = defineCommand({
+  name: 'env:unset',
+  aliases: ['config:unset'],
+  group: 'Run-time',
+  summary: 'Remove environment variables (makes a new release)',
+  usage: 'env:unset KEY ... [--site <name>]',
+  options: { ...siteOption },
+  positionals: { min: 1, max: 100, names: 'at least one KEY' },
+  examples: ['paddock env:unset DEBUG', 'paddock env:unset OLD_KEY OTHER_KEY'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    for (const k of positionals) if (!envKey.test(k)) throw usageError(`"${k}" is not a variable name.`);
+    const answer = await ctx.api.json<EnvAnswer>('PATCH', sitePath(site, '/env'), { body: { vars: Object.fromEntries(positionals.map((k) => [k, null])) }, notFoundHint: siteHint });
+    const released = await followEnvRelease(ctx, site, answer);
+    ctx.out.data(answer, () => ctx.out.success(`Removed ${positionals.join(', ')} from ${site}.${released}`));
+  },
+});
+
+export const scale = defineCommand({
+  name: 'scale',
+  group: 'Run-time',
+  summary: 'Set how many replicas of the site run',
+  usage: 'scale <replicas> [--site <name>]',
+  options: { ...siteOption },
+  positionals: { min: 1, max: 1, names: 'a replica count' },
+  examples: ['paddock scale 2', 'paddock scale 1 --site myblog'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    const n = Number(positionals[0]!.replace(/^web=/, ''));
+    if (!Number.isInteger(n) || n < 0) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Example: paddock scale 2');
+    const answer = await ctx.api.json<{ replicas?: number }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
+    ctx.out.data(answer ?? { replicas: n }, () => ctx.out.success(`${site} now runs ${answer?.replicas ?? n} replica(s).`));
+  },
+});
+
+interface Domain {
+  hostname: string;
+  status?: string;
+  verified?: boolean;
+  verification?: { type?: string; name?: string; value?: string } | null;
+  dns?: Array<{ type: string; name: string; value: string }>;
+}
+
+function dnsRecords(d: Domain): Array<{ type: string; name: string; value: string }> {
+  if (d.dns?.length) return d.dns;
+  if (d.verification?.value) return [{ type: d.verification.type ?? 'TXT', name: d.verification.name ?? `_paddock.${d.hostname}`, value: d.verification.value }];
+  return [];
+}
+
+export const domains = defineCommand({
+  name: 'domains',
+  group: 'Run-time',
+  summary: 'List the site\'s custom domains',
+  usage: 'domains [--site <name>]',
+  options: { ...siteOption },
+  examples: ['paddock domains', 'paddock domains --json'],
+  async run(ctx, { values }) {
+    const site = resolveSite(ctx, values.site);
+    const answer = await ctx.api.json<Domain[] | { domains: Domain[] }>('GET', sitePath(site, '/domains'), { notFoundHint: siteHint });
+    const list = Array.isArray(answer) ? answer : answer.domains;
+    ctx.out.data(list, () => {
+      if (!list.length) return ctx.out.line(`No custom domains. Add one with ${ctx.out.cyan('paddock domains:add <host>')}.`);
+      ctx.out.table(list, [['HOST', (d) => d.hostname], ['STATUS', (d) => d.status ?? (d.verified ? 'verified' : 'pending')]]);
+    });
+  },
+});
+
+export const domainsAdd = defineCommand({
+  name: 'domains:add',
+  group: 'Run-time',
+  summary: 'Add a custom domain (prints the DNS record to create)',
+  usage: 'domains:add <host> [--site <name>]',
+  options: { ...siteOption },
+  positionals: { min: 1, max: 1, names: 'a host name' },
+  examples: ['paddock domains:add www.example.com'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    const answer = await ctx.api.json<Domain | { domain: Domain }>('POST', sitePath(site, '/domains'), { body: { hostname: positionals[0] }, notFoundHint: siteHint });
+    const d = 'domain' in answer ? answer.domain : answer;
+    ctx.out.data(d, () => {
+      ctx.out.success(`Added ${ctx.out.bold(d.hostname)} to ${site} (${d.status ?? (d.verified ? 'verified' : 'pending verification')}).`);
+      const records = dnsRecords(d);
+      if (records.length) {
+        ctx.out.line('Create this DNS record so the platform can verify it:');
+        ctx.out.table(records, [['TYPE', (r) => r.type], ['NAME', (r) => r.name], ['VALUE', (r) => r.value]]);
+      }
+    });
+  },
+});
+
+export const domainsRemove = defineCommand({
+  name: 'domains:remove',
+  group: 'Run-time',
+  summary: 'Remove a custom domain',
+  usage: 'domains:remove <host> [--site <name>]',
+  options: { ...siteOption },
+  positionals: { min: 1, max: 1, names: 'a host name' },
+  examples: ['paddock domains:remove www.example.com'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    await ctx.api.json('DELETE', sitePath(site, `/domains/${encodeURIComponent(positionals[0]!)}`), { notFoundHint: 'Run `paddock domains` to list them.' });
+    ctx.out.success(`Removed ${positionals[0]} from ${site}.`);
+  },
+});
+
+interface RunAnswer {
+  exitCode?: number;
+  output?: string;
+  stdout?: string;
+  stderr?: string;
+}
+
+export const run = defineCommand({
+  name: 'run',
+  group: 'Run-time',
+  summary: 'Run a one-off command in a new container of the site',
+  usage: 'run [--site <name>] -- <command> [args...]',
+  description: 'The command runs with the current release and its env vars; its output and exit code come back. For example paddock-runtime\'s migrate, createsuperuser or check.',
+  options: { ...siteOption },
+  positionals: { min: 1, names: 'a command' },
+  passthrough: true,
+  examples: ['paddock run -- migrate', 'paddock run -- createsuperuser --username admin --email a@example.com', 'paddock run --site myblog -- check --deploy'],
+  async run(ctx, { values, positionals }) {
+    const site = resolveSite(ctx, values.site);
+    const res = await ctx.api.fetch('POST', sitePath(site, '/run'), {
+      body: { command: positionals },
+      headers: { accept: 'text/event-stream, application/json' },
+      notFoundHint: siteHint,
+      timeoutMs: 0,
+      signal: ctx.signal,
+    });
+    let exitCode = 0;
+    if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      for await (const ev of readSse(res.body, ctx.signal)) {
+        const data = JSON.parse(ev.data) as RunAnswer & { line?: string; stream?: string };
+        if (data.line !== undefined) (data.stream === 'stderr' ? ctx.streams.stderr : ctx.streams.stdout).write(`${data.line}\n`);
+        if (data.exitCode !== undefined) exitCode = data.exitCode;
+      }
+    } else {
+      const a = (await res.json()) as RunAnswer;
+      if (ctx.out.json) return void ctx.out.data(a, () => undefined);
+      ctx.streams.stdout.write(a.output ?? a.stdout ?? '');
+      if (a.stderr) ctx.streams.stderr.write(a.stderr);
+      exitCode = a.exitCode ?? 0;
+    }
+    // The one-off's own exit code, so scripts can chain on it.
+    return exitCode;
+  },
+});
+
+async function databaseUrl(ctx: Context, site: string): Promise<string> {
+  const a = await ctx.api.json<{ url?: string; databaseUrl?: string }>('GET', sitePath(site, '/database'), { notFoundHint: siteHint });
+  const url = a.url ?? a.databaseUrl;
+  if (!url) throw new CliError('CLI_NO_DATABASE', `Site "${site}" has no database yet.`, 'Wait for provisioning to finish (`paddock info`).', ExitCode.failure);
+  return url;
+}
+
+export const dbUrl = defineCommand({
+  name: 'db:url',
+  group: 'Run-time',
+  summary: 'Print the site\'s DATABASE_URL (a secret!)',
+  usage: 'db:url [--site <name>]',
+  options: { ...siteOption },
+  examples: ['paddock db:url', 'psql "$(paddock db:url)"'],
+  async run(ctx, { values }) {
+    const url = await databaseUrl(ctx, resolveSite(ctx, values.site));
+    ctx.out.data({ url }, () => ctx.out.line(url));
+  },
+});
+
+export const dbPsql = defineCommand({
+  name: 'db:psql',
+  group: 'Run-time',
+  summary: 'Open psql on the site\'s database',
+  usage: 'db:psql [--site <name>] [-- psql args...]',
+  options: { ...siteOption },
+  positionals: { max: 20 },
+  passthrough: true,
+  examples: ['paddock db:psql', 'paddock db:psql -- -c "select count(*) from blog_post"'],
+  async run(ctx, { values, positionals }) {
+    const url = await databaseUrl(ctx, resolveSite(ctx, values.site));
+    return await new Promise<number>((resolveRun, reject) => {
+      const child = spawn('psql', [url, ...positionals], { stdio: 'inherit', env: ctx.env });
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') reject(new CliError('CLI_NO_PSQL', 'psql is not installed.', 'Install the PostgreSQL client (e.g. `apt-get install postgresql-client`), or use `paddock db:url` with another client.', ExitCode.failure));
+        else reject(err);
+      });
+      child.on('exit', (code) => resolveRun(code ?? ExitCode.failure));
+    });
+  },
+});
