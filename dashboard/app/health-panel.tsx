@@ -16,7 +16,7 @@ export function HealthPanel({ health }: { health: Health }) {
       ) : (
         <dl className="checks">
           {Object.entries(health.checks).map(([name, status]) => (
-            <div key={name} className={status === 'ok' ? 'check-ok' : 'check-bad'}>
+            <div key={name} className={status.startsWith('ok') ? 'check-ok' : 'check-bad'}>
               <dt>{name}</dt>
               <dd>{status}</dd>
             </div>

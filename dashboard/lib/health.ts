@@ -20,6 +20,16 @@ export function failureReason(e: unknown): string {
   return e.message;
 }
 
+/** One check as a short text: "ok (3 ms)", or what went wrong. Accepts `"ok"` or `{ ok, ms, error }`. */
+function describeCheck(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (!isRecord(v)) return JSON.stringify(v);
+  const ms = typeof v.ms === 'number' ? ` (${v.ms} ms)` : '';
+  if (v.ok === true || v.status === 'ok') return `ok${ms}`;
+  if (typeof v.error === 'string') return `failing: ${v.error}`;
+  return typeof v.status === 'string' ? v.status : 'failing';
+}
+
 export async function fetchHealth(): Promise<Health> {
   const apiUrl = apiBaseUrl();
   let res: Response;
@@ -36,7 +46,7 @@ export async function fetchHealth(): Promise<Health> {
   }
   const checks: Record<string, string> = {};
   if (isRecord(body) && isRecord(body.checks)) {
-    for (const [k, v] of Object.entries(body.checks)) checks[k] = typeof v === 'string' ? v : isRecord(v) && typeof v.status === 'string' ? v.status : JSON.stringify(v);
+    for (const [k, v] of Object.entries(body.checks)) checks[k] = describeCheck(v);
   }
   const ok = res.ok && isRecord(body) && body.status === 'ok';
   return { state: ok ? 'ok' : 'degraded', checks, apiUrl };
