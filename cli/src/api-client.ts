@@ -9,6 +9,8 @@ export interface ApiClientOptions {
   /** Where the token came from, so a rejected one gets the right advice. */
   tokenSource?: 'env' | 'config';
   userAgent: string;
+  /** A client for signup and login: sends no credentials, and a 401 means wrong credentials, not "log in". */
+  anonymous?: boolean;
 }
 
 export interface RequestOptions {
@@ -74,9 +76,10 @@ export class ApiClient {
 
   /** A request whose successful response the caller reads itself (SSE, log streams); errors are mapped like json(). */
   async fetch(method: string, path: string, opts: RequestOptions & { rawBody?: RequestInit['body']; duplex?: 'half' } = {}): Promise<Response> {
-    if (!opts.anonymous && !this.options.token) throw notLoggedIn(this.base);
+    const anonymous = opts.anonymous ?? this.options.anonymous ?? false;
+    if (!anonymous && !this.options.token) throw notLoggedIn(this.base);
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent, accept: 'application/json', ...opts.headers };
-    if (!opts.anonymous && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (!anonymous && this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body: RequestInit['body'] = opts.rawBody;
     if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -104,7 +107,7 @@ export class ApiClient {
         throw this.networkError(err, method, path);
       }
       if (res.ok) return res;
-      throw await this.httpError(res, opts);
+      throw await this.httpError(res, { ...opts, anonymous });
     }
   }
 

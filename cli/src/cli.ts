@@ -150,7 +150,7 @@ function makeContext(out: Output, runEnv: RunEnvironment, apiFlag: string | unde
     config,
     apiBase,
     api,
-    anonymousApi: new ApiClient({ base: apiBase, userAgent }),
+    anonymousApi: new ApiClient({ base: apiBase, userAgent, anonymous: true }),
     version,
     signal: runEnv.signal,
     runCommand: (argv) => run(argv, runEnv),

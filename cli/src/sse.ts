@@ -23,6 +23,8 @@ export async function* readSse(body: ReadableStream<Uint8Array> | null, signal?:
       buffer += decoder.decode(value, { stream: true });
       let nl: number;
       while ((nl = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        // A lone \r at the end may be the first half of a \r\n split across chunks: wait for more.
+        if (buffer[nl] === '\r' && nl === buffer.length - 1) break;
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + (buffer.startsWith('\r\n', nl) ? 2 : 1));
         if (line === '') {

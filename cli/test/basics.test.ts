@@ -1,0 +1,132 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { commands } from '../src/commands/index.js';
+import { exitCodeDocs, ExitCode } from '../src/exit-codes.js';
+import { cliHome } from './support/cli.js';
+
+const home = cliHome();
+after(() => home.cleanup());
+
+/** A port with nothing listening: bound then closed. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('paddock binary: help, suggestions, version, exit codes', () => {
+  test('--help lists every command by group and exits 0', async () => {
+    const r = await home.run(['--help']);
+    assert.equal(r.code, 0);
+    for (const c of commands) assert.match(r.stdout, new RegExp(`\\n  ${c.name.replace(':', '\\:')}\\b`), `${c.name} missing from --help`);
+    assert.match(r.stdout, /PADDOCK_TOKEN/);
+  });
+
+  test('every command has --help with usage and at least one example', async () => {
+    // One process per command would take ~15 s; the first few through the binary, all through help's text.
+    for (const c of commands) {
+      assert.ok(c.examples.length > 0, `${c.name} has no examples`);
+      assert.ok(c.examples.every((e) => e.includes('paddock')), `${c.name}: examples should be full command lines`);
+    }
+    for (const name of ['push', 'sites:delete', 'env:set']) {
+      const r = await home.run([name, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`Usage: paddock ${name}`));
+      assert.match(r.stdout, /Examples:\n {2}\$ paddock /);
+    }
+    const viaHelp = await home.run(['help', 'rollback']);
+    assert.match(viaHelp.stdout, /Usage: paddock rollback/);
+  });
+
+  test('a mistyped command exits 2 and suggests the closest ones', async () => {
+    const r = await home.run(['sitse']);
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /"sitse" is not a paddock command/);
+    assert.match(r.stderr, /Did you mean `paddock sites`/);
+    const r2 = await home.run(['sites:creat', 'x']);
+    assert.match(r2.stderr, /paddock sites:create/);
+    const far = await home.run(['xyzzyplugh']);
+    assert.equal(far.code, ExitCode.usage);
+    assert.doesNotMatch(far.stderr, /Did you mean/);
+  });
+
+  test('a mistyped option exits 2 and suggests the right one', async () => {
+    const r = await home.run(['login', '--emial', 'a@b.c']);
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /Unknown option --emial/);
+    assert.match(r.stderr, /Did you mean --email/);
+  });
+
+  test('missing arguments exit 2 with the usage line', async () => {
+    const r = await home.run(['sites:create']);
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /needs a site name/);
+    assert.match(r.stderr, /Usage: paddock sites:create <name>/);
+  });
+
+  test('--version and --version --json', async () => {
+    const r = await home.run(['--version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^paddock 0\.1\.0/);
+    const j = await home.run(['version', '--json']);
+    assert.deepEqual(Object.keys(JSON.parse(j.stdout)), ['version', 'node']);
+  });
+
+  test('help exit-codes documents every code', async () => {
+    const r = await home.run(['help', 'exit-codes']);
+    for (const [code, text] of exitCodeDocs) assert.ok(r.stdout.includes(`${code}  ${text}`), `exit code ${code} undocumented`);
+  });
+
+  test('output has no colour codes when not a terminal, even when errors are printed', async () => {
+    const r = await home.run(['nope']);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/);
+  });
+
+  test('without a login, commands that need one exit 3 and name `paddock login`', async () => {
+    const r = await home.run(['sites']);
+    assert.equal(r.code, ExitCode.auth);
+    assert.match(r.stderr, /not logged in/);
+    assert.match(r.stderr, /paddock login/);
+  });
+
+  test('with --json an error is one JSON object on stderr with the code and the hint', async () => {
+    const r = await home.run(['whoami', '--json']);
+    assert.equal(r.code, ExitCode.auth);
+    const err = JSON.parse(r.stderr) as { error: { code: string; hint: string } };
+    assert.equal(err.error.code, 'CLI_NOT_LOGGED_IN');
+    assert.match(err.error.hint, /paddock login/);
+  });
+
+  test('an unreachable API exits 5 and says which address failed and what to check', async () => {
+    const port = await closedPort();
+    const r = await home.run(['login', '--email', 'a@example.com', '--password', 'x', '--api', `http://127.0.0.1:${port}`]);
+    assert.equal(r.code, ExitCode.network);
+    assert.match(r.stderr, new RegExp(`Could not reach the Paddock API at http://127.0.0.1:${port} \\(connection refused\\)`));
+    assert.match(r.stderr, /PADDOCK_API/);
+  });
+
+  test('without a terminal, login without --email fails with exit 2 naming the flag instead of waiting for input', async () => {
+    const r = await home.run(['login'], { timeoutMs: 10_000 });
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /not a terminal/);
+    assert.match(r.stderr, /--email/);
+  });
+
+  test('without a terminal, sites:delete without --yes refuses (exit 2) and deletes nothing', async () => {
+    const r = await home.run(['sites:delete', 'anything'], { env: { PADDOCK_TOKEN: 'pdk_unused' } });
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /--yes/);
+  });
+
+  test('commands that need a site say how to link one when the directory is not linked', async () => {
+    const r = await home.run(['releases'], { env: { PADDOCK_TOKEN: 'pdk_unused' } });
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /No site is linked/);
+    assert.match(r.stderr, /paddock sites:create/);
+    assert.match(r.stderr, /--site/);
+  });
+});

@@ -1,0 +1,71 @@
+// Test support: runs the real `paddock` binary (cli/bin/paddock.mjs, from source) in a child
+// process with its own temporary HOME and config dir, never the developer's.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const bin = fileURLToPath(new URL('../../bin/paddock.mjs', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliHome {
+  dir: string;
+  configDir: string;
+  configFile: string;
+  env: Record<string, string>;
+  run(args: string[], opts?: RunOptions): Promise<CliResult>;
+  cleanup(): void;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const fullEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...env, ...opts.env })) if (v !== undefined) fullEnv[k] = v;
+    const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? tmpdir(), env: fullEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A fresh HOME/XDG_CONFIG_HOME for one test file; only PATH is taken from the test's own environment. */
+export function cliHome(extraEnv: Record<string, string> = {}): CliHome {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-cli-test-'));
+  const configDir = join(dir, 'config');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    XDG_CONFIG_HOME: configDir,
+    PADDOCK_CLI_FROM_SOURCE: '1',
+    ...extraEnv,
+  };
+  return {
+    dir,
+    configDir,
+    configFile: join(configDir, 'paddock', 'config.json'),
+    env,
+    run: (args, opts) => runCli(args, env, { cwd: dir, ...opts }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
