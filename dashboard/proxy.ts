@@ -2,7 +2,7 @@
 // Only a cheap first gate: every page still asks the API who the token belongs to.
 import { NextResponse, type NextRequest } from 'next/server';
 
-const SESSION_COOKIE = 'paddock_session';
+const SESSION_COOKIE = 'paddock_dashboard_session';
 
 export function proxy(request: NextRequest) {
   if (request.cookies.get(SESSION_COOKIE)?.value) return NextResponse.next();

@@ -3,7 +3,9 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 
-export const SESSION_COOKIE = 'paddock_session';
+// Not the API's own cookie name (`paddock_session`): cookies ignore ports, so on one host the
+// API would otherwise accept the dashboard's cookie from any page that can reach it.
+export const SESSION_COOKIE = 'paddock_dashboard_session';
 const MAX_AGE_SECONDS = 60 * 60 * 24 * 14;
 
 export async function sessionToken(): Promise<string | undefined> {
