@@ -1,0 +1,188 @@
+// Runs HAProxy in master-worker mode as the edge's data plane and keeps it in step with the route
+// table: map-only changes (sleep, wake, a domain) go over the runtime API; anything else rewrites
+// the config, checks it with `haproxy -c` and reloads through the master socket, waiting until the
+// new worker answers. Access lines (HAProxy logs to stdout) are handed to a callback.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { lineSplitter } from '../drivers/driver.js';
+import { files, renderConfig, renderMap, type HaproxyLayout } from './haproxy-config.js';
+import { notFoundPage, suspendedPage } from './pages.js';
+import type { RouteTable } from './route-table.js';
+
+export interface BackendStats {
+  backend: string;
+  requests: number;
+  /** Average response / total time over the last 1024 requests, ms. */
+  responseMs: number;
+  totalMs: number;
+  errors5xx: number;
+  current: number;
+}
+
+export interface HaproxyOptions {
+  binary?: string;
+  onLog?: (line: string) => void;
+  onExit?: (code: number | null) => void;
+}
+
+/** One command on a HAProxy CLI socket; resolves with the whole answer. */
+export function socketCommand(path: string, command: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(path);
+    let out = '';
+    const timer = setTimeout(() => sock.destroy(new Error(`HAProxy did not answer "${command}" within ${timeoutMs} ms`)), timeoutMs);
+    sock.on('connect', () => sock.end(`${command}\n`));
+    sock.on('data', (d) => { out += d.toString(); });
+    sock.on('close', () => { clearTimeout(timer); resolve(out); });
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+function writeAtomic(path: string, content: string): void {
+  writeFileSync(`${path}.tmp`, content);
+  renameSync(`${path}.tmp`, path);
+}
+
+export class HaproxyEdge {
+  private child: ChildProcess | undefined;
+  private config = '';
+  private map = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly files: ReturnType<typeof files>;
+  reloads = 0;
+
+  constructor(private readonly layout: HaproxyLayout, private readonly opts: HaproxyOptions = {}) {
+    this.files = files(layout.dir);
+  }
+
+  private get binary(): string {
+    return this.opts.binary ?? (existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy');
+  }
+
+  async start(table: RouteTable): Promise<void> {
+    mkdirSync(this.layout.dir, { recursive: true });
+    writeFileSync(this.files.notFound, notFoundPage);
+    writeFileSync(this.files.suspended, suspendedPage);
+    for (const s of [this.files.adminSocket, this.files.masterSocket]) rmSync(s, { force: true });
+    this.writeFiles(table);
+    this.check();
+    const child = spawn(this.binary, ['-W', '-S', `${this.files.masterSocket},mode,600`, '-f', this.files.config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const lines = lineSplitter((l) => this.opts.onLog?.(l));
+    child.stdout?.on('data', (c: Buffer) => lines.push(c));
+    const errs: string[] = [];
+    child.stderr?.on('data', (c: Buffer) => { errs.push(c.toString()); if (errs.length > 50) errs.shift(); });
+    child.on('exit', (code) => { this.child = undefined; this.opts.onExit?.(code); });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (!this.child) throw new Error(`HAProxy exited at start: ${errs.join('').trim()}`);
+      try {
+        if ((await socketCommand(this.files.adminSocket, 'show info', 1000)).includes('Pid:')) return;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`HAProxy did not come up within 10 s: ${errs.join('').trim()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private writeFiles(table: RouteTable): void {
+    this.config = renderConfig(table, this.layout);
+    const mapText = renderMap(table);
+    writeAtomic(this.files.map, mapText);
+    writeAtomic(this.files.config, this.config);
+    this.map = new Map(mapText.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  }
+
+  private check(): void {
+    const r = spawnSync(this.binary, ['-c', '-q', '-f', this.files.config], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`HAProxy refuses the rendered config: ${(r.stderr || r.stdout).trim()}`);
+  }
+
+  /** Brings the data plane to this table; calls are serialised. Returns how it was applied. */
+  apply(table: RouteTable): Promise<'unchanged' | 'runtime' | 'reload'> {
+    const run = this.queue.then(() => this.applyNow(table));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(table: RouteTable): Promise<'unchanged' | 'runtime' | 'reload'> {
+    if (!this.child) throw new Error('HAProxy is not running; start the edge first.');
+    const config = renderConfig(table, this.layout);
+    const mapText = renderMap(table);
+    const next = new Map(mapText.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+    if (config === this.config) {
+      const commands: string[] = [];
+      for (const [host, backend] of next) {
+        const had = this.map.get(host);
+        if (had === undefined) commands.push(`add map ${this.files.map} ${host} ${backend}`);
+        else if (had !== backend) commands.push(`set map ${this.files.map} ${host} ${backend}`);
+      }
+      for (const host of this.map.keys()) if (!next.has(host)) commands.push(`del map ${this.files.map} ${host}`);
+      if (commands.length === 0) return 'unchanged';
+      writeAtomic(this.files.map, mapText); // what a later reload or restart starts from
+      this.map = next;
+      const answer = await socketCommand(this.files.adminSocket, commands.join(';'));
+      if (/unknown|not found|error/i.test(answer)) throw new Error(`HAProxy refused a map change: ${answer.trim()}`);
+      return 'runtime';
+    }
+    const before = { config: this.config, map: new Map(this.map) };
+    this.writeFiles(table);
+    try {
+      this.check();
+    } catch (err) {
+      this.config = before.config;
+      this.map = before.map;
+      throw err;
+    }
+    await this.reload();
+    return 'reload';
+  }
+
+  private async workerPid(): Promise<string | undefined> {
+    try {
+      return /Pid: (\d+)/.exec(await socketCommand(this.files.adminSocket, 'show info', 1000))?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const old = await this.workerPid();
+    await socketCommand(this.files.masterSocket, 'reload');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const pid = await this.workerPid();
+      if (pid && pid !== old) break;
+      if (Date.now() > deadline) throw new Error('HAProxy did not finish reloading within 10 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.reloads++;
+  }
+
+  async stats(): Promise<BackendStats[]> {
+    const csv = await socketCommand(this.files.adminSocket, 'show stat -1 2 -1');
+    const [head, ...rows] = csv.replace(/^# /, '').trim().split('\n');
+    const cols = (head ?? '').split(',');
+    const at = (row: string[], name: string) => Number(row[cols.indexOf(name)] ?? 0) || 0;
+    return rows.map((r) => r.split(',')).filter((r) => r[1] === 'BACKEND').map((r) => ({
+      backend: r[0] ?? '',
+      requests: at(r, 'req_tot'),
+      responseMs: at(r, 'rtime'),
+      totalMs: at(r, 'ttime'),
+      errors5xx: at(r, 'hrsp_5xx'),
+      current: at(r, 'scur'),
+    }));
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request, Agent, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { HaproxyEdge } from '../../src/edge/haproxy.js';
+import { Activator } from '../../src/edge/activator.js';
+import type { RouteTable, SiteRoute, Upstream } from '../../src/edge/route-table.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pdk-edge-'));
+const servers: Server[] = [];
+let edge: HaproxyEdge;
+let activator: Activator;
+let port = 0;
+let table: RouteTable = { sites: [] };
+
+async function upstream(name: string): Promise<Upstream> {
+  const s = createServer((req, res) => { res.setHeader('x-upstream', name); res.end(`${name} ${req.url}`); });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  return { host: '127.0.0.1', port: (s.address() as AddressInfo).port };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+function get(host: string, path = '/', agent?: Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: agent ?? false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+const route = (site: string, state: SiteRoute['state'], upstreams: Upstream[]): SiteRoute => ({ site, hosts: [`${site}.localhost`], state, upstreams });
+let a: Upstream;
+let b: Upstream;
+let wakeCalls = 0;
+
+before(async () => {
+  [a, b] = await Promise.all([upstream('A'), upstream('B')]);
+  activator = new Activator({
+    route: (host) => table.sites.find((s) => s.hosts.includes(host)),
+    wake: async (site) => {
+      wakeCalls++;
+      await new Promise((r) => setTimeout(r, 50));
+      const u = await upstream(`woken-${site}`);
+      table = { sites: table.sites.map((s) => (s.site === site ? { ...s, state: 'serving', upstreams: [u] } : s)) };
+      return [u];
+    },
+  });
+  const act = await activator.listen();
+  port = await freePort();
+  edge = new HaproxyEdge({ dir, bind: '127.0.0.1', port, activator: act });
+  table = { sites: [route('alpha', 'serving', [a]), route('beta', 'suspended', [b]), route('gamma', 'sleeping', [])] };
+  await edge.start(table);
+});
+
+after(async () => {
+  await edge?.stop();
+  await activator?.close();
+  for (const s of servers) s.closeAllConnections(), s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the edge routes by host name, answers 404 for unknown hosts and 503 for suspended sites', async () => {
+  assert.deepEqual(await get(`alpha.localhost:${port}`, '/x'), { status: 200, body: 'A /x' });
+  assert.deepEqual(await get('ALPHA.localhost'), { status: 200, body: 'A /' }, 'host names are case-insensitive');
+  const unknown = await get('nobody.localhost');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body, /No site here/);
+  const suspended = await get('beta.localhost');
+  assert.equal(suspended.status, 503);
+  assert.match(suspended.body, /suspended/);
+});
+
+test('the first requests to a sleeping site wake it once through the activator and are answered', async () => {
+  const before = wakeCalls;
+  const answers = await Promise.all(Array.from({ length: 5 }, () => get('gamma.localhost', '/hello')));
+  assert.deepEqual(answers.map((x) => x.status), [200, 200, 200, 200, 200]);
+  assert.ok(answers.every((x) => x.body === 'woken-gamma /hello'));
+  assert.equal(wakeCalls - before, 1, 'concurrent requests share one wake');
+  // The edge now routes gamma straight to its replica: a config change, so a reload.
+  assert.equal(await edge.apply(table), 'reload');
+  assert.equal((await get('gamma.localhost')).body, 'woken-gamma /');
+  // Putting it back to sleep is only a map change, applied without a reload.
+  const reloads = edge.reloads;
+  table = { sites: table.sites.map((s) => (s.site === 'gamma' ? { ...s, state: 'sleeping' } : s)) };
+  assert.equal(await edge.apply(table), 'runtime');
+  assert.equal(edge.reloads, reloads);
+});
+
+test('switching a site to new replicas under constant load fails no request', async () => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  let ok = 0;
+  const failures: string[] = [];
+  let running = true;
+  const seen = new Set<string>();
+  const worker = async () => {
+    while (running) {
+      try {
+        const r = await get('alpha.localhost', '/load', agent);
+        if (r.status === 200) { ok++; seen.add(r.body[0]!); } else failures.push(`status ${r.status}`);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+    }
+  };
+  const workers = Array.from({ length: 16 }, worker);
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 120));
+    const next = i % 2 === 0 ? b : a;
+    table = { sites: table.sites.map((s) => (s.site === 'alpha' ? { ...s, upstreams: [next] } : s)) };
+    assert.equal(await edge.apply(table), 'reload');
+  }
+  await new Promise((r) => setTimeout(r, 120));
+  running = false;
+  await Promise.all(workers);
+  agent.destroy();
+  assert.deepEqual(failures, [], `${failures.length} of ${ok + failures.length} requests failed`);
+  assert.ok(ok > 200, `only ${ok} requests made it`);
+  assert.deepEqual([...seen].sort(), ['A', 'B'], 'traffic moved between the replicas');
+});
+
+test('per-site request counts come from the data plane', async () => {
+  for (let i = 0; i < 3; i++) await get('alpha.localhost');
+  const stats = await edge.stats();
+  const alpha = stats.find((s) => s.backend === 'site_alpha');
+  assert.ok(alpha && alpha.requests >= 3, JSON.stringify(stats));
+});
+
+test('a config HAProxy refuses is not applied and the old one keeps serving', async () => {
+  const bad = { sites: [...table.sites, route('bad', 'serving', [{ host: '127.0.0.1', port: 70000 }])] };
+  await assert.rejects(edge.apply(bad), /refuses/);
+  assert.equal((await get('alpha.localhost')).status, 200);
+});
