@@ -63,6 +63,7 @@ function context(name) {
     interleave: (subjects, opts = {}) => harness.interleave(subjects, { rounds: options.rounds, ...opts }),
     median: harness.median,
     medianRun: harness.medianRun,
+    pairedRatio: harness.pairedRatio,
   };
 }
 

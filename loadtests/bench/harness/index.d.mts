@@ -113,6 +113,7 @@ export interface Context {
   interleave<K extends string, T>(subjects: Record<K, () => Promise<T>>, opts?: { rounds?: number }): Promise<Record<K, T[]>>;
   median(values: number[]): number;
   medianRun(reports: WrkReport[]): WrkReport;
+  pairedRatio<T = WrkReport>(subjectRuns: T[], baselineRuns: T[], pick?: (r: T) => number): number;
 }
 
 export interface Scenario {
@@ -133,5 +134,6 @@ export function underLoad<T>(url: string, opts: LoadOptions, fn: (load: Load) =>
 export function interleave<K extends string, T>(subjects: Record<K, () => Promise<T>>, opts?: { rounds?: number }): Promise<Record<K, T[]>>;
 export function median(values: number[]): number;
 export function medianRun(reports: WrkReport[]): WrkReport;
+export function pairedRatio<T = WrkReport>(subjectRuns: T[], baselineRuns: T[], pick?: (r: T) => number): number;
 export class WrkError extends Error { code: 'PDK_BENCH_WRK'; output: string }
 export class ProcessError extends Error { code: 'PDK_BENCH_PROCESS' }

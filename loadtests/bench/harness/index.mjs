@@ -4,5 +4,5 @@ export { startProcess, waitForPort, ProcessError } from './process.mjs';
 export { freePort } from './ports.mjs';
 export { helloUpstream } from './upstream.mjs';
 export { constantLoad, underLoad } from './load.mjs';
-export { interleave, median, medianRun } from './measure.mjs';
+export { interleave, median, medianRun, pairedRatio } from './measure.mjs';
 export { verdict, formatTable, tableRows } from './report.mjs';

@@ -32,3 +32,14 @@ export function medianRun(reports) {
   const sorted = [...reports].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
+
+/**
+ * Median over rounds of subject/baseline measured in the same round: noise that hits one round
+ * (another process waking up) cancels out instead of skewing one side. `pick` reads the figure.
+ */
+export function pairedRatio(subjectRuns, baselineRuns, pick = (r) => r.requestsPerSec) {
+  const n = Math.min(subjectRuns.length, baselineRuns.length);
+  const ratios = [];
+  for (let i = 0; i < n; i++) ratios.push(pick(subjectRuns[i]) / pick(baselineRuns[i]));
+  return median(ratios);
+}

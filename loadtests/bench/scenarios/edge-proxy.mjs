@@ -11,6 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const SITES = 2000;
 const SITE = Math.floor(SITES / 2);
 const host = (i) => `site-${i}.localhost`;
+/**
+ * A proxy hop on this 2-core machine shares the CPU with wrk and the upstream, so "keeps 40 % of
+ * the direct req/s" is the budget, not "as fast as direct".
+ */
+const TARGET = { ratio: 0.4, compare: '>=' };
 /** Route switches per proxy in the "switch under load" rows (each one is a deploy). */
 const SWITCHES = 6;
 
@@ -138,7 +143,7 @@ async function visibleAfter(url, hostHeader, body, t0) {
 export default {
   name: 'edge-proxy',
   description: 'node:http hello world direct vs through nginx and HAProxy; route switches under load',
-  target: { ratio: 0.4, compare: '>=' },
+  target: TARGET,
   async run(ctx) {
     const dir = await ctx.tmpDir('edge');
     if (asUser.uid !== undefined) await chown(dir, asUser.uid, asUser.gid);
@@ -194,11 +199,24 @@ export default {
       'p99 ms': run[k].latencyMs.p99 ?? NaN,
       errors: failed(k),
     });
+    // A proxy passes when it loses no request and keeps `target` of the direct req/s (ratios
+    // are medians of per-round ratios, see pairedRatio).
+    const proxyRow = (subject, baseline) => {
+      const ratio = ctx.pairedRatio(runs[subject], runs[baseline]);
+      return {
+        subject, baseline, measured: figures(subject), ratio,
+        pass: failed(subject) === 0 && ratio >= TARGET.ratio,
+      };
+    };
     const rows = [
       { subject: 'direct', baseline: '-', measured: figures('direct'), ratio: null, target: null },
-      { subject: 'nginx', baseline: 'direct', measured: figures('nginx'), ratio: rps.nginx / rps.direct, pass: failed('nginx') === 0 && rps.nginx / rps.direct >= 0.4 },
-      { subject: 'haproxy', baseline: 'direct', measured: figures('haproxy'), ratio: rps.haproxy / rps.direct, pass: failed('haproxy') === 0 && rps.haproxy / rps.direct >= 0.4 },
-      { subject: 'haproxy', baseline: 'nginx', measured: { 'p99 ratio': (run.haproxy.latencyMs.p99 ?? NaN) / (run.nginx.latencyMs.p99 ?? NaN) }, ratio: rps.haproxy / rps.nginx, target: null },
+      proxyRow('nginx', 'direct'),
+      proxyRow('haproxy', 'direct'),
+      {
+        subject: 'haproxy', baseline: 'nginx', target: null,
+        measured: { 'req/s': Math.round(rps.haproxy), 'nginx req/s': Math.round(rps.nginx), 'p99 ratio': (run.haproxy.latencyMs.p99 ?? NaN) / (run.nginx.latencyMs.p99 ?? NaN) },
+        ratio: ctx.pairedRatio(runs.haproxy, runs.nginx),
+      },
     ];
 
     // Deploys under constant load: switch the site between two releases SWITCHES times and count

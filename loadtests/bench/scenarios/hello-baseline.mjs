@@ -15,7 +15,7 @@ export default {
       baseline: 'hello (1st process)',
       measured: { 'req/s': Math.round(rb), 'baseline req/s': Math.round(ra) },
       // Noise is symmetric: report the smaller over the larger so one target covers both ways.
-      ratio: Math.min(ra, rb) / Math.max(ra, rb),
+      ratio: Math.min(ctx.pairedRatio(runs.a, runs.b), ctx.pairedRatio(runs.b, runs.a)),
     }];
   },
 };
