@@ -3,9 +3,13 @@
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const stateDir = resolve(process.env.PADDOCK_STATE_DIR ?? join(root, 'var'));
+// The dev stack's services are machine-wide (fixed ports, one Postgres cluster), so their state and
+// secrets are too: every checkout on this machine shares them, and a fresh clone finds its data.
+export const stateDir = resolve(process.env.PADDOCK_STATE_DIR
+  ?? join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'paddock'));
 export const stackEnvFile = join(stateDir, 'stack.env');
 
 export function ensureDir(dir) {
