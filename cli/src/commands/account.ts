@@ -7,18 +7,22 @@ import { ask, canPrompt, readStdin } from '../prompt.js';
 import type { Credential } from '../config.js';
 import { ApiClient } from '../api-client.js';
 
-interface Me {
+interface Account {
   id: string;
   email: string;
   name?: string;
-  isOperator?: boolean;
+  operator?: boolean;
+}
+
+interface Me extends Account {
   organisations?: Array<{ name: string; role?: string }>;
+  credential?: { kind: string; scopes: string[] };
 }
 
 interface AuthAnswer {
   token?: string;
   session?: { token?: string };
-  account?: Me;
+  account?: Account;
 }
 
 interface TokenAnswer {
@@ -76,11 +80,13 @@ function sessionToken(answer: AuthAnswer): string {
  * Swaps a short-lived session for a personal API token named after this machine, so the CLI
  * keeps a credential the user can list and revoke; the session itself is ended.
  */
-async function storeLogin(ctx: Context, session: string, email: string): Promise<Credential> {
+async function storeLogin(ctx: Context, session: string, email: string, operator: boolean): Promise<Credential> {
   const asSession = new ApiClient({ base: ctx.apiBase, token: session, tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
   let credential: Credential;
   try {
-    const created = await asSession.json<TokenAnswer>('POST', '/v1/tokens', { body: { name: `paddock CLI on ${hostname()}` } });
+    const created = await asSession.json<TokenAnswer>('POST', '/v1/tokens', {
+      body: { name: `paddock CLI on ${hostname()}`, scopes: operator ? ['read', 'write', 'admin'] : ['read', 'write'] },
+    });
     credential = { token: created.token, tokenId: created.id, email };
     await asSession.json('POST', '/v1/auth/logout', { body: {} }).catch(() => undefined);
   } catch (err) {
@@ -96,8 +102,8 @@ async function storeLogin(ctx: Context, session: string, email: string): Promise
 }
 
 async function fetchMe(api: ApiClient): Promise<Me> {
-  const me = await api.json<Me | { account: Me }>('GET', '/v1/auth/me');
-  return 'account' in me ? me.account : me;
+  const me = await api.json<{ account: Account; organisations?: Me['organisations']; credential?: Me['credential'] }>('GET', '/v1/auth/me');
+  return { ...me.account, organisations: me.organisations, credential: me.credential };
 }
 
 export const signup = defineCommand({
@@ -111,7 +117,7 @@ export const signup = defineCommand({
   async run(ctx, { values }) {
     const { email, password } = await credentials(ctx, values, true);
     const answer = await ctx.anonymousApi.json<AuthAnswer>('POST', '/v1/auth/signup', { body: { email, password, ...(values.name ? { name: values.name } : {}) } });
-    await storeLogin(ctx, sessionToken(answer), email);
+    await storeLogin(ctx, sessionToken(answer), email, answer.account?.operator ?? false);
     ctx.out.data({ email, api: ctx.apiBase }, () => {
       ctx.out.success(`Signed up and logged in as ${ctx.out.bold(email)} on ${ctx.apiBase}.`);
       ctx.out.line(`Next: ${ctx.out.cyan('paddock init mysite --starter blog')}, then ${ctx.out.cyan('paddock sites:create <name>')} and ${ctx.out.cyan('paddock push')}.`);
@@ -147,7 +153,7 @@ export const login = defineCommand({
       }
       throw err;
     });
-    await storeLogin(ctx, sessionToken(answer), email);
+    await storeLogin(ctx, sessionToken(answer), email, answer.account?.operator ?? false);
     ctx.out.data({ email, api: ctx.apiBase }, () => ctx.out.success(`Logged in as ${ctx.out.bold(email)} on ${ctx.apiBase}.`));
   },
 });
@@ -190,7 +196,7 @@ export const whoami = defineCommand({
   async run(ctx) {
     const me = await fetchMe(ctx.api);
     ctx.out.data({ ...me, api: ctx.apiBase }, () => {
-      ctx.out.line(`${ctx.out.bold(me.email)} on ${ctx.apiBase}${me.isOperator ? ' (operator)' : ''}`);
+      ctx.out.line(`${ctx.out.bold(me.email)} on ${ctx.apiBase}${me.operator ? ' (operator)' : ''}`);
       for (const o of me.organisations ?? []) ctx.out.line(`  ${o.name}${o.role ? ctx.out.dim(` (${o.role})`) : ''}`);
     });
   },
@@ -225,7 +231,7 @@ export const tokensCreate = defineCommand({
   summary: 'Create an API token (for CI: PADDOCK_TOKEN)',
   usage: 'tokens:create <name> [--scope <scope> ...] [--expires-in-days <n>]',
   options: {
-    scope: { type: 'string', multiple: true, placeholder: 'scope', description: 'limit the token to this scope (repeatable; default: all of yours)' },
+    scope: { type: 'string', multiple: true, placeholder: 'scope', description: 'read, write or admin (repeatable; default: read and write)' },
     'expires-in-days': { type: 'string', placeholder: 'n', description: 'the token stops working after n days' },
   },
   positionals: { min: 1, max: 1, names: 'a token name' },
@@ -234,7 +240,7 @@ export const tokensCreate = defineCommand({
     const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
     if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw usageError('--expires-in-days takes a whole number of days.');
     const created = await ctx.api.json<TokenAnswer>('POST', '/v1/tokens', {
-      body: { name: positionals[0], ...(values.scope ? { scopes: values.scope } : {}), ...(days ? { expiresInDays: days } : {}) },
+      body: { name: positionals[0], scopes: values.scope ?? ['read', 'write'], ...(days ? { expiresInDays: days } : {}) },
     });
     ctx.out.data(created, () => {
       ctx.out.success(`Created token ${ctx.out.bold(created.name ?? positionals[0]!)} (${created.id}). It is shown once:`);
