@@ -7,7 +7,7 @@ import { openPlatform, type Platform } from './platform.js';
 import { migrateToLatest } from './store/migrate.js';
 import { buildServer } from './api/server.js';
 import { bootstrapOperator } from './accounts/operator.js';
-import { startWorkers } from './jobs/workers.js';
+import { enqueuePending, startWorkers } from './jobs/workers.js';
 
 const usage = 'Usage: paddock-control-plane <api|worker|migrate>';
 
@@ -48,7 +48,8 @@ async function worker(config: Config): Promise<void> {
   const platform = openPlatform(config);
   await migrate(platform);
   const workers = startWorkers(platform);
-  platform.logger.info({ queues: workers.names }, 'worker running');
+  const pending = await enqueuePending(platform);
+  platform.logger.info({ queues: workers.names, pending }, 'worker running');
   onSignals(platform.logger, async () => {
     await workers.close();
     await platform.close();

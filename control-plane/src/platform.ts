@@ -1,5 +1,5 @@
 // The shared handles one control-plane process holds — platform database, platform Redis,
-// queues, mailer, metrics, logger — opened together and closed together.
+// queues, mailer, secret box, metrics, logger — opened together and closed together.
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { openDb, type Db } from './store/db.js';
 import { createQueues, type Queues } from './jobs/queues.js';
 import { createMailer, type Mailer } from './accounts/mailer.js';
+import { createSecretBox, type SecretBox } from './secrets/box.js';
 
 export interface Platform {
   config: Config;
@@ -14,6 +15,7 @@ export interface Platform {
   redis: Redis;
   queues: Queues;
   mailer: Mailer;
+  secrets: SecretBox;
   metrics: Metrics;
   logger: Logger;
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export function openPlatform(config: Config, overrides: PlatformOverrides = {}):
     redis,
     queues,
     mailer,
+    secrets: createSecretBox(config.masterKey),
     metrics,
     logger,
     async close() {

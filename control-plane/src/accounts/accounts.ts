@@ -26,7 +26,7 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 /** Creates the account and its personal organisation; undefined when the email is taken. */
-export async function createAccount(deps: Deps, input: NewAccount, actor?: Actor): Promise<{ account: Account; orgId: string; orgName: string } | undefined> {
+export async function createAccount(deps: Deps, input: NewAccount, context: { actor?: Actor; ip?: string } = {}): Promise<{ account: Account; orgId: string; orgName: string } | undefined> {
   const email = input.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.password, deps.config.passwordCost);
   try {
@@ -38,7 +38,7 @@ export async function createAccount(deps: Deps, input: NewAccount, actor?: Actor
         .values({ name: personalOrgName(email), personal: true, quota_overrides: '{}' })
         .returning(['id', 'name']).executeTakeFirstOrThrow();
       await trx.insertInto('memberships').values({ org_id: org.id, account_id: account.id, role: 'owner' }).execute();
-      const who: Actor = actor ?? { accountId: account.id, label: email };
+      const who: Actor = context.actor ?? { accountId: account.id, label: email, ip: context.ip ?? null };
       await audit(trx, who, { action: 'account.create', targetType: 'account', targetId: account.id, orgId: org.id, details: { operator: account.is_operator } });
       return { account, orgId: org.id, orgName: org.name };
     });

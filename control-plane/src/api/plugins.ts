@@ -2,7 +2,15 @@
 // import its plugin and add one line to the list.
 import type { FastifyPluginAsync } from 'fastify';
 import { healthPlugin } from './health.js';
+import { authPlugin } from './auth.js';
+import { tokensPlugin } from './tokens.js';
+import { orgsPlugin } from './orgs.js';
+import { sitesPlugin } from './sites.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
+  authPlugin,
+  tokensPlugin,
+  orgsPlugin,
+  sitesPlugin,
 ];

@@ -3,10 +3,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
 import type { Platform } from '../platform.js';
 import { installErrorHandling } from './error-handler.js';
 import { apiPlugins } from './plugins.js';
 import { ErrorBody } from './schemas.js';
+import { installRateLimits } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,6 +47,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       .observe(reply.elapsedTime / 1000);
   });
 
+  await app.register(cookie);
+  await installRateLimits(app);
   app.addSchema(ErrorBody);
   await app.register(swagger, {
     openapi: {

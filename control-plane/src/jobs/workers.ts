@@ -1,11 +1,17 @@
 // The job workers one `worker` process runs, one per queue. To add a queue's worker, import its
 // start function and add one line to the list.
-import type { Platform } from '../platform.js';
 import type { Worker } from 'bullmq';
+import type { Platform } from '../platform.js';
+import { enqueueProvision, enqueueTeardown } from '../sites/sites.js';
+import { startProvisionWorker, type WorkerOptions } from './provision.js';
+import { startTeardownWorker } from './teardown.js';
 
-export type StartWorker = (platform: Platform) => Worker;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
+export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
 
-const workerStarters: StartWorker[] = [
+export const workerStarters: StartWorker[] = [
+  startProvisionWorker,
+  startTeardownWorker,
 ];
 
 export interface RunningWorkers {
@@ -14,8 +20,21 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-export function startWorkers(platform: Platform, starters: StartWorker[] = workerStarters): RunningWorkers {
-  const workers = starters.map((start) => start(platform));
+/**
+ * Sites whose job never reached the queue (Redis was down when the API committed the change)
+ * are picked up here; job ids make re-adding a queued job a no-op.
+ */
+export async function enqueuePending(platform: Platform): Promise<number> {
+  const pending = await platform.db.selectFrom('sites').select(['id', 'status']).where('status', 'in', ['provisioning', 'deleting']).execute();
+  for (const s of pending) {
+    if (s.status === 'provisioning') await enqueueProvision(platform, s.id);
+    else await enqueueTeardown(platform, s.id);
+  }
+  return pending.length;
+}
+
+export function startWorkers(platform: Platform, options: WorkerOptions = {}, starters: StartWorker[] = workerStarters): RunningWorkers {
+  const workers = starters.map((start) => start(platform, options));
   return {
     names: workers.map((w) => w.name),
     workers,

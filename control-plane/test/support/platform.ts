@@ -9,6 +9,8 @@ import { createLogger } from '../../src/logger.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { buildServer, type ApiServer } from '../../src/api/server.js';
+import { startWorkers, type RunningWorkers } from '../../src/jobs/workers.js';
+import type { WorkerOptions } from '../../src/jobs/provision.js';
 
 export function suffix(): string {
   return randomBytes(5).toString('hex');
@@ -44,16 +46,25 @@ export interface TestPlatform {
   platform: Platform;
   app: ApiServer;
   config: Config;
+  workers: RunningWorkers | undefined;
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  env?: Record<string, string>;
+  /** Run the job workers in this process too. */
+  worker?: boolean | WorkerOptions;
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const env = options.env ?? {};
   const database = await createDatabase();
   const config = loadConfig({
     ...process.env,
     PADDOCK_ENV: 'test',
     PADDOCK_LOG_LEVEL: process.env.PADDOCK_TEST_LOG_LEVEL ?? 'silent',
     PADDOCK_PASSWORD_COST: '10',
+    PADDOCK_AUTH_RATE_LIMIT: '100000',
     PADDOCK_OPERATOR_PASSWORD: '',
     ...env,
     PADDOCK_DATABASE_URL: database.url,
@@ -62,11 +73,14 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const platform = openPlatform(config, { logger: createLogger(config.logLevel), queuePrefix });
   await migrateToLatest(platform.db, config.databaseUrl);
   const app = await buildServer(platform);
+  const workers = options.worker ? startWorkers(platform, options.worker === true ? {} : options.worker) : undefined;
   return {
     platform,
     app,
     config,
+    workers,
     async close() {
+      await workers?.close();
       await app.close();
       await platform.close();
       const redis = new Redis(config.redisUrl);

@@ -1,0 +1,95 @@
+// Who is calling: the session cookie or `Authorization: Bearer` (a session token or an API
+// token), resolved to an account and what it may do. Routes call `authenticate(request, …)`
+// first; it throws the right 401/403 and records the credential's last use.
+import type { FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
+import { errors } from '../errors.js';
+import type { Actor } from '../audit/audit.js';
+import { API_TOKEN_PREFIX, hashToken, SESSION_PREFIX, type TokenScope } from '../accounts/tokens.js';
+
+export const SESSION_COOKIE = 'paddock_session';
+
+export interface Auth {
+  accountId: string;
+  email: string;
+  operator: boolean;
+  kind: 'session' | 'token';
+  /** The session's or the API token's id. */
+  credentialId: string;
+  /** Sessions hold every scope; API tokens those they were created with. */
+  scopes: readonly TokenScope[];
+  actor: Actor;
+}
+
+export interface Requirement {
+  /** Default: `read` for GET/HEAD, `write` otherwise. */
+  scope?: TokenScope;
+  operator?: boolean;
+}
+
+const allScopes: readonly TokenScope[] = ['read', 'write', 'admin'];
+// last_used_at is written at most this often per credential: one write per request would
+// cost every read route a round-trip and a row lock.
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+function presented(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m?.[1];
+  }
+  const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies;
+  return cookies?.[SESSION_COOKIE];
+}
+
+async function resolve(request: FastifyRequest): Promise<Auth | undefined> {
+  const token = presented(request);
+  if (!token || token.length > 200) return undefined;
+  const { db } = request.server.platform;
+  const hash = hashToken(token);
+  const now = new Date();
+  if (token.startsWith(SESSION_PREFIX)) {
+    const row = await db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select(['sessions.id', 'sessions.last_used_at', 'accounts.id as account_id', 'accounts.email', 'accounts.is_operator', 'accounts.status'])
+      .where('sessions.token_hash', '=', hash).where('sessions.expires_at', '>', now).executeTakeFirst();
+    if (!row) return undefined;
+    if (row.status !== 'active') throw errors.accountSuspended();
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
+      void db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.id).execute().catch(() => {});
+    }
+    return { accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'session', credentialId: row.id, scopes: allScopes, actor: { accountId: row.account_id, label: row.email, ip: request.ip } };
+  }
+  if (token.startsWith(API_TOKEN_PREFIX)) {
+    const row = await db.selectFrom('api_tokens').innerJoin('accounts', 'accounts.id', 'api_tokens.account_id')
+      .select(['api_tokens.id', 'api_tokens.scopes', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'accounts.id as account_id', 'accounts.email', 'accounts.is_operator', 'accounts.status'])
+      .where('api_tokens.token_hash', '=', hash).executeTakeFirst();
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
+    if (row.status !== 'active') throw errors.accountSuspended();
+    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
+      void db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute().catch(() => {});
+    }
+    return {
+      accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'token', credentialId: row.id,
+      scopes: row.scopes.filter((s): s is TokenScope => (allScopes as readonly string[]).includes(s)),
+      actor: { accountId: row.account_id, label: row.email, tokenId: row.id, ip: request.ip },
+    };
+  }
+  return undefined;
+}
+
+export async function authenticate(request: FastifyRequest, requirement: Requirement = {}): Promise<Auth> {
+  const auth = await resolve(request);
+  if (!auth) throw errors.unauthenticated();
+  if (requirement.operator) {
+    if (!auth.operator) throw errors.operatorOnly();
+    if (!auth.scopes.includes('admin')) throw errors.tokenScope('admin');
+  }
+  const scope = requirement.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
+  // write implies read: a deploy token can list what it deploys to.
+  const held = auth.scopes.includes(scope) || (scope === 'read' && auth.scopes.includes('write'));
+  if (!held) throw errors.tokenScope(scope);
+  return auth;
+}
+
+/** The route's OpenAPI security requirement. */
+export const bearerSecurity: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];

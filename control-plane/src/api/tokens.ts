@@ -1,0 +1,80 @@
+// Personal API tokens for the CLI and automation: shown once, stored hashed, scoped, revocable,
+// with their last use.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errors } from '../errors.js';
+import { audit } from '../audit/audit.js';
+import { API_TOKEN_PREFIX, newToken } from '../accounts/tokens.js';
+import { authenticate, bearerSecurity } from './authenticate.js';
+import { errorResponses, Timestamp, Uuid } from './schemas.js';
+
+const Scope = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('admin')]);
+const TokenOut = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  prefix: Type.String({ description: 'The first characters of the token, to recognise it' }),
+  scopes: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  expiresAt: Type.Union([Timestamp, Type.Null()]),
+  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const tokensPlugin: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = app.platform;
+  const tags = ['tokens'];
+
+  app.post('/v1/tokens', {
+    schema: {
+      tags, summary: 'Create an API token; the token is in this answer only', security: bearerSecurity,
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        scopes: Type.Array(Scope, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'read: GET routes; write: everything else; admin: the admin API (operators only)' }),
+        expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+      }, { additionalProperties: false }),
+      response: { 201: Type.Intersect([TokenOut, Type.Object({ token: Type.String() })]), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    // A token cannot grant more than the credential that makes it.
+    const auth = await authenticate(request, { scope: 'write' });
+    for (const s of request.body.scopes) if (!auth.scopes.includes(s)) throw errors.tokenScope(s);
+    if (request.body.scopes.includes('admin') && !auth.operator) throw errors.operatorOnly();
+    const { token, hash } = newToken(API_TOKEN_PREFIX);
+    const expiresAt = request.body.expiresInDays ? new Date(Date.now() + request.body.expiresInDays * 86400_000) : null;
+    const row = await db.transaction().execute(async (trx) => {
+      const r = await trx.insertInto('api_tokens').values({ account_id: auth.accountId, name: request.body.name, token_hash: hash, prefix: token.slice(0, 10), scopes: request.body.scopes, expires_at: expiresAt })
+        .returningAll().executeTakeFirstOrThrow();
+      await audit(trx, auth.actor, { action: 'token.create', targetType: 'token', targetId: r.id, details: { name: r.name, scopes: r.scopes } });
+      return r;
+    });
+    return reply.status(201).send({ ...tokenOut(row), token });
+  });
+
+  app.get('/v1/tokens', {
+    schema: { tags, summary: 'Your API tokens (never the tokens themselves)', security: bearerSecurity, response: { 200: Type.Object({ tokens: Type.Array(TokenOut) }), ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const rows = await db.selectFrom('api_tokens').selectAll().where('account_id', '=', auth.accountId).orderBy('created_at', 'desc').execute();
+    return { tokens: rows.map(tokenOut) };
+  });
+
+  app.delete('/v1/tokens/:id', {
+    schema: { tags, summary: 'Revoke an API token', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const res = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
+      .where('id', '=', request.params.id).where('account_id', '=', auth.accountId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (res.numUpdatedRows === 0n) throw errors.tokenNotFound();
+    await audit(db, auth.actor, { action: 'token.revoke', targetType: 'token', targetId: request.params.id });
+    return reply.status(204).send(null);
+  });
+};
+
+function tokenOut(r: { id: string; name: string; prefix: string; scopes: string[]; created_at: Date; expires_at: Date | null; last_used_at: Date | null; revoked_at: Date | null }) {
+  return {
+    id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes, createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at?.toISOString() ?? null, lastUsedAt: r.last_used_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null,
+  };
+}

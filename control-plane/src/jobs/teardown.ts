@@ -1,0 +1,32 @@
+// The teardown queue's job: remove everything a deleted site had — its database and role, its
+// cache user and keys — then mark it deleted. Each removal is idempotent and its record dropped
+// only after it succeeded, so a retry after a crash finishes the work without error.
+import type { Worker } from 'bullmq';
+import type { Platform } from '../platform.js';
+import { audit, systemActor } from '../audit/audit.js';
+import { openResource } from '../provisioners/index.js';
+import { startJobWorker, type JobContext, type WorkerOptions } from './provision.js';
+import { queueNames, type TeardownJob } from './queues.js';
+
+export async function teardownSite(ctx: JobContext, siteId: string): Promise<'deleted' | 'skipped'> {
+  const { db, secrets } = ctx.platform;
+  return ctx.locks.withLock(siteId, async () => {
+    const site = await db.selectFrom('sites').select(['id', 'status', 'org_id']).where('id', '=', siteId).executeTakeFirst();
+    if (!site || (site.status !== 'deleting' && site.status !== 'deleted')) return 'skipped';
+    const rows = await db.selectFrom('site_resources').selectAll().where('site_id', '=', siteId).execute();
+    for (const row of rows) {
+      await ctx.provisioners.byKind(row.kind).destroy(openResource(secrets, row));
+      await db.deleteFrom('site_resources').where('site_id', '=', siteId).where('kind', '=', row.kind).execute();
+      await ctx.hooks.afterStep?.(row.kind === 'postgres' ? 'postgres-removed' : 'redis-removed', siteId);
+    }
+    const res = await db.updateTable('sites').set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date(), secret_key_enc: null })
+      .where('id', '=', siteId).where('status', '=', 'deleting').executeTakeFirst();
+    if (res.numUpdatedRows > 0n) await audit(db, systemActor, { action: 'site.deleted', targetType: 'site', targetId: siteId, orgId: site.org_id });
+    await ctx.hooks.afterStep?.('deleted', siteId);
+    return 'deleted';
+  });
+}
+
+export function startTeardownWorker(platform: Platform, options: WorkerOptions = {}): Worker<TeardownJob> {
+  return startJobWorker<TeardownJob>(platform, queueNames.teardown, (ctx, job) => teardownSite(ctx, job.data.siteId), options);
+}

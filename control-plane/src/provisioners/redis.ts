@@ -1,0 +1,111 @@
+// Tenant caches: one Redis ACL user per site on one server of the cache pool. The user reaches
+// only keys and channels under the site's prefix, and none of the commands that enumerate the
+// keyspace (KEYS, SCAN, RANDOMKEY, DBSIZE, PUBSUB), wipe it (FLUSHALL, FLUSHDB, SWAPDB, MOVE),
+// administer the server (CONFIG, DEBUG, ACL, CLIENT KILL/LIST, INFO, SHUTDOWN...) or run
+// scripts (which could loop forever).
+import { Redis } from 'ioredis';
+import type { Provisioner, TenantResource } from './provisioner.js';
+import { compactId, serverKey } from './provisioner.js';
+
+/** The ACL rules after `reset`, minus password and key pattern. Order matters: later wins. */
+export const cacheUserRules = [
+  '-@all',
+  '+@read', '+@write', '+@keyspace', '+@string', '+@hash', '+@list', '+@set', '+@sortedset',
+  '+@bitmap', '+@hyperloglog', '+@geo', '+@stream', '+@pubsub', '+@transaction', '+@connection', '+@blocking',
+  '-@dangerous', '-@admin', '-@scripting',
+  '-keys', '-scan', '-randomkey', '-dbsize', '-pubsub', '-select', '-swapdb', '-move', '-migrate',
+  '-flushall', '-flushdb', '-config', '-debug', '-acl', '-monitor', '-shutdown', '-info', '-sort', '-sort_ro',
+] as const;
+
+export class RedisProvisioner implements Provisioner {
+  readonly kind = 'redis' as const;
+  readonly servers: readonly string[];
+  private readonly urls = new Map<string, string>();
+  private readonly clients = new Map<string, Redis>();
+
+  constructor(adminUrls: readonly string[]) {
+    for (const url of adminUrls) this.urls.set(serverKey(url, 6379), url);
+    this.servers = [...this.urls.keys()];
+  }
+
+  names(siteId: string) {
+    const id = compactId(siteId);
+    return { username: `s_${id}`, database: null, keyPrefix: `s:${id}:` };
+  }
+
+  urlFor(server: string): string {
+    const url = this.urls.get(server);
+    if (!url) throw new Error(`Redis server ${server} is not in PADDOCK_CACHE_ADMIN_URL any more; add it back to reach its sites.`);
+    return url;
+  }
+
+  private client(server: string): Redis {
+    let c = this.clients.get(server);
+    if (!c) {
+      c = new Redis(this.urlFor(server), { maxRetriesPerRequest: 3, connectTimeout: 3000 });
+      c.on('error', () => {});
+      this.clients.set(server, c);
+    }
+    return c;
+  }
+
+  /** Persist ACL changes when the server keeps users in an aclfile; without one they live in memory. */
+  private async save(c: Redis): Promise<void> {
+    try {
+      await c.call('ACL', 'SAVE');
+    } catch (e) {
+      if (!/aclfile|configured/i.test(String((e as Error).message))) throw e;
+    }
+  }
+
+  async ensure(r: TenantResource): Promise<void> {
+    const prefix = r.keyPrefix;
+    if (!prefix) throw new Error('A cache user needs its key prefix.');
+    const c = this.client(r.server);
+    await c.call('ACL', 'SETUSER', r.username, 'reset', 'on', `>${r.password}`, `~${prefix}*`, `&${prefix}*`, ...cacheUserRules);
+    await this.save(c);
+  }
+
+  async suspend(r: TenantResource): Promise<void> {
+    const c = this.client(r.server);
+    const users = (await c.call('ACL', 'USERS')) as string[];
+    if (!users.includes(r.username)) return;
+    await c.call('ACL', 'SETUSER', r.username, 'off');
+    await c.call('CLIENT', 'KILL', 'USER', r.username).catch(() => 0);
+    await this.save(c);
+  }
+
+  async destroy(r: TenantResource): Promise<void> {
+    const c = this.client(r.server);
+    await c.call('ACL', 'DELUSER', r.username);
+    await c.call('CLIENT', 'KILL', 'USER', r.username).catch(() => 0);
+    await this.save(c);
+    if (r.keyPrefix) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await c.scan(cursor, 'MATCH', `${r.keyPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await c.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  }
+
+  async usage(r: TenantResource): Promise<Record<string, number>> {
+    const c = this.client(r.server);
+    let keys = 0;
+    let cursor = '0';
+    let rounds = 0;
+    // Bounded: usage is a report, not a reason to scan a huge keyspace for seconds.
+    do {
+      const [next, found] = await c.scan(cursor, 'MATCH', `${r.keyPrefix ?? '\u0000'}*`, 'COUNT', 1000);
+      cursor = next;
+      keys += found.length;
+    } while (cursor !== '0' && ++rounds < 1000);
+    return { cacheKeys: keys };
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients.values()) c.disconnect();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,111 @@
+// Creating, changing and ending sites — shared by the owners' API and the operators' admin API.
+// Each checks the state machine and the plan's quotas, records the change in the audit log, and
+// hands the slow part (databases, caches) to a job.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { errors } from '../errors.js';
+import type { Platform } from '../platform.js';
+import type { Site } from '../store/schema.js';
+import { audit, type Actor } from '../audit/audit.js';
+import { randomSecret } from '../secrets/box.js';
+import { quotasOf } from '../orgs/plans.js';
+import { transition } from './status.js';
+
+type Deps = Pick<Platform, 'db' | 'queues' | 'secrets'>;
+
+/** Names that would shadow the platform's own hosts. */
+export const reservedSiteNames = new Set(['www', 'api', 'admin', 'dashboard', 'app', 'docs', 'status', 'mail', 'edge', 'paddock', 'localhost']);
+
+export function secretKeyContext(siteId: string): string {
+  return `site:${siteId}:secret-key`;
+}
+
+export interface SiteSize {
+  replicas?: number | undefined;
+  memoryMb?: number | undefined;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+}
+
+async function checkSize(org: { plan: string; quota_overrides: Record<string, number> }, size: Required<SiteSize>) {
+  const q = quotasOf(org.plan, org.quota_overrides);
+  if (size.replicas > q.replicas) throw errors.quotaExceeded('replicas per site', q.replicas, org.plan);
+  if (size.memoryMb > q.memoryMb) throw errors.quotaExceeded('MiB of memory per replica', q.memoryMb, org.plan);
+}
+
+export async function enqueueProvision(deps: Pick<Platform, 'queues'>, siteId: string, reason = 'create'): Promise<void> {
+  // One provisioning job per site at a time: the job id makes a second add a no-op. Later
+  // reconciles (suspend, resume) get ids of their own and converge on the site's status.
+  const jobId = reason === 'create' ? `provision-${siteId}` : `reconcile-${siteId}-${Date.now()}`;
+  await deps.queues.provision.add('provision', { siteId }, { jobId });
+}
+
+export async function enqueueTeardown(deps: Pick<Platform, 'queues'>, siteId: string): Promise<void> {
+  await deps.queues.teardown.add('teardown', { siteId }, { jobId: `teardown-${siteId}` });
+}
+
+export async function createSite(deps: Deps, actor: Actor, orgId: string, name: string, size: SiteSize = {}): Promise<Site> {
+  if (reservedSiteNames.has(name)) throw errors.siteNameTaken(name);
+  const id = randomUUID();
+  let site: Site;
+  try {
+    site = await deps.db.transaction().execute(async (trx) => {
+      // The organisation's row lock serialises its site creations, so a burst cannot slip past the quota.
+      const org = await trx.selectFrom('organisations').select(['id', 'plan', 'quota_overrides']).where('id', '=', orgId).forUpdate().executeTakeFirstOrThrow();
+      const quotas = quotasOf(org.plan, org.quota_overrides);
+      const wanted = { replicas: size.replicas ?? 1, memoryMb: size.memoryMb ?? Math.min(256, quotas.memoryMb) };
+      await checkSize(org, wanted);
+      const { n } = await trx.selectFrom('sites').select(sql<number>`count(*)::int`.as('n')).where('org_id', '=', orgId).where('status', '<>', 'deleted').executeTakeFirstOrThrow();
+      if (n >= quotas.sites) throw errors.quotaExceeded('sites', quotas.sites, org.plan);
+      const row = await trx.insertInto('sites').values({
+        id, org_id: orgId, name, status: 'provisioning', replicas: wanted.replicas, memory_mb: wanted.memoryMb,
+        secret_key_enc: deps.secrets.seal(randomSecret(48), secretKeyContext(id)),
+      }).returningAll().executeTakeFirstOrThrow();
+      await audit(trx, actor, { action: 'site.create', targetType: 'site', targetId: id, orgId, details: { name, ...wanted } });
+      return row;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw errors.siteNameTaken(name);
+    throw e;
+  }
+  await enqueueProvision(deps, site.id);
+  return site;
+}
+
+export async function resizeSite(deps: Deps, actor: Actor, site: Site, size: SiteSize): Promise<Site> {
+  const org = await deps.db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirstOrThrow();
+  const wanted = { replicas: size.replicas ?? site.replicas, memoryMb: size.memoryMb ?? site.memory_mb };
+  await checkSize(org, wanted);
+  const row = await deps.db.updateTable('sites').set({ replicas: wanted.replicas, memory_mb: wanted.memoryMb, updated_at: new Date() })
+    .where('id', '=', site.id).where('status', '<>', 'deleted').returningAll().executeTakeFirst();
+  if (!row) throw errors.siteNotFound(site.name);
+  await audit(deps.db, actor, { action: 'site.resize', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { from: { replicas: site.replicas, memoryMb: site.memory_mb }, to: wanted } });
+  return row;
+}
+
+export async function suspendSite(deps: Deps, actor: Actor, site: Site, by: 'owner' | 'operator'): Promise<Site> {
+  const row = await transition(deps.db, site, 'suspended', by);
+  await audit(deps.db, actor, { action: 'site.suspend', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
+  await enqueueProvision(deps, site.id, 'suspend');
+  return row;
+}
+
+export async function resumeSite(deps: Deps, actor: Actor, site: Site, by: 'owner' | 'operator'): Promise<Site> {
+  // An operator's suspension (abuse, unpaid bills) is not the owner's to lift.
+  if (by === 'owner' && site.status === 'suspended' && site.status_reason === 'operator') {
+    throw errors.siteState(site.name, 'suspended by an operator', 'be resumed by its owner; contact the operator');
+  }
+  const row = await transition(deps.db, site, 'ready', null);
+  await audit(deps.db, actor, { action: 'site.resume', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
+  await enqueueProvision(deps, site.id, 'resume');
+  return row;
+}
+
+export async function deleteSite(deps: Deps, actor: Actor, site: Site): Promise<Site> {
+  const row = await transition(deps.db, site, 'deleting', null);
+  await audit(deps.db, actor, { action: 'site.delete', targetType: 'site', targetId: site.id, orgId: site.org_id });
+  await enqueueTeardown(deps, site.id);
+  return row;
+}
