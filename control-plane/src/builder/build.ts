@@ -26,6 +26,8 @@ export interface SlugManifest {
   files: number;
   bytes: number;
   compiled: number;
+  /** Whether any app ships migrations: the release phase runs them only then. */
+  migrations: boolean;
   dependencies: Record<string, string>;
   limits: string;
   builtAt: string;
@@ -150,6 +152,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     files: unpacked.files,
     bytes: unpacked.bytes,
     compiled: tsFiles.length,
+    migrations: files.some((f) => /(^|\/)migrations\/[^/]+\.(m?[jt]s)$/.test(f)),
     dependencies: deps,
     limits: [...enforcement].join(',') || 'n/a',
     builtAt: new Date().toISOString(),

@@ -2,7 +2,9 @@
 // (YYYYMMDDTHHMM); to add one, create the module beside this file and add one line below.
 import type { Migration } from 'kysely';
 import * as accountsOrgsSites from './20261123T2300_accounts_orgs_sites.js';
+import * as deploysReleases from './20261123T2330_deploys_releases.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
+  '20261123T2330_deploys_releases': deploysReleases,
 };
