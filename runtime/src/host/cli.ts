@@ -68,6 +68,8 @@ async function serve(args: string[]): Promise<number> {
   const server = createServer(site);
   const bound = await server.listen(port ?? site.settings.PORT, values.host ?? '0.0.0.0');
   logger.info({ port: bound, dir, debug: site.settings.DEBUG }, 'listening');
+  // A fixed plain line whatever LOG_LEVEL is: supervisors and tests wait for it.
+  if (logger.levelVal > 30) process.stdout.write(`paddock-runtime: listening on port ${bound}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -18,8 +18,10 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-function send(reply: FastifyReply, res: Response): FastifyReply {
+function send(reply: FastifyReply, res: Response, closing = false): FastifyReply {
   reply.code(res.status);
+  // While shutting down, keep-alive connections must not outlive their last response.
+  if (closing) reply.header('connection', 'close');
   reply.headers(res.headers);
   if (res.cookies.length > 0) reply.header('set-cookie', res.cookies);
   const body = res.body;
@@ -30,6 +32,7 @@ function send(reply: FastifyReply, res: Response): FastifyReply {
 
 export function createServer(site: Site): SiteServer {
   const settings = site.settings;
+  let closing = false;
   const fastify = Fastify({
     logger: false,
     bodyLimit: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
@@ -63,10 +66,10 @@ export function createServer(site: Site): SiteServer {
       const res = serveStatic(site, req.path.slice(staticPrefix.length));
       if (res) {
         applySecurityHeaders(res, settings, req.isSecure);
-        return send(reply, res);
+        return send(reply, res, closing);
       }
     }
-    return send(reply, await site.handle(req));
+    return send(reply, await site.handle(req), closing);
   };
   fastify.route({ method: [...METHODS], url: '*', handler });
   fastify.route({ method: [...METHODS], url: '/', handler });
@@ -89,7 +92,10 @@ export function createServer(site: Site): SiteServer {
       const addr = fastify.server.address();
       return typeof addr === 'object' && addr ? addr.port : port;
     },
-    close: () => fastify.close(),
+    close: () => {
+      closing = true;
+      return fastify.close();
+    },
   };
 }
 

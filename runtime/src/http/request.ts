@@ -4,6 +4,7 @@ import { BadRequest, DisallowedHost } from '../errors.js';
 import type { Settings } from '../settings.js';
 import type { TemplateEngine } from '../templates/engine.js';
 import type { ResolverMatch } from '../urls/resolver.js';
+import { parseMultipart, type FormInput, type UploadedFile } from '../forms/uploads.js';
 import { parseCookies } from './cookies.js';
 import { validateHost } from './hosts.js';
 
@@ -58,6 +59,7 @@ export class Request {
   private _query: URLSearchParams | undefined;
   private _cookies: Record<string, string> | undefined;
   private _form: URLSearchParams | undefined;
+  private _files: Map<string, UploadedFile[]> | undefined;
   private _host: string | undefined;
 
   constructor(src: RequestSource, site: RequestSite) {
@@ -92,10 +94,25 @@ export class Request {
   /** Fields of an application/x-www-form-urlencoded body (empty for other bodies). */
   get form(): URLSearchParams {
     if (this._form) return this._form;
+    if (this.contentType === 'multipart/form-data') return this.parseMultipartBody().data;
     this._form = this.contentType === 'application/x-www-form-urlencoded'
       ? new URLSearchParams(this.body.toString('utf8'))
       : new URLSearchParams();
     return this._form;
+  }
+
+  /** Files of a multipart/form-data body by field name (empty for other bodies); the fields are in `form`. */
+  get files(): Map<string, UploadedFile[]> {
+    if (this._files) return this._files;
+    if (this.contentType === 'multipart/form-data') return this.parseMultipartBody().files;
+    return (this._files = new Map());
+  }
+
+  private parseMultipartBody(): FormInput {
+    const parsed = parseMultipart(this.body, String(this.headers['content-type'] ?? ''));
+    this._form = parsed.data;
+    this._files = parsed.files;
+    return parsed;
   }
 
   /** The body parsed as JSON; BadRequest (400) when it is not valid JSON. */

@@ -63,7 +63,8 @@ export class Site implements RequestSite {
       this.settings.STATIC_URL,
       [...this.settings.STATICFILES_DIRS.map((d) => resolve(this.dir, d)), ...this.apps.map((a) => join(a.dir, 'static'))],
       resolve(this.dir, this.settings.STATIC_ROOT),
-      this.dev,
+      // Django's rule: with DEBUG on, static files come straight from the apps' folders.
+      this.dev || this.settings.DEBUG,
     );
     this.templates = factory({
       dirs, debug: this.settings.DEBUG, options: t.OPTIONS,

@@ -5,12 +5,18 @@ import nunjucks from 'nunjucks';
 import { TemplateDoesNotExist } from '../errors.js';
 import type { TemplateEngine, TemplateEngineFactory, TemplateEngineOptions } from './engine.js';
 
+interface Token { type: string; value: string; lineno: number; colno: number }
+interface NodeLike { lineno: number; colno: number; children: NodeLike[]; addChild(n: NodeLike): void }
 interface ParserLike {
-  nextToken(): { value: string };
-  parseSignature(throwErrors: null, noParens: boolean): unknown;
+  nextToken(): Token;
+  peekToken(): Token;
+  parseExpression(): NodeLike;
+  skipValue(type: string, value: string): boolean;
   advanceAfterBlockEnd(name: string): void;
 }
-interface NodesLike { CallExtension: new (ext: object, method: string, args: unknown, body?: unknown) => unknown }
+type NodeCtor = new (lineno: number, colno: number, ...rest: unknown[]) => NodeLike;
+interface NodesLike { CallExtension: new (ext: object, method: string, args: unknown, body?: unknown) => unknown; NodeList: NodeCtor; KeywordArgs: NodeCtor; Pair: NodeCtor }
+interface LexerLike { TOKEN_BLOCK_END: string; TOKEN_COMMA: string; TOKEN_OPERATOR: string }
 interface KeywordArgs { __keywords?: true; [k: string]: unknown }
 
 function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Record<string, unknown> } {
@@ -22,13 +28,27 @@ function splitArgs(args: unknown[]): { positional: unknown[]; kwargs: Record<str
   return { positional: args, kwargs: {} };
 }
 
-/** A tag `{% name args %}` that calls `run(...args)` and prints its result. */
+/**
+ * A tag `{% name arg key=value %}` that calls `run(...)` and prints its result. Arguments are separated by
+ * spaces as in Django ({% url 'blog:detail' slug=post.slug %}); commas are accepted too.
+ */
 function simpleTag(tag: string, run: (positional: unknown[], kwargs: Record<string, unknown>, ctx: Record<string, unknown>) => unknown): nunjucks.Extension {
   const ext = {
     tags: [tag],
-    parse(parser: ParserLike, nodes: NodesLike) {
+    parse(parser: ParserLike, nodes: NodesLike, lexer: LexerLike) {
       const tok = parser.nextToken();
-      const args = parser.parseSignature(null, true);
+      const args = new nodes.NodeList(tok.lineno, tok.colno);
+      const kwargs = new nodes.KeywordArgs(tok.lineno, tok.colno);
+      for (;;) {
+        const next = parser.peekToken();
+        if (!next || next.type === lexer.TOKEN_BLOCK_END) break;
+        if (next.type === lexer.TOKEN_COMMA) { parser.nextToken(); continue; }
+        const expr = parser.parseExpression();
+        if (parser.skipValue(lexer.TOKEN_OPERATOR, '=')) {
+          kwargs.addChild(new nodes.Pair(expr.lineno, expr.colno, expr, parser.parseExpression()));
+        } else args.addChild(expr);
+      }
+      if (kwargs.children.length > 0) args.addChild(kwargs);
       parser.advanceAfterBlockEnd(tok.value);
       return new nodes.CallExtension(ext, 'run', args);
     },

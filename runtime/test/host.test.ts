@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { app, path, Response } from '@paddock/runtime';
+import { createServer } from '@paddock/runtime/host/server';
+import { collectStatic } from '@paddock/runtime/static/collect';
+import { makeSite, tempDir, TEST_SECRET } from './helpers/site.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'paddock-runtime.mjs');
+const HELLO = join(import.meta.dirname, 'fixtures', 'hello');
+
+const tmp = tempDir('pdk-host-');
+after(() => tmp.cleanup());
+
+function staticSite(dev: boolean) {
+  mkdirSync(join(tmp.dir, 'blog', 'static', 'blog'), { recursive: true });
+  writeFileSync(join(tmp.dir, 'blog', 'static', 'blog', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  writeFileSync(join(tmp.dir, 'blog', 'static', 'blog', 'style.css'), 'body { background: url("logo.svg"); }');
+  writeFileSync(join(tmp.dir, 'secret.txt'), 'not static');
+  return makeSite({
+    dir: tmp.dir, apps: [app('blog', join(tmp.dir, 'blog'))],
+    urls: [path('', () => new Response('home'))],
+    settings: { DATA_UPLOAD_MAX_MEMORY_SIZE: 1024, ALLOWED_HOSTS: ['127.0.0.1'] },
+    env: dev ? { DEBUG: 'true' } : {},
+  });
+}
+
+describe('site host over HTTP', () => {
+  it('answers /healthz itself, refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 and security headers', async () => {
+    const site = staticSite(false);
+    const server = createServer(site);
+    const port = await server.listen(0, '127.0.0.1');
+    try {
+      const h = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(h.status, 200);
+      assert.deepEqual(await h.json(), { status: 'ok' });
+      const big = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(5000), headers: { 'content-type': 'text/plain' } });
+      assert.equal(big.status, 413);
+      assert.equal(big.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(big.headers.get('x-frame-options'), 'DENY');
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(await home.text(), 'home');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves static files from apps in dev, and refuses paths that climb out of the static folders', async () => {
+    const server = createServer(staticSite(true));
+    const port = await server.listen(0, '127.0.0.1');
+    try {
+      const css = await fetch(`http://127.0.0.1:${port}/static/blog/style.css`);
+      assert.equal(css.status, 200);
+      assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+      assert.equal(css.headers.get('x-content-type-options'), 'nosniff');
+      for (const p of ['/static/../secret.txt', '/static/%2e%2e/%2e%2e/secret.txt', '/static/blog/..%2f..%2f..%2fsecret.txt']) {
+        const r = await fetch(`http://127.0.0.1:${port}${p}`);
+        assert.notEqual(r.status, 200, p);
+        assert.ok(!(await r.text()).includes('not static'), p);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('collectstatic writes content-hashed copies and a manifest; production serves them with immutable caching', async () => {
+    const dev = staticSite(true);
+    const result = collectStatic(dev.staticFiles.sourceDirs, dev.staticFiles.root);
+    assert.equal(result.files, 2);
+    const hashedCss = result.manifest.paths['blog/style.css'];
+    const hashedSvg = result.manifest.paths['blog/logo.svg'];
+    assert.match(hashedCss ?? '', /^blog\/style\.[0-9a-f]{12}\.css$/);
+    assert.ok(readFileSync(join(dev.staticFiles.root, hashedCss!), 'utf8').includes(hashedSvg!.replace('blog/', '')), 'CSS points at the hashed image');
+    const prod = staticSite(false);
+    assert.equal(prod.staticUrl('blog/style.css'), `/static/${hashedCss}`);
+    const server = createServer(prod);
+    const port = await server.listen(0, '127.0.0.1');
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/static/${hashedCss}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+function startBin(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SECRET_KEY: TEST_SECRET, PADDOCK_RUNTIME_FROM: 'source', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d; });
+  child.stderr.on('data', (d: Buffer) => { out += d; });
+  const port = new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20000);
+    child.on('exit', () => { clearTimeout(t); reject(new Error(`exited: ${out}`)); });
+    child.stdout.on('data', () => {
+      const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
+      if (m) { clearTimeout(t); resolve(Number(m[1])); }
+    });
+  });
+  port.catch(() => { /* commands that never listen */ });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, port, exited, output: () => out };
+}
+
+describe('paddock-runtime bin', () => {
+  it('serves a site folder, and on SIGTERM finishes the in-flight request before exiting 0', async () => {
+    const proc = startBin(['serve', HELLO, '--port', '0', '--host', '127.0.0.1']);
+    try {
+      const port = await proc.port;
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'Hello, world!');
+      const slow = fetch(`http://127.0.0.1:${port}/slow/`).then((r) => r.text());
+      await new Promise((r) => setTimeout(r, 200));
+      proc.child.kill('SIGTERM');
+      assert.equal(await slow, 'slow done');
+      assert.equal(await proc.exited, 0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to serve without SECRET_KEY outside debug, saying what to set', async () => {
+    const proc = startBin(['serve', HELLO, '--port', '0'], { SECRET_KEY: '' });
+    const code = await proc.exited;
+    assert.equal(code, 1);
+    assert.match(proc.output(), /SECRET_KEY must be set/);
+  });
+
+  it('check --deploy lists what a production site lacks, with stable IDs', async () => {
+    const proc = startBin(['check', HELLO, '--deploy'], { SECRET_KEY: 'short', DEBUG: 'true' });
+    await proc.exited;
+    const out = proc.output();
+    for (const id of ['security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W018']) assert.ok(out.includes(`(${id})`), id);
+    assert.ok(!out.includes('security.W001'), 'security middleware is installed by default');
+    assert.ok(existsSync(BIN));
+  });
+});
