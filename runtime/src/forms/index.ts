@@ -1,0 +1,11 @@
+// The forms battery: fields, widgets, forms with validation and rendering, file uploads and where they are stored.
+export { Form, BoundField, defineForm, NON_FIELD_ERRORS, type FieldMap, type CleanedData, type FormInit, type FormHooks,
+  type FormClass, type RenderFormOptions } from './form.js';
+export { fields, Field, CharField, EmailField, URLField, SlugField, IntegerField, FloatField, BooleanField, ChoiceField,
+  MultipleChoiceField, DateField, DateTimeField, FileField, isEmpty, type FieldOptions, type CharOptions, type NumberOptions,
+  type ChoiceOptions, type FileOptions, type Validator } from './fields.js';
+export { widgets, Input, PasswordInput, DateInput, DateTimeInput, FileInput, Textarea, CheckboxInput, Select, ChoiceGroup,
+  type Widget, type RawValue, type Choice } from './widgets.js';
+export { escapeHtml, markSafe, isSafe, attrs, type SafeHtml, type Attrs } from './html.js';
+export { parseMultipart, formInput, safeBaseName, type UploadedFile, type FormInput, type MultipartLimits } from './uploads.js';
+export { FileSystemStorage, validFileName, type Storage } from './storage.js';
