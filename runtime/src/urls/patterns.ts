@@ -6,7 +6,7 @@ import type { ViewFunction, ViewLike } from './resolver.js';
 export type RouteParams<R extends string> =
   R extends `${string}<${infer Inner}>${infer Rest}`
     ? (Inner extends `${infer C}:${infer N}` ? { [K in N]: ConverterValue<C> } : { [K in Inner]: string }) & RouteParams<Rest>
-    : unknown;
+    : Record<never, never>;
 
 export interface PathOptions {
   name?: string;
