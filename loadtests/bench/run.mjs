@@ -4,7 +4,7 @@
 // and with its subjects and baseline side by side, and prints one table of ratios and verdicts.
 import { fork } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, tableRows } from './harness/report.mjs';
 
@@ -12,10 +12,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const scenarioDir = join(here, 'scenarios');
 
-const USAGE = 'Usage: npm run bench -- [scenario ...] [--duration S] [--rounds N] [--connections N] [--threads N] [--timeout S] [--json FILE] [--strict] [--list]';
+const USAGE = 'Usage: npm run bench -- [scenario ...] [--duration S] [--rounds N] [--connections N] [--threads N] [--timeout S] [--json FILE] [--strict] [--list] [--dir DIR]';
 
 export function parseArgs(argv) {
-  const opts = { names: [], duration: 3, rounds: 3, connections: 32, threads: 1, timeout: 180, json: undefined, strict: false, list: false };
+  const opts = { names: [], duration: 3, rounds: 3, connections: 32, threads: 1, timeout: 180, json: undefined, strict: false, list: false, dir: scenarioDir };
   const num = (flag, v) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, not "${v}".\n${USAGE}`);
@@ -29,6 +29,7 @@ export function parseArgs(argv) {
     else if (a === '--threads') opts.threads = Math.round(num(a, argv[++i]));
     else if (a === '--timeout') opts.timeout = num(a, argv[++i]);
     else if (a === '--json') opts.json = argv[++i];
+    else if (a === '--dir') opts.dir = resolve(argv[++i]);
     else if (a === '--strict') opts.strict = true;
     else if (a === '--list') opts.list = true;
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
@@ -73,7 +74,7 @@ function runScenario({ name, file }, opts) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  let scenarios = discover();
+  let scenarios = discover(opts.dir);
   if (opts.list) {
     for (const s of scenarios) console.log(`${s.name}\t${relative(root, s.file)}`);
     return 0;
@@ -85,8 +86,8 @@ async function main() {
     }
     scenarios = scenarios.filter((s) => opts.names.includes(s.name));
   }
-  if (scenarios.length === 0) throw new Error(`No scenarios in ${relative(root, scenarioDir)}.`);
-  const { names: _names, list: _list, json: _json, strict: _strict, ...shared } = opts;
+  if (scenarios.length === 0) throw new Error(`No scenarios in ${relative(root, opts.dir)}.`);
+  const { names: _names, list: _list, json: _json, strict: _strict, dir: _dir, ...shared } = opts;
   const results = [];
   for (const s of scenarios) {
     const t0 = Date.now();
