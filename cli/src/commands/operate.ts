@@ -191,7 +191,11 @@ export const scale = defineCommand({
     const site = resolveSite(ctx, values.site);
     const n = Number(positionals[0]!.replace(/^web=/, ''));
     if (!Number.isInteger(n) || n < 0) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Example: paddock scale 2');
-    const answer = await ctx.api.json<{ replicas?: number }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
+    const answer = await ctx.api.json<{ replicas?: number }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint }).catch((err: unknown) => {
+      // An API without the scale route (PDK_NOT_FOUND is "no such route", not "no such site") still records replicas on the site.
+      if (err instanceof CliError && err.code === 'PDK_NOT_FOUND') return ctx.api.json<{ replicas?: number }>('PATCH', sitePath(site), { body: { replicas: n }, notFoundHint: siteHint });
+      throw err;
+    });
     ctx.out.data(answer ?? { replicas: n }, () => ctx.out.success(`${site} now runs ${answer?.replicas ?? n} replica(s).`));
   },
 });

@@ -55,11 +55,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
   const queuePrefix = `pdkclitest:${suffix()}`;
   const platform = openPlatform(config, { logger: createLogger(config.logLevel), queuePrefix });
   await migrateToLatest(platform.db, config.databaseUrl);
-  // Until the accounts plugins are in the API's own list, add them here (once, never twice).
-  const { apiPlugins } = await import('@paddock/control-plane/api/plugins');
-  const { authPlugin } = await import('@paddock/control-plane/api/auth');
-  const { tokensPlugin } = await import('@paddock/control-plane/api/tokens');
-  const app = await buildServer(platform, { plugins: apiPlugins.includes(authPlugin) ? [] : [authPlugin, tokensPlugin] as never });
+  const app = await buildServer(platform);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

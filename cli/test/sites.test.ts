@@ -1,0 +1,116 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode } from '../src/exit-codes.js';
+import { cliHome, type CliHome } from './support/cli.js';
+import { startPlatform, suffix, type RunningPlatform } from './support/platform.js';
+
+describe('site commands against a real control plane', () => {
+  let p: RunningPlatform;
+  let home: CliHome;
+  let project: string;
+  const site = `cli-${suffix()}`;
+
+  before(async () => {
+    p = await startPlatform();
+    home = cliHome({ PADDOCK_API: '' });
+    home.env.PADDOCK_API = p.api;
+    const r = await home.run(['signup', '--email', `sites-${suffix()}@example.com`, '--password', `pw ${suffix()} pw`]);
+    assert.equal(r.code, 0, r.stderr);
+    project = join(home.dir, 'project');
+    mkdirSync(project);
+  });
+  after(async () => {
+    // Leave no tenant database or cache user behind: wait for teardown of what the tests created.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const live = await p.platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
+      if (!live.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    home.cleanup();
+    await p.close();
+  });
+
+  test('sites with no sites says how to create one', async () => {
+    const r = await home.run(['sites']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /No sites yet.*paddock sites:create/);
+  });
+
+  test('sites:create waits until provisioned and links the directory', async () => {
+    const r = await home.run(['sites:create', site], { cwd: project });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Created site ${site} \\(ready\\)`));
+    assert.match(r.stdout, new RegExp(`http://${site}\\.localhost`));
+    const link = JSON.parse(readFileSync(join(project, '.paddock', 'site.json'), 'utf8')) as { site: string; api: string };
+    assert.deepEqual(link, { site, api: p.api });
+    assert.ok(existsSync(join(project, '.paddock', '.gitignore')));
+  });
+
+  test('a taken name and an invalid name fail with the API\'s message', async () => {
+    const taken = await home.run(['sites:create', site, '--no-link']);
+    assert.equal(taken.code, ExitCode.failure);
+    assert.match(taken.stderr, /PDK_SITE_NAME_TAKEN/);
+    const bad = await home.run(['sites:create', 'Not_A_Label', '--no-link']);
+    assert.equal(bad.code, ExitCode.failure);
+    assert.match(bad.stderr, /PDK_VALIDATION/);
+  });
+
+  test('sites lists it, as a table and as JSON', async () => {
+    const r = await home.run(['sites']);
+    assert.match(r.stdout, /^NAME\s+STATUS\s+ORG\s+URL/);
+    assert.match(r.stdout, new RegExp(`${site}\\s+ready`));
+    const j = JSON.parse((await home.run(['sites', '--json'])).stdout) as Array<{ name: string }>;
+    assert.deepEqual(j.map((s) => s.name), [site]);
+  });
+
+  test('info finds the site through the link from a subdirectory, and by --site / PADDOCK_SITE anywhere', async () => {
+    const sub = join(project, 'deep', 'er');
+    mkdirSync(sub, { recursive: true });
+    const viaLink = await home.run(['info'], { cwd: sub });
+    assert.equal(viaLink.code, 0, viaLink.stderr);
+    assert.match(viaLink.stdout, new RegExp(`name:\\s+${site}`));
+    assert.match(viaLink.stdout, /status:\s+ready/);
+    const viaFlag = await home.run(['info', '--site', site, '--json']);
+    assert.equal((JSON.parse(viaFlag.stdout) as { name: string }).name, site);
+    const viaEnv = await home.run(['open', '--print'], { env: { PADDOCK_SITE: site } });
+    assert.equal(viaEnv.stdout.trim(), `http://${site}.localhost:8080/`);
+  });
+
+  test('a site that does not exist exits 4 and says how to list yours', async () => {
+    const r = await home.run(['info', '--site', `nope-${suffix()}`]);
+    assert.equal(r.code, ExitCode.notFound);
+    assert.match(r.stderr, /PDK_SITE_NOT_FOUND/);
+    assert.match(r.stderr, /paddock sites/);
+  });
+
+  test('another account cannot see the site: 404, exit 4', async () => {
+    const other = cliHome({ PADDOCK_API: p.api });
+    try {
+      assert.equal((await other.run(['signup', '--email', `other-${suffix()}@example.com`, '--password', `pw ${suffix()} pw`])).code, 0);
+      const r = await other.run(['info', '--site', site]);
+      assert.equal(r.code, ExitCode.notFound);
+      const d = await other.run(['sites:delete', site, '--yes']);
+      assert.equal(d.code, ExitCode.notFound);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test('sites:delete without a terminal and without --yes refuses; with --yes deletes', async () => {
+    const refused = await home.run(['sites:delete', site]);
+    assert.equal(refused.code, ExitCode.usage);
+    assert.match(refused.stderr, /--yes/);
+    const still = await p.platform.db.selectFrom('sites').select('status').where('name', '=', site).executeTakeFirstOrThrow();
+    assert.equal(still.status, 'ready');
+
+    const r = await home.run(['sites:delete', site, '--yes'], { cwd: project });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Deleted site ${site}`));
+    assert.match(r.stdout, /still linked/);
+    const list = JSON.parse((await home.run(['sites', '--json'])).stdout) as Array<{ name: string; status: string }>;
+    assert.ok(list.every((s) => s.name !== site || s.status === 'deleting'));
+  });
+});
