@@ -13,4 +13,4 @@ export function proxy(request: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-export const config = { matcher: ['/sites/:path*', '/org/:path*', '/admin/:path*'] };
+export const config = { matcher: ['/sites/:path*', '/org/:path*', '/admin/:path*', '/invitations/:path*'] };

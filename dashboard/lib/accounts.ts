@@ -3,27 +3,32 @@ import 'server-only';
 import { cache } from 'react';
 import { api } from './api';
 import { ApiError } from './errors';
+import type { Role } from './orgs';
 import { sessionToken } from './session';
 
 export interface Account {
   id: string;
   email: string;
-  name?: string | null;
-  operator?: boolean;
+  name: string;
+  operator: boolean;
 }
 
-interface SessionResponse {
-  token: string;
-  account?: Account;
-  expiresAt?: string;
+export interface Me {
+  account: Account;
+  organisations: { id: string; name: string; role: Role }[];
 }
 
-export function signup(input: { email: string; password: string; name?: string }): Promise<SessionResponse> {
-  return api<SessionResponse>('/v1/auth/signup', { method: 'POST', body: input });
+export interface AuthResult {
+  account: Account;
+  session: { token: string; expiresAt: string };
 }
 
-export function login(input: { email: string; password: string }): Promise<SessionResponse> {
-  return api<SessionResponse>('/v1/auth/login', { method: 'POST', body: input });
+export function signup(input: { email: string; password: string; name?: string }): Promise<AuthResult> {
+  return api<AuthResult>('/v1/auth/signup', { method: 'POST', body: input });
+}
+
+export function login(input: { email: string; password: string }): Promise<AuthResult> {
+  return api<AuthResult>('/v1/auth/login', { method: 'POST', body: input });
 }
 
 export async function logout(token: string): Promise<void> {
@@ -34,18 +39,25 @@ export async function requestPasswordReset(email: string): Promise<void> {
   await api<void>('/v1/auth/password-reset', { method: 'POST', body: { email } });
 }
 
+export async function confirmPasswordReset(token: string, password: string): Promise<void> {
+  await api<void>('/v1/auth/password-reset/confirm', { method: 'POST', body: { token, password } });
+}
+
 /**
- * The signed-in account for this request, or undefined when there is no session or the API no
- * longer accepts it. Cached per request so layout and page share one API call.
+ * The signed-in account and its organisations for this request, or undefined when there is no
+ * session or the API no longer accepts it. Cached per request so layout and page share one call.
  */
-export const currentAccount = cache(async (): Promise<Account | undefined> => {
+export const currentMe = cache(async (): Promise<Me | undefined> => {
   const token = await sessionToken();
   if (!token) return undefined;
   try {
-    const me = await api<Account | { account: Account }>('/v1/auth/me', { token });
-    return 'account' in me ? me.account : me;
+    return await api<Me>('/v1/auth/me', { token });
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return undefined;
     throw e;
   }
 });
+
+export async function currentAccount(): Promise<Account | undefined> {
+  return (await currentMe())?.account;
+}

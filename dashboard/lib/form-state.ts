@@ -28,24 +28,30 @@ export function field(form: FormData, name: string): string {
   return typeof v === 'string' ? v.trim() : '';
 }
 
+/** API errors that are about one field of the form that caused them. */
+const codeFields: Record<string, string> = {
+  PDK_EMAIL_TAKEN: 'email',
+  PDK_SITE_NAME_TAKEN: 'name',
+  PDK_ORG_NAME_TAKEN: 'name',
+  PDK_ALREADY_MEMBER: 'email',
+};
+
+/** The field a validation error is about, from the API's "The request is invalid: body/email must …" message. */
+function fieldOf(message: string): { name: string; problem: string } | undefined {
+  const m = /invalid: body\/([A-Za-z0-9_]+) (.+?)\.(?: Check it|$)/.exec(message);
+  return m?.[1] && m[2] ? { name: m[1], problem: m[2] } : undefined;
+}
+
 /**
- * Turns a failed API call into form state. Validation errors name the field when the API says
- * which one (`/body/email` style paths or a `field` detail); everything else becomes the message.
+ * Turns a failed API call into form state: the API's message (it says what to do next), and for
+ * validation errors the field it names, so the message shows beside that field.
  */
 export function failure(e: unknown, values: Record<string, string>): FormState {
   if (e instanceof ApiError) {
-    const fieldErrors: Record<string, string> = {};
-    const d = e.details;
-    const items = Array.isArray(d) ? d : d && typeof d === 'object' ? [d] : [];
-    for (const item of items) {
-      if (!item || typeof item !== 'object') continue;
-      const rec = item as Record<string, unknown>;
-      const path = typeof rec.field === 'string' ? rec.field : typeof rec.instancePath === 'string' ? rec.instancePath : typeof rec.path === 'string' ? rec.path : '';
-      const name = path.split('/').filter(Boolean).pop();
-      const msg = typeof rec.message === 'string' ? rec.message : e.message;
-      if (name) fieldErrors[name] = msg;
-    }
-    return { status: 'error', message: e.message, fieldErrors, values };
+    const f = e.code === 'PDK_VALIDATION' ? fieldOf(e.message) : undefined;
+    const byCode = codeFields[e.code];
+    const fieldErrors = f ? { [f.name]: `The ${f.name} ${f.problem}.` } : byCode ? { [byCode]: e.message } : undefined;
+    return { status: 'error', message: e.message, ...(fieldErrors ? { fieldErrors } : {}), values };
   }
   if (e instanceof DashboardError) return { status: 'error', message: e.message, values };
   throw e;

@@ -24,7 +24,9 @@ export async function load<T>(fn: (v: Viewer) => Promise<T>): Promise<Loaded<T>>
   try {
     return { ok: true, data: await withViewer(fn) };
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) notFound();
+    // A missing site or organisation is the not-found page; a missing API route (an API older
+    // than this dashboard) is a problem to show.
+    if (e instanceof ApiError && e.status === 404 && e.code !== 'PDK_NOT_FOUND') notFound();
     return { ok: false, problem: toProblem(e) };
   }
 }

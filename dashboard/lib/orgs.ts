@@ -5,21 +5,29 @@ import { api } from './api';
 export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
 export const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer'];
 
+export interface Quotas {
+  sites: number;
+  replicas: number;
+  memoryMb: number;
+  databaseMb: number;
+}
+
 export interface Org {
   id: string;
   name: string;
-  plan?: string;
+  plan: string;
+  personal: boolean;
+  quotas?: Quotas;
   role?: Role;
-  personal?: boolean;
+  createdAt?: string;
 }
 
 export interface Member {
-  accountId?: string;
-  id?: string;
+  accountId: string;
   email: string;
-  name?: string;
+  name: string;
   role: Role;
-  createdAt?: string;
+  since: string;
 }
 
 export interface Invitation {
@@ -38,7 +46,10 @@ export interface ApiToken {
   createdAt?: string;
   lastUsedAt?: string | null;
   expiresAt?: string | null;
+  revokedAt?: string | null;
 }
+
+export type Scope = 'read' | 'write' | 'admin';
 
 function list<T>(r: unknown, key: string): T[] {
   if (Array.isArray(r)) return r as T[];
@@ -53,7 +64,11 @@ function list<T>(r: unknown, key: string): T[] {
 const seg = encodeURIComponent;
 
 export async function listOrgs(token: string): Promise<Org[]> {
-  return list<Org>(await api('/v1/orgs', { token }), 'orgs');
+  return list<Org>(await api('/v1/orgs', { token }), 'organisations');
+}
+
+export function getOrg(token: string, org: string): Promise<Org> {
+  return api<Org>(`/v1/orgs/${seg(org)}`, { token });
 }
 
 export async function listMembers(token: string, org: string): Promise<Member[]> {
@@ -68,11 +83,27 @@ export async function invite(token: string, org: string, input: { email: string;
   await api(`/v1/orgs/${seg(org)}/invitations`, { method: 'POST', token, body: input });
 }
 
+export async function withdrawInvitation(token: string, org: string, id: string): Promise<void> {
+  await api(`/v1/orgs/${seg(org)}/invitations/${seg(id)}`, { method: 'DELETE', token });
+}
+
+export async function setMemberRole(token: string, org: string, accountId: string, role: Role): Promise<void> {
+  await api(`/v1/orgs/${seg(org)}/members/${seg(accountId)}`, { method: 'PATCH', token, body: { role } });
+}
+
+export async function removeMember(token: string, org: string, accountId: string): Promise<void> {
+  await api(`/v1/orgs/${seg(org)}/members/${seg(accountId)}`, { method: 'DELETE', token });
+}
+
+export async function acceptInvitation(token: string, invitation: string): Promise<Org> {
+  return api<Org>('/v1/invitations/accept', { method: 'POST', token, body: { token: invitation } });
+}
+
 export async function listTokens(token: string): Promise<ApiToken[]> {
   return list<ApiToken>(await api('/v1/tokens', { token }), 'tokens');
 }
 
-export async function createToken(token: string, input: { name: string; scopes?: string[] }): Promise<{ token: string }> {
+export async function createToken(token: string, input: { name: string; scopes: Scope[]; expiresInDays?: number }): Promise<{ token: string }> {
   return api<{ token: string }>('/v1/tokens', { method: 'POST', token, body: input });
 }
 

@@ -5,42 +5,54 @@ import { api } from './api';
 export interface Site {
   id: string;
   name: string;
-  status: string;
-  url?: string | null;
-  org?: string | null;
-  plan?: string | null;
-  replicas?: number | null;
+  org: string;
+  status: 'provisioning' | 'ready' | 'suspended' | 'failed' | 'deleting' | 'deleted' | string;
+  statusReason: string | null;
+  replicas: number;
+  memoryMb: number;
+  url: string;
+  createdAt: string;
+  updatedAt: string;
+  /** From the deploy pipeline, when the API reports them. */
   release?: { version?: number | string; createdAt?: string } | null;
   lastDeployAt?: string | null;
   sleeping?: boolean | null;
-  createdAt?: string;
 }
 
-interface SiteList {
-  sites?: Site[];
-  items?: Site[];
+export interface Plan {
+  name: string;
+  title: string;
+  quotas: Record<string, number>;
 }
 
-function unwrapList(r: SiteList | Site[]): Site[] {
-  return Array.isArray(r) ? r : (r.sites ?? r.items ?? []);
+const seg = encodeURIComponent;
+
+export async function listSites(token: string, org?: string): Promise<Site[]> {
+  return (await api<{ sites: Site[] }>('/v1/sites', { token, query: { org } })).sites;
 }
 
-export async function listSites(token: string): Promise<Site[]> {
-  return unwrapList(await api<SiteList | Site[]>('/v1/sites', { token }));
+export function getSite(token: string, name: string): Promise<Site> {
+  return api<Site>(`/v1/sites/${seg(name)}`, { token });
 }
 
-export async function getSite(token: string, name: string): Promise<Site> {
-  const r = await api<Site | { site: Site }>(`/v1/sites/${encodeURIComponent(name)}`, { token });
-  return 'site' in r ? r.site : r;
+export function createSite(token: string, input: { name: string; org?: string }): Promise<Site> {
+  return api<Site>('/v1/sites', { method: 'POST', token, body: input });
 }
 
-export async function createSite(token: string, input: { name: string; org?: string }): Promise<Site> {
-  const r = await api<Site | { site: Site }>('/v1/sites', { method: 'POST', token, body: input });
-  return 'site' in r ? r.site : r;
+export function resizeSite(token: string, name: string, size: { replicas?: number; memoryMb?: number }): Promise<Site> {
+  return api<Site>(`/v1/sites/${seg(name)}`, { method: 'PATCH', token, body: size });
+}
+
+export function setSuspended(token: string, name: string, suspended: boolean): Promise<Site> {
+  return api<Site>(`/v1/sites/${seg(name)}/${suspended ? 'suspend' : 'resume'}`, { method: 'POST', token });
 }
 
 export async function deleteSite(token: string, name: string): Promise<void> {
-  await api<void>(`/v1/sites/${encodeURIComponent(name)}`, { method: 'DELETE', token });
+  await api<Site>(`/v1/sites/${seg(name)}`, { method: 'DELETE', token });
+}
+
+export async function listPlans(): Promise<Plan[]> {
+  return (await api<{ plans: Plan[] }>('/v1/plans')).plans;
 }
 
 /** A DNS label, as the API requires: lowercase letters, digits and hyphens, 1–63 long, no edge hyphens. */

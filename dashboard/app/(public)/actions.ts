@@ -1,13 +1,13 @@
 'use server';
 // Server actions behind the public pages: sign up, log in, log out, ask for a password reset.
 import { redirect } from 'next/navigation';
-import { login, logout, requestPasswordReset, signup } from '@/lib/accounts';
+import { confirmPasswordReset, login, logout, requestPasswordReset, signup, type AuthResult } from '@/lib/accounts';
+import { MIN_PASSWORD } from '@/lib/password-policy';
 import { failure, field, typedValues, type FormState } from '@/lib/form-state';
 import { endSession, sessionToken, startSession } from '@/lib/session';
 import { safeNext } from '@/lib/next-path';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIN_PASSWORD = 8;
 
 function checkCredentials(email: string, password: string, signingUp: boolean): Record<string, string> {
   const errors: Record<string, string> = {};
@@ -15,6 +15,11 @@ function checkCredentials(email: string, password: string, signingUp: boolean): 
   if (!password) errors.password = 'Enter your password.';
   else if (signingUp && password.length < MIN_PASSWORD) errors.password = `Use at least ${MIN_PASSWORD} characters.`;
   return errors;
+}
+
+async function begin(result: AuthResult): Promise<void> {
+  const seconds = Math.floor((Date.parse(result.session.expiresAt) - Date.now()) / 1000);
+  await startSession(result.session.token, Number.isFinite(seconds) && seconds > 0 ? seconds : undefined);
 }
 
 export async function signupAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -25,8 +30,7 @@ export async function signupAction(_prev: FormState, form: FormData): Promise<Fo
   const fieldErrors = checkCredentials(email, password, true);
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
   try {
-    const session = await signup({ email, password, ...(name ? { name } : {}) });
-    await startSession(session.token);
+    await begin(await signup({ email, password, ...(name ? { name } : {}) }));
   } catch (e) {
     return failure(e, values);
   }
@@ -40,8 +44,7 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   const fieldErrors = checkCredentials(email, password, false);
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
   try {
-    const session = await login({ email, password });
-    await startSession(session.token);
+    await begin(await login({ email, password }));
   } catch (e) {
     return failure(e, values);
   }
@@ -69,4 +72,20 @@ export async function resetAction(_prev: FormState, form: FormData): Promise<For
   }
   // Same answer whether or not the account exists, so the form cannot be used to probe for accounts.
   return { status: 'success', message: `If an account exists for ${email}, we have sent it a link to choose a new password. It expires soon; check your inbox.`, values };
+}
+
+export async function confirmResetAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const token = field(form, 'token');
+  const password = String(form.get('password') ?? '');
+  const confirm = String(form.get('confirm') ?? '');
+  const fieldErrors: Record<string, string> = {};
+  if (password.length < MIN_PASSWORD) fieldErrors.password = `Use at least ${MIN_PASSWORD} characters.`;
+  else if (password !== confirm) fieldErrors.confirm = 'The two passwords differ; type the same one twice.';
+  if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors };
+  try {
+    await confirmPasswordReset(token, password);
+  } catch (e) {
+    return failure(e, {});
+  }
+  redirect('/login?reset=1');
 }

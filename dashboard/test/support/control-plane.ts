@@ -1,9 +1,11 @@
-// A real control plane for browser tests: the API (and its job workers) in this process on a
-// free port, against the dev stack's Postgres and Redis, with queues of its own so parallel test
-// runs never share jobs.
+// A real control plane for browser tests: its own freshly migrated platform database (random name,
+// dropped at the end), BullMQ keys under a random prefix, the API on a free port and the workers
+// in this process, on the dev stack's Postgres and Redis. An operator account of its own.
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '@paddock/control-plane/config';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '@paddock/control-plane/config';
 import { openPlatform, type Platform } from '@paddock/control-plane/platform';
 import { migrateToLatest } from '@paddock/control-plane/store/migrate';
 import { buildServer } from '@paddock/control-plane/api/server';
@@ -13,54 +15,84 @@ import { startWorkers } from '@paddock/control-plane/jobs/workers';
 export interface RunningApi {
   url: string;
   platform: Platform;
+  config: Config;
   operator: { email: string; password: string };
   stop(): Promise<void>;
 }
 
 export interface ApiOptions {
   env?: Record<string, string>;
-  /** Skip migrations, the operator and workers: for an API whose database is deliberately unreachable. */
+  /** No database, migrations, operator or workers: for an API whose Postgres is deliberately unreachable. */
   bare?: boolean;
 }
 
+export function suffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+function adminUrl(): string {
+  const url = process.env.PADDOCK_PG_ADMIN_URL;
+  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (npm test does both).');
+  return url;
+}
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl() });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Promise<RunningApi> {
-  const operator = {
-    email: process.env.PADDOCK_OPERATOR_EMAIL ?? 'operator@paddock.localhost',
-    password: process.env.PADDOCK_OPERATOR_PASSWORD || 'operator-dev-password',
-  };
+  const dbName = `pdk_dash_test_${suffix()}`;
+  const dbUrl = new URL(adminUrl());
+  dbUrl.pathname = `/${dbName}`;
+  if (!bare) await admin(`create database ${dbName}`);
+  const operator = { email: `operator-${suffix()}@dashboard-test.paddock.localhost`, password: `op-${suffix()}-${suffix()}` };
   const config = loadConfig({
     ...process.env,
     PADDOCK_ENV: 'test',
-    PADDOCK_LOG_LEVEL: 'warn',
+    PADDOCK_LOG_LEVEL: process.env.PADDOCK_TEST_LOG_LEVEL ?? 'silent',
     // Every browser login reaches the API from the dashboard's one address.
     PADDOCK_AUTH_RATE_LIMIT: '1000',
     PADDOCK_PASSWORD_COST: '10',
     PADDOCK_OPERATOR_EMAIL: operator.email,
     PADDOCK_OPERATOR_PASSWORD: operator.password,
+    PADDOCK_DATABASE_URL: dbUrl.toString(),
     ...env,
   });
-  const platform = openPlatform(config, { queuePrefix: `dash-test-${randomBytes(4).toString('hex')}` });
+  const queuePrefix = `pdkdashtest:${suffix()}`;
+  const platform = openPlatform(config, { queuePrefix });
   if (!bare) {
     await migrateToLatest(platform.db, config.databaseUrl);
     await bootstrapOperator(platform);
   }
   const app = await buildServer(platform);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const workers = startWorkers(platform, bare ? [] : undefined);
+  const workers = bare ? undefined : startWorkers(platform);
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     platform,
+    config,
     operator,
     async stop() {
-      await workers.close();
       await app.close();
+      await workers?.close();
       await platform.close();
+      const redis = new Redis(config.redisUrl);
+      const keys = await redis.keys(`${queuePrefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      if (!bare) await admin(`drop database if exists ${dbName} with (force)`);
     },
   };
 }
 
 /** An email nobody else's test will use. */
 export function uniqueEmail(label: string): string {
-  return `${label}-${randomBytes(5).toString('hex')}@dashboard-test.paddock.localhost`;
+  return `${label}-${suffix()}@dashboard-test.paddock.localhost`;
 }

@@ -1,11 +1,12 @@
-// The organisation: its members and roles, pending invitations, and a form to invite someone.
+// The organisation: its plan and quotas, members and roles, pending invitations, invite someone.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { listInvitations, listMembers, listOrgs, type Org } from '@/lib/orgs';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { Ago } from '@/app/ui/time';
-import { InviteForm } from './forms';
+import { InviteForm, MemberControls } from './forms';
+import { withdrawInvitationAction } from './actions';
 
 export const metadata: Metadata = { title: 'Organisation' };
 
@@ -13,28 +14,30 @@ function pick(orgs: Org[], wanted: string | undefined): Org | undefined {
   return orgs.find((o) => o.name === wanted) ?? orgs[0];
 }
 
+const manages = (o: Org) => o.role === 'owner' || o.role === 'admin';
+
 export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
   const q = await searchParams;
   const result = await load(async (v) => {
     const orgs = await listOrgs(v.token);
     const org = pick(orgs, typeof q.org === 'string' ? q.org : undefined);
-    if (!org) return { orgs, org, members: [], invitations: [] };
-    const canManage = org.role === 'owner' || org.role === 'admin';
+    if (!org) return { orgs, org, members: [], invitations: [], me: v.account.id };
     const [members, invitations] = await Promise.all([
       listMembers(v.token, org.name),
-      canManage ? listInvitations(v.token, org.name) : Promise.resolve([]),
+      manages(org) ? listInvitations(v.token, org.name) : Promise.resolve([]),
     ]);
-    return { orgs, org, members, invitations, canManage };
+    return { orgs, org, members, invitations, me: v.account.id };
   });
   if (!result.ok) return <div className="stack"><h1>Organisation</h1><ProblemPanel problem={result.problem} /></div>;
-  const { orgs, org, members, invitations } = result.data;
+  const { orgs, org, members, invitations, me } = result.data;
   if (!org) return <div className="stack"><h1>Organisation</h1><p className="card empty">You do not belong to any organisation.</p></div>;
-  const canManage = org.role === 'owner' || org.role === 'admin';
+  const canManage = manages(org);
+  const isOwner = org.role === 'owner';
   return (
     <div className="stack">
       <div className="page-head">
         <h1>{org.name}</h1>
-        <Link href="/org/tokens">API tokens</Link>
+        <Link href="/org/tokens">Your API tokens</Link>
       </div>
       {orgs.length > 1 ? (
         <nav aria-label="Your organisations" className="chips">
@@ -43,18 +46,35 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
           ))}
         </nav>
       ) : null}
-      <p className="muted">Plan: {org.plan ?? '—'} · Your role: {org.role ?? '—'}</p>
+      <section className="card" aria-labelledby="plan-title">
+        <h2 id="plan-title">Plan</h2>
+        <dl className="facts">
+          <div><dt>Plan</dt><dd>{org.plan}</dd></div>
+          <div><dt>Your role</dt><dd>{org.role ?? '—'}</dd></div>
+          {org.quotas ? (
+            <>
+              <div><dt>Sites</dt><dd>up to {org.quotas.sites}</dd></div>
+              <div><dt>Replicas per site</dt><dd>up to {org.quotas.replicas}</dd></div>
+              <div><dt>Memory</dt><dd>{org.quotas.memoryMb} MB</dd></div>
+              <div><dt>Database</dt><dd>{org.quotas.databaseMb} MB</dd></div>
+            </>
+          ) : null}
+        </dl>
+      </section>
       <section aria-labelledby="members-title" className="stack">
         <h2 id="members-title">Members</h2>
         <div className="table-wrap">
-          <table className="table">
-            <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Since</th></tr></thead>
+          <table className="table" aria-labelledby="members-title">
+            <thead><tr><th scope="col">Member</th><th scope="col">Role</th><th scope="col">Since</th>{canManage ? <th scope="col"><span className="sr-only">Change</span></th> : null}</tr></thead>
             <tbody>
               {members.map((m) => (
-                <tr key={m.accountId ?? m.id ?? m.email}>
-                  <th scope="row">{m.name ? <>{m.name} <span className="muted small">{m.email}</span></> : m.email}</th>
+                <tr key={m.accountId}>
+                  <th scope="row">{m.name ? <>{m.name} <span className="muted small">{m.email}</span></> : m.email}{m.accountId === me ? <span className="muted small"> (you)</span> : null}</th>
                   <td data-label="Role">{m.role}</td>
-                  <td data-label="Since"><Ago at={m.createdAt} /></td>
+                  <td data-label="Since"><Ago at={m.since} /></td>
+                  {canManage ? (
+                    <td>{isOwner || m.role !== 'owner' ? <MemberControls org={org.name} accountId={m.accountId} email={m.email} role={m.role} canManageOwners={isOwner} /> : null}</td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -69,13 +89,22 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
               <p className="muted">No pending invitations.</p>
             ) : (
               <ul className="plain-list">
-                {invitations.map((i) => <li key={i.id}>{i.email} — {i.role}, expires <Ago at={i.expiresAt} /></li>)}
+                {invitations.map((i) => (
+                  <li key={i.id} className="row-form">
+                    <span>{i.email} — {i.role}, expires <Ago at={i.expiresAt} /></span>
+                    <form action={withdrawInvitationAction}>
+                      <input type="hidden" name="org" value={org.name} />
+                      <input type="hidden" name="id" value={i.id} />
+                      <button type="submit" className="link-button">Withdraw<span className="sr-only"> the invitation of {i.email}</span></button>
+                    </form>
+                  </li>
+                ))}
               </ul>
             )}
           </section>
           <section aria-labelledby="invite-title" className="card">
             <h2 id="invite-title">Invite someone</h2>
-            <InviteForm org={org.name} />
+            <InviteForm org={org.name} canInviteOwners={isOwner} />
           </section>
         </>
       ) : null}

@@ -9,7 +9,8 @@ import { Ago } from '@/app/ui/time';
 
 export const metadata: Metadata = { title: 'Sites' };
 
-export default async function SitesPage() {
+export default async function SitesPage({ searchParams }: PageProps<'/sites'>) {
+  const q = await searchParams;
   const result = await load((v) => listSites(v.token));
   return (
     <div className="stack">
@@ -17,6 +18,7 @@ export default async function SitesPage() {
         <h1>Sites</h1>
         <Link href="/sites/new" className="button">New site</Link>
       </div>
+      {typeof q.deleted === 'string' ? <p className="notice notice-ok" role="status">{q.deleted} is being deleted.</p> : null}
       {!result.ok ? (
         <ProblemPanel problem={result.problem} />
       ) : result.data.length === 0 ? (
@@ -31,6 +33,7 @@ export default async function SitesPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Organisation</th>
                 <th scope="col">Status</th>
                 <th scope="col">URL</th>
                 <th scope="col">Last deploy</th>
@@ -41,9 +44,10 @@ export default async function SitesPage() {
               {result.data.map((s) => (
                 <tr key={s.id}>
                   <th scope="row"><Link href={`/sites/${encodeURIComponent(s.name)}`}>{s.name}</Link></th>
+                  <td data-label="Organisation">{s.org}</td>
                   <td data-label="Status"><StatusBadge status={s.status} /></td>
-                  <td data-label="URL">{s.url ? <a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a> : <span className="muted">—</span>}</td>
-                  <td data-label="Last deploy"><Ago at={s.lastDeployAt ?? s.release?.createdAt} /></td>
+                  <td data-label="URL"><a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a></td>
+                  <td data-label="Last deploy">{s.lastDeployAt || s.release?.createdAt ? <Ago at={s.lastDeployAt ?? s.release?.createdAt} /> : <span className="muted">never</span>}</td>
                   <td data-label="Awake">{s.sleeping == null ? <span className="muted">—</span> : s.sleeping ? 'sleeping' : 'awake'}</td>
                 </tr>
               ))}

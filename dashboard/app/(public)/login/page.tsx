@@ -15,6 +15,7 @@ export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
     <div className="narrow stack">
       <h1>Log in to Paddock</h1>
       {q.signedOut ? <p className="notice notice-ok" role="status">You are logged out.</p> : null}
+      {q.reset ? <p className="notice notice-ok" role="status">Your password is changed; log in with the new one.</p> : null}
       {q.expired ? <p className="notice" role="status">Your session has ended; log in again.</p> : null}
       <LoginForm next={next} />
     </div>

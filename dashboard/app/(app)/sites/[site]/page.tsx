@@ -1,59 +1,93 @@
-// A site's overview: where it answers, its status, release, replicas and health.
+// A site's overview — where it answers, status, size — and, by role, its controls: scale,
+// suspend / resume, delete.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getSite } from '@/lib/sites';
+import { getOrg } from '@/lib/orgs';
+import { currentMe } from '@/lib/accounts';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { AutoRefresh } from '@/app/ui/auto-refresh';
+import { DeleteForm, ScaleForm, SuspendForm } from './controls';
 
 export async function generateMetadata({ params }: PageProps<'/sites/[site]'>): Promise<Metadata> {
   return { title: decodeURIComponent((await params).site) };
 }
 
 const SETTLING = new Set(['provisioning', 'deleting']);
+const rank: Record<string, number> = { owner: 3, admin: 2, developer: 1, viewer: 0 };
 
 export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   const name = decodeURIComponent((await params).site);
-  const result = await load((v) => getSite(v.token, name));
+  const result = await load(async (v) => {
+    const site = await getSite(v.token, name);
+    const [org, me] = await Promise.all([getOrg(v.token, site.org).catch(() => undefined), currentMe()]);
+    const role = me?.organisations.find((o) => o.name === site.org)?.role ?? 'viewer';
+    return { site, org, role };
+  });
+  if (!result.ok) {
+    return (
+      <div className="stack">
+        <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
+        <h1>{name}</h1>
+        <ProblemPanel problem={result.problem} />
+      </div>
+    );
+  }
+  const { site, org, role } = result.data;
+  const can = (needed: string) => (rank[role] ?? 0) >= (rank[needed] ?? 9);
   return (
     <div className="stack">
       <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
       <div className="page-head">
-        <h1>{name}</h1>
-        {result.ok ? <StatusBadge status={result.data.status} /> : null}
+        <h1>{site.name}</h1>
+        <StatusBadge status={site.status} />
       </div>
-      {!result.ok ? (
-        <ProblemPanel problem={result.problem} />
-      ) : (
-        <>
-          {SETTLING.has(result.data.status) ? (
-            <p className="notice" role="status">
-              This site is {result.data.status}; this page refreshes by itself until it settles.
-              <AutoRefresh everyMs={1500} />
-            </p>
-          ) : null}
-          <section className="card" aria-labelledby="overview-title">
-            <h2 id="overview-title">Overview</h2>
-            <dl className="facts">
-              <div><dt>URL</dt><dd>{result.data.url ? <a href={result.data.url}>{result.data.url}</a> : <span className="muted">not yet</span>}</dd></div>
-              <div><dt>Status</dt><dd><StatusBadge status={result.data.status} /></dd></div>
-              <div><dt>Release</dt><dd>{result.data.release?.version != null ? `v${result.data.release.version}` : <span className="muted">nothing deployed yet</span>}</dd></div>
-              <div><dt>Replicas</dt><dd>{result.data.replicas ?? 1}</dd></div>
-              <div><dt>Organisation</dt><dd>{result.data.org ?? '—'}</dd></div>
-              <div><dt>Created</dt><dd><Ago at={result.data.createdAt} /></dd></div>
-            </dl>
-          </section>
-          {result.data.status === 'ready' && !result.data.release ? (
-            <section className="card" aria-labelledby="next-title">
-              <h2 id="next-title">Deploy your code</h2>
-              <p>From your site&apos;s folder:</p>
-              <pre className="code">paddock link {name}{'\n'}paddock push</pre>
-            </section>
-          ) : null}
-        </>
-      )}
+      {SETTLING.has(site.status) ? (
+        <p className="notice" role="status">
+          This site is {site.status}; this page refreshes by itself until it settles.
+          <AutoRefresh everyMs={1500} />
+        </p>
+      ) : null}
+      {site.status === 'failed' && site.statusReason ? <p className="notice notice-error" role="alert">{site.statusReason}</p> : null}
+      <section className="card" aria-labelledby="overview-title">
+        <h2 id="overview-title">Overview</h2>
+        <dl className="facts">
+          <div><dt>URL</dt><dd><a href={site.url} data-testid="site-url">{site.url}</a></dd></div>
+          <div><dt>Status</dt><dd><StatusBadge status={site.status} />{site.statusReason && site.status !== 'failed' ? <span className="muted small"> {site.statusReason}</span> : null}</dd></div>
+          <div><dt>Release</dt><dd>{site.release?.version != null ? `v${site.release.version}` : <span className="muted">nothing deployed yet</span>}</dd></div>
+          <div><dt>Replicas</dt><dd>{site.replicas} × {site.memoryMb} MB</dd></div>
+          <div><dt>Organisation</dt><dd>{site.org}</dd></div>
+          <div><dt>Created</dt><dd><Ago at={site.createdAt} /></dd></div>
+        </dl>
+      </section>
+      {site.status === 'ready' && !site.release ? (
+        <section className="card" aria-labelledby="next-title">
+          <h2 id="next-title">Deploy your code</h2>
+          <p>From your site&apos;s folder:</p>
+          <pre className="code">paddock link {site.name}{'\n'}paddock push</pre>
+        </section>
+      ) : null}
+      {can('developer') && (site.status === 'ready' || site.status === 'suspended') ? (
+        <section className="card" aria-labelledby="scale-title">
+          <h2 id="scale-title">Scale</h2>
+          <ScaleForm site={site.name} replicas={site.replicas} memoryMb={site.memoryMb} maxReplicas={org?.quotas?.replicas} maxMemoryMb={org?.quotas?.memoryMb} />
+        </section>
+      ) : null}
+      {can('admin') && (site.status === 'ready' || site.status === 'suspended') ? (
+        <section className="card" aria-labelledby="suspend-title">
+          <h2 id="suspend-title">{site.status === 'suspended' ? 'Suspended' : 'Suspend'}</h2>
+          <SuspendForm site={site.name} suspended={site.status === 'suspended'} />
+        </section>
+      ) : null}
+      {can('admin') && site.status !== 'deleting' ? (
+        <section className="card danger-zone" aria-labelledby="delete-title">
+          <h2 id="delete-title">Delete</h2>
+          <DeleteForm site={site.name} />
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { Field, FormMessage, SubmitButton } from '@/app/ui/form';
 import { idle } from '@/lib/form-state';
 import { createSiteAction } from './actions';
 
-export function CreateSiteForm({ orgs, siteDomain }: { orgs: { slug: string; name: string }[]; siteDomain: string }) {
+export function CreateSiteForm({ orgs, siteDomain }: { orgs: string[]; siteDomain: string }) {
   const [state, action] = useActionState(createSiteAction, idle);
   return (
     <form action={action} className="form card" noValidate>
@@ -24,12 +24,12 @@ export function CreateSiteForm({ orgs, siteDomain }: { orgs: { slug: string; nam
       {orgs.length > 1 ? (
         <div className="field">
           <label htmlFor="f-org">Organisation</label>
-          <select id="f-org" name="org" key={state.values?.org ?? ''} defaultValue={state.values?.org ?? orgs[0]?.slug}>
-            {orgs.map((o) => <option key={o.slug} value={o.slug}>{o.name}</option>)}
+          <select id="f-org" name="org" key={state.values?.org ?? ''} defaultValue={state.values?.org ?? orgs[0]}>
+            {orgs.map((o) => <option key={o} value={o}>{o}</option>)}
           </select>
         </div>
       ) : orgs[0] ? (
-        <input type="hidden" name="org" value={orgs[0].slug} />
+        <input type="hidden" name="org" value={orgs[0]} />
       ) : null}
       <SubmitButton pendingText="Creating…">Create site</SubmitButton>
     </form>

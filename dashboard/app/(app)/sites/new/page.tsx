@@ -1,10 +1,15 @@
 // Create a site.
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { listOrgs } from '@/lib/orgs';
+import { listOrgs, type Org } from '@/lib/orgs';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { CreateSiteForm } from './create-site-form';
+
+/** Organisations where the user may create sites (admin or owner), the personal one first. */
+function creatable(orgs: Org[]): Org[] {
+  return orgs.filter((o) => o.role === 'owner' || o.role === 'admin').sort((a, b) => Number(b.personal) - Number(a.personal));
+}
 
 export const metadata: Metadata = { title: 'New site' };
 
@@ -16,7 +21,11 @@ export default async function NewSitePage() {
       <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
       <h1>New site</h1>
       {orgs.ok ? (
-        <CreateSiteForm orgs={orgs.data.map((o) => ({ slug: o.name, name: o.name }))} siteDomain={siteDomain} />
+        creatable(orgs.data).length === 0 ? (
+          <p className="notice notice-error" role="alert">Creating sites needs the admin or owner role in an organisation; ask an owner of yours.</p>
+        ) : (
+          <CreateSiteForm orgs={creatable(orgs.data).map((o) => o.name)} siteDomain={siteDomain} />
+        )
       ) : (
         <ProblemPanel problem={orgs.problem} />
       )}
