@@ -64,7 +64,7 @@ async function serve(args: string[]): Promise<number> {
   if (values.dev && process.env.PADDOCK_DEV_CHILD !== '1') return superviseDev(dir, args);
 
   const site = await loadSite(dir, { dev: values.dev ?? false });
-  await openDatabases(site.settings);
+  await openDatabases(site.settings, site.dir);
   const server = createServer(site);
   const bound = await server.listen(port ?? site.settings.PORT, values.host ?? '0.0.0.0');
   logger.info({ port: bound, dir, debug: site.settings.DEBUG }, 'listening');
@@ -164,7 +164,7 @@ async function migrations(command: string, args: string[]): Promise<number> {
   if (typeof fn !== 'function') {
     throw new UsageError(`${command} needs the ORM (runtime/src/db), which does not provide ${MIGRATION_FUNCTIONS[command]}() yet.`);
   }
-  await openDatabases(site.settings);
+  await openDatabases(site.settings, site.dir);
   try {
     const apps = site.apps.map((a) => ({ label: a.label, dir: a.dir }));
     const [app, second] = positionals.slice(1);

@@ -1,4 +1,5 @@
 // Connects the ORM (runtime/src/db) to the site's DATABASES when the site has any; the ORM is loaded only then.
+import { isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../settings.js';
 
 interface DbModule {
@@ -19,11 +20,21 @@ async function loadDb(): Promise<DbModule | null> {
   }
 }
 
-export async function openDatabases(settings: Settings): Promise<void> {
+/** 'pglite:.paddock/db' in site.ts means a folder beside site.ts, wherever the command runs from. */
+export function siteRelativeDatabases(dbs: Settings['DATABASES'], siteDir: string): Settings['DATABASES'] {
+  const out: Settings['DATABASES'] = {};
+  for (const [alias, cfg] of Object.entries(dbs)) {
+    const m = /^pglite:(.+)$/.exec(cfg.url);
+    out[alias] = m && m[1] !== 'memory' && !isAbsolute(m[1] as string) ? { ...cfg, url: `pglite:${resolve(siteDir, m[1] as string)}` } : cfg;
+  }
+  return out;
+}
+
+export async function openDatabases(settings: Settings, siteDir: string): Promise<void> {
   if (Object.keys(settings.DATABASES).length === 0) return;
   db = await loadDb();
   if (!db) return;
-  await db.configureDatabases(settings.DATABASES);
+  await db.configureDatabases(siteRelativeDatabases(settings.DATABASES, siteDir));
 }
 
 export async function closeDatabases(): Promise<void> {
