@@ -1,13 +1,12 @@
 // Local development: `init` from a starter, and `dev`, `check`, `makemigrations`, `migrate`
 // delegating to the runtime's own `paddock-runtime` command on a local embedded database.
-import { cpSync, existsSync, readdirSync, readFileSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { defineCommand, type Context } from '../command.js';
 import { CliError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { requireSiteDir } from '../project.js';
-import { runRuntime, spawnRuntime, starterDir } from '../runtime-bin.js';
+import { runRuntime, starterDir } from '../runtime-bin.js';
 
 const starters = ['blank', 'blog'] as const;
 
@@ -62,12 +61,12 @@ export const init = defineCommand({
 export const dev = defineCommand({
   name: 'dev',
   group: 'Local development',
-  summary: 'Run the site locally, restarting on changes',
+  summary: 'Run the site locally, reloading on changes',
   usage: 'dev [dir] [--port <port>]',
-  description: 'Serves the site with an embedded Postgres kept in .paddock/db (set DATABASE_URL to use another database), and restarts it when a file changes.',
+  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a file changes) on an embedded\nPostgres kept in .paddock/db; set DATABASE_URL to use another database.',
   options: {
     port: { type: 'string', short: 'p', placeholder: 'port', description: 'port to listen on (default: 8000)' },
-    'no-reload': { type: 'boolean', description: 'do not restart on changes' },
+    host: { type: 'string', placeholder: 'address', description: 'address to listen on (default: 127.0.0.1)' },
   },
   positionals: { max: 1 },
   examples: ['paddock dev', 'paddock dev --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
@@ -75,53 +74,8 @@ export const dev = defineCommand({
     const siteDir = requireSiteDir(resolve(ctx.cwd, positionals[0] ?? '.'));
     const port = values.port ?? '8000';
     if (!/^\d+$/.test(port)) throw usageError(`--port takes a number, not "${port}".`);
-    const env = { ...localEnv(ctx, siteDir), PORT: port, DEBUG: ctx.env.DEBUG ?? '1' };
-    const args = ['serve', siteDir, '--port', port, '--dev'];
-    return await new Promise<number>((resolveRun) => {
-      let child: ChildProcess | undefined;
-      let restarting = false;
-      let timer: NodeJS.Timeout | undefined;
-      let watcher: FSWatcher | undefined;
-      const start = () => {
-        child = spawnRuntime(args, { cwd: siteDir, env });
-        child.on('exit', (code) => {
-          if (restarting) {
-            restarting = false;
-            start();
-          } else if (ctx.signal.aborted) {
-            finish(ExitCode.ok);
-          } else if (values['no-reload']) {
-            finish(code ?? ExitCode.failure);
-          } else {
-            ctx.out.warn(`The site stopped (exit ${code ?? 'signal'}); waiting for a change to restart it.`);
-            child = undefined;
-          }
-        });
-      };
-      const finish = (code: number) => {
-        watcher?.close();
-        clearTimeout(timer);
-        resolveRun(code);
-      };
-      ctx.signal.addEventListener('abort', () => {
-        if (child) child.kill('SIGTERM');
-        else finish(ExitCode.ok);
-      }, { once: true });
-      if (!values['no-reload']) {
-        watcher = watch(siteDir, { recursive: true }, (_event, file) => {
-          if (!file || /(^|\/)(\.paddock|node_modules|\.git|dist)(\/|$)/.test(String(file))) return;
-          clearTimeout(timer);
-          timer = setTimeout(() => {
-            ctx.out.info(ctx.out.dim(`${file} changed: restarting…`));
-            if (child) {
-              restarting = true;
-              child.kill('SIGTERM');
-            } else start();
-          }, 150);
-        });
-      }
-      start();
-    });
+    ctx.out.info(ctx.out.dim(`Serving ${relative(ctx.cwd, siteDir) || '.'} at http://localhost:${port}/ (Ctrl-C stops)`));
+    return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
   },
 });
 
@@ -140,7 +94,7 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string,
       const flags = Object.entries(values)
         .filter(([k, v]) => k in options && v !== undefined && v !== false)
         .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
-      return await runRuntime([name, ...flags, ...positionals], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
+      return await runRuntime([name, siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
     },
   });
 }
@@ -153,4 +107,4 @@ export const makemigrations = delegate('makemigrations', 'Write migrations for m
   name: { type: 'string', placeholder: 'name', description: 'name of the migration file' },
 });
 
-export const migrate = delegate('migrate', 'Apply migrations to the local database', ['paddock migrate', 'paddock migrate blog 0001'], {});
+export const migrate = delegate('migrate', 'Apply migrations to the local database', ['paddock migrate', 'paddock migrate blog 0001_initial'], {});
