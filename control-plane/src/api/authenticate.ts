@@ -83,6 +83,8 @@ export async function authenticate(request: FastifyRequest, requirement: Require
   if (requirement.operator) {
     if (!auth.operator) throw errors.operatorOnly();
     if (!auth.scopes.includes('admin')) throw errors.tokenScope('admin');
+    // The admin scope covers reading and changing through the admin API, and nothing else.
+    return auth;
   }
   const scope = requirement.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
   // write implies read: a deploy token can list what it deploys to.

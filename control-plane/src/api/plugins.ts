@@ -6,6 +6,7 @@ import { authPlugin } from './auth.js';
 import { tokensPlugin } from './tokens.js';
 import { orgsPlugin } from './orgs.js';
 import { sitesPlugin } from './sites.js';
+import { adminPlugin } from './admin.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -13,4 +14,5 @@ export const apiPlugins: FastifyPluginAsync[] = [
   tokensPlugin,
   orgsPlugin,
   sitesPlugin,
+  adminPlugin,
 ];
