@@ -4,4 +4,4 @@ export { BaseCache } from './cache.js';
 export { RedisCache, type RedisCacheOptions } from './redis.js';
 export { LocMemCache, type LocMemCacheOptions } from './locmem.js';
 export { DummyCache } from './dummy.js';
-export { createCache, CacheRegistry, type CacheConfig } from './registry.js';
+export { createCache, CacheRegistry, cachesFor, type CacheConfig } from './registry.js';

@@ -82,3 +82,12 @@ export class CacheRegistry {
     await Promise.all(all.map((c) => c.close()));
   }
 }
+
+const perSettings = new WeakMap<object, CacheRegistry>();
+
+/** The caches of the site whose settings these are: one registry per site, shared by every battery that caches. */
+export function cachesFor(settings: { CACHES: Record<string, CacheConfig> }): CacheRegistry {
+  let registry = perSettings.get(settings);
+  if (!registry) perSettings.set(settings, (registry = new CacheRegistry(settings.CACHES)));
+  return registry;
+}
