@@ -4,7 +4,23 @@ import { existsSync, writeFileSync, readFileSync, readdirSync, readlinkSync } fr
 import { join } from 'node:path';
 import { ensureDir, stateDir } from './env.mjs';
 import { StackError } from './log.mjs';
+import { createConnection } from 'node:net';
 import { ensurePackages, must, portOpen, run, waitFor, which } from './system.mjs';
+
+/** Resolves true when the Redis on this port accepts `AUTH default <password>`. */
+function authWorks(port, password) {
+  return new Promise((resolve) => {
+    const sock = createConnection({ port, host: '127.0.0.1' });
+    const done = (v) => { sock.destroy(); resolve(v); };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('connect', () => {
+      const args = ['AUTH', 'default', password];
+      sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+    });
+    sock.once('data', (d) => done(d.toString().startsWith('+OK')));
+  });
+}
 
 export const PLATFORM_PORT = Number(process.env.PADDOCK_REDIS_PORT ?? 6379);
 export const CACHE_PORT = Number(process.env.PADDOCK_CACHE_PORT ?? 6380);
@@ -69,8 +85,7 @@ export async function ensureRedis(secrets) {
   if (process.env.PADDOCK_CACHE_ADMIN_URL) notes.push('cache Redis given by PADDOCK_CACHE_ADMIN_URL');
   else {
     let password = secrets.CACHE_ADMIN_PASSWORD;
-    const aclFile = join(stateDir, `redis-${CACHE_PORT}`, 'users.acl');
-    if (await portOpen(CACHE_PORT) && !(existsSync(aclFile) && readFileSync(aclFile, 'utf8').includes(password))) {
+    if (await portOpen(CACHE_PORT) && !(await authWorks(CACHE_PORT, password))) {
       const other = adoptPaddockCache(CACHE_PORT);
       if (!other) {
         throw new StackError(
