@@ -6,16 +6,22 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 export const queueNames = {
   provision: 'provision',
   teardown: 'teardown',
+  deploy: 'deploy',
+  sleep: 'sleep',
 } as const;
 
 export interface ProvisionJob { siteId: string }
 export interface TeardownJob { siteId: string }
+export interface DeployJob { deployId: string }
+export interface SleepJob { sweep: true }
 
 export interface Queues {
   connection: ConnectionOptions;
   prefix: string;
   provision: Queue<ProvisionJob>;
   teardown: Queue<TeardownJob>;
+  deploy: Queue<DeployJob>;
+  sleep: Queue<SleepJob>;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export function createQueues(redisUrl: string, prefix = 'paddock'): Queues {
   const queues = {
     provision: open<ProvisionJob>(queueNames.provision),
     teardown: open<TeardownJob>(queueNames.teardown),
+    deploy: open<DeployJob>(queueNames.deploy),
+    sleep: open<SleepJob>(queueNames.sleep),
   };
   return {
     connection,
