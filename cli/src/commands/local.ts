@@ -6,13 +6,13 @@ import { defineCommand, type Context } from '../command.js';
 import { CliError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { requireSiteDir } from '../project.js';
-import { runRuntime, starterDir } from '../runtime-bin.js';
+import { linkRuntime, runRuntime, runtimeVersion, starterDir } from '../runtime-bin.js';
 
 const starters = ['blank', 'blog'] as const;
 
-/** Local commands use an embedded Postgres (PGlite) kept in .paddock/db unless DATABASE_URL says otherwise. */
-function localEnv(ctx: Context, siteDir: string): NodeJS.ProcessEnv {
-  return { ...ctx.env, DATABASE_URL: ctx.env.DATABASE_URL ?? `pglite:${join(siteDir, '.paddock', 'db')}` };
+/** Local commands use the database the site's settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it. */
+function localEnv(ctx: Context): NodeJS.ProcessEnv {
+  return { ...ctx.env };
 }
 
 export const init = defineCommand({
@@ -39,13 +39,16 @@ export const init = defineCommand({
       recursive: true,
       filter: (src) => !/(^|\/)(node_modules|\.paddock|dist)(\/|$)/.test(relative(source, src)),
     });
-    // The starter's package name becomes the project's.
+    // The project gets a package.json of its own: its name, and "type": "module" so that its
+    // TypeScript loads as ES modules wherever the folder lives (a starter may come without one).
     const pkgFile = join(target, 'package.json');
-    if (existsSync(pkgFile)) {
-      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>;
-      pkg.name = basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'site';
-      writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-    }
+    const pkg = existsSync(pkgFile) ? (JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, unknown>) : {};
+    pkg.name = basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'site';
+    pkg.private = true;
+    pkg.type = 'module';
+    if (!pkg.dependencies) pkg.dependencies = { '@paddock/runtime': `^${runtimeVersion()}` };
+    writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    linkRuntime(target);
     const rel = relative(ctx.cwd, target) || '.';
     ctx.out.data({ dir: target, starter }, () => {
       ctx.out.success(`Created a ${starter} site in ${rel}.`);
@@ -63,7 +66,7 @@ export const dev = defineCommand({
   group: 'Local development',
   summary: 'Run the site locally, reloading on changes',
   usage: 'dev [dir] [--port <port>]',
-  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a file changes) on an embedded\nPostgres kept in .paddock/db; set DATABASE_URL to use another database.',
+  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a file changes) on the database the\nsite\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
   options: {
     port: { type: 'string', short: 'p', placeholder: 'port', description: 'port to listen on (default: 8000)' },
     host: { type: 'string', placeholder: 'address', description: 'address to listen on (default: 127.0.0.1)' },
@@ -74,8 +77,9 @@ export const dev = defineCommand({
     const siteDir = requireSiteDir(resolve(ctx.cwd, positionals[0] ?? '.'));
     const port = values.port ?? '8000';
     if (!/^\d+$/.test(port)) throw usageError(`--port takes a number, not "${port}".`);
+    linkRuntime(siteDir);
     ctx.out.info(ctx.out.dim(`Serving ${relative(ctx.cwd, siteDir) || '.'} at http://localhost:${port}/ (Ctrl-C stops)`));
-    return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
+    return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
   },
 });
 
@@ -85,16 +89,17 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string,
     group: 'Local development',
     summary,
     usage: `${name} [options] [args...]`,
-    description: 'Runs in the site directory through `paddock-runtime`, on the local embedded database unless DATABASE_URL is set.',
+    description: 'Runs in the site directory through `paddock-runtime`, on the database the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
     options,
     positionals: { max: 5 },
     examples,
     async run(ctx, { values, positionals }) {
       const siteDir = requireSiteDir(ctx.cwd);
+      linkRuntime(siteDir);
       const flags = Object.entries(values)
         .filter(([k, v]) => k in options && v !== undefined && v !== false)
         .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
-      return await runRuntime([name, siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx, siteDir), signal: ctx.signal });
+      return await runRuntime([name, siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
     },
   });
 }
