@@ -68,6 +68,12 @@ export const push = defineCommand({
     const from = positionals[0] ? resolve(ctx.cwd, positionals[0]) : readLink(ctx.cwd)?.dir ?? ctx.cwd;
     const dir = findSiteDir(from) ?? from;
     const started = Date.now();
+    // Ask first: an API that refuses the upload early (no such site, not ready) would otherwise
+    // look like a network error half-way through sending the tarball.
+    const target = await getSite(ctx.api, site);
+    if (target.status !== 'ready') {
+      throw new CliError('CLI_SITE_NOT_READY', `Site "${site}" is ${target.status}${target.statusReason ? ` (${target.statusReason})` : ''}; it cannot take a deploy now.`, target.status === 'provisioning' ? 'Wait a moment and run `paddock push` again (`paddock info` shows its status).' : 'See `paddock info`.', ExitCode.failure);
+    }
     const packed = await packSite(dir);
     try {
       for (const s of packed.skipped) ctx.out.warn(`Left out ${s}: a link pointing outside the site.`);
@@ -77,7 +83,7 @@ export const push = defineCommand({
       ctx.out.info(`Deploy ${deploy.id} started; following its logs…`);
       const result = await followDeploy(ctx.api, ctx.out, site, deploy.id, ctx.signal);
       const version = releaseVersion(result);
-      const url = result.url ?? siteUrl(await getSite(ctx.api, site).catch(() => ({ id: '', name: site, status: '' })));
+      const url = result.url ?? siteUrl(target);
       const seconds = (Date.now() - started) / 1000;
       const summary = { site, deploy: result.id, status: result.status, release: version ?? null, url: url ?? null, seconds, error: failureReason(result) ?? null };
       if (!isSuccess(result.status)) {
