@@ -19,15 +19,26 @@ export interface SiteServer {
 }
 
 function send(reply: FastifyReply, res: Response, closing = false): FastifyReply {
-  reply.code(res.status);
-  // While shutting down, keep-alive connections must not outlive their last response.
-  if (closing) reply.header('connection', 'close');
-  reply.headers(res.headers);
-  if (res.cookies.length > 0) reply.header('set-cookie', res.cookies);
   const body = res.body;
-  if (body === null) return reply.send('');
-  if (isStreamingBody(body)) return reply.send(body instanceof Readable ? body : Readable.from(body));
-  return reply.send(body);
+  if (body !== null && isStreamingBody(body)) {
+    reply.code(res.status);
+    reply.headers(res.headers);
+    if (res.cookies.length > 0) reply.header('set-cookie', res.cookies);
+    if (closing) reply.header('connection', 'close');
+    return reply.send(body instanceof Readable ? body : Readable.from(body));
+  }
+  // Buffered bodies go straight to node:http: one writeHead + end, without Fastify's serialisation pipeline,
+  // which the site's own Response has already done the work of.
+  reply.hijack();
+  const headers: Record<string, string | string[] | number> = res.headers;
+  if (res.cookies.length > 0) headers['set-cookie'] = res.cookies;
+  // While shutting down, keep-alive connections must not outlive their last response.
+  if (closing) headers.connection = 'close';
+  const payload = body ?? '';
+  headers['content-length'] = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  reply.raw.writeHead(res.status, headers);
+  reply.raw.end(payload);
+  return reply;
 }
 
 export function createServer(site: Site): SiteServer {
