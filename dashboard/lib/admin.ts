@@ -1,69 +1,76 @@
-// The operator's view of the platform through the admin API: organisations, sites, the audit log.
+// The operator's view of the platform through the admin API: organisations, sites and their
+// usage, the audit log; plans, quotas, suspensions.
 import 'server-only';
 import { api } from './api';
+import type { Org, Quotas } from './orgs';
+import type { Site } from './sites';
 
-export interface Page<T> {
-  items: T[];
-  total?: number;
-  nextCursor?: string | null;
+export interface PageInfo {
+  page: number;
+  limit: number;
+  total: number;
 }
 
-export interface AdminOrg {
-  id: string;
-  name: string;
-  plan: string;
-  sites?: number;
-  members?: number;
-  createdAt?: string;
-  quotaOverrides?: Record<string, number>;
-}
-
-export interface AdminSite {
-  id: string;
-  name: string;
-  org?: string;
-  orgName?: string;
-  status: string;
-  statusReason?: string | null;
-  createdAt?: string;
+export interface AdminOrg extends Org {
+  members: number;
+  sites: number;
 }
 
 export interface AuditEvent {
-  id: string | number;
+  id: number;
   at: string;
-  actor?: string;
-  actorLabel?: string;
+  actorId: string | null;
+  actor: string;
   action: string;
-  targetType?: string;
-  targetId?: string | null;
-  ip?: string | null;
+  targetType: string;
+  targetId: string | null;
+  orgId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
 }
 
-function page<T>(r: unknown, key: string): Page<T> {
-  if (Array.isArray(r)) return { items: r as T[] };
-  const rec = (r ?? {}) as Record<string, unknown>;
-  const items = (rec[key] ?? rec.items ?? []) as T[];
-  return { items, total: typeof rec.total === 'number' ? rec.total : undefined, nextCursor: (rec.nextCursor as string | null | undefined) ?? null };
+export interface SiteUsage {
+  replicas: number;
+  memoryMb: number;
+  databaseBytes: number;
+  databaseConnections: number;
+  cacheKeys: number;
+  quotas: Quotas;
+  overQuota: string[];
+  placement: Record<string, string>;
 }
 
+export const PAGE_SIZE = 50;
 const seg = encodeURIComponent;
 
-export async function adminOrgs(token: string, q: { search?: string; offset?: number }): Promise<Page<AdminOrg>> {
-  return page<AdminOrg>(await api('/v1/admin/orgs', { token, query: { q: q.search, offset: q.offset } }), 'orgs');
+export function adminOrgs(token: string, q: { q?: string; plan?: string; page?: number }): Promise<{ organisations: AdminOrg[]; page: PageInfo }> {
+  return api('/v1/admin/orgs', { token, query: { q: q.q, plan: q.plan, page: q.page, limit: PAGE_SIZE } });
 }
 
-export async function adminSites(token: string, q: { search?: string; offset?: number }): Promise<Page<AdminSite>> {
-  return page<AdminSite>(await api('/v1/admin/sites', { token, query: { q: q.search, offset: q.offset } }), 'sites');
+export function adminSites(token: string, q: { q?: string; status?: string; org?: string; page?: number }): Promise<{ sites: Site[]; page: PageInfo }> {
+  return api('/v1/admin/sites', { token, query: { q: q.q, status: q.status, org: q.org, page: q.page, limit: PAGE_SIZE } });
 }
 
-export async function adminAudit(token: string, q: { search?: string; offset?: number }): Promise<Page<AuditEvent>> {
-  return page<AuditEvent>(await api('/v1/admin/audit', { token, query: { q: q.search, offset: q.offset } }), 'events');
+export function adminSite(token: string, id: string): Promise<Site> {
+  return api(`/v1/admin/sites/${seg(id)}`, { token });
 }
 
-export async function setSiteSuspended(token: string, site: string, suspended: boolean): Promise<void> {
-  await api(`/v1/admin/sites/${seg(site)}/${suspended ? 'suspend' : 'resume'}`, { method: 'POST', token, body: {} });
+export function adminSiteUsage(token: string, id: string): Promise<SiteUsage> {
+  return api(`/v1/admin/sites/${seg(id)}/usage`, { token });
 }
 
-export async function setOrgPlan(token: string, org: string, plan: string): Promise<void> {
-  await api(`/v1/admin/orgs/${seg(org)}`, { method: 'PATCH', token, body: { plan } });
+export function adminAudit(token: string, q: { action?: string; target?: string; org?: string; actor?: string; page?: number }): Promise<{ events: AuditEvent[]; page: PageInfo }> {
+  return api('/v1/admin/audit', { token, query: { action: q.action, target: q.target, org: q.org, actor: q.actor, page: q.page, limit: PAGE_SIZE } });
+}
+
+export async function adminSetSuspended(token: string, siteId: string, suspended: boolean): Promise<void> {
+  await api(`/v1/admin/sites/${seg(siteId)}/${suspended ? 'suspend' : 'resume'}`, { method: 'POST', token });
+}
+
+export async function adminDeleteSite(token: string, siteId: string): Promise<void> {
+  await api(`/v1/admin/sites/${seg(siteId)}`, { method: 'DELETE', token });
+}
+
+export async function adminSetPlan(token: string, orgId: string, change: { plan?: string; quotas?: Partial<Quotas> }): Promise<void> {
+  await api(`/v1/admin/orgs/${seg(orgId)}`, { method: 'PATCH', token, body: change });
 }

@@ -1,6 +1,6 @@
 // The operator area: only for operator accounts (the API checks too; this keeps others out of the pages).
 import type { ReactNode } from 'react';
-import Link from 'next/link';
+import { NavLinks } from '@/app/ui/nav-links';
 import { notFound } from 'next/navigation';
 import { currentAccount } from '@/lib/accounts';
 
@@ -11,9 +11,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   return (
     <div className="stack">
       <nav aria-label="Admin" className="chips">
-        <Link href="/admin/orgs">Organisations</Link>
-        <Link href="/admin/sites">Sites</Link>
-        <Link href="/admin/audit">Audit log</Link>
+        <NavLinks links={[{ href: '/admin/sites', label: 'Sites' }, { href: '/admin/orgs', label: 'Organisations' }, { href: '/admin/audit', label: 'Audit log' }]} />
       </nav>
       {children}
     </div>

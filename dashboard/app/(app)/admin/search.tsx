@@ -2,11 +2,11 @@
 import Form from 'next/form';
 import type { Route } from 'next';
 
-export function SearchBox({ action, q, label }: { action: Route; q: string; label: string }) {
+export function SearchBox({ action, q, label, name = 'q' }: { action: Route; q: string; label: string; name?: string }) {
   return (
     <Form action={action} className="search" role="search">
-      <label htmlFor="q" className="sr-only">{label}</label>
-      <input id="q" name="q" type="search" defaultValue={q} placeholder={label} />
+      <label htmlFor={`search-${name}`} className="sr-only">{label}</label>
+      <input id={`search-${name}`} name={name} type="search" defaultValue={q} placeholder={label} />
       <button type="submit" className="button button-secondary">Search</button>
     </Form>
   );
