@@ -252,6 +252,13 @@ export class DockerDriver implements Driver {
     }
   }
 
+  async hostAddress(site: string): Promise<string> {
+    const net = await this.docker.getNetwork(await this.ensureNetwork(site)).inspect() as { IPAM?: { Config?: Array<{ Gateway?: string }> } };
+    const gw = net.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+    if (!gw) throw new Error(`the network of site ${site} has no gateway address`);
+    return gw;
+  }
+
   async removeSite(site: string): Promise<void> {
     for (const r of await this.list(site)) await this.remove(r.id);
     try {

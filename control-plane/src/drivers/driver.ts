@@ -76,6 +76,8 @@ export interface Driver {
   exec(spec: ReplicaSpec, opts?: { timeoutMs?: number; onLine?: (l: LogLine) => void }): Promise<OneOffResult>;
   /** Frees what a site holds beyond its replicas (its network). */
   removeSite(site: string): Promise<void>;
+  /** The address at which a replica of the site reaches services on this host (Postgres, the cache). */
+  hostAddress(site: string): Promise<string>;
 }
 
 /** Split a byte stream into lines, keeping a partial last line until more arrives. */

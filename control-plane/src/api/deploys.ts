@@ -1,0 +1,177 @@
+// Deploys and releases over HTTP: push a gzipped tarball (streamed, size-limited, checksummed),
+// follow its build and release log (SSE), list releases, roll back to an earlier one.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import { errors } from '../errors.js';
+import { siteAccess } from '../orgs/access.js';
+import { needs } from '../orgs/roles.js';
+import { openDeployRuntime } from '../releases/deploy-runtime.js';
+import { createDeploy, createRerelease, type DeployDeps } from '../releases/deploys.js';
+import { deployDb, type Deploy } from '../releases/tables.js';
+import { authenticate, bearerSecurity } from './authenticate.js';
+import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
+import { siteUrl } from './site-schemas.js';
+import { openSse } from './sse.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deploys: DeployDeps;
+  }
+}
+
+const SiteParams = Type.Object({ site: DnsLabel });
+const DeployParams = Type.Object({ site: DnsLabel, id: Uuid });
+
+export const DeployOut = Type.Object({
+  id: Uuid,
+  kind: Type.String(),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('building'), Type.Literal('releasing'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  version: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  url: Type.String(),
+  sha256: Type.Union([Type.String(), Type.Null()]),
+  size: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Timestamp,
+  finishedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+const ReleaseOut = Type.Object({
+  version: Type.Integer(),
+  kind: Type.String(),
+  status: Type.String(),
+  description: Type.String(),
+  current: Type.Boolean(),
+  replicas: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  liveAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+export const deploysPlugin: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const p = app.platform;
+  if (!app.hasDecorator('deploys')) app.decorate('deploys', openDeployRuntime(p));
+  const deps = app.deploys;
+  const db = deployDb(p.db);
+  const tags = ['deploys'];
+
+  async function deployOut(d: Deploy, siteName: string) {
+    const rel = d.release_id ? await db.selectFrom('releases').select('version').where('id', '=', d.release_id).executeTakeFirst() : undefined;
+    return {
+      id: d.id, kind: d.kind, status: d.status, version: rel?.version ?? null, error: d.error,
+      url: siteUrl(p.config, siteName), sha256: d.artifact_sha256, size: d.artifact_size,
+      createdAt: d.created_at.toISOString(), finishedAt: d.finished_at?.toISOString() ?? null,
+    };
+  }
+
+  // The upload stays a stream: it goes to the artifact store as it arrives, never into memory.
+  app.addContentTypeParser(['application/gzip', 'application/x-gzip', 'application/octet-stream', 'application/x-tar+gzip'],
+    (_req, payload, done) => done(null, payload));
+
+  app.post('/v1/sites/:site/deploys', {
+    bodyLimit: deps.settings.maxUploadBytes,
+    schema: {
+      tags, summary: 'Deploy a site: send its directory as a gzipped tarball (Content-Type: application/gzip); answers 202 and builds in the background',
+      description: 'Optional header `x-content-sha256`: the upload is refused when its sha256 differs. Follow the build with GET …/deploys/:id/events.',
+      security: bearerSecurity, params: SiteParams,
+      response: { 202: DeployOut, 413: errorResponses[400], ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
+    if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'take a deploy');
+    const body = request.body as Readable | undefined;
+    if (!body || typeof (body as Readable).pipe !== 'function') throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? 'none'));
+    const declared = Number(request.headers['content-length'] ?? request.headers['x-content-length'] ?? 0);
+    if (declared > deps.settings.maxUploadBytes) throw errors.tarballTooLarge(Math.round(deps.settings.maxUploadBytes / 1024 / 1024));
+    const sha = request.headers['x-content-sha256'];
+    const deploy = await createDeploy(deps, site, body, { ...(typeof sha === 'string' && sha ? { sha256: sha } : {}), createdBy: auth.accountId });
+    return reply.status(202).header('location', `/v1/sites/${site.name}/deploys/${deploy.id}`).send(await deployOut(deploy, site.name));
+  });
+
+  app.get('/v1/sites/:site/deploys', {
+    schema: { tags, summary: "A site's deploys, newest first", security: bearerSecurity, params: SiteParams, response: { 200: Type.Object({ deploys: Type.Array(DeployOut) }), ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const rows = await db.selectFrom('deploys').selectAll().where('site_id', '=', site.id).orderBy('created_at', 'desc').limit(100).execute();
+    return { deploys: await Promise.all(rows.map((d) => deployOut(d, site.name))) };
+  });
+
+  app.get('/v1/sites/:site/deploys/:id', {
+    schema: { tags, summary: 'One deploy', security: bearerSecurity, params: DeployParams, response: { 200: DeployOut, ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
+    if (!d) throw errors.deployNotFound(request.params.id);
+    return deployOut(d, site.name);
+  });
+
+  app.get('/v1/sites/:site/deploys/:id/events', {
+    schema: {
+      tags, summary: "A deploy's build and release log as Server-Sent Events (`log` events, then one `result`)",
+      security: bearerSecurity, params: DeployParams,
+    },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
+    if (!d) throw errors.deployNotFound(request.params.id);
+    const sse = openSse(request, reply);
+    const finish = async () => {
+      const now = await db.selectFrom('deploys').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow();
+      sse.send('result', await deployOut(now, site.name));
+      sse.end();
+    };
+    try {
+      for await (const e of deps.logs.follow(deps.logs.deployKey(d.id), { fromId: '0', signal: sse.signal, until: (e) => Boolean(e.result) })) {
+        sse.send('log', { line: e.line, phase: e.source, at: e.at }, e.id);
+        if (e.result) break;
+      }
+      if (!sse.signal.aborted) await finish();
+    } catch (err) {
+      request.log.warn({ err }, 'deploy event stream ended');
+      sse.end();
+    }
+  });
+
+  app.get('/v1/sites/:site/releases', {
+    schema: { tags, summary: "A site's releases, newest first; every one is kept", security: bearerSecurity, params: SiteParams, response: { 200: Type.Object({ releases: Type.Array(ReleaseOut) }), ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const rows = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).orderBy('version', 'desc').limit(200).execute();
+    return {
+      releases: rows.map((r) => ({
+        version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
+        replicas: r.replicas, error: r.error, createdAt: r.created_at.toISOString(), liveAt: r.live_at?.toISOString() ?? null,
+      })),
+    };
+  });
+
+  app.post('/v1/sites/:site/rollback', {
+    schema: {
+      tags, summary: 'Re-release an earlier release (default: the one before the current) as a new release', security: bearerSecurity, params: SiteParams,
+      body: Type.Optional(Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+      response: { 202: DeployOut, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
+    let version = request.body?.version;
+    if (version === undefined) {
+      const live = await db.selectFrom('releases').select(['version', 'slug_key']).where('site_id', '=', site.id).where('status', '=', 'live').executeTakeFirst();
+      const before = await db.selectFrom('releases').select('version').where('site_id', '=', site.id)
+        .where('status', 'in', ['superseded', 'live']).where('version', '<', live?.version ?? 0)
+        .$if(Boolean(live), (q) => q.where('slug_key', '<>', live!.slug_key))
+        .orderBy('version', 'desc').executeTakeFirst();
+      if (!before) throw errors.releaseNotFound('before the current one');
+      version = before.version;
+    }
+    const deploy = await createRerelease(deps, site, 'rollback', { version, createdBy: auth.accountId });
+    return reply.status(202).send(await deployOut(deploy, site.name));
+  });
+};

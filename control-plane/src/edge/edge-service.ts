@@ -1,0 +1,224 @@
+// The `edge` process: runs the data plane (HAProxy) and the activator, keeps HAProxy's routes in
+// step with the platform database (on every change signal, and every few seconds regardless),
+// wakes sleeping sites, records per-site request counts, latency and last activity, and turns
+// HAProxy's access lines into site log lines. Several edges may run; each acknowledges the
+// route generation it applied, so a deploy drains old replicas only once every edge moved on.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeployDeps } from '../releases/deploys.js';
+import { deployDb } from '../releases/tables.js';
+import { waitHealthy } from '../releases/health-check.js';
+import { Activator } from './activator.js';
+import { HaproxyEdge } from './haproxy.js';
+import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
+
+export interface EdgeServiceOptions {
+  dir: string;
+  port: number;
+  bind?: string;
+  /** Port of /healthz and /metrics (0: any free port). */
+  adminPort?: number;
+  edgeId?: string;
+  /** How often routes are re-read even without a signal. */
+  resyncMs?: number;
+  statsMs?: number;
+  registry?: Registry;
+}
+
+export class EdgeService {
+  readonly id: string;
+  haproxy!: HaproxyEdge;
+  readonly activator: Activator;
+  readonly registry: Registry;
+  private table: RouteTable = { sites: [] };
+  private siteIds = new Map<string, string>(); // site name → id
+  private subscriber: Redis | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private admin: Server | undefined;
+  private lastCounts = new Map<string, number>();
+  private pendingLogs = new Map<string, string[]>();
+  private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  private readonly metrics;
+  adminAddress: Upstream | undefined;
+
+  constructor(private readonly deps: DeployDeps, private readonly opts: EdgeServiceOptions) {
+    this.id = opts.edgeId ?? `edge-${randomBytes(4).toString('hex')}`;
+    this.registry = opts.registry ?? new Registry();
+    const r = [this.registry];
+    this.metrics = {
+      requests: new Counter({ name: 'paddock_site_requests_total', help: 'Requests the edge served per site', labelNames: ['site'], registers: r }),
+      errors: new Counter({ name: 'paddock_site_responses_5xx_total', help: '5xx answers per site', labelNames: ['site'], registers: r }),
+      latency: new Gauge({ name: 'paddock_site_response_time_ms', help: 'Average total time of the last 1024 requests per site (HAProxy ttime)', labelNames: ['site'], registers: r }),
+      wakes: new Counter({ name: 'paddock_site_wakes_total', help: 'Sleeping sites woken by a request', labelNames: ['from'], registers: r }),
+      wakeSeconds: new Histogram({ name: 'paddock_site_wake_seconds', help: 'Time to wake a site', labelNames: ['from'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: r }),
+      reloads: new Gauge({ name: 'paddock_edge_reloads', help: 'Data plane reloads since start', registers: r, collect: () => undefined }),
+    };
+    this.activator = new Activator({
+      route: (host) => this.routeOf(host),
+      wake: (site) => this.wake(site),
+      onError: (site, err) => deps.platform.logger.warn({ site, err }, 'wake failed'),
+    });
+  }
+
+  private routeOf(host: string): SiteRoute | undefined {
+    const h = normaliseHost(host);
+    return this.table.sites.find((s) => s.hosts.includes(h));
+  }
+
+  /** Reads the route table from the platform database. */
+  async readTable(): Promise<RouteTable> {
+    const db = deployDb(this.deps.platform.db);
+    const rows = await db.selectFrom('sites').leftJoin('site_routes', 'site_routes.site_id', 'sites.id')
+      .select(['sites.id', 'sites.name', 'sites.status', 'site_routes.state', 'site_routes.upstreams'])
+      .where('sites.status', 'in', ['ready', 'suspended']).execute();
+    const domains = await db.selectFrom('site_domains').select(['host', 'site_id']).where('verified_at', 'is not', null).execute();
+    const domain = this.deps.platform.config.siteDomain;
+    this.siteIds = new Map(rows.map((r) => [r.name, r.id]));
+    return {
+      sites: rows.filter((r) => r.state || r.status === 'suspended').map((r) => ({
+        site: r.name,
+        hosts: [`${r.name}.${domain}`, ...domains.filter((d) => d.site_id === r.id).map((d) => d.host)],
+        state: r.status === 'suspended' ? 'suspended' : r.state === 'serving' ? 'serving' : 'sleeping',
+        upstreams: (r.upstreams as unknown as Upstream[] | null) ?? [],
+      })),
+    };
+  }
+
+  /** Applies the current routes; concurrent calls collapse into one more pass. */
+  sync(): Promise<void> {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return this.syncing;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        const gen = await this.deps.edge.generation();
+        this.table = await this.readTable();
+        await this.haproxy.apply(this.table);
+        await this.deps.edge.applied(this.id, gen);
+      } while (this.syncAgain);
+    })().finally(() => { this.syncing = undefined; });
+    return this.syncing;
+  }
+
+  async start(): Promise<void> {
+    const activator = await this.activator.listen();
+    this.haproxy = new HaproxyEdge(
+      { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator },
+      { onLog: (l) => this.accessLine(l), onExit: (code) => this.deps.platform.logger.error({ code }, 'HAProxy exited') },
+    );
+    this.table = await this.readTable();
+    await this.haproxy.start(this.table);
+    await this.deps.edge.applied(this.id, await this.deps.edge.generation());
+    await this.deps.edge.heartbeat(this.id);
+    const sub = (this.deps.platform as unknown as { redis: Redis }).redis.duplicate();
+    this.subscriber = sub;
+    await sub.subscribe(this.deps.edge.channel);
+    sub.on('message', () => void this.sync().catch((err: unknown) => this.deps.platform.logger.error({ err }, 'edge sync failed')));
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => void fn().catch((err: unknown) => this.deps.platform.logger.warn({ err }, 'edge task failed')), ms);
+      this.timers.push(t);
+    };
+    every(3000, () => this.deps.edge.heartbeat(this.id));
+    every(this.opts.resyncMs ?? 10_000, () => this.sync());
+    every(this.opts.statsMs ?? 2000, () => this.collect());
+    every(500, () => this.flushLogs());
+    this.admin = createServer((req, res) => {
+      if (req.url === '/healthz') return void res.end('ok');
+      if (req.url === '/metrics') {
+        void this.collect().catch(() => undefined).then(() => this.registry.metrics()).then((m) => {
+          res.setHeader('content-type', this.registry.contentType);
+          res.end(m);
+        });
+        return;
+      }
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((r) => this.admin!.listen(this.opts.adminPort ?? 0, '127.0.0.1', () => r()));
+    this.adminAddress = { host: '127.0.0.1', port: (this.admin.address() as AddressInfo).port };
+  }
+
+  /** Per-site counters from the data plane into the metrics, and activity into site_routes. */
+  async collect(): Promise<void> {
+    const stats = await this.haproxy.stats();
+    const active: string[] = [];
+    for (const s of this.table.sites) {
+      const row = stats.find((x) => x.backend === backendName(s.site));
+      if (!row) continue;
+      const before = this.lastCounts.get(s.site) ?? 0;
+      // After a reload HAProxy's counters start again from zero.
+      const delta = row.requests >= before ? row.requests - before : row.requests;
+      this.lastCounts.set(s.site, row.requests);
+      if (delta > 0) {
+        this.metrics.requests.inc({ site: s.site }, delta);
+        active.push(s.site);
+      }
+      this.metrics.latency.set({ site: s.site }, row.totalMs);
+    }
+    this.metrics.reloads.set(this.haproxy.reloads);
+    const ids = active.map((n) => this.siteIds.get(n)).filter((x): x is string => Boolean(x));
+    if (ids.length) {
+      await deployDb(this.deps.platform.db).updateTable('site_routes').set({ last_request_at: new Date() }).where('site_id', 'in', ids).execute();
+    }
+  }
+
+  private accessLine(line: string): void {
+    const backend = line.split(' ', 1)[0] ?? '';
+    if (!backend.startsWith('site_')) return;
+    const site = this.table.sites.find((s) => backendName(s.site) === backend)?.site;
+    const id = site ? this.siteIds.get(site) : undefined;
+    if (!id) return;
+    const list = this.pendingLogs.get(id) ?? [];
+    if (list.length < 1000) list.push(line.slice(backend.length + 1));
+    this.pendingLogs.set(id, list);
+  }
+
+  private async flushLogs(): Promise<void> {
+    const batch = this.pendingLogs;
+    this.pendingLogs = new Map();
+    await Promise.all([...batch].map(([id, lines]) => this.deps.logs.appendSite(id, 'edge', lines)));
+  }
+
+  /** Wakes a sleeping site: resumes (paused) or starts (stopped) its replicas, waits until healthy. */
+  async wake(site: string): Promise<Upstream[]> {
+    const t0 = performance.now();
+    const replicas = await this.deps.driver.list(site);
+    if (replicas.length === 0) throw new Error(`site ${site} has no replicas to wake`);
+    const from = replicas.some((r) => r.status === 'exited' || r.status === 'created') ? 'stopped' : 'paused';
+    await Promise.all(replicas.map((r) => this.deps.driver.resume(r.id)));
+    const states = await Promise.all(replicas.map((r) => this.deps.driver.inspect(r.id)));
+    const upstreams = states.map((s) => s.address).filter((a): a is Upstream => Boolean(a));
+    if (from === 'stopped') {
+      await Promise.all(upstreams.map((u) => waitHealthy(`http://${u.host}:${u.port}/healthz`, { timeoutMs: 30_000, intervalMs: 5 })));
+    }
+    const id = this.siteIds.get(site);
+    if (id) {
+      await deployDb(this.deps.platform.db).updateTable('site_routes')
+        .set({ state: 'serving', upstreams: JSON.stringify(upstreams), last_request_at: new Date(), updated_at: new Date() })
+        .where('site_id', '=', id).execute();
+      // The request is answered by the activator right away; the routes follow.
+      void this.deps.edge.changed(10_000).catch(() => undefined);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    this.metrics.wakes.inc({ from });
+    this.metrics.wakeSeconds.observe({ from }, seconds);
+    return upstreams;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.flushLogs().catch(() => undefined);
+    await this.subscriber?.quit().catch(() => undefined);
+    await this.deps.edge.gone(this.id).catch(() => undefined);
+    await this.haproxy?.stop();
+    await this.activator.close();
+    await new Promise<void>((r) => (this.admin ? this.admin.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,45 @@
+// Opens what the deploy pipeline needs beside the platform handles — the driver, the artifact
+// store, the log store, the edge signal, the runtime image — once per process.
+import type { Platform } from '../platform.js';
+import { DirectoryArtifactStore } from '../artifacts/artifact-store.js';
+import { DockerDriver } from '../drivers/docker.js';
+import type { Driver } from '../drivers/driver.js';
+import { EdgeSignal } from '../edge/edge-signal.js';
+import { ensureRuntimeImage, type RuntimeImage } from '../images/runtime-image.js';
+import type { DeployDeps } from './deploys.js';
+import { LogStore } from './log-store.js';
+import { loadDeploySettings, type DeploySettings } from './settings.js';
+
+export interface DeployRuntimeOptions {
+  settings?: DeploySettings;
+  driver?: Driver;
+  /** Namespace of the edge signal and log keys in the platform Redis (tests isolate by it). */
+  namespace?: string;
+  /** Runs the deploy right away instead of through the queue (tests of the pipeline alone). */
+  enqueue?: (deployId: string) => Promise<void>;
+}
+
+export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployDeps {
+  const settings = opts.settings ?? loadDeploySettings();
+  const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver();
+  const driver = opts.driver ?? docker;
+  const namespace = opts.namespace ?? platform.queues.prefix;
+  let runtime: Promise<RuntimeImage> | undefined;
+  return {
+    platform,
+    driver,
+    docker: docker.docker,
+    artifacts: new DirectoryArtifactStore(settings.artifactsDir),
+    logs: new LogStore(platform.redis, namespace),
+    edge: new EdgeSignal(platform.redis, namespace),
+    settings,
+    runtimeImage: () => {
+      // Built once per process; a failed build is retried by the next deploy.
+      runtime ??= ensureRuntimeImage(docker.docker).catch((err: unknown) => { runtime = undefined; throw err; });
+      return runtime;
+    },
+    enqueue: opts.enqueue ?? (async (deployId) => {
+      await platform.queues.deploy.add('deploy', { deployId }, { jobId: deployId, attempts: 1 });
+    }),
+  };
+}

@@ -1,0 +1,234 @@
+// The deploy pipeline as the API and the deploy job see it: accept an upload (or a re-release of
+// an earlier slug: rollback, env change, scale), then build → release image → release phase →
+// new replicas → health → edge switch → drain. Every release is kept with its slug and image.
+// One deploy per site runs at a time (a Postgres advisory lock), so versions stay in order.
+import { randomUUID } from 'node:crypto';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import type { Platform } from '../platform.js';
+import type { Site } from '../store/schema.js';
+import { errors, PaddockError } from '../errors.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { buildSlug, type SlugManifest } from '../builder/build.js';
+import type { Driver } from '../drivers/driver.js';
+import type { DockerEngine } from '../drivers/docker-engine.js';
+import type { EdgeSignal } from '../edge/edge-signal.js';
+import type { Upstream } from '../edge/route-table.js';
+import { buildReleaseImage } from '../images/release-image.js';
+import type { RuntimeImage } from '../images/runtime-image.js';
+import { openResource } from '../provisioners/index.js';
+import { secretKeyContext } from '../sites/sites.js';
+import type { LogStore } from './log-store.js';
+import { release } from './releaser.js';
+import type { DeploySettings } from './settings.js';
+import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
+
+export interface DeployDeps {
+  platform: Pick<Platform, 'db' | 'secrets' | 'config' | 'logger'>;
+  driver: Driver;
+  docker?: DockerEngine;
+  artifacts: ArtifactStore;
+  logs: LogStore;
+  edge: EdgeSignal;
+  settings: DeploySettings;
+  runtimeImage(): Promise<RuntimeImage>;
+  /** Adds the job that runs the deploy (the API enqueues; tests may run it inline). */
+  enqueue(deployId: string): Promise<void>;
+}
+
+export const envContext = (siteId: string, name: string): string => `site:${siteId}:env:${name}`;
+
+/** The env vars a site's replicas get: platform-provided first, the site's own may not override them. */
+export async function siteEnvironment(deps: DeployDeps, site: Site): Promise<Record<string, string>> {
+  const db = deployDb(deps.platform.db);
+  const env: Record<string, string> = {};
+  for (const v of await db.selectFrom('site_env_vars').selectAll().where('site_id', '=', site.id).execute()) {
+    env[v.name] = deps.platform.secrets.open(v.value_enc, envContext(site.id, v.name));
+  }
+  const hostAlias = await deps.driver.hostAddress(site.name);
+  const reachable = (server: string) => server.replace(/^(127\.0\.0\.1|localhost|\[::1\])(?=:)/, hostAlias);
+  for (const row of await db.selectFrom('site_resources').selectAll().where('site_id', '=', site.id).execute()) {
+    const r = openResource(deps.platform.secrets, row);
+    const auth = `${encodeURIComponent(r.username)}:${encodeURIComponent(r.password)}`;
+    if (r.kind === 'postgres') env.DATABASE_URL = `postgres://${auth}@${reachable(r.server)}/${r.database ?? r.username}`;
+    if (r.kind === 'redis') {
+      env.CACHE_URL = `redis://${auth}@${reachable(r.server)}/0`;
+      if (r.keyPrefix) env.CACHE_KEY_PREFIX = r.keyPrefix;
+    }
+  }
+  env.SECRET_KEY = site.secret_key_enc ? deps.platform.secrets.open(site.secret_key_enc, secretKeyContext(site.id)) : '';
+  if (!env.SECRET_KEY) delete env.SECRET_KEY;
+  const hosts = await siteHosts(deps, site);
+  env.ALLOWED_HOSTS = hosts.join(',');
+  env.PADDOCK_SITE = site.name;
+  return env;
+}
+
+/** <site>.<domain> and the site's verified custom domains. */
+export async function siteHosts(deps: Pick<DeployDeps, 'platform'>, site: Pick<Site, 'id' | 'name'>): Promise<string[]> {
+  const domains = await deployDb(deps.platform.db).selectFrom('site_domains').select('host')
+    .where('site_id', '=', site.id).where('verified_at', 'is not', null).execute();
+  return [`${site.name}.${deps.platform.config.siteDomain}`, ...domains.map((d) => d.host)];
+}
+
+export async function createDeploy(
+  deps: DeployDeps, site: Site, upload: Readable, opts: { sha256?: string; createdBy?: string | null },
+): Promise<Deploy> {
+  const id = randomUUID();
+  const key = `uploads/${site.id}/${id}.tar.gz`;
+  const stored = await deps.artifacts.put(key, upload, {
+    maxBytes: deps.settings.maxUploadBytes,
+    ...(opts.sha256 ? { expectedSha256: opts.sha256 } : {}),
+  });
+  const db = deployDb(deps.platform.db);
+  const row = await db.insertInto('deploys').values({
+    id, site_id: site.id, kind: 'deploy', status: 'queued', artifact_key: key, artifact_sha256: stored.sha256,
+    artifact_size: stored.size, created_by: opts.createdBy ?? null,
+  }).returningAll().executeTakeFirstOrThrow();
+  await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
+  await deps.enqueue(id);
+  return row;
+}
+
+/** A new release from an existing one's slug: rollback, env var change or scale. */
+export async function createRerelease(
+  deps: DeployDeps, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: { version?: number; createdBy?: string | null } = {},
+): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  let source: Release | undefined;
+  if (opts.version !== undefined) {
+    source = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).where('version', '=', opts.version).executeTakeFirst();
+    if (!source || source.status === 'failed') throw errors.releaseNotFound(`v${opts.version}${source ? ' (it failed; pick one that went live)' : ''}`);
+  } else {
+    source = await currentRelease(deps, site.id);
+    if (!source) throw errors.noRelease(site.name);
+  }
+  const id = randomUUID();
+  const row = await db.insertInto('deploys').values({
+    id, site_id: site.id, kind, status: 'queued', source_release_id: source.id, created_by: opts.createdBy ?? null,
+  }).returningAll().executeTakeFirstOrThrow();
+  await deps.logs.appendDeploy(id, site.id, 'release', `${kind}: re-releasing v${source.version}`);
+  await deps.enqueue(id);
+  return row;
+}
+
+export async function currentRelease(deps: Pick<DeployDeps, 'platform'>, siteId: string): Promise<Release | undefined> {
+  return deployDb(deps.platform.db).selectFrom('releases').selectAll()
+    .where('site_id', '=', siteId).where('status', '=', 'live').orderBy('version', 'desc').executeTakeFirst();
+}
+
+/** Records the new upstreams of a site and waits until the edge routes to them. */
+export async function switchRoute(deps: Pick<DeployDeps, 'platform' | 'edge'>, siteId: string, releaseId: string | null, upstreams: Upstream[]): Promise<void> {
+  const db = deployDb(deps.platform.db);
+  const values = { release_id: releaseId, state: 'serving' as const, upstreams: JSON.stringify(upstreams), updated_at: new Date(), last_request_at: new Date() };
+  await db.insertInto('site_routes').values({ site_id: siteId, ...values })
+    .onConflict((oc) => oc.column('site_id').doUpdateSet(values)).execute();
+  await deps.edge.changed();
+}
+
+async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promise<T>): Promise<T> {
+  return deps.platform.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+    }
+  });
+}
+
+/** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
+export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  const deploy = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
+  if (!deploy) throw errors.deployNotFound(deployId);
+  if (deploy.status === 'succeeded' || deploy.status === 'failed') return deploy;
+  const site = await db.selectFrom('sites').selectAll().where('id', '=', deploy.site_id).executeTakeFirstOrThrow();
+  const t0 = Date.now();
+  const log = (source: 'build' | 'release', line: string) => {
+    void deps.logs.appendDeploy(deployId, site.id, source, line).catch(() => undefined);
+  };
+  return withSiteLock(deps, site.id, async () => {
+    let releaseId: string | undefined;
+    try {
+      if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'be deployed');
+      await db.updateTable('deploys').set({ status: 'building' }).where('id', '=', deployId).execute();
+      let slugKey: string;
+      let slugSha: string;
+      let manifest: SlugManifest;
+      let image: string | null = null;
+      let description: string;
+      if (deploy.kind === 'deploy') {
+        const work = join(deps.settings.buildDir, deployId);
+        rmSync(work, { recursive: true, force: true });
+        mkdirSync(work, { recursive: true });
+        try {
+          const built = await buildSlug({
+            tarball: deps.artifacts.get(deploy.artifact_key!), workDir: work, slugPath: join(work, 'slug.tar.gz'),
+            log: (l) => log('build', l),
+          });
+          slugKey = `slugs/${site.id}/${deployId}.tar.gz`;
+          const stored = await deps.artifacts.put(slugKey, createReadStream(built.slugPath));
+          slugSha = stored.sha256;
+          manifest = built.manifest;
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+        description = `deploy of upload ${deploy.artifact_sha256?.slice(0, 12) ?? ''}`;
+      } else {
+        const source = await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id!).executeTakeFirstOrThrow();
+        slugKey = source.slug_key;
+        slugSha = source.slug_sha256;
+        manifest = source.manifest as unknown as SlugManifest;
+        image = source.image;
+        description = `${deploy.kind} of v${source.version}`;
+      }
+      const last = await db.selectFrom('releases').select((eb) => eb.fn.max('version').as('v')).where('site_id', '=', site.id).executeTakeFirst();
+      const version = Number(last?.v ?? 0) + 1;
+      const rel = await db.insertInto('releases').values({
+        site_id: site.id, version, kind: deploy.kind, description, slug_key: slugKey, slug_sha256: slugSha,
+        manifest: JSON.stringify(manifest), replicas: site.replicas, status: 'pending', created_by: deploy.created_by,
+      }).returning(['id']).executeTakeFirstOrThrow();
+      releaseId = rel.id;
+      await db.updateTable('deploys').set({ status: 'releasing', release_id: rel.id }).where('id', '=', deployId).execute();
+      log('release', `release v${version}: ${description}`);
+
+      const runtime = await deps.runtimeImage();
+      if (!image && deps.docker) {
+        image = await buildReleaseImage(deps.docker, runtime, await deps.artifacts.localPath(slugKey), { site: site.name, release: `v${version}-${rel.id.slice(0, 8)}` });
+      }
+      await db.updateTable('releases').set({ image }).where('id', '=', rel.id).execute();
+
+      const previous = await deps.driver.list(site.name);
+      const outcome = await release({
+        driver: deps.driver,
+        switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
+        log: (l) => log('release', l),
+      }, {
+        site: site.name,
+        release: `v${version}`,
+        image: image ?? '',
+        env: await siteEnvironment(deps, site),
+        replicas: site.replicas,
+        limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
+        ...(manifest.migrations ? { migrateCommand: runtime.command('migrate', '/app') } : {}),
+      }, previous);
+
+      await db.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
+      await db.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
+      const done = await db.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
+      await deps.logs.appendDeploy(deployId, site.id, 'release',
+        `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(outcome.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
+      return done;
+    } catch (err) {
+      const message = err instanceof PaddockError ? err.message : `${(err as Error).message}`;
+      deps.platform.logger.warn({ err, deployId, site: site.name }, 'deploy failed');
+      if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).execute();
+      const failed = await db.updateTable('deploys').set({ status: 'failed', error: message, finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
+      await deps.logs.appendDeploy(deployId, site.id, 'release', `deploy failed: ${message}`, 'failed');
+      return failed;
+    }
+  });
+}

@@ -1,0 +1,89 @@
+// The deploy pipeline's tables as Kysely sees them (migration 20261123T2330_deploys_releases),
+// added to the platform database's type with `withTables`, so store/schema.ts stays the
+// accounts-and-sites core.
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Db } from '../store/db.js';
+import type { Upstream } from '../edge/route-table.js';
+
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale';
+export type ReleaseStatus = 'pending' | 'live' | 'failed' | 'superseded';
+export type DeployStatus = 'queued' | 'building' | 'releasing' | 'succeeded' | 'failed';
+export type RouteRunState = 'serving' | 'paused' | 'stopped';
+
+export type ReleasesTable = {
+  id: Generated<string>;
+  site_id: string;
+  version: number;
+  kind: ReleaseKind;
+  description: string;
+  slug_key: string;
+  slug_sha256: string;
+  image: string | null;
+  manifest: Json<Record<string, unknown>>;
+  replicas: number;
+  status: ReleaseStatus;
+  error: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  live_at: NullableTimestamp;
+};
+
+export type DeploysTable = {
+  id: Generated<string>;
+  site_id: string;
+  kind: Generated<ReleaseKind>;
+  status: DeployStatus;
+  artifact_key: string | null;
+  artifact_sha256: string | null;
+  artifact_size: number | null;
+  source_release_id: string | null;
+  release_id: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+};
+
+export type SiteEnvVarsTable = {
+  site_id: string;
+  name: string;
+  value_enc: string;
+  updated_at: Generated<Date>;
+};
+
+export type SiteDomainsTable = {
+  host: string;
+  site_id: string;
+  verification_token: string;
+  verified_at: NullableTimestamp;
+  created_at: Generated<Date>;
+};
+
+export type SiteRoutesTable = {
+  site_id: string;
+  release_id: string | null;
+  state: RouteRunState;
+  upstreams: Json<Upstream[]>;
+  last_request_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
+export type DeployTables = {
+  releases: ReleasesTable;
+  deploys: DeploysTable;
+  site_env_vars: SiteEnvVarsTable;
+  site_domains: SiteDomainsTable;
+  site_routes: SiteRoutesTable;
+};
+
+export type Release = Selectable<ReleasesTable>;
+export type Deploy = Selectable<DeploysTable>;
+export type SiteRouteRow = Selectable<SiteRoutesTable>;
+
+export function deployDb(db: Db) {
+  return db.withTables<DeployTables>();
+}
+export type DeployDb = ReturnType<typeof deployDb>;
