@@ -5,3 +5,4 @@ export { RedisCache, type RedisCacheOptions } from './redis.js';
 export { LocMemCache, type LocMemCacheOptions } from './locmem.js';
 export { DummyCache } from './dummy.js';
 export { createCache, CacheRegistry, cachesFor, type CacheConfig } from './registry.js';
+export { cachePage, type CachePageOptions } from './view.js';
