@@ -46,6 +46,8 @@ export interface StartOptions {
   signal?: AbortSignal;
   uid?: number;
   gid?: number;
+  /** Output lines to forget (noise that would push the useful tail out of the kept 32 KB). */
+  dropLines?: RegExp;
 }
 
 export interface Upstream { url: string; port: number; pid: number; stop(): Promise<unknown> }

@@ -37,17 +37,27 @@ export async function waitForPort(port, { host = '127.0.0.1', timeoutMs = 10_000
 }
 
 /**
- * Spawns `command args` in its own process group (as `uid`/`gid` when given). Ready when `port` accepts connections and/or
+ * Spawns `command args` in its own process group (as `uid`/`gid` when given; output lines matching
+ * `dropLines` are not kept). Ready when `port` accepts connections and/or
  * `ready` (a RegExp) matches its output; `handle.match` holds that match (e.g. a printed port).
  * Rejects with the output's tail if it exits or is not ready within timeoutMs.
  */
 export async function startProcess(command, args = [], {
-  name = command, cwd, env = process.env, port, host = '127.0.0.1', ready, timeoutMs = 10_000, signal, uid, gid,
+  name = command, cwd, env = process.env, port, host = '127.0.0.1', ready, timeoutMs = 10_000, signal, uid, gid, dropLines,
 } = {}) {
   const child = spawn(command, args, { cwd, env, uid, gid, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let partial = '';
   const onData = (d) => {
-    output += d;
+    if (dropLines) {
+      // Noisy subjects (HAProxy prints a line per proxy on every reload) would push what matters out.
+      const lines = (partial + d).split('\n');
+      partial = lines.pop();
+      const kept = lines.filter((l) => !dropLines.test(l));
+      if (kept.length) output += `${kept.join('\n')}\n`;
+    } else {
+      output += d;
+    }
     if (output.length > 64 * 1024) output = output.slice(-32 * 1024);
   };
   child.stdout.on('data', onData);

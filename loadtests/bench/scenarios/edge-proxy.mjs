@@ -80,6 +80,8 @@ function haproxyConfig(dir, port, upstreamPort, blue, green, active = 'blue') {
       backends.push(`backend site_${i}\n  server s1 127.0.0.1:${upstreamPort}`);
     }
   }
+  // Whole-release backends for the map-switch rows (the edge's way of routing a host elsewhere).
+  backends.push(`backend release_blue\n  server s1 127.0.0.1:${blue}`, `backend release_green\n  server s1 127.0.0.1:${green}`);
   return {
     map: `${map.join('\n')}\n`,
     config: `global
@@ -95,6 +97,8 @@ defaults
   timeout http-keep-alive 30s
   option http-keep-alive
   http-reuse safe
+  # as the edge runs it: on a reload, idle keep-alive connections close only after a response
+  option idle-close-on-response
 frontend edge
   bind 127.0.0.1:${port}
   use_backend %[req.hdr(host),lower,word(1,:),map(${dir}/hosts.map,site_unknown)]
@@ -117,6 +121,29 @@ function haproxyApi(socket, command) {
   });
 }
 
+/** The current worker's pid from the master CLI's `show proc`. */
+function currentWorker(showProc) {
+  const m = /# workers\n(\d+)/.exec(showProc);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Reloads HAProxy through its master CLI and resolves once a new worker serves. A SIGUSR2 sent
+ * while the master is still busy with the previous reload is lost (seen here under load), so
+ * each reload waits for the last one to finish, as the edge does.
+ */
+async function haproxyReload(masterSocket) {
+  const before = currentWorker(await haproxyApi(masterSocket, 'show proc'));
+  await haproxyApi(masterSocket, 'reload').catch(() => {});
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const now = currentWorker(await haproxyApi(masterSocket, 'show proc').catch(() => ''));
+    if (now !== undefined && now !== before) return;
+    if (Date.now() > deadline) throw new Error(`HAProxy did not finish reloading within 10 s (worker still ${before}).`);
+    await sleep(5);
+  }
+}
+
 /** GET on a fresh connection; resolves with the body (or the error code). */
 function probe(url, hostHeader) {
   return new Promise((resolve) => {
@@ -131,11 +158,13 @@ function probe(url, hostHeader) {
   });
 }
 
+class VisibilityError extends Error {}
+
 /** Polls until a fresh request answers `body`; resolves with the milliseconds it took. */
 async function visibleAfter(url, hostHeader, body, t0) {
   for (;;) {
     if ((await probe(url, hostHeader)) === body) return performance.now() - t0;
-    if (performance.now() - t0 > 5000) throw new Error(`The switch to "${body.trim()}" was not visible within 5 s.`);
+    if (performance.now() - t0 > 5000) throw new VisibilityError(`The switch to "${body.trim()}" was not visible within 5 s.`);
     await sleep(2);
   }
 }
@@ -166,8 +195,9 @@ export default {
     const hap = haproxyConfig(dir, haproxyPort, hello.port, hello.port, green.port);
     await write('hosts.map', hap.map);
     await write('haproxy.cfg', hap.config);
-    const haproxy = await ctx.startProcess('haproxy', ['-W', '-db', '-f', join(dir, 'haproxy.cfg')], {
-      name: 'haproxy', port: haproxyPort, ...asUser,
+    const masterSocket = join(dir, 'master.sock');
+    const haproxy = await ctx.startProcess('haproxy', ['-W', '-db', '-S', masterSocket, '-f', join(dir, 'haproxy.cfg')], {
+      name: 'haproxy', port: haproxyPort, ...asUser, dropLines: /Proxy \S+ stopped|Stopping (backend|frontend)/,
     });
 
     const siteHost = host(SITE);
@@ -266,22 +296,35 @@ export default {
     await visibleAfter(haproxyUrl, siteHost, 'release blue\n', performance.now());
     ctx.log('switch under load: HAProxy runtime API');
     let active = 'blue';
-    rows.push(await switchRow('haproxy runtime API', haproxyUrl, async (to) => {
+    rows.push(await switchRow('haproxy API: server state', haproxyUrl, async (to) => {
       active = to;
       const from = to === 'green' ? 'blue' : 'green';
       const out = await haproxyApi(socket, `set server ${be}/${to} state ready; set server ${be}/${from} state maint`);
       if (out) throw new Error(`HAProxy runtime API: ${out}`);
     }));
 
+    ctx.log('switch under load: HAProxy runtime API, map entry');
+    const mapFile = join(dir, 'hosts.map');
+    const setMap = async (backend) => {
+      const out = await haproxyApi(socket, `set map ${mapFile} ${siteHost} ${backend}`);
+      if (out) throw new Error(`HAProxy runtime API: ${out}`);
+    };
+    await haproxyApi(socket, `set server release_blue/s1 addr 127.0.0.1 port ${blue.port}`);
+    await setMap('release_blue');
+    await visibleAfter(haproxyUrl, siteHost, 'release blue\n', performance.now());
+    rows.push(await switchRow('haproxy API: map entry', haproxyUrl, (to) => setMap(`release_${to}`)));
+    await setMap(be);
+
     // A reload is still needed for new backends (new sites) unless spare ones are kept: measure it.
-    ctx.log('switch under load: HAProxy reload (SIGUSR2, master-worker)');
+    ctx.log('switch under load: HAProxy reload (master CLI, master-worker)');
     await write('haproxy.cfg', haproxyConfig(dir, haproxyPort, hello.port, blue.port, green.port, active).config);
-    process.kill(haproxy.pid, 'SIGUSR2');
-    await sleep(300);
+    await haproxyReload(masterSocket);
     await visibleAfter(haproxyUrl, siteHost, `release ${active}\n`, performance.now());
-    rows.push(await switchRow('haproxy reload (SIGUSR2)', haproxyUrl, async (to) => {
+    rows.push(await switchRow('haproxy reload (master CLI)', haproxyUrl, async (to) => {
       await write('haproxy.cfg', haproxyConfig(dir, haproxyPort, hello.port, blue.port, green.port, to).config);
-      process.kill(haproxy.pid, 'SIGUSR2');
+      await haproxyReload(masterSocket);
+    }).catch((err) => {
+      throw err instanceof VisibilityError ? new Error(`${err.message} HAProxy said:\n${haproxy.output().trim().split('\n').slice(-15).join('\n')}`) : err;
     }));
     return rows;
   },
