@@ -38,6 +38,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_AUTH_RATE_LIMIT', description: 'signup / login / reset attempts per minute per address', default: '20' },
   { env: 'PADDOCK_TENANT_CONNECTION_LIMIT', description: "connection limit of each site's database role", default: '20' },
   { env: 'PADDOCK_TENANT_STATEMENT_TIMEOUT', description: "statement_timeout of each site's database role", default: '30s' },
+  { env: 'PADDOCK_PG_SPARE_DATABASES', description: 'empty databases each tenant Postgres server keeps ready, so provisioning a site does not wait for CREATE DATABASE', default: '4' },
   { env: 'PADDOCK_WORKER_CONCURRENCY', description: 'jobs each worker process runs at once per queue', default: '16' },
 ];
 
@@ -65,6 +66,7 @@ const ConfigSchema = Type.Object({
   tenantConnectionLimit: Type.Integer({ minimum: 1 }),
   tenantStatementTimeout: Type.String({ pattern: '^[0-9]+(ms|s|min)?$' }),
   workerConcurrency: Type.Integer({ minimum: 1, maximum: 256 }),
+  spareDatabases: Type.Integer({ minimum: 0, maximum: 1000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -93,6 +95,7 @@ const fieldEnv: Record<keyof Config, string> = {
   tenantConnectionLimit: 'PADDOCK_TENANT_CONNECTION_LIMIT',
   tenantStatementTimeout: 'PADDOCK_TENANT_STATEMENT_TIMEOUT',
   workerConcurrency: 'PADDOCK_WORKER_CONCURRENCY',
+  spareDatabases: 'PADDOCK_PG_SPARE_DATABASES',
 };
 
 export class ConfigError extends Error {
@@ -142,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tenantConnectionLimit: int('PADDOCK_TENANT_CONNECTION_LIMIT'),
     tenantStatementTimeout: raw.PADDOCK_TENANT_STATEMENT_TIMEOUT,
     workerConcurrency: int('PADDOCK_WORKER_CONCURRENCY'),
+    spareDatabases: int('PADDOCK_PG_SPARE_DATABASES'),
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();

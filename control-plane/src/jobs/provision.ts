@@ -148,7 +148,22 @@ export function startJobWorker<T extends { siteId: string }>(
   return worker;
 }
 
+const REFILL_INTERVAL_MS = 2000;
+
 export function startProvisionWorker(platform: Platform, options: WorkerOptions = {}): Worker<ProvisionJob> {
-  return startJobWorker<ProvisionJob>(platform, queueNames.provision, (ctx, job) => reconcileSite(ctx, job.data.siteId), options,
+  const worker = startJobWorker<ProvisionJob>(platform, queueNames.provision, (ctx, job) => reconcileSite(ctx, job.data.siteId), options,
     (job, err) => markFailed(platform, job.data.siteId, err.message));
+  // Keeping spare databases ready is the provisioning workers' background chore.
+  const provisioners = createProvisioners(platform.config);
+  const refill = () => {
+    void provisioners.postgres.refill().catch((err: unknown) => platform.logger.warn({ err }, 'could not refill spare databases'));
+  };
+  const timer = setInterval(refill, REFILL_INTERVAL_MS);
+  timer.unref();
+  refill();
+  worker.on('closed', () => {
+    clearInterval(timer);
+    void provisioners.close();
+  });
+  return worker;
 }

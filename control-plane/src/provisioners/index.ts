@@ -17,8 +17,8 @@ export interface Provisioners {
   close(): Promise<void>;
 }
 
-export function createProvisioners(config: Pick<Config, 'pgAdminUrls' | 'cacheAdminUrls' | 'tenantConnectionLimit' | 'tenantStatementTimeout'>): Provisioners {
-  const postgres = new PostgresProvisioner(config.pgAdminUrls, { connectionLimit: config.tenantConnectionLimit, statementTimeout: config.tenantStatementTimeout });
+export function createProvisioners(config: Pick<Config, 'pgAdminUrls' | 'cacheAdminUrls' | 'tenantConnectionLimit' | 'tenantStatementTimeout' | 'spareDatabases'>): Provisioners {
+  const postgres = new PostgresProvisioner(config.pgAdminUrls, { connectionLimit: config.tenantConnectionLimit, statementTimeout: config.tenantStatementTimeout, spareDatabases: config.spareDatabases });
   const redis = new RedisProvisioner(config.cacheAdminUrls);
   return {
     postgres,

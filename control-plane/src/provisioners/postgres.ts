@@ -2,6 +2,11 @@
 // pool. The role owns its database and nothing else; CONNECT on the database is revoked from
 // PUBLIC so no other site's role can even connect; the role has a connection limit and a
 // statement_timeout of its own.
+//
+// CREATE DATABASE copies a template and syncs it to disk: hundreds of milliseconds, seconds on a
+// busy disk. So each server keeps a few empty spare databases ready (refill), and provisioning
+// claims one by renaming it — an atomic catalog update that only one claimer can win.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Provisioner, TenantResource } from './provisioner.js';
 import { compactId, serverKey } from './provisioner.js';
@@ -9,7 +14,11 @@ import { compactId, serverKey } from './provisioner.js';
 export interface PostgresSettings {
   connectionLimit: number;
   statementTimeout: string;
+  /** Empty databases each server keeps ready; 0 creates every database on demand. */
+  spareDatabases: number;
 }
+
+const SPARE_PREFIX = 'pdk_spare_';
 
 const ident = (s: string) => {
   // Names are generated here (s_<hex>), never user input; refuse anything else outright.
@@ -71,7 +80,7 @@ export class PostgresProvisioner implements Provisioner {
     await db.query(`ALTER ROLE ${role} SET statement_timeout = ${literal(this.settings.statementTimeout)}`);
     await db.query(`ALTER ROLE ${role} SET idle_in_transaction_session_timeout = '60s'`);
     const dbExists = await db.query('select 1 from pg_database where datname = $1', [r.database]);
-    if (dbExists.rowCount === 0) {
+    if (dbExists.rowCount === 0 && !(await this.claimSpare(r.server, r.database ?? r.username))) {
       try {
         await db.query(`CREATE DATABASE ${database} OWNER ${role}`);
       } catch (e) {
@@ -81,6 +90,55 @@ export class PostgresProvisioner implements Provisioner {
     await db.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
     await db.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
     await db.query(`ALTER DATABASE ${database} OWNER TO ${role}`);
+  }
+
+  /** Renames a spare database to `name`; false when none is left (or others won them all). */
+  private async claimSpare(server: string, name: string): Promise<boolean> {
+    const db = this.pool(server);
+    const spares = await db.query<{ datname: string }>("select datname from pg_database where datname like 'pdk\\_spare\\_%' order by random() limit 5");
+    for (const { datname } of spares.rows) {
+      try {
+        await db.query(`ALTER DATABASE ${ident(datname)} RENAME TO ${ident(name)}`);
+        return true;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        // Taken by another claimer meanwhile (gone, or busy being renamed): try the next one.
+        if (code === '3D000' || code === '55006' || code === '42P04') continue;
+        throw e;
+      }
+    }
+    return false;
+  }
+
+  private refilling = new Set<string>();
+
+  /** Tops up each server's spare databases; one refill per server at a time across all workers. */
+  async refill(): Promise<number> {
+    let created = 0;
+    for (const server of this.servers) {
+      if (this.refilling.has(server) || this.settings.spareDatabases <= 0) continue;
+      this.refilling.add(server);
+      const client = await this.pool(server).connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('paddock-spare-refill')) as locked");
+        if (!rows[0]?.locked) continue;
+        try {
+          const count = await client.query<{ n: number }>("select count(*)::int as n from pg_database where datname like 'pdk\\_spare\\_%'");
+          for (let n = count.rows[0]?.n ?? 0; n < this.settings.spareDatabases; n++) {
+            const name = `${SPARE_PREFIX}${randomBytes(8).toString('hex')}`;
+            await client.query(`CREATE DATABASE ${ident(name)}`);
+            await client.query(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
+            created++;
+          }
+        } finally {
+          await client.query("select pg_advisory_unlock(hashtext('paddock-spare-refill'))");
+        }
+      } finally {
+        client.release();
+        this.refilling.delete(server);
+      }
+    }
+    return created;
   }
 
   async suspend(r: TenantResource): Promise<void> {

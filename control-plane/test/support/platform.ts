@@ -11,6 +11,7 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 import { buildServer, type ApiServer } from '../../src/api/server.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers.js';
 import type { WorkerOptions } from '../../src/jobs/provision.js';
+import { createProvisioners, openResource } from '../../src/provisioners/index.js';
 
 export function suffix(): string {
   return randomBytes(5).toString('hex');
@@ -82,6 +83,13 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     async close() {
       await workers?.close();
       await app.close();
+      // Whatever a failed or interrupted test left on the shared tenant servers goes too.
+      const leftovers = await platform.db.selectFrom('site_resources').selectAll().execute();
+      if (leftovers.length) {
+        const provisioners = createProvisioners(config);
+        for (const row of leftovers) await provisioners.byKind(row.kind).destroy(openResource(platform.secrets, row)).catch(() => {});
+        await provisioners.close();
+      }
       await platform.close();
       const redis = new Redis(config.redisUrl);
       const keys = await redis.keys(`${queuePrefix}:*`);
