@@ -27,7 +27,8 @@ const children = [];
 let stopping = false;
 
 function launch(name, cmd, args, env) {
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so stopping it also stops what it started (npm → next-server).
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = dim(`[${name}]`.padEnd(12));
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
@@ -50,7 +51,9 @@ function launch(name, cmd, args, env) {
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of children) {
+    try { process.kill(-c.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
   setTimeout(() => process.exit(code), 5000).unref();
   Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
 }
