@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { app, path, Response } from '@paddock/runtime';
@@ -55,6 +56,7 @@ describe('site host over HTTP', () => {
       assert.equal(css.status, 200);
       assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
       assert.equal(css.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(await css.text(), /background/);
       for (const p of ['/static/../secret.txt', '/static/%2e%2e/%2e%2e/secret.txt', '/static/blog/..%2f..%2f..%2fsecret.txt']) {
         const r = await fetch(`http://127.0.0.1:${port}${p}`);
         assert.notEqual(r.status, 200, p);
@@ -81,6 +83,7 @@ describe('site host over HTTP', () => {
       const r = await fetch(`http://127.0.0.1:${port}/static/${hashedCss}`);
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.match(await r.text(), /background/);
     } finally {
       await server.close();
     }
@@ -105,7 +108,7 @@ function startBin(args: string[], env: Record<string, string> = {}) {
   return { child, port, exited, output: () => out };
 }
 
-describe('paddock-runtime bin', () => {
+describe('paddock-runtime bin', { concurrency: true }, () => {
   it('serves a site folder, and on SIGTERM finishes the in-flight request before exiting 0', async () => {
     const proc = startBin(['serve', HELLO, '--port', '0', '--host', '127.0.0.1']);
     try {
@@ -135,5 +138,41 @@ describe('paddock-runtime bin', () => {
     for (const id of ['security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W018']) assert.ok(out.includes(`(${id})`), id);
     assert.ok(!out.includes('security.W001'), 'security middleware is installed by default');
     assert.ok(existsSync(BIN));
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('paddock-runtime serve --dev', () => {
+  it('reloads the site when a file changes', async () => {
+    // Inside the repo so the copied site still resolves @paddock/runtime.
+    const dir = mkdtempSync(join(import.meta.dirname, 'fixtures', '.dev-'));
+    cpSync(HELLO, dir, { recursive: true });
+    const port = await freePort();
+    const proc = startBin(['serve', dir, '--dev', '--port', String(port), '--host', '127.0.0.1']);
+    try {
+      await proc.port;
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'Hello, world!');
+      const file = join(dir, 'site.ts');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('Hello, world!', 'Hello, reloaded!'));
+      let text = '';
+      for (let i = 0; i < 100 && text !== 'Hello, reloaded!'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        text = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '');
+      }
+      assert.equal(text, 'Hello, reloaded!');
+      proc.child.kill('SIGTERM');
+      assert.equal(await proc.exited, 0);
+    } finally {
+      proc.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
