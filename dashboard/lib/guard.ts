@@ -1,4 +1,5 @@
-// Pages behind a login: the account for this request, or a redirect to log in again.
+// Pages and actions behind a login: the session token (or a redirect to log in), and the account
+// when a page needs it. The API authenticates every call itself; this only routes people.
 import 'server-only';
 import { redirect } from 'next/navigation';
 import { currentAccount, type Account } from './accounts';
@@ -6,22 +7,36 @@ import { ApiError } from './errors';
 import { sessionToken } from './session';
 
 export interface Viewer {
-  account: Account;
   token: string;
+  /** The signed-in account; asked of the API only when a page needs it (cached per request). */
+  account(): Promise<Account>;
 }
 
-export async function requireViewer(): Promise<Viewer> {
+export async function requireToken(): Promise<string> {
   const token = await sessionToken();
-  const account = token ? await currentAccount() : undefined;
-  if (!token || !account) redirect('/login?expired=1');
-  return { account, token };
+  if (!token) redirect('/login?expired=1');
+  return token;
 }
 
-/** Runs an API call for a page; a token the API stopped accepting sends the user to log in. */
+async function accountOrLogin(): Promise<Account> {
+  const account = await currentAccount();
+  if (!account) redirect('/login?expired=1');
+  return account;
+}
+
+export async function requireViewer(): Promise<{ token: string; account: Account }> {
+  const token = await requireToken();
+  return { token, account: await accountOrLogin() };
+}
+
+/**
+ * Runs a page's API calls with the session token straight away (in parallel with the layout's
+ * check of the account); a token the API stopped accepting sends the user to log in.
+ */
 export async function withViewer<T>(fn: (v: Viewer) => Promise<T>): Promise<T> {
-  const viewer = await requireViewer();
+  const token = await requireToken();
   try {
-    return await fn(viewer);
+    return await fn({ token, account: accountOrLogin });
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) redirect('/login?expired=1');
     throw e;

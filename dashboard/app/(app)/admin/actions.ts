@@ -3,13 +3,13 @@
 import { revalidatePath } from 'next/cache';
 import { adminDeleteSite, adminSetPlan, adminSetSuspended } from '@/lib/admin';
 import { failure, field, typedValues, type FormState } from '@/lib/form-state';
-import { requireViewer } from '@/lib/guard';
+import { requireToken } from '@/lib/guard';
 
 export async function suspendSiteAction(_prev: FormState, form: FormData): Promise<FormState> {
   const id = field(form, 'id');
   const name = field(form, 'name');
   const suspend = field(form, 'op') === 'suspend';
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await adminSetSuspended(token, id, suspend);
   } catch (e) {
@@ -24,7 +24,7 @@ export async function deleteSiteAction(_prev: FormState, form: FormData): Promis
   const id = field(form, 'id');
   const name = field(form, 'name');
   if (field(form, 'confirm') !== name) return { status: 'error', message: 'Check the highlighted field.', fieldErrors: { confirm: `Type the site's name, ${name}, to confirm.` }, values };
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await adminDeleteSite(token, id);
   } catch (e) {
@@ -51,7 +51,7 @@ export async function setPlanAction(_prev: FormState, form: FormData): Promise<F
     else quotas[q] = n;
   }
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await adminSetPlan(token, id, { ...(plan ? { plan } : {}), ...(Object.keys(quotas).length ? { quotas } : {}) });
   } catch (e) {

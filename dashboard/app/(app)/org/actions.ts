@@ -2,7 +2,7 @@
 // Organisation changes: invitations, members' roles, API tokens (the new token is shown once).
 import { revalidatePath } from 'next/cache';
 import { failure, field, typedValues, type FormState } from '@/lib/form-state';
-import { requireViewer } from '@/lib/guard';
+import { requireToken } from '@/lib/guard';
 import { createToken, invite, removeMember, revokeToken, ROLES, setMemberRole, withdrawInvitation, type Role, type Scope } from '@/lib/orgs';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -17,7 +17,7 @@ export async function inviteAction(_prev: FormState, form: FormData): Promise<Fo
   if (!EMAIL.test(email)) fieldErrors.email = 'Enter an email address like them@example.com.';
   if (!ROLES.includes(role)) fieldErrors.role = 'Choose a role.';
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await invite(token, org, { email, role });
   } catch (e) {
@@ -33,7 +33,7 @@ export async function memberAction(_prev: FormState, form: FormData): Promise<Fo
   const email = field(form, 'email');
   const op = field(form, 'op');
   const role = field(form, 'role') as Role;
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     if (op === 'remove') await removeMember(token, org, accountId);
     else if (ROLES.includes(role)) await setMemberRole(token, org, accountId, role);
@@ -46,7 +46,7 @@ export async function memberAction(_prev: FormState, form: FormData): Promise<Fo
 }
 
 export async function withdrawInvitationAction(form: FormData): Promise<void> {
-  const { token } = await requireViewer();
+  const token = await requireToken();
   await withdrawInvitation(token, field(form, 'org'), field(form, 'id'));
   revalidatePath('/org');
 }
@@ -60,7 +60,7 @@ export async function createTokenAction(_prev: FormState, form: FormData): Promi
   if (!name) fieldErrors.name = 'Give the token a name, e.g. "laptop" or "CI".';
   if (scopes.length === 0) fieldErrors.scopes = 'Choose at least one scope.';
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     const created = await createToken(token, { name, scopes, ...(days ? { expiresInDays: Number(days) } : {}) });
     revalidatePath('/org/tokens');
@@ -71,7 +71,7 @@ export async function createTokenAction(_prev: FormState, form: FormData): Promi
 }
 
 export async function revokeTokenAction(form: FormData): Promise<void> {
-  const { token } = await requireViewer();
+  const token = await requireToken();
   await revokeToken(token, field(form, 'id'));
   revalidatePath('/org/tokens');
 }

@@ -19,14 +19,14 @@ const manages = (o: Org) => o.role === 'owner' || o.role === 'admin';
 export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
   const q = await searchParams;
   const result = await load(async (v) => {
-    const orgs = await listOrgs(v.token);
+    const [orgs, account] = await Promise.all([listOrgs(v.token), v.account()]);
     const org = pick(orgs, typeof q.org === 'string' ? q.org : undefined);
-    if (!org) return { orgs, org, members: [], invitations: [], me: v.account.id };
+    if (!org) return { orgs, org, members: [], invitations: [], me: account.id };
     const [members, invitations] = await Promise.all([
       listMembers(v.token, org.name),
       manages(org) ? listInvitations(v.token, org.name) : Promise.resolve([]),
     ]);
-    return { orgs, org, members, invitations, me: v.account.id };
+    return { orgs, org, members, invitations, me: account.id };
   });
   if (!result.ok) return <div className="stack"><h1>Organisation</h1><ProblemPanel problem={result.problem} /></div>;
   const { orgs, org, members, invitations, me } = result.data;

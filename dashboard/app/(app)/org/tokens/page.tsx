@@ -11,7 +11,10 @@ import { revokeTokenAction } from '../actions';
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  const result = await load(async (v) => ({ tokens: await listTokens(v.token), operator: v.account.operator }));
+  const result = await load(async (v) => {
+    const [tokens, account] = await Promise.all([listTokens(v.token), v.account()]);
+    return { tokens, operator: account.operator };
+  });
   return (
     <div className="stack">
       <p className="crumbs"><Link href="/org">Organisation</Link> /</p>

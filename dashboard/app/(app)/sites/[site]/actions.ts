@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { failure, field, typedValues, type FormState } from '@/lib/form-state';
-import { requireViewer } from '@/lib/guard';
+import { requireToken } from '@/lib/guard';
 import { deleteSite, resizeSite, setSuspended } from '@/lib/sites';
 
 const path = (site: string) => `/sites/${encodeURIComponent(site)}`;
@@ -17,7 +17,7 @@ export async function scaleAction(_prev: FormState, form: FormData): Promise<For
   if (!Number.isInteger(replicas) || replicas < 1) fieldErrors.replicas = 'Use a whole number, 1 or more.';
   if (!Number.isInteger(memoryMb) || memoryMb < 64) fieldErrors.memoryMb = 'Use a whole number of MB, 64 or more.';
   if (Object.keys(fieldErrors).length) return { status: 'error', message: 'Check the highlighted fields.', fieldErrors, values };
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await resizeSite(token, site, { replicas, memoryMb });
   } catch (e) {
@@ -30,7 +30,7 @@ export async function scaleAction(_prev: FormState, form: FormData): Promise<For
 export async function suspendAction(_prev: FormState, form: FormData): Promise<FormState> {
   const site = field(form, 'site');
   const suspend = field(form, 'op') === 'suspend';
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await setSuspended(token, site, suspend);
   } catch (e) {
@@ -46,7 +46,7 @@ export async function deleteAction(_prev: FormState, form: FormData): Promise<Fo
   if (field(form, 'confirm') !== site) {
     return { status: 'error', message: 'Check the highlighted field.', fieldErrors: { confirm: `Type the site's name, ${site}, to confirm.` }, values };
   }
-  const { token } = await requireViewer();
+  const token = await requireToken();
   try {
     await deleteSite(token, site);
   } catch (e) {

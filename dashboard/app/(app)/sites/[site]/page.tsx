@@ -22,8 +22,9 @@ const rank: Record<string, number> = { owner: 3, admin: 2, developer: 1, viewer:
 export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   const name = decodeURIComponent((await params).site);
   const result = await load(async (v) => {
-    const site = await getSite(v.token, name);
-    const [org, me] = await Promise.all([getOrg(v.token, site.org).catch(() => undefined), currentMe()]);
+    const [site, me] = await Promise.all([getSite(v.token, name), currentMe()]);
+    // Only for the quota hints on the scale form; the page stands without them.
+    const org = await getOrg(v.token, site.org).catch(() => undefined);
     const role = me?.organisations.find((o) => o.name === site.org)?.role ?? 'viewer';
     return { site, org, role };
   });
