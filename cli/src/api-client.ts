@@ -159,12 +159,14 @@ export class ApiClient {
 
 export function networkReason(err: unknown): string {
   let e: unknown = err;
+  let innermost = err instanceof Error ? err.message : String(err);
   for (let depth = 0; e && depth < 5; depth++) {
-    const obj = e as { code?: string; name?: string; cause?: unknown };
+    const obj = e as { code?: string; name?: string; message?: string; cause?: unknown };
     if (obj.name === 'TimeoutError') return 'timed out';
     if (obj.code && networkReasons[obj.code]) return networkReasons[obj.code]!;
     if (obj.code) return obj.code;
+    if (obj.message) innermost = obj.message;
     e = obj.cause;
   }
-  return err instanceof Error ? err.message : String(err);
+  return innermost;
 }

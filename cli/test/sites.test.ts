@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../src/exit-codes.js';
-import { cliHome, type CliHome } from './support/cli.js';
+import { cliHome, runOnTerminal, type CliHome } from './support/cli.js';
 import { startPlatform, suffix, type RunningPlatform } from './support/platform.js';
 
 describe('site commands against a real control plane', () => {
@@ -11,12 +11,14 @@ describe('site commands against a real control plane', () => {
   let home: CliHome;
   let project: string;
   const site = `cli-${suffix()}`;
+  const email = `sites-${suffix()}@example.com`;
+  const password = `pw ${suffix()} pw`;
 
   before(async () => {
     p = await startPlatform();
     home = cliHome({ PADDOCK_API: '' });
     home.env.PADDOCK_API = p.api;
-    const r = await home.run(['signup', '--email', `sites-${suffix()}@example.com`, '--password', `pw ${suffix()} pw`]);
+    const r = await home.run(['signup', '--email', email, '--password', password]);
     assert.equal(r.code, 0, r.stderr);
     project = join(home.dir, 'project');
     mkdirSync(project);
@@ -97,6 +99,37 @@ describe('site commands against a real control plane', () => {
     } finally {
       other.cleanup();
     }
+  });
+
+  test('on a terminal, login asks for the email and the password, and never shows the password', async () => {
+    const other = cliHome({ PADDOCK_API: p.api });
+    try {
+      const r = await runOnTerminal(['login'], other.env, [['Email: ', email], ['Password: ', password]]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, new RegExp(`Email: ${email}\n`));
+      assert.match(r.stdout, new RegExp(`Logged in as .*${email}`));
+      assert.ok(!r.stdout.includes(password), 'the password was echoed');
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  test('on a terminal, output has colours unless NO_COLOR is set', async () => {
+    const coloured = await runOnTerminal(['sites'], home.env, []);
+    // eslint-disable-next-line no-control-regex
+    assert.match(coloured.stdout, /\u001b\[1mNAME/);
+    const plain = await runOnTerminal(['sites'], { ...home.env, NO_COLOR: '1' }, []);
+    assert.match(plain.stdout, /^NAME/m);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(plain.stdout, /\u001b\[/);
+  });
+
+  test('on a terminal, sites:delete asks for the name again; a wrong answer deletes nothing', async () => {
+    const r = await runOnTerminal(['sites:delete', site], home.env, [['Type the site name to confirm: ', 'not-the-name']]);
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stdout, /nothing was deleted/);
+    const still = await p.platform.db.selectFrom('sites').select('status').where('name', '=', site).executeTakeFirstOrThrow();
+    assert.equal(still.status, 'ready');
   });
 
   test('sites:delete without a terminal and without --yes refuses; with --yes deletes', async () => {

@@ -69,3 +69,38 @@ export function cliHome(extraEnv: Record<string, string> = {}): CliHome {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Runs the binary on a pseudo-terminal (util-linux `script`), answering each prompt when it
+ * appears: what a person at a terminal sees, including whether a typed password is echoed.
+ */
+export function runOnTerminal(args: string[], env: Record<string, string>, answers: Array<[prompt: string, answer: string]>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--return', '--flush', '--echo', 'never', '--command', command, '/dev/null'], {
+      cwd: opts.cwd ?? tmpdir(),
+      env: { TERM: 'xterm', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let next = 0;
+    let seen = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const pending = answers[next];
+      if (pending && stdout.indexOf(pending[0], seen) >= 0) {
+        seen = stdout.indexOf(pending[0], seen) + pending[0].length;
+        next++;
+        child.stdin.write(`${pending[1]}\r`);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout: stdout.replace(/\r\n/g, '\n'), stderr });
+    });
+  });
+}
