@@ -29,3 +29,4 @@ export { Feed, type FeedType } from './formats/feed.js';
 export { Sitemap, sitemapView, type SitemapEntry } from './formats/sitemap.js';
 export { el, escapeXml, renderXml, xmlDocument, toXmlElement, type XmlElement, type XmlNode } from './formats/xml.js';
 export { logger } from './log.js';
+export * from './db/index.js';

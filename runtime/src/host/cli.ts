@@ -172,8 +172,8 @@ async function migrations(command: string, args: string[]): Promise<number> {
       apps, name: values.name, database: values.database, app, target: second, migration: second,
       log: (line: string) => process.stdout.write(`${line}\n`),
     });
+    // The ORM's commands report progress through `log`; only text results (showmigrations, sqlmigrate) are printed.
     if (typeof result === 'string') process.stdout.write(`${result}\n`);
-    else if (result !== undefined && command !== 'migrate') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
     await closeDatabases();
   }

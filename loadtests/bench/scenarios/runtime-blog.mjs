@@ -1,0 +1,99 @@
+// The blog starter's list page (20 posts from Postgres, auto-escaped, inherited base template) on paddock-runtime
+// vs the same page in Django 3.2 under gunicorn with 2 workers, both reading the same table in the same database.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = `${root}runtime/bin/paddock-runtime.mjs`;
+const SITE = `${root}runtime/starters/blog`;
+const SECRET = 'bench-secret-key-bench-secret-key-bench-secret-key-0123';
+
+function stackEnv() {
+  const out = {};
+  const file = `${root}var/stack.env`;
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function runOnce(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
+  });
+}
+
+export default {
+  name: 'runtime-blog',
+  description: 'blog list page (20 posts, Postgres, escaped, base template): paddock-runtime vs Django 3.2 + gunicorn -w 2',
+  target: { ratio: 5, compare: '>=' },
+  async run(ctx) {
+    const adminUrl = process.env.PADDOCK_PG_ADMIN_URL ?? stackEnv().PADDOCK_PG_ADMIN_URL;
+    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` first.');
+    const name = `bench_blog_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    ctx.defer(async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    });
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const databaseUrl = url.href;
+    const env = { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOWED_HOSTS: '127.0.0.1,localhost', DEBUG: 'false' };
+
+    ctx.log('migrating the blog starter');
+    await runOnce(process.execPath, [BIN, 'migrate', SITE], env);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      for (let i = 0; i < 30; i++) {
+        await db.query('INSERT INTO blog_post (title, slug, body, author, published) VALUES ($1, $2, $3, $4, $5)', [
+          `Post ${i} <script>alert(${i})</script> & friends`, `post-${i}`,
+          `Body of post ${i}. `.repeat(20) + '<b>not bold</b>', 'Ada', new Date(Date.UTC(2026, 0, 1 + i)),
+        ]);
+      }
+    } finally {
+      await db.end();
+    }
+
+    const app = await ctx.startProcess(process.execPath, [BIN, 'serve', SITE, '--port', '0', '--host', '127.0.0.1'], {
+      name: 'paddock-runtime blog', env, ready: /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/,
+    });
+    const appUrl = `http://127.0.0.1:${app.match[1] ?? app.match[2]}/`;
+    const djPort = await ctx.freePort();
+    await ctx.startProcess('/usr/bin/gunicorn', ['-w', '2', '-b', `127.0.0.1:${djPort}`, '--chdir', `${root}loadtests/bench/django`, 'benchsite.wsgi'], {
+      name: 'django gunicorn', env, port: djPort,
+    });
+    const djUrl = `http://127.0.0.1:${djPort}/`;
+
+    // Both must serve the same page before their speed means anything.
+    for (const [who, u] of [['runtime', appUrl], ['django', djUrl]]) {
+      const res = await fetch(u);
+      const html = await res.text();
+      const items = (html.match(/<li>/g) ?? []).length;
+      if (res.status !== 200 || items !== 20 || html.includes('<script>') || !html.includes('&lt;script&gt;')) {
+        throw new Error(`${who} did not serve the expected page (status ${res.status}, ${items} items): ${html.slice(0, 500)}`);
+      }
+    }
+
+    const runs = await ctx.interleave({ django: () => ctx.wrk(djUrl), runtime: () => ctx.wrk(appUrl) });
+    const d = ctx.medianRun(runs.django);
+    const a = ctx.medianRun(runs.runtime);
+    return [{
+      subject: 'paddock-runtime blog list', baseline: 'Django 3.2 gunicorn -w 2',
+      measured: { 'req/s': Math.round(a.requestsPerSec), 'p99 ms': a.latencyMs.p99, 'baseline req/s': Math.round(d.requestsPerSec), 'baseline p99 ms': d.latencyMs.p99, errors: a.errors + d.errors },
+      ratio: a.requestsPerSec / d.requestsPerSec,
+    }];
+  },
+};
