@@ -102,7 +102,13 @@ async function main() {
   const count = (v) => lines.filter((l) => l.result === v).length;
   console.log(`\n${count('pass')} pass, ${count('miss')} miss, ${count('error')} error (duration ${opts.duration} s per measurement, ${opts.rounds} rounds, ${opts.connections} connections)`);
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ at: new Date().toISOString(), options: shared, results }, null, 2));
-  return count('error') > 0 || (opts.strict && count('miss') > 0) ? 1 : 0;
+  return exitCode(lines, opts);
+}
+
+/** 1 when a scenario failed to run, or (with --strict) when a row missed its target; else 0. */
+export function exitCode(lines, { strict = false } = {}) {
+  const has = (v) => lines.some((l) => l.result === v);
+  return has('error') || (strict && has('miss')) ? 1 : 0;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

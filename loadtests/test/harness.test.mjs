@@ -14,7 +14,7 @@ import {
   parseWrk, runWrk, WrkError, startProcess, waitForPort, freePort, helloUpstream,
   constantLoad, underLoad, interleave, median, pairedRatio, verdict, tableRows, formatTable,
 } from '../bench/harness/index.mjs';
-import { parseArgs, discover } from '../bench/run.mjs';
+import { parseArgs, discover, exitCode } from '../bench/run.mjs';
 
 const runner = fileURLToPath(new URL('../bench/run.mjs', import.meta.url));
 
@@ -263,6 +263,14 @@ test('verdict compares ratio with target both ways, honours pass overrides and s
   assert.match(table, /^broken\s+.*error: Error: boom\s+.*error$/m);
 });
 
+test('the exit code fails on errors always and on misses only with --strict', () => {
+  const pass = { result: 'pass' }, miss = { result: 'miss' }, error = { result: 'error' }, none = { result: '-' };
+  assert.equal(exitCode([pass, miss, none]), 0);
+  assert.equal(exitCode([pass, miss], { strict: true }), 1);
+  assert.equal(exitCode([pass, none], { strict: true }), 0);
+  assert.equal(exitCode([pass, error]), 1);
+});
+
 test('parseArgs reads options and rejects unknown ones; discover skips declarations and _files', () => {
   const o = parseArgs(['edge-proxy', '--duration', '2', '--rounds', '5', '--strict']);
   assert.deepEqual([o.names, o.duration, o.rounds, o.strict], [['edge-proxy'], 2, 5, true]);
@@ -298,11 +306,9 @@ test('the runner runs TypeScript and JS scenarios in their own processes and rep
     assert.match(r.stdout, /^broken\s+.*the subject would not start.*error$/m);
     assert.match(r.stdout, /1 pass, 1 miss, 1 error/);
 
-    const lenient = spawnSync(process.execPath, [runner, '--dir', dir, 'slow'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(lenient.status, 0, 'a miss alone must not fail the run without --strict');
-    assert.doesNotMatch(lenient.stdout, /fine|broken/);
-    const strict = spawnSync(process.execPath, [runner, '--dir', dir, 'slow', '--strict'], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(strict.status, 1);
+    const only = spawnSync(process.execPath, [runner, '--dir', dir, 'slow'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(only.status, 0, 'a miss alone must not fail the run without --strict');
+    assert.doesNotMatch(only.stdout, /fine|broken/);
     const unknown = spawnSync(process.execPath, [runner, '--dir', dir, 'nope'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /No scenario named nope\. Known: broken, fine, slow/);
