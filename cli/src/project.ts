@@ -48,13 +48,20 @@ export function readLink(from: string): { dir: string; link: SiteLink } | undefi
   }
 }
 
+/** The project's local state folder (.paddock/: the link, the local database), kept out of git. */
+export function ensureStateDir(dir: string): string {
+  const state = join(dir, '.paddock');
+  mkdirSync(state, { recursive: true });
+  const ignore = join(state, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# Local state of the paddock CLI (link, dev database).\n*\n');
+  return state;
+}
+
 /** Links a folder (the site directory when there is one, else `from`) to a site. */
 export function writeLink(from: string, link: SiteLink): string {
   const dir = findSiteDir(from) ?? resolve(from);
-  mkdirSync(join(dir, '.paddock'), { recursive: true });
+  ensureStateDir(dir);
   writeFileSync(join(dir, linkFile), `${JSON.stringify(link, null, 2)}\n`);
-  const ignore = join(dir, '.paddock', '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# Local state of the paddock CLI (link, dev database).\n*\n');
   return join(dir, linkFile);
 }
 

@@ -5,7 +5,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { defineCommand, type Context } from '../command.js';
 import { CliError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { requireSiteDir } from '../project.js';
+import { ensureStateDir, requireSiteDir } from '../project.js';
 import { linkRuntime, runRuntime, runtimeVersion, starterDir } from '../runtime-bin.js';
 
 const starters = ['blank', 'blog'] as const;
@@ -78,6 +78,7 @@ export const dev = defineCommand({
     const port = values.port ?? '8000';
     if (!/^\d+$/.test(port)) throw usageError(`--port takes a number, not "${port}".`);
     linkRuntime(siteDir);
+    ensureStateDir(siteDir);
     ctx.out.info(ctx.out.dim(`Serving ${relative(ctx.cwd, siteDir) || '.'} at http://localhost:${port}/ (Ctrl-C stops)`));
     return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
   },
@@ -96,6 +97,7 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string,
     async run(ctx, { values, positionals }) {
       const siteDir = requireSiteDir(ctx.cwd);
       linkRuntime(siteDir);
+      ensureStateDir(siteDir);
       const flags = Object.entries(values)
         .filter(([k, v]) => k in options && v !== undefined && v !== false)
         .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
