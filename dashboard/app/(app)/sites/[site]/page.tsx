@@ -11,6 +11,7 @@ import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { AutoRefresh } from '@/app/ui/auto-refresh';
 import { DeleteForm, ScaleForm, SuspendForm } from './controls';
+import { SiteTabs } from './site-tabs';
 
 export async function generateMetadata({ params }: PageProps<'/sites/[site]'>): Promise<Metadata> {
   return { title: decodeURIComponent((await params).site) };
@@ -46,6 +47,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
         <h1>{site.name}</h1>
         <StatusBadge status={site.status} />
       </div>
+      <SiteTabs site={site.name} />
       {SETTLING.has(site.status) ? (
         <p className="notice" role="status">
           This site is {site.status}; this page refreshes by itself until it settles.
