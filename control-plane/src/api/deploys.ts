@@ -7,19 +7,13 @@ import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { siteAccess } from '../orgs/access.js';
 import { needs } from '../orgs/roles.js';
-import { openDeployRuntime } from '../releases/deploy-runtime.js';
-import { createDeploy, createRerelease, type DeployDeps } from '../releases/deploys.js';
+import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { deployDb, type Deploy } from '../releases/tables.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
 import { siteUrl } from './site-schemas.js';
 import { openSse } from './sse.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    deploys: DeployDeps;
-  }
-}
 
 const SiteParams = Type.Object({ site: DnsLabel });
 const DeployParams = Type.Object({ site: DnsLabel, id: Uuid });
@@ -52,8 +46,7 @@ const ReleaseOut = Type.Object({
 export const deploysPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const p = app.platform;
-  if (!app.hasDecorator('deploys')) app.decorate('deploys', openDeployRuntime(p));
-  const deps = app.deploys;
+  const deps = deployRuntimeOf(p);
   const db = deployDb(p.db);
   const tags = ['deploys'];
 

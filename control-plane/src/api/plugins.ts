@@ -7,6 +7,11 @@ import { tokensPlugin } from './tokens.js';
 import { orgsPlugin } from './orgs.js';
 import { sitesPlugin } from './sites.js';
 import { adminPlugin } from './admin.js';
+import { deploysPlugin } from './deploys.js';
+import { envVarsPlugin } from './env-vars.js';
+import { scalePlugin } from './scale.js';
+import { domainsPlugin } from './domains.js';
+import { logsPlugin } from './logs.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -15,4 +20,9 @@ export const apiPlugins: FastifyPluginAsync[] = [
   orgsPlugin,
   sitesPlugin,
   adminPlugin,
+  deploysPlugin,
+  envVarsPlugin,
+  scalePlugin,
+  domainsPlugin,
+  logsPlugin,
 ];

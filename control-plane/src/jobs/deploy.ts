@@ -3,13 +3,13 @@
 // the retry.
 import { Worker, type Job } from 'bullmq';
 import type { Platform } from '../platform.js';
-import { openDeployRuntime } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { runDeploy, type DeployDeps } from '../releases/deploys.js';
 import { queueNames, type DeployJob } from './queues.js';
 import type { WorkerOptions } from './provision.js';
 
 export function startDeployWorker(platform: Platform, options: WorkerOptions & { deps?: DeployDeps } = {}): Worker<DeployJob> {
-  const deps = options.deps ?? openDeployRuntime(platform);
+  const deps = options.deps ?? deployRuntimeOf(platform);
   const worker = new Worker<DeployJob>(queueNames.deploy, async (job: Job<DeployJob>) => {
     const end = platform.metrics.jobDuration.startTimer({ queue: queueNames.deploy });
     try {

@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 import { enqueueProvision, enqueueTeardown } from '../sites/sites.js';
 import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';
+import { startDeployWorker } from './deploy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -12,6 +13,7 @@ export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worke
 export const workerStarters: StartWorker[] = [
   startProvisionWorker,
   startTeardownWorker,
+  startDeployWorker,
 ];
 
 export interface RunningWorkers {

@@ -43,3 +43,17 @@ export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions
     }),
   };
 }
+
+const perPlatform = new WeakMap<Platform, DeployDeps>();
+
+/** The one deploy runtime of a platform (API plugins and workers of one process share it). */
+export function deployRuntimeOf(platform: Platform): DeployDeps {
+  let deps = perPlatform.get(platform);
+  if (!deps) perPlatform.set(platform, (deps = openDeployRuntime(platform)));
+  return deps;
+}
+
+/** Installs a deploy runtime made with other options (tests: another driver or settings). */
+export function useDeployRuntime(platform: Platform, deps: DeployDeps): void {
+  perPlatform.set(platform, deps);
+}

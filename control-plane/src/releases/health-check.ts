@@ -35,16 +35,16 @@ export interface WaitOptions {
 export async function waitHealthy(url: string, opts: WaitOptions = {}): Promise<ProbeResult> {
   const { timeoutMs = 30_000, intervalMs = 20 } = opts;
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (let attempt = 0; ; attempt++) {
+  let last: string;
+  for (;;) {
     try {
-      const r = await probe(url, Math.min(2000, Math.max(100, deadline - Date.now())));
+      const r = await probe(url, Math.min(1000, Math.max(100, deadline - Date.now())));
       if (r.status >= 200 && r.status < 400) return r;
       last = `answered ${r.status}`;
     } catch (err) {
       last = (err as Error).message;
     }
-    if (opts.abandon && attempt % 10 === 9) {
+    if (opts.abandon) {
       const why = await opts.abandon();
       if (why) throw new Error(`health check of ${url} abandoned: ${why}`);
     }

@@ -71,7 +71,10 @@ before(async () => {
 after(async () => {
   await edge?.stop();
   await activator?.close();
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -38,6 +38,6 @@ test('a site built here serves from its release image on the runtime image, read
   } catch (err) {
     const lines: string[] = [];
     for await (const l of driver.logs(replica.id)) lines.push(l.line);
-    throw new Error(`${(err as Error).message}\n${lines.join('\n')}`);
+    throw new Error(`${(err as Error).message}\n${lines.join('\n')}`, { cause: err });
   }
 });

@@ -1,0 +1,102 @@
+// Custom domains of a site. A name under the platform's own domain is verified at once (the
+// platform owns it); any other needs a DNS TXT record `_paddock-challenge.<host>` holding the
+// token. Once verified, the edge routes it to the site. TLS is a later issue.
+import { resolveTxt } from 'node:dns/promises';
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errors } from '../errors.js';
+import { siteAccess } from '../orgs/access.js';
+import { needs } from '../orgs/roles.js';
+import { createRerelease, currentRelease } from '../releases/deploys.js';
+import { deployDb } from '../releases/tables.js';
+import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { authenticate, bearerSecurity } from './authenticate.js';
+import { DnsLabel, errorResponses } from './schemas.js';
+
+const Hostname = Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', maxLength: 253 });
+const DomainOut = Type.Object({
+  hostname: Type.String(),
+  verified: Type.Boolean(),
+  status: Type.String(),
+  verification: Type.Union([Type.Object({ type: Type.String(), name: Type.String(), value: Type.String() }), Type.Null()]),
+});
+
+export const domainsPlugin: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const p = app.platform;
+  const db = deployDb(p.db);
+  const tags = ['domains'];
+  const out = (d: { host: string; verified_at: Date | null; verification_token: string }) => ({
+    hostname: d.host, verified: d.verified_at !== null, status: d.verified_at ? 'verified' : 'pending',
+    verification: d.verified_at ? null : { type: 'TXT', name: `_paddock-challenge.${d.host}`, value: d.verification_token },
+  });
+  /** Routes and ALLOWED_HOSTS follow the verified domains: tell the edge, re-release a live site. */
+  const changed = async (site: Parameters<typeof createRerelease>[1], accountId: string) => {
+    await deployRuntimeOf(p).edge.changed(5000).catch(() => undefined);
+    if (await currentRelease({ platform: p }, site.id)) await createRerelease(deployRuntimeOf(p), site, 'env', { createdBy: accountId });
+  };
+
+  app.get('/v1/sites/:site/domains', {
+    schema: { tags, summary: "A site's custom domains", security: bearerSecurity, params: Type.Object({ site: DnsLabel }), response: { 200: Type.Object({ domains: Type.Array(DomainOut) }), ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const rows = await db.selectFrom('site_domains').selectAll().where('site_id', '=', site.id).orderBy('host').execute();
+    return { domains: rows.map(out) };
+  });
+
+  app.post('/v1/sites/:site/domains', {
+    schema: {
+      tags, summary: 'Add a host name to a site; it is routed once verified', security: bearerSecurity, params: Type.Object({ site: DnsLabel }),
+      body: Type.Object({ hostname: Hostname }, { additionalProperties: false }),
+      response: { 201: DomainOut, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const host = request.body.hostname.toLowerCase();
+    const platformDomain = p.config.siteDomain;
+    const own = host.endsWith(`.${platformDomain}`);
+    // <other-site>.<domain> belongs to that site; only deeper names under the platform domain may be added.
+    if (own && host.slice(0, -platformDomain.length - 1).split('.').length === 1 && host !== `${site.name}.${platformDomain}`) throw errors.domainTaken(host);
+    const row = await db.insertInto('site_domains').values({
+      host, site_id: site.id, verification_token: `pdk-${randomBytes(16).toString('hex')}`, verified_at: own ? new Date() : null,
+    }).onConflict((oc) => oc.column('host').doNothing()).returningAll().executeTakeFirst();
+    if (!row) throw errors.domainTaken(host);
+    if (own) await changed(site, auth.accountId);
+    return reply.status(201).send(out(row));
+  });
+
+  app.post('/v1/sites/:site/domains/:hostname/verify', {
+    schema: {
+      tags, summary: 'Check the TXT record of a pending domain now', security: bearerSecurity,
+      params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 200: DomainOut, ...errorResponses },
+    },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const row = await db.selectFrom('site_domains').selectAll().where('host', '=', request.params.hostname).where('site_id', '=', site.id).executeTakeFirst();
+    if (!row) throw errors.domainNotFound(request.params.hostname);
+    if (row.verified_at) return out(row);
+    const records = await resolveTxt(`_paddock-challenge.${row.host}`).catch(() => [] as string[][]);
+    if (!records.some((r) => r.join('') === row.verification_token)) {
+      throw errors.validation(`no TXT record _paddock-challenge.${row.host} with the value ${row.verification_token} was found yet; DNS changes can take a while`);
+    }
+    const done = await db.updateTable('site_domains').set({ verified_at: new Date() }).where('host', '=', row.host).returningAll().executeTakeFirstOrThrow();
+    await changed(site, auth.accountId);
+    return out(done);
+  });
+
+  app.delete('/v1/sites/:site/domains/:hostname', {
+    schema: { tags, summary: 'Remove a domain from a site', security: bearerSecurity, params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 204: Type.Null(), ...errorResponses } },
+  }, async (request, reply) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const gone = await db.deleteFrom('site_domains').where('host', '=', request.params.hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
+    if (!gone) throw errors.domainNotFound(request.params.hostname);
+    if (gone.verified_at) await changed(site, auth.accountId);
+    return reply.status(204).send(null);
+  });
+};

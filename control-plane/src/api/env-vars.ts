@@ -1,0 +1,74 @@
+// A site's own environment variables: stored encrypted, never shown to viewers, and every change
+// makes a new release (the same slug with the new environment) when the site is live.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errors } from '../errors.js';
+import { siteAccess } from '../orgs/access.js';
+import { needs } from '../orgs/roles.js';
+import { createRerelease, currentRelease, envContext } from '../releases/deploys.js';
+import { deployDb } from '../releases/tables.js';
+import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { authenticate, bearerSecurity } from './authenticate.js';
+import { DeployOut } from './deploys.js';
+import { DnsLabel, errorResponses } from './schemas.js';
+
+const SiteParams = Type.Object({ site: DnsLabel });
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Set by the platform: a site may not override them. */
+const RESERVED = new Set(['DATABASE_URL', 'CACHE_URL', 'CACHE_KEY_PREFIX', 'SECRET_KEY', 'PORT', 'HOST', 'ALLOWED_HOSTS', 'HOME', 'NODE_ENV', 'NODE_OPTIONS', 'PATH']);
+
+const EnvOut = Type.Object({
+  vars: Type.Record(Type.String(), Type.String()),
+  deploy: Type.Optional(DeployOut),
+});
+
+export const envVarsPlugin: FastifyPluginAsync = async (root) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const p = app.platform;
+  const db = deployDb(p.db);
+  const tags = ['env'];
+
+  const read = async (siteId: string) => {
+    const rows = await db.selectFrom('site_env_vars').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
+    return Object.fromEntries(rows.map((r) => [r.name, p.secrets.open(r.value_enc, envContext(siteId, r.name))]));
+  };
+
+  app.get('/v1/sites/:site/env', {
+    schema: { tags, summary: "A site's own environment variables (developers and above)", security: bearerSecurity, params: SiteParams, response: { 200: EnvOut, ...errorResponses } },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    return { vars: await read(site.id) };
+  });
+
+  app.patch('/v1/sites/:site/env', {
+    schema: {
+      tags, summary: 'Set (a string) or remove (null) environment variables; a live site gets a new release with them', security: bearerSecurity, params: SiteParams,
+      body: Type.Object({ vars: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 32768 }), Type.Null()]), { maxProperties: 200 }) }, { additionalProperties: false }),
+      response: { 200: EnvOut, ...errorResponses },
+    },
+  }, async (request) => {
+    const auth = await authenticate(request);
+    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const entries = Object.entries(request.body.vars);
+    for (const [name] of entries) {
+      if (!NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);
+      if (RESERVED.has(name.toUpperCase()) || name.toUpperCase().startsWith('PADDOCK_')) throw errors.validation(`${name} is set by the platform and cannot be changed`);
+    }
+    await db.transaction().execute(async (tx) => {
+      for (const [name, value] of entries) {
+        if (value === null) await tx.deleteFrom('site_env_vars').where('site_id', '=', site.id).where('name', '=', name).execute();
+        else {
+          const value_enc = p.secrets.seal(value, envContext(site.id, name));
+          await tx.insertInto('site_env_vars').values({ site_id: site.id, name, value_enc })
+            .onConflict((oc) => oc.columns(['site_id', 'name']).doUpdateSet({ value_enc, updated_at: new Date() })).execute();
+        }
+      }
+    });
+    const vars = await read(site.id);
+    if (!(await currentRelease({ platform: p }, site.id))) return { vars };
+    const d = await createRerelease(deployRuntimeOf(p), site, 'env', { createdBy: auth.accountId });
+    return { vars, deploy: { id: d.id, kind: d.kind, status: d.status, version: null, error: null, url: '', sha256: null, size: null, createdAt: d.created_at.toISOString(), finishedAt: null } };
+  });
+};

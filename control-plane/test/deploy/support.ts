@@ -1,0 +1,69 @@
+// Test support for the deploy pipeline: pack a folder like `paddock push` does, push it through
+// the API, wait for the deploy's result on its SSE stream, fetch a site through the edge.
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync } from 'node:fs';
+import * as tar from 'tar';
+import type { ApiServer } from '../../src/api/server.js';
+
+export async function packSite(dir: string): Promise<Buffer> {
+  const entries = readdirSync(dir).filter((n) => !['node_modules', '.paddock', '.git'].includes(n));
+  const chunks: Buffer[] = [];
+  for await (const c of tar.c({ gzip: true, cwd: dir, portable: true }, entries)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export interface DeployResult {
+  id: string;
+  status: string;
+  version: number | null;
+  error: string | null;
+  log: string[];
+}
+
+export async function push(app: ApiServer, token: string, site: string, tarball: Buffer): Promise<DeployResult> {
+  const res = await app.inject({
+    method: 'POST', url: `/v1/sites/${site}/deploys`, payload: tarball,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip' },
+  });
+  if (res.statusCode !== 202) throw new Error(`push answered ${res.statusCode}: ${res.body}`);
+  return follow(app, token, site, res.json().id);
+}
+
+/** Reads the deploy's SSE stream to its `result` event. */
+export async function follow(app: ApiServer, token: string, site: string, id: string): Promise<DeployResult> {
+  const res = await app.inject({ method: 'GET', url: `/v1/sites/${site}/deploys/${id}/events`, headers: { authorization: `Bearer ${token}` } });
+  const log: string[] = [];
+  let result: DeployResult | undefined;
+  for (const block of res.body.split('\n\n')) {
+    const event = /^event: (.*)$/m.exec(block)?.[1];
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (!event || !data) continue;
+    const parsed = JSON.parse(data);
+    if (event === 'log') log.push(parsed.line);
+    if (event === 'result') result = { ...parsed, log };
+  }
+  if (!result) throw new Error(`no result event for deploy ${id}: ${res.body.slice(-500)}`);
+  return result;
+}
+
+export function fetchVia(port: number, host: string, path = '/'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`no answer from the edge for ${host}${path}`)));
+    req.end();
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
