@@ -3,6 +3,7 @@
 // runs benchmark scenarios (loadtests/bench/scenarios/*.ts|*.mts|*.mjs), each in its own process
 // and with its subjects and baseline side by side, and prints one table of ratios and verdicts.
 import { fork } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +90,7 @@ async function main() {
   if (scenarios.length === 0) throw new Error(`No scenarios in ${relative(root, opts.dir)}.`);
   const { names: _names, list: _list, json: _json, strict: _strict, dir: _dir, ...shared } = opts;
   const results = [];
+  const loadAtStart = loadavg()[0];
   for (const s of scenarios) {
     const t0 = Date.now();
     process.stderr.write(`▶ ${s.name}…\n`);
@@ -101,7 +103,13 @@ async function main() {
   console.log(`\n${formatTable(lines)}`);
   const count = (v) => lines.filter((l) => l.result === v).length;
   console.log(`\n${count('pass')} pass, ${count('miss')} miss, ${count('error')} error (duration ${opts.duration} s per measurement, ${opts.rounds} rounds, ${opts.connections} connections)`);
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ at: new Date().toISOString(), options: shared, results }, null, 2));
+  const cores = availableParallelism();
+  const busiest = Math.max(loadAtStart, loadavg()[0]);
+  if (busiest > cores) {
+    // Other processes took CPU from the subjects: ratios can be off by far more than usual.
+    console.log(`⚠ the machine was busy (load average ${busiest.toFixed(1)} on ${cores} cores): ratios are noisy; run again when it is idle, or with more --rounds.`);
+  }
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ at: new Date().toISOString(), options: shared, loadAverage: busiest, cores, results }, null, 2));
   return exitCode(lines, opts);
 }
 
