@@ -228,6 +228,21 @@ test('constantLoad counts every failed request by reason while something breaks 
   }
 });
 
+test('constantLoad with a rate sends no more than that many requests per second', async () => {
+  const { url, close } = await listeningServer((_req, res) => res.end('ok'));
+  try {
+    const load = constantLoad(url, { connections: 4, rate: 100 });
+    await sleep(500);
+    const r = await load.stop();
+    // Each loop's schedule allows one request per 40 ms from its start: 100/s plus one per loop.
+    assert.ok(r.requests <= Math.ceil(r.durationSec * 100) + 4, `${r.requests} requests in ${r.durationSec} s`);
+    assert.ok(r.requests >= 10, `${r.requests} requests`);
+    assert.equal(r.failed, 0);
+  } finally {
+    await close();
+  }
+});
+
 test('constantLoad.ready fails with the reasons when nothing answers', async () => {
   const load = constantLoad(`http://127.0.0.1:${await freePort()}/`, { connections: 1 });
   await assert.rejects(load.ready(1, { timeoutMs: 200 }), /ECONNREFUSED/);

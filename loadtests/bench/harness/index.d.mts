@@ -72,6 +72,8 @@ export interface LoadOptions {
   timeoutMs?: number;
   countBodies?: boolean;
   method?: string;
+  /** Requests per second in all; unlimited by default. */
+  rate?: number;
 }
 
 export interface Load {

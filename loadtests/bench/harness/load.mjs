@@ -7,14 +7,14 @@ const isOk = (status) => status >= 200 && status < 400;
 
 /**
  * Starts `connections` keep-alive loops of GET requests against a loopback URL and returns at
- * once. A request fails when it errors (refused, reset, timeout) or its status fails `expect`.
+ * once; `rate` caps the requests per second in all (light load for tests on a busy CI box). A request fails when it errors (refused, reset, timeout) or its status fails `expect`.
  * `handle.stop()` ends the loops (in-flight requests finish) and resolves with the report:
  *   { requests, ok, failed, failures: { 'ECONNRESET': n, 'status 502': n, ... },
  *     statuses: { 200: n }, bodies: { '<body>': n } (with countBodies), durationSec,
  *     requestsPerSec, maxLatencyMs, firstFailure }
  */
 export function constantLoad(url, {
-  connections = 8, headers = {}, expect = isOk, timeoutMs = 5000, countBodies = false, method = 'GET',
+  connections = 8, headers = {}, expect = isOk, timeoutMs = 5000, countBodies = false, method = 'GET', rate,
 } = {}) {
   const target = new URL(url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
@@ -61,8 +61,18 @@ export function constantLoad(url, {
     return ok;
   });
 
-  const loops = Array.from({ length: connections }, async () => {
+  // With `rate` (requests per second in all), each loop keeps its own schedule; without, it goes
+  // as fast as the target answers.
+  const interval = rate ? (1000 * connections) / rate : 0;
+  const loops = Array.from({ length: connections }, async (_, i) => {
+    let next = performance.now() + (interval * i) / connections;
     while (running) {
+      if (interval) {
+        const wait = next - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (!running) break;
+        next = Math.max(next + interval, performance.now() - interval);
+      }
       // A failing target answers instantly; a short pause keeps the loop from spinning a core.
       if (!(await once())) await sleep(2);
     }
