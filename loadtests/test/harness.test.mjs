@@ -331,3 +331,26 @@ test('the runner runs TypeScript and JS scenarios in their own processes and rep
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the runner stops a scenario that outlives --timeout, and what it started with it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-bench-timeout-'));
+  try {
+    const pidFile = join(dir, 'sleep.pid');
+    writeFileSync(join(dir, 'hang.mjs'), `
+      import { writeFileSync } from 'node:fs';
+      export default { name: 'hang', description: 'd', async run(ctx) {
+        const p = await ctx.startProcess('sleep', ['60'], { ready: /^/ });
+        writeFileSync(${JSON.stringify(pidFile)}, String(p.pid));
+        await new Promise(() => setInterval(() => {}, 1000));
+      } };`);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [runner, '--dir', dir, '--timeout', '3'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^hang\s+.*timed out after 3 s.*error$/m);
+    assert.ok(Date.now() - t0 < 15_000);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.equal(await stillRunningAfterWait(pid), false, 'the scenario\'s process outlived its timeout');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
