@@ -1,0 +1,168 @@
+// The configured databases (pg Pool or in-process PGlite, each behind Kysely), the read/write router, and query observers.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder } from 'kysely';
+import pg from 'pg';
+import { DatabaseConfigError } from './errors.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+export interface DatabaseConfig {
+  /** `postgres://user:pass@host/db`, `pglite:memory` (or `pglite:`) or `pglite:<dir>`. */
+  url: string;
+  /** Pool size for postgres URLs (default 10). */
+  max?: number;
+}
+
+/** Decides which alias serves a model's reads and writes; undefined falls through to 'default'. */
+export interface DatabaseRouter {
+  dbForRead?(modelLabel: string): string | undefined;
+  dbForWrite?(modelLabel: string): string | undefined;
+  allowMigrate?(alias: string, appLabel: string): boolean | undefined;
+}
+
+/** Sends reads to replicas (round robin) and writes to the primary; inside a transaction reads stay on its connection. */
+export function primaryReplicaRouter(opts: { primary?: string; replicas: string[] }): DatabaseRouter {
+  const primary = opts.primary ?? 'default';
+  let next = 0;
+  return {
+    dbForRead: () => (opts.replicas.length ? opts.replicas[next++ % opts.replicas.length] : primary),
+    dbForWrite: () => primary,
+    allowMigrate: (alias) => alias === primary,
+  };
+}
+
+export type Db = Kysely<Record<string, never>>;
+
+export interface Database {
+  readonly alias: string;
+  readonly kind: 'pg' | 'pglite';
+  readonly kysely: Db;
+}
+
+// Both drivers hand these back as the text Postgres sent, so fields convert one way whatever the driver:
+// int8 and numeric keep their precision, date/time stay calendar values with no time zone shift.
+const RAW_TEXT_TYPES = [20, 1700, 1082, 1083, 1186];
+const rawText = (v: string): string => v;
+
+let databases = new Map<string, Database>();
+let router: DatabaseRouter = {};
+
+function open(alias: string, config: DatabaseConfig): Database {
+  const url = config.url;
+  if (typeof url !== 'string' || url === '') throw new DatabaseConfigError(`DATABASES.${alias} needs a url (postgres://... or pglite:memory).`);
+  if (url.startsWith('pglite:')) {
+    const rest = url.slice('pglite:'.length).replace(/^\/\//, '');
+    const dataDir = rest === '' || rest === 'memory' ? undefined : rest;
+    const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, rawText]));
+    return { alias, kind: 'pglite', kysely: new Kysely({ dialect: new PGliteDialect({ dataDir, parsers }) }) };
+  }
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new DatabaseConfigError(`DATABASES.${alias}.url must start with postgres:// or pglite: (got "${url.split(':')[0]}:").`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.max ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        RAW_TEXT_TYPES.includes(oid) ? rawText : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return { alias, kind: 'pg', kysely: new Kysely({ dialect: new PostgresDialect({ pool }) }) };
+}
+
+/**
+ * Opens the site's databases (lazily: nothing connects before the first query). Calling it again
+ * closes the previous set first. `default` is required.
+ */
+export async function configureDatabases(dbs: Record<string, DatabaseConfig>, opts: { router?: DatabaseRouter } = {}): Promise<void> {
+  if (!dbs.default) throw new DatabaseConfigError('DATABASES needs a "default" entry, e.g. { default: { url: "pglite:memory" } }.');
+  await closeDatabases();
+  const next = new Map<string, Database>();
+  for (const [alias, config] of Object.entries(dbs)) next.set(alias, open(alias, config));
+  databases = next;
+  router = opts.router ?? {};
+}
+
+export async function closeDatabases(): Promise<void> {
+  const old = [...databases.values()];
+  databases = new Map();
+  router = {};
+  await Promise.all(old.map((d) => d.kysely.destroy()));
+}
+
+export function getDatabase(alias = 'default'): Database {
+  const db = databases.get(alias);
+  if (!db) {
+    if (databases.size === 0) throw new DatabaseConfigError('No database is configured: call configureDatabases({ default: { url } }) or set DATABASES in the site settings.');
+    throw new DatabaseConfigError(`No database "${alias}" is configured; known: ${[...databases.keys()].join(', ')}.`);
+  }
+  return db;
+}
+
+export function databaseAliases(): string[] { return [...databases.keys()]; }
+
+export function routeRead(label: string): string { return router.dbForRead?.(label) ?? 'default'; }
+export function routeWrite(label: string): string { return router.dbForWrite?.(label) ?? 'default'; }
+export function allowMigrate(alias: string, app: string): boolean { return router.allowMigrate?.(alias, app) ?? true; }
+
+// ---- the connection a statement runs on: the open transaction's, or the pool ----
+
+export interface TxState {
+  readonly alias: string;
+  readonly conn: Db;
+  savepoints: number;
+  callbacks: Array<() => unknown>;
+}
+export const txStorage = new AsyncLocalStorage<ReadonlyMap<string, TxState>>();
+
+export function currentTransaction(alias: string): TxState | undefined { return txStorage.getStore()?.get(alias); }
+
+/** A read goes to the router's choice, except inside a transaction, which keeps reading its own writes. */
+export function readAlias(label: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const store = txStorage.getStore();
+  if (store && store.size > 0) {
+    const write = routeWrite(label);
+    if (store.has(write)) return write;
+  }
+  return routeRead(label);
+}
+
+// ---- observers: tests count queries; a debug toolbar could list them ----
+
+export interface QueryEvent { alias: string; sql: string; parameters: readonly unknown[]; ms: number }
+const observers = new Set<(e: QueryEvent) => void>();
+
+export function onQuery(fn: (e: QueryEvent) => void): () => void {
+  observers.add(fn);
+  return () => { observers.delete(fn); };
+}
+
+/** Runs fn and returns the statements it sent (every alias), in order. */
+export async function captureQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: QueryEvent[] }> {
+  const queries: QueryEvent[] = [];
+  const off = onQuery((e) => queries.push(e));
+  try {
+    return { result: await fn(), queries };
+  } finally {
+    off();
+  }
+}
+
+/** Sends one statement on the alias's transaction connection when there is one, else through the pool. */
+export async function execute<R = Record<string, unknown>>(alias: string, query: RawBuilder<unknown> | CompiledQuery): Promise<QueryResult<R>> {
+  const tx = currentTransaction(alias);
+  const target = tx ? tx.conn : getDatabase(alias).kysely;
+  const compiled = query instanceof Object && 'compile' in query ? query.compile(target) : query as CompiledQuery;
+  const started = observers.size ? performance.now() : 0;
+  const result = await target.executeQuery<R>(compiled);
+  if (observers.size) {
+    const event = { alias, sql: compiled.sql, parameters: compiled.parameters, ms: performance.now() - started };
+    for (const o of observers) o(event);
+  }
+  return result;
+}
+
+/** Raw SQL with $1-style placeholders and values bound as parameters; returns the rows. */
+export async function rawQuery<R = Record<string, unknown>>(text: string, params: readonly unknown[] = [], opts: { using?: string } = {}): Promise<R[]> {
+  return (await execute<R>(opts.using ?? 'default', CompiledQuery.raw(text, [...params]))).rows;
+}

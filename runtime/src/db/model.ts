@@ -1,0 +1,493 @@
+// model(): builds a model class from field definitions, registers it as 'app.Model', and gives instances their typed fields.
+import { CompiledQuery, sql } from 'kysely';
+import { execute, readAlias, routeWrite } from './connections.js';
+import {
+  FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError,
+} from './errors.js';
+import {
+  AutoField, DateTimeField, Field, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
+  type ModelRef,
+} from './fields.js';
+import { QuerySet, RelatedManager, ManyRelatedManager } from './queryset.js';
+import { postSave, preSave } from './signals.js';
+import { deleteObjects, type DeleteResult } from './deletion.js';
+import type { Q } from './expressions.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest field, only used in type-level matching
+type AnyField = Field<any, any, any>;
+export type FieldDefs = Record<string, AnyField>;
+
+type Val<F> = F extends { __value: infer T; __null: infer N } ? (N extends true ? T | null : T) : never;
+type FkId<TI> = TI extends { id: infer P } ? (unknown extends P ? number : P) : number;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FKKeys<D> = { [K in keyof D]: D[K] extends ForeignKey<any, any, any> ? K : never }[keyof D];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type M2MKeys<D> = { [K in keyof D]: D[K] extends ManyToManyField<any> ? K : never }[keyof D];
+type PlainKeys<D> = Exclude<keyof D, M2MKeys<D>>;
+type OptionalKeys<D> = { [K in PlainKeys<D>]: D[K] extends { __optional: true } ? K : D[K] extends ForeignKey<unknown> ? K : never }[PlainKeys<D>];
+
+/** The data fields of an instance, typed from the definition: `author` is the related instance, `authorId` its key. */
+export type InstanceFields<D> = { -readonly [K in PlainKeys<D>]: Val<D[K]> }
+  & { -readonly [K in FKKeys<D> as `${K & string}Id`]: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
+  & { readonly [K in M2MKeys<D>]: D[K] extends ManyToManyField<infer TI> ? ManyRelatedManager<TI & AnyInstance> : never }
+  & ('id' extends keyof D ? unknown : { id: number });
+
+/** What create() and the constructor accept: required fields, optional ones (defaults, null, auto), and `<fk>Id` keys. */
+export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Val<D[K]> }
+  & { [K in OptionalKeys<D>]?: Val<D[K]> }
+  & { [K in FKKeys<D> as `${K & string}Id`]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
+  & { id?: number };
+
+export type ModelInstance<D> = ModelBase & InstanceFields<D>;
+/** Any model instance, when the model is not known statically. */
+export type AnyInstance = ModelBase & { [key: string]: unknown };
+/** The instance type of a model class: `type Post = Instance<typeof Post>`. */
+export type Instance<C> = C extends { prototype: infer I } ? I : never;
+
+export interface IndexSpec { name?: string; fields: string[]; unique?: boolean }
+export interface ConstraintSpec { name: string; type: 'check' | 'unique'; fields?: string[]; check?: Q | Record<string, unknown> }
+
+export interface MetaOptions {
+  /** Default ordering: field names, '-' for descending. */
+  ordering?: string[];
+  dbTable?: string;
+  indexes?: IndexSpec[];
+  uniqueTogether?: string[][];
+  constraints?: ConstraintSpec[];
+  /** false: makemigrations leaves the table alone (it exists already or belongs to someone else). */
+  managed?: boolean;
+  verboseName?: string;
+  verboseNamePlural?: string;
+}
+
+export interface ModelClass<D extends FieldDefs> {
+  new (data?: CreateInput<D>): ModelInstance<D>;
+  readonly prototype: ModelInstance<D>;
+  readonly objects: QuerySet<ModelInstance<D>>;
+  readonly _meta: ModelMeta;
+  readonly DoesNotExist: new (message: string) => ObjectDoesNotExist;
+  readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
+  readonly name: string;
+}
+
+export interface AnyModelClass {
+  new (data?: Record<string, unknown>): AnyInstance;
+  readonly prototype: AnyInstance;
+  readonly objects: QuerySet<AnyInstance>;
+  readonly _meta: ModelMeta;
+  readonly DoesNotExist: new (message: string) => ObjectDoesNotExist;
+  readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;
+  readonly name: string;
+}
+
+/** A reverse relation: the field on another model pointing here. */
+export interface RelatedObject {
+  /** The accessor on instances (relatedName, else `<model>Set`; one-to-one: the model name). */
+  accessor: string;
+  /** Names usable in lookups (relatedName, else the lower-cased model name and the accessor). */
+  queryNames: string[];
+  field: ForeignKey | ManyToManyField;
+  model: AnyModelClass;
+  multiple: boolean;
+}
+
+// ---------------------------------------------------------------- registry
+
+/** Models by 'app.Model'. Migrations build their own (historical) registries. */
+export class Registry {
+  readonly models = new Map<string, AnyModelClass>();
+  #version = 0;
+
+  register(cls: AnyModelClass): void {
+    const label = cls._meta.label;
+    if (this.models.has(label)) throw new ModelDefinitionError(`Model ${label} is already defined; each 'app.Model' label must be unique.`);
+    this.models.set(label, cls);
+    this.#version++;
+  }
+
+  unregister(label: string): void { if (this.models.delete(label)) this.#version++; }
+  get version(): number { return this.#version; }
+
+  get(label: string): AnyModelClass {
+    const m = this.models.get(label);
+    if (!m) {
+      const lower = [...this.models.keys()].find((k) => k.toLowerCase() === label.toLowerCase());
+      if (lower) return this.models.get(lower) as AnyModelClass;
+      throw new ModelDefinitionError(`No model "${label}" is registered. Define it with model('${label}', {...}) and import its app's models before use.`);
+    }
+    return m;
+  }
+
+  resolve(ref: string, from: string): AnyModelClass {
+    if (ref === 'self') return this.get(from);
+    return this.get(ref.includes('.') ? ref : `${from.split('.')[0]}.${ref}`);
+  }
+
+  forApp(app: string): AnyModelClass[] { return [...this.models.values()].filter((m) => m._meta.app === app); }
+}
+
+export const registry = new Registry();
+setModelResolver((ref, from) => registry.resolve(ref, from));
+
+// ---------------------------------------------------------------- meta
+
+export class ModelMeta {
+  readonly label: string;
+  readonly app: string;
+  readonly modelName: string;
+  readonly table: string;
+  readonly fields: Field[];
+  readonly concreteFields: Field[];
+  readonly manyToMany: ManyToManyField[];
+  readonly pk: Field;
+  readonly ordering: string[];
+  readonly indexes: IndexSpec[];
+  readonly uniqueTogether: string[][];
+  readonly constraints: ConstraintSpec[];
+  readonly managed: boolean;
+  readonly options: MetaOptions;
+  readonly registry: Registry;
+  #byName = new Map<string, Field>();
+  #related: RelatedObject[] | null = null;
+  #relatedVersion = -1;
+
+  constructor(label: string, fieldList: Field[], options: MetaOptions, reg: Registry) {
+    const [app, modelName] = label.split('.') as [string, string];
+    this.label = label;
+    this.app = app;
+    this.modelName = modelName;
+    this.table = options.dbTable ?? `${app}_${modelName.toLowerCase()}`;
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.table) || this.table.length > 63) {
+      throw new ModelDefinitionError(`${label}: table name "${this.table}" must be lower-case letters, digits and _ (at most 63); set dbTable.`);
+    }
+    this.fields = fieldList;
+    this.concreteFields = fieldList.filter((f) => f.concrete);
+    this.manyToMany = fieldList.filter((f): f is ManyToManyField => f instanceof ManyToManyField);
+    const pks = fieldList.filter((f) => f.primaryKey);
+    if (pks.length !== 1) throw new ModelDefinitionError(`${label}: a model has exactly one primary key field (found ${pks.length}).`);
+    this.pk = pks[0] as Field;
+    for (const f of fieldList) {
+      this.#byName.set(f.name, f);
+      if (f.attname !== f.name) this.#byName.set(f.attname, f);
+    }
+    this.ordering = options.ordering ?? [];
+    this.indexes = options.indexes ?? [];
+    this.uniqueTogether = options.uniqueTogether ?? [];
+    this.constraints = options.constraints ?? [];
+    this.managed = options.managed ?? true;
+    this.options = options;
+    this.registry = reg;
+  }
+
+  /** A field by name (or attname, or 'pk'); FieldError lists the choices otherwise. */
+  field(name: string): Field {
+    const f = name === 'pk' ? this.pk : this.#byName.get(name);
+    if (!f) throw new FieldError(`${this.label} has no field "${name}". Choices are: ${this.fields.map((x) => x.name).join(', ')}.`);
+    return f;
+  }
+
+  maybeField(name: string): Field | undefined { return name === 'pk' ? this.pk : this.#byName.get(name); }
+
+  /** Reverse relations, found by scanning the registry (models may be defined in any order). */
+  relatedObjects(): RelatedObject[] {
+    if (this.#related && this.#relatedVersion === this.registry.version) return this.#related;
+    const out: RelatedObject[] = [];
+    for (const other of this.registry.models.values()) {
+      for (const f of other._meta.fields) {
+        if (!(f instanceof ForeignKey || f instanceof ManyToManyField)) continue;
+        let target: AnyModelClass;
+        try { target = f.related(); } catch { continue; }
+        if (target._meta.label !== this.label) continue;
+        const lower = other._meta.modelName.charAt(0).toLowerCase() + other._meta.modelName.slice(1);
+        const multiple = !(f instanceof OneToOneField);
+        const accessor = f.relatedName ?? (multiple ? `${lower}Set` : lower);
+        out.push({ accessor, queryNames: f.relatedName ? [f.relatedName] : [lower, accessor], field: f, model: other, multiple });
+      }
+    }
+    this.#related = out;
+    this.#relatedVersion = this.registry.version;
+    return out;
+  }
+
+  relatedObject(name: string): RelatedObject | undefined {
+    return this.relatedObjects().find((r) => r.queryNames.includes(name) || r.accessor === name);
+  }
+}
+
+// ---------------------------------------------------------------- instances
+
+export const STATE = Symbol('paddock.state');
+export const CACHE = Symbol('paddock.relatedCache');
+
+export interface InstanceState { adding: boolean; db: string | undefined }
+
+export interface SaveOptions { using?: string; updateFields?: readonly string[]; forceInsert?: boolean; validate?: boolean }
+
+export class ModelBase {
+  declare [STATE]: InstanceState;
+  declare [CACHE]: Map<string, unknown> | undefined;
+  static _meta: ModelMeta;
+
+  constructor(data: Record<string, unknown> = {}) {
+    const meta = (this.constructor as AnyModelClass)._meta;
+    this[STATE] = { adding: true, db: undefined };
+    const self = this as unknown as Record<string, unknown>;
+    for (const f of meta.concreteFields) {
+      if (f instanceof ForeignKey) {
+        if (f.name in data) { self[f.name] = data[f.name]; continue; }
+        self[f.attname] = f.attname in data ? data[f.attname] : f.getDefault() ?? null;
+      } else {
+        self[f.attname] = f.name in data ? data[f.name] : f.getDefault() ?? null;
+      }
+    }
+    for (const key of Object.keys(data)) {
+      const f = meta.maybeField(key);
+      if (!f) throw new FieldError(`${meta.label} has no field "${key}". Choices are: ${meta.fields.map((x) => x.name).join(', ')}.`);
+      if (f instanceof ManyToManyField) throw new FieldError(`${meta.label}.${key} is many-to-many: save the object, then use .${key}.set([...]).`);
+    }
+  }
+
+  get pk(): unknown { return (this as unknown as Record<string, unknown>)[(this.constructor as AnyModelClass)._meta.pk.attname]; }
+  set pk(v: unknown) { (this as unknown as Record<string, unknown>)[(this.constructor as AnyModelClass)._meta.pk.attname] = v; }
+
+  /** The plain data of the instance: field values and annotations (related objects as their keys). */
+  toJSON(): Record<string, unknown> { return { ...(this as unknown as Record<string, unknown>) }; }
+
+  /** Runs every field's checks; throws ValidationError listing each field's problems. */
+  fullClean(opts: { exclude?: string[] } = {}): void {
+    const meta = (this.constructor as AnyModelClass)._meta;
+    const errors: Record<string, string[]> = {};
+    for (const f of meta.concreteFields) {
+      if (opts.exclude?.includes(f.name)) continue;
+      if (f.primaryKey && f instanceof AutoField) continue;
+      if (f.options.autoNow || f.options.autoNowAdd) continue;
+      const msgs = f.validate((this as unknown as Record<string, unknown>)[f.attname]);
+      if (msgs.length) errors[f.name] = msgs;
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  /** Inserts (new object) or updates (loaded object) the row; sends preSave and postSave. */
+  async save(opts: SaveOptions = {}): Promise<this> {
+    const cls = this.constructor as AnyModelClass;
+    const meta = cls._meta;
+    const self = this as unknown as Record<string, unknown>;
+    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
+    if (opts.validate) this.fullClean();
+    await preSave.send({ sender: cls, instance: this as unknown as AnyInstance, created: this[STATE].adding, using, updateFields: opts.updateFields });
+    const now = new Date();
+    for (const f of meta.concreteFields) {
+      if (!(f instanceof DateTimeField)) continue;
+      if (f.options.autoNow || (f.options.autoNowAdd && this[STATE].adding && self[f.attname] == null)) self[f.attname] = now;
+    }
+    const adding = this[STATE].adding || opts.forceInsert === true;
+    let created = adding;
+    if (!adding) {
+      const names = opts.updateFields;
+      const targets = meta.concreteFields.filter((f) => !f.primaryKey && (!names || names.includes(f.name) || names.includes(f.attname)
+        || ((f.options.autoNow as boolean | undefined) === true)));
+      if (names) for (const n of names) meta.field(n);
+      const sets = targets.map((f) => sql`${sql.id(f.column)} = ${param(f, self[f.attname])}`);
+      const res = sets.length === 0 ? { numAffectedRows: 1n }
+        : await execute(using, sql`update ${sql.id(meta.table)} set ${sql.join(sets)} where ${sql.id(meta.pk.column)} = ${param(meta.pk, this.pk)}`);
+      if ((res.numAffectedRows ?? 0n) === 0n) {
+        if (names) throw new FieldError(`${meta.label} with pk ${String(this.pk)} does not exist, so updateFields cannot update it.`);
+        created = true;
+      }
+    }
+    if (created) await insertRow(this as unknown as AnyInstance, using);
+    this[STATE] = { adding: false, db: using };
+    await postSave.send({ sender: cls, instance: this as unknown as AnyInstance, created, using, updateFields: opts.updateFields });
+    return this;
+  }
+
+  /** Deletes the row and applies every onDelete rule pointing at it; returns the counts per model. */
+  async delete(opts: { using?: string } = {}): Promise<DeleteResult> {
+    const meta = (this.constructor as AnyModelClass)._meta;
+    if (this.pk === null || this.pk === undefined) throw new FieldError(`This ${meta.label} cannot be deleted: it has no primary key (it was never saved).`);
+    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
+    const result = await deleteObjects(this.constructor as AnyModelClass, [this as unknown as AnyInstance], using);
+    return result;
+  }
+
+  /** Reloads the fields from the database (and forgets loaded relations). */
+  async refreshFromDb(opts: { using?: string } = {}): Promise<this> {
+    const cls = this.constructor as AnyModelClass;
+    const fresh = await cls.objects.using(opts.using ?? this[STATE].db ?? readAlias(cls._meta.label)).get({ pk: this.pk });
+    for (const f of cls._meta.concreteFields) (this as unknown as Record<string, unknown>)[f.attname] = (fresh as Record<string, unknown>)[f.attname];
+    this[CACHE] = undefined;
+    return this;
+  }
+
+  /** Loads a forward relation (foreign key or one-to-one) that was not selected with selectRelated. */
+  async fetchRelated<K extends string>(name: K): Promise<unknown> {
+    const meta = (this.constructor as AnyModelClass)._meta;
+    const f = meta.field(name);
+    if (!(f instanceof ForeignKey)) throw new FieldError(`${meta.label}.${name} is not a foreign key or one-to-one field.`);
+    const id = (this as unknown as Record<string, unknown>)[f.attname];
+    const value = id === null || id === undefined ? null
+      : await f.related().objects.using(this[STATE].db ?? readAlias(f.related()._meta.label)).get({ [f.targetField().name]: id });
+    setCached(this, f.name, value);
+    return value;
+  }
+
+  /** The reverse relation or many-to-many manager named `name` (the untyped form of `instance.<relatedName>`). */
+  related(name: string): QuerySet<AnyInstance> {
+    const v = (this as unknown as Record<string, unknown>)[name];
+    if (v instanceof QuerySet) return v as QuerySet<AnyInstance>;
+    throw new FieldError(`${(this.constructor as AnyModelClass)._meta.label} has no relation "${name}".`);
+  }
+}
+
+export function setCached(obj: object, name: string, value: unknown): void {
+  const o = obj as ModelBase;
+  (o[CACHE] ??= new Map()).set(name, value);
+}
+
+export function getCached(obj: object, name: string): unknown {
+  return (obj as ModelBase)[CACHE]?.get(name);
+}
+
+/** A field's value as a bound parameter; a value the field rejects becomes a ValidationError naming the field. */
+export function param(f: Field, value: unknown): unknown {
+  try {
+    return f.toDb(value);
+  } catch (err) {
+    if (typeof err === 'string') throw new ValidationError({ [f.name]: [err] });
+    throw err;
+  }
+}
+
+async function insertRow(obj: AnyInstance, using: string): Promise<void> {
+  const meta = (obj.constructor as AnyModelClass)._meta;
+  const self = obj as unknown as Record<string, unknown>;
+  const cols = meta.concreteFields.filter((f) => !(f.primaryKey && f instanceof AutoField && (self[f.attname] === null || self[f.attname] === undefined)));
+  for (const f of cols) {
+    if (!f.null && !f.primaryKey && (self[f.attname] === null || self[f.attname] === undefined)) {
+      throw new ValidationError({ [f.name]: ['This field cannot be null.'] });
+    }
+  }
+  const query = cols.length
+    ? sql`insert into ${sql.id(meta.table)} (${sql.join(cols.map((f) => sql.id(f.column)))}) values (${sql.join(cols.map((f) => param(f, self[f.attname])))}) returning ${sql.id(meta.pk.column)}`
+    : sql`insert into ${sql.id(meta.table)} default values returning ${sql.id(meta.pk.column)}`;
+  const res = await execute<Record<string, unknown>>(using, query);
+  const row = res.rows[0];
+  if (row) self[meta.pk.attname] = meta.pk.fromDb(row[meta.pk.column]);
+}
+
+/** Builds one instance from a row without running the constructor (defaults must not overwrite stored values). */
+export function fromRow(cls: AnyModelClass, row: Record<string, unknown>, prefix: string, db: string): AnyInstance {
+  const obj = Object.create(cls.prototype) as AnyInstance & Record<string, unknown>;
+  obj[STATE] = { adding: false, db };
+  for (const f of cls._meta.concreteFields) obj[f.attname] = f.fromDb(row[prefix + f.column]);
+  return obj;
+}
+
+// ---------------------------------------------------------------- model()
+
+const LABEL = /^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*$/;
+
+/**
+ * Defines a model: `model('blog.Post', { title: fields.char({ maxLength: 200 }) }, { ordering: ['-id'] })`.
+ * The class is registered under its label; instances are typed from the field definitions.
+ */
+export function model<const D extends FieldDefs>(label: string, defs: D, options: MetaOptions = {}, reg: Registry = registry): ModelClass<D> {
+  if (!LABEL.test(label)) throw new ModelDefinitionError(`Model label "${label}" must look like 'app.ModelName' (app in lower case, model in CamelCase).`);
+  const [, modelName] = label.split('.') as [string, string];
+  const list: Field[] = [];
+  if (!Object.values(defs).some((f) => f.primaryKey)) {
+    const id = new AutoField({ primaryKey: true });
+    id.bind(label, 'id');
+    list.push(id);
+  }
+  for (const [name, f] of Object.entries(defs)) {
+    if (!(f instanceof Field)) throw new ModelDefinitionError(`${label}.${name} is not a field; use fields.char(), fields.foreignKey(), ...`);
+    if (f.name) throw new ModelDefinitionError(`${label}.${name}: this field object already belongs to ${f.modelLabel}.${f.name}; create a new one per model.`);
+    if (['pk', 'objects', 'save', 'delete', 'toJSON', 'fullClean', 'related', 'fetchRelated', 'refreshFromDb'].includes(name)) {
+      throw new ModelDefinitionError(`${label}: "${name}" is reserved on model instances; name the field differently.`);
+    }
+    f.bind(label, name);
+    list.push(f);
+  }
+
+  const Base = class extends ModelBase {};
+  Object.defineProperty(Base, 'name', { value: modelName });
+  const cls = Base as unknown as AnyModelClass & { _meta: ModelMeta; objects: QuerySet<AnyInstance> };
+  const meta = new ModelMeta(label, list, options, reg);
+  const columns = new Set<string>();
+  for (const f of meta.concreteFields) {
+    if (columns.has(f.column)) throw new ModelDefinitionError(`${label}: two fields use the column "${f.column}".`);
+    columns.add(f.column);
+  }
+  (cls as { _meta: ModelMeta })._meta = meta;
+  Object.defineProperty(cls, 'DoesNotExist', {
+    value: class extends ObjectDoesNotExist { constructor(m: string) { super(m); this.name = `${modelName}.DoesNotExist`; } },
+  });
+  Object.defineProperty(cls, 'MultipleObjectsReturned', {
+    value: class extends MultipleObjectsReturned { constructor(m: string) { super(m); this.name = `${modelName}.MultipleObjectsReturned`; } },
+  });
+  installAccessors(cls);
+  Object.defineProperty(cls, 'objects', { value: new QuerySet(cls) });
+  reg.register(cls);
+  return cls as unknown as ModelClass<D>;
+}
+
+function installAccessors(cls: AnyModelClass): void {
+  const proto = cls.prototype as unknown as object;
+  const meta = cls._meta;
+  for (const f of meta.fields) {
+    if (f instanceof ForeignKey) {
+      Object.defineProperty(proto, f.name, {
+        configurable: true,
+        enumerable: false,
+        get(this: AnyInstance) {
+          const cache = this[CACHE];
+          if (cache?.has(f.name)) return cache.get(f.name);
+          if (this[f.attname] === null || this[f.attname] === undefined) return null;
+          throw new FieldError(`${meta.label}.${f.name} is not loaded. Use .selectRelated('${f.name}') or .prefetchRelated('${f.name}') on the query, or await obj.fetchRelated('${f.name}').`);
+        },
+        set(this: AnyInstance, value: unknown) {
+          setCached(this, f.name, value);
+          const target = f.targetField();
+          (this as Record<string, unknown>)[f.attname] = value === null || value === undefined ? null : (value as Record<string, unknown>)[target.attname];
+        },
+      });
+    } else if (f instanceof ManyToManyField) {
+      Object.defineProperty(proto, f.name, {
+        configurable: true,
+        enumerable: false,
+        get(this: AnyInstance) { return ManyRelatedManager.forward(this, f, getCached(this, f.name) as AnyInstance[] | undefined); },
+      });
+    }
+  }
+  // Reverse accessors are looked up on first access: the other side may be defined later.
+  const handler: ProxyHandler<object> = {
+    get(target, prop, receiver) {
+      if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);
+      const rel = (receiver as AnyInstance).constructor === cls ? meta.relatedObject(prop) : undefined;
+      if (!rel || rel.accessor !== prop) return undefined;
+      const inst = receiver as AnyInstance;
+      const cached = getCached(inst, prop);
+      if (!rel.multiple) {
+        if (cached !== undefined) return cached;
+        throw new FieldError(`${meta.label}.${prop} (reverse one-to-one) is not loaded: use .prefetchRelated('${prop}') or query ${rel.model._meta.label} directly.`);
+      }
+      if (rel.field instanceof ManyToManyField) return ManyRelatedManager.reverse(inst, rel, cached as AnyInstance[] | undefined);
+      return RelatedManager.of(inst, rel, cached as AnyInstance[] | undefined);
+    },
+  };
+  Object.setPrototypeOf(proto, new Proxy(Object.getPrototypeOf(proto) as object, handler));
+}
+
+/** Raw SQL mapped onto instances of cls (columns named like the table's). */
+export async function rawInstances<T>(cls: AnyModelClass, text: string, params: readonly unknown[], using?: string): Promise<T[]> {
+  const alias = using ?? readAlias(cls._meta.label);
+  const res = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(text, [...params]));
+  return res.rows.map((row) => {
+    const obj = fromRow(cls, row, '', alias) as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(row)) if (!cls._meta.concreteFields.some((f) => f.column === k)) obj[k] = v;
+    return obj as T;
+  });
+}
+
+export type { ModelRef };

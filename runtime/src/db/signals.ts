@@ -1,0 +1,39 @@
+// Model signals: receivers run (awaited, in connection order) before and after save and delete, optionally for one sender model.
+import type { AnyModelClass, AnyInstance } from './model.js';
+
+export interface SaveEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; created: boolean; using: string; updateFields?: readonly string[] | undefined }
+export interface DeleteEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; using: string }
+
+type Receiver<E> = (event: E) => unknown;
+
+export class Signal<E extends { sender: AnyModelClass }> {
+  #receivers: Array<{ fn: Receiver<E>; sender: AnyModelClass | undefined }> = [];
+
+  /** Adds a receiver (for one sender model when given); returns a function that disconnects it. */
+  connect(fn: Receiver<E>, opts: { sender?: AnyModelClass } = {}): () => void {
+    const entry = { fn, sender: opts.sender };
+    this.#receivers.push(entry);
+    return () => this.disconnect(fn, opts);
+  }
+
+  disconnect(fn: Receiver<E>, opts: { sender?: AnyModelClass } = {}): boolean {
+    const i = this.#receivers.findIndex((r) => r.fn === fn && r.sender === opts.sender);
+    if (i >= 0) this.#receivers.splice(i, 1);
+    return i >= 0;
+  }
+
+  hasReceivers(sender: AnyModelClass): boolean {
+    return this.#receivers.some((r) => r.sender === undefined || r.sender === sender);
+  }
+
+  async send(event: E): Promise<void> {
+    for (const r of [...this.#receivers]) {
+      if (r.sender === undefined || r.sender === event.sender) await r.fn(event);
+    }
+  }
+}
+
+export const preSave = new Signal<SaveEvent>();
+export const postSave = new Signal<SaveEvent>();
+export const preDelete = new Signal<DeleteEvent>();
+export const postDelete = new Signal<DeleteEvent>();
