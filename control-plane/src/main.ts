@@ -8,8 +8,10 @@ import { migrateToLatest } from './store/migrate.js';
 import { buildServer } from './api/server.js';
 import { bootstrapOperator } from './accounts/operator.js';
 import { enqueuePending, startWorkers } from './jobs/workers.js';
+import { EdgeService } from './edge/edge-service.js';
+import { deployRuntimeOf } from './releases/deploy-runtime.js';
 
-const usage = 'Usage: paddock-control-plane <api|worker|migrate>';
+const usage = 'Usage: paddock-control-plane <api|worker|edge|migrate>';
 
 type Stop = () => Promise<void>;
 
@@ -56,6 +58,22 @@ async function worker(config: Config): Promise<void> {
   });
 }
 
+/** The edge: HAProxy on PADDOCK_EDGE_PORT, the activator, route sync, /metrics on PADDOCK_EDGE_ADMIN_PORT. */
+async function edge(config: Config): Promise<void> {
+  const platform = openPlatform(config);
+  await migrate(platform);
+  const deps = deployRuntimeOf(platform);
+  const service = new EdgeService(deps, {
+    dir: deps.settings.edgeDir, port: config.edgePort, bind: deps.settings.edgeBind, adminPort: deps.settings.edgeAdminPort,
+  });
+  await service.start();
+  platform.logger.info({ port: config.edgePort, admin: service.adminAddress }, 'edge running');
+  onSignals(platform.logger, async () => {
+    await service.stop();
+    await platform.close();
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const command = argv[0];
   let config: Config;
@@ -73,6 +91,8 @@ export async function main(argv: string[]): Promise<void> {
       return api(config);
     case 'worker':
       return worker(config);
+    case 'edge':
+      return edge(config);
     case 'migrate': {
       const platform = openPlatform(config);
       try {

@@ -6,6 +6,7 @@ import { enqueueProvision, enqueueTeardown } from '../sites/sites.js';
 import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';
 import { startDeployWorker } from './deploy.js';
+import { startSleepWorker } from './sleep.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -14,6 +15,7 @@ export const workerStarters: StartWorker[] = [
   startProvisionWorker,
   startTeardownWorker,
   startDeployWorker,
+  startSleepWorker,
 ];
 
 export interface RunningWorkers {

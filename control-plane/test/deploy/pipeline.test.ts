@@ -9,6 +9,7 @@ import { EdgeService } from '../../src/edge/edge-service.js';
 import { deployRuntimeOf } from '../../src/releases/deploy-runtime.js';
 import { removeReleaseImages } from '../../src/images/release-image.js';
 import type { DockerDriver } from '../../src/drivers/docker.js';
+import { sleepIdleSites } from '../../src/jobs/sleep.js';
 import { fetchVia, freePort, packSite, push, follow } from './support.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -54,11 +55,9 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal(live.status, 200);
     assert.equal(live.body, 'hello from release');
     const pushToLive = Date.now() - t0;
-    console.log(`push to live ${pushToLive} ms`, first.log.slice(-3));
 
     const broken = await push(t.app, owner.token, site, await packSite(join(fixtures, 'broken')));
     assert.equal(broken.status, 'failed');
-    console.log(broken.log.slice(-4));
     assert.match(broken.error ?? '', /previous one keeps serving/);
     assert.equal((await fetchVia(port, host)).body, 'hello from release', 'the old release still serves');
 
@@ -103,5 +102,34 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     await waitForStatus(t.app, owner.token, site, 'ready', 30_000);
     await edge.sync();
     assert.equal((await fetchVia(port, host)).status, 200);
+  });
+
+  test('an idle site is paused, then stopped, and the next request wakes it through the activator', async () => {
+    const deps = deployRuntimeOf(t.platform);
+    const quick = { ...deps, settings: { ...deps.settings, sleep: { ...deps.settings.sleep, free: { pauseAfterS: 1, stopAfterS: 2 } } } };
+    const states = async () => (await deps.driver.list(site)).map((r) => r.status);
+    assert.deepEqual(await states(), ['running']);
+
+    const paused = await sleepIdleSites(quick, new Date(Date.now() + 1500));
+    assert.deepEqual(paused.paused, [site]);
+    assert.deepEqual(await states(), ['paused']);
+    let t0 = performance.now();
+    const woke = await fetchVia(port, host);
+    const fromPaused = performance.now() - t0;
+    assert.equal(woke.status, 200);
+    assert.deepEqual(await states(), ['running']);
+
+    await sleepIdleSites(quick, new Date(Date.now() + 1500));
+    const stopped = await sleepIdleSites(quick, new Date(Date.now() + 5000));
+    assert.deepEqual(stopped.stopped, [site]);
+    assert.deepEqual(await states(), ['exited']);
+    t0 = performance.now();
+    const again = await fetchVia(port, host);
+    const fromStopped = performance.now() - t0;
+    assert.equal(again.status, 200, again.body);
+    assert.deepEqual(await states(), ['running']);
+    await edge.sync();
+    assert.equal((await fetchVia(port, host)).status, 200, 'routed straight to the replica again');
+    t.platform.logger.info({ fromPaused, fromStopped }, 'wake times');
   });
 });
