@@ -120,7 +120,8 @@ export class Form<F extends FieldMap = FieldMap> {
   readonly initial: Partial<CleanedData<F>>;
   readonly prefix: string;
   readonly autoId: string | false;
-  readonly #hooks: FormHooks<F>;
+  // Stored widened: hook parameter types would otherwise make Form<Specific> unassignable to Form<FieldMap>.
+  readonly #hooks: FormHooks<FieldMap>;
   #errors: Record<string, ValidationIssue[]> | null = null;
   #cleaned: Partial<CleanedData<F>> = {};
 
@@ -133,7 +134,7 @@ export class Form<F extends FieldMap = FieldMap> {
     this.initial = init.initial ?? {};
     this.prefix = init.prefix ?? '';
     this.autoId = init.autoId ?? 'id_{name}';
-    this.#hooks = hooks;
+    this.#hooks = hooks as unknown as FormHooks<FieldMap>;
   }
 
   rawValue(name: string): RawValue {
@@ -201,8 +202,8 @@ export class Form<F extends FieldMap = FieldMap> {
         let value = field.disabled
           ? ((this.initial as Record<string, unknown>)[name] ?? field.initial ?? null)
           : field.clean(this.rawValue(name));
-        const hook = this.#hooks.cleanField?.[name as keyof F];
-        if (hook) value = await (hook as (v: unknown, f: Form<F>) => unknown)(value, this);
+        const hook = this.#hooks.cleanField?.[name];
+        if (hook) value = await hook(value, this as unknown as Form<FieldMap>);
         cleaned[name] = value;
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
@@ -211,7 +212,7 @@ export class Form<F extends FieldMap = FieldMap> {
     }
     if (this.#hooks.clean) {
       try {
-        await this.#hooks.clean(this.#cleaned as CleanedData<F>, this);
+        await this.#hooks.clean(this.#cleaned as CleanedData<FieldMap>, this as unknown as Form<FieldMap>);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         this.addError(null, e);

@@ -1,0 +1,37 @@
+// createsuperuser: an admin account from the command line (or a release script), with the same password rules as
+// the site's forms unless explicitly skipped.
+import { ValidationError } from '../../errors.js';
+import { authSettings } from './config.js';
+import { User, type UserInstance } from './models.js';
+import { validatePassword } from './password-validation.js';
+import { syncPermissions } from './permissions.js';
+
+export interface CreateSuperuserOptions {
+  username: string;
+  email?: string;
+  /** null: an unusable password (set one later through password reset). */
+  password: string | null;
+  /** Accept a password the validators reject (Django's --skip-validation / bypass prompt). */
+  skipValidation?: boolean;
+}
+
+export async function createSuperuser(options: CreateSuperuserOptions): Promise<UserInstance> {
+  const username = options.username.trim();
+  if (!username || username.length > 150 || !/^[\p{L}\p{N}@.+\-_]+$/u.test(username)) {
+    throw new ValidationError('Enter a valid username: letters, digits and @/./+/-/_ only, at most 150 characters.', 'invalid_username');
+  }
+  if (await User.objects.filter({ username }).exists()) {
+    throw new ValidationError(`The username '${username}' is already taken. Pick another, or reset that user's password.`, 'unique');
+  }
+  if (options.password !== null && !options.skipValidation) {
+    validatePassword(options.password, { username, email: options.email ?? '' }, authSettings().validators);
+  }
+  await syncPermissions();
+  return User.objects.create({
+    username,
+    email: options.email ?? '',
+    password: await authSettings().hashers.make(options.password),
+    isStaff: true,
+    isSuperuser: true,
+  });
+}
