@@ -9,6 +9,9 @@ export function SiteTabs({ site }: { site: string }) {
       <NavLinks exact links={[
         { href: base as Route, label: 'Overview' },
         { href: `${base}/deploys` as Route, label: 'Deploys' },
+        { href: `${base}/env` as Route, label: 'Environment' },
+        { href: `${base}/domains` as Route, label: 'Domains' },
+        { href: `${base}/logs` as Route, label: 'Logs' },
       ]} />
     </nav>
   );
