@@ -1,0 +1,168 @@
+// The whole flow through the real binary against a running platform: signup → init blog →
+// sites:create → push → the page answers through the edge → env:set → new release → rollback →
+// logs show the request → a failing build → uploads cut by the network → sites:delete.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { EdgeService } from '@paddock/control-plane/edge/edge-service';
+import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
+import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
+import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
+import { ExitCode } from '../src/exit-codes.js';
+import { cliHome, type CliHome } from './support/cli.js';
+import { flakyProxy, type FlakyProxy } from './support/flaky-proxy.js';
+import { startPlatform, suffix, type RunningPlatform } from './support/platform.js';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function fetchVia(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`no answer from the edge for ${host}${path}`)));
+    req.end();
+  });
+}
+
+describe('push and run a site with the real CLI, end to end', () => {
+  let p: RunningPlatform;
+  let home: CliHome;
+  let edge: EdgeService;
+  let edgePort: number;
+  let proxy: FlakyProxy;
+  const site = `clipush-${suffix()}`;
+  const host = `${site}.localhost`;
+  const work = mkdtempSync(join(tmpdir(), 'paddock-cli-push-'));
+  const project = join(work, 'myblog');
+
+  before(async () => {
+    p = await startPlatform();
+    edgePort = await freePort();
+    edge = new EdgeService(deployRuntimeOf(p.platform), { dir: join(work, 'edge'), port: edgePort, bind: '127.0.0.1', adminPort: 0 });
+    await edge.start();
+    proxy = await flakyProxy(p.api);
+    home = cliHome({ PADDOCK_API: p.api, PADDOCK_RUNTIME_FROM: 'source' });
+  });
+
+  after(async () => {
+    const deps = deployRuntimeOf(p.platform);
+    await edge?.stop();
+    await deps.driver.removeSite(site).catch(() => undefined);
+    await removeReleaseImages((deps.driver as DockerDriver).docker, site).catch(() => undefined);
+    await proxy?.close();
+    home?.cleanup();
+    await p?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('signup, init blog, sites:create, push: progress, build logs, URL, and the page answers through the edge', async () => {
+    assert.equal((await home.run(['signup', '--email', `push-${suffix()}@example.com`, '--password', `pw ${suffix()} pw`])).code, 0);
+    assert.equal((await home.run(['init', project, '--starter', 'blog'])).code, 0);
+    const created = await home.run(['sites:create', site], { cwd: project });
+    assert.equal(created.code, 0, created.stderr);
+
+    const t0 = Date.now();
+    const r = await home.run(['push'], { cwd: project, timeoutMs: 120_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    // Not a terminal: progress as plain lines, up to 100 %.
+    assert.match(r.stderr, /Packed \d+ files/);
+    assert.match(r.stderr, /Uploading 100% \(/);
+    assert.match(r.stderr, /\[build\] /, 'build logs are streamed');
+    assert.match(r.stdout, new RegExp(`Released ${site} v1 in`));
+    assert.match(r.stdout, new RegExp(`http://${host}:8080`));
+    process.stderr.write(`# push of the blog starter (CLI process, end to end): ${seconds.toFixed(1)} s\n`);
+
+    const page = await fetchVia(edgePort, host);
+    assert.equal(page.status, 200, page.body);
+    assert.match(page.body, /Latest posts/);
+  });
+
+  test('env:set makes a new release; releases lists it; rollback re-releases the previous one', async () => {
+    const set = await home.run(['env:set', 'SITE_TITLE=From the CLI', 'EXTRA=1'], { cwd: project, timeoutMs: 90_000 });
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Set SITE_TITLE, EXTRA on .*Released v2/);
+    const env = JSON.parse((await home.run(['env', '--json'], { cwd: project })).stdout) as Record<string, string>;
+    assert.equal(env.SITE_TITLE, 'From the CLI');
+
+    const releases = JSON.parse((await home.run(['releases', '--json'], { cwd: project })).stdout) as Array<{ version: number; current: boolean }>;
+    assert.deepEqual(releases.map((x) => `${x.version}${x.current ? '*' : ''}`), ['2*', '1']);
+
+    // v2 has v1's code: the default (the previous code) has nothing to go back to, and says so.
+    const none = await home.run(['rollback'], { cwd: project });
+    assert.equal(none.code, ExitCode.notFound);
+    assert.match(none.stderr, /PDK_RELEASE_NOT_FOUND/);
+    const rb = await home.run(['rollback', 'v1'], { cwd: project, timeoutMs: 90_000 });
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.match(rb.stdout, /Rolled back .* to v1 \(now v3\)/);
+    assert.equal((await fetchVia(edgePort, host)).status, 200);
+  });
+
+  test('logs show the request that reached the site', async () => {
+    const probe = `probe${suffix()}`;
+    await fetchVia(edgePort, host, `/?${probe}=1`);
+    const deadline = Date.now() + 10_000;
+    let out = '';
+    while (Date.now() < deadline) {
+      out = (await home.run(['logs', '-n', '500'], { cwd: project })).stdout;
+      if (out.includes(probe)) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(out.includes(probe), `no log line mentions ${probe}:\n${out.slice(-2000)}`);
+  });
+
+  test('a push that fails to build exits 6, says why, and the previous release keeps serving', async () => {
+    const broken = join(work, 'broken');
+    cpSync(project, broken, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    appendFileSync(join(broken, 'blog', 'views.ts'), '\nexport const = ;\n');
+    const r = await home.run(['push'], { cwd: broken, timeoutMs: 90_000 });
+    assert.equal(r.code, ExitCode.deployFailed, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /failed/);
+    assert.match(r.stderr, /previous release keeps serving/);
+    assert.equal((await fetchVia(edgePort, host)).status, 200);
+  });
+
+  test('an upload cut by the network is retried; cut every time, it ends with exit 5 and nothing deployed', async () => {
+    // Incompressible, so the upload is long enough to be cut half-way.
+    writeFileSync(join(project, 'templates', 'extra.txt'), randomBytes(150_000).toString('base64'));
+    proxy.cutUploads = 1;
+    // Through the proxy: another API address, so the site and the token are given explicitly.
+    const { credentials } = JSON.parse(readFileSync(home.configFile, 'utf8')) as { credentials: Record<string, { token: string }> };
+    const viaProxy = { env: { PADDOCK_TOKEN: credentials[p.api]!.token }, cwd: project };
+    const retried = await home.run(['push', '--api', proxy.url, '--site', site], { ...viaProxy, timeoutMs: 90_000 });
+    assert.equal(retried.code, 0, `${retried.stdout}\n${retried.stderr}`);
+    assert.equal(proxy.cut, 1);
+    assert.match(retried.stderr, /Upload failed .*retrying \(2\/3\)/);
+    const version = Number(/Released \S+ v(\d+)/.exec(retried.stdout)?.[1]);
+    assert.ok(version > 3, retried.stdout);
+
+    proxy.cutUploads = Infinity;
+    const failed = await home.run(['push', '--api', proxy.url, '--site', site, '--retries', '2'], { ...viaProxy, timeoutMs: 60_000 });
+    assert.equal(failed.code, ExitCode.network, failed.stderr);
+    assert.match(failed.stderr, /upload .* failed after 2 attempt/);
+    assert.match(failed.stderr, /Nothing was deployed/);
+    proxy.cutUploads = 0;
+    const releases = JSON.parse((await home.run(['releases', '--json'], { cwd: project })).stdout) as Array<{ version: number }>;
+    assert.equal(releases[0]?.version, version, 'the cut uploads made no release');
+  });
+
+  test('sites:delete --yes removes it', async () => {
+    const r = await home.run(['sites:delete', site, '--yes'], { cwd: project });
+    assert.equal(r.code, 0, r.stderr);
+  });
+});
