@@ -13,7 +13,7 @@ import { deleteSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { errorResponses, PageInfo, Pagination, Timestamp, Uuid } from './schemas.js';
 import { OrgOut, QuotaOverrides, Quotas } from './org-schemas.js';
-import { SiteOut, siteOut, SiteStatus } from './site-schemas.js';
+import { SiteOut, siteOut, siteOutColumns, SiteStatus } from './site-schemas.js';
 
 const AdminOrg = Type.Intersect([OrgOut, Type.Object({ members: Type.Integer(), sites: Type.Integer() })]);
 const AuditEvent = Type.Object({
@@ -110,7 +110,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     if (org) base = base.where('sites.org_id', '=', org);
     const [{ total }, rows] = await Promise.all([
       base.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-      base.selectAll('sites').select('organisations.name as org_name').orderBy('sites.created_at', 'desc').orderBy('sites.id').limit(limit).offset((page - 1) * limit).execute(),
+      base.select([...siteOutColumns, 'organisations.name as org_name']).orderBy('sites.created_at', 'desc').orderBy('sites.id').limit(limit).offset((page - 1) * limit).execute(),
     ]);
     return { sites: rows.map(({ org_name, ...s }) => siteOut(config, s, org_name)), page: { page, limit, total } };
   });

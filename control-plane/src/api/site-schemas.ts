@@ -32,7 +32,12 @@ export function siteUrl(config: Pick<Config, 'siteDomain' | 'edgePort'>, name: s
   return `http://${name}.${config.siteDomain}${port}`;
 }
 
-export function siteOut(config: Pick<Config, 'siteDomain' | 'edgePort'>, site: Site, orgName: string) {
+/** The columns siteOut reads: list queries select only these. */
+export const siteOutColumns = ['sites.id', 'sites.name', 'sites.status', 'sites.status_reason', 'sites.replicas', 'sites.memory_mb', 'sites.created_at', 'sites.updated_at'] as const;
+
+type SiteView = Pick<Site, 'id' | 'name' | 'status' | 'status_reason' | 'replicas' | 'memory_mb' | 'created_at' | 'updated_at'>;
+
+export function siteOut(config: Pick<Config, 'siteDomain' | 'edgePort'>, site: SiteView, orgName: string) {
   return {
     id: site.id, name: site.name, org: orgName, status: site.status, statusReason: site.status_reason,
     replicas: site.replicas, memoryMb: site.memory_mb, url: siteUrl(config, site.name),

@@ -10,7 +10,7 @@ import { plans } from '../orgs/plans.js';
 import { createSite, deleteSite, resizeSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
-import { SiteOut, siteOut, SiteSizeBody } from './site-schemas.js';
+import { SiteOut, siteOut, siteOutColumns, SiteSizeBody } from './site-schemas.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
 
@@ -54,7 +54,7 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
   }, async (request) => {
     const auth = await authenticate(request);
     let q = db.selectFrom('sites').innerJoin('memberships', 'memberships.org_id', 'sites.org_id').innerJoin('organisations', 'organisations.id', 'sites.org_id')
-      .selectAll('sites').select('organisations.name as org_name')
+      .select([...siteOutColumns, 'organisations.name as org_name'])
       .where('memberships.account_id', '=', auth.accountId).where('sites.status', '<>', 'deleted');
     if (request.query.org) q = q.where('organisations.name', '=', request.query.org);
     const rows = await q.orderBy('sites.name').limit(1000).execute();

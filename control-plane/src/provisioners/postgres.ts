@@ -123,11 +123,16 @@ export class PostgresProvisioner implements Provisioner {
         const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('paddock-spare-refill')) as locked");
         if (!rows[0]?.locked) continue;
         try {
+          // A half-made spare (pdk_new_…) is left only by a refill that died: only the lock holder makes them.
+          const orphans = await client.query<{ datname: string }>("select datname from pg_database where datname like 'pdk\\_new\\_%'");
+          for (const { datname } of orphans.rows) await client.query(`DROP DATABASE IF EXISTS ${ident(datname)} WITH (FORCE)`);
           const count = await client.query<{ n: number }>("select count(*)::int as n from pg_database where datname like 'pdk\\_spare\\_%'");
           for (let n = count.rows[0]?.n ?? 0; n < this.settings.spareDatabases; n++) {
-            const name = `${SPARE_PREFIX}${randomBytes(8).toString('hex')}`;
-            await client.query(`CREATE DATABASE ${ident(name)}`);
-            await client.query(`REVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC`);
+            // Made under another name and renamed when ready, so no claimer sees it half-way.
+            const hex = randomBytes(8).toString('hex');
+            await client.query(`CREATE DATABASE ${ident(`pdk_new_${hex}`)}`);
+            await client.query(`REVOKE ALL ON DATABASE ${ident(`pdk_new_${hex}`)} FROM PUBLIC`);
+            await client.query(`ALTER DATABASE ${ident(`pdk_new_${hex}`)} RENAME TO ${ident(`${SPARE_PREFIX}${hex}`)}`);
             created++;
           }
         } finally {
