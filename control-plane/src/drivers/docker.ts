@@ -159,6 +159,12 @@ export class DockerDriver implements Driver {
 
   async resume(id: string): Promise<void> {
     const c = this.docker.getContainer(id);
+    try {
+      await c.unpause(); // the common case (a paused replica) in one engine call
+      return;
+    } catch (err) {
+      if (!isStatus(err, 409, 500)) throw err;
+    }
     const state = await this.inspect(id);
     if (state.status === 'paused') await c.unpause();
     else if (state.status !== 'running') await this.start(id);

@@ -188,22 +188,33 @@ export class EdgeService {
   /** Wakes a sleeping site: resumes (paused) or starts (stopped) its replicas, waits until healthy. */
   async wake(site: string): Promise<Upstream[]> {
     const t0 = performance.now();
-    const replicas = await this.deps.driver.list(site);
-    if (replicas.length === 0) throw new Error(`site ${site} has no replicas to wake`);
-    const from = replicas.some((r) => r.status === 'exited' || r.status === 'created') ? 'stopped' : 'paused';
-    await Promise.all(replicas.map((r) => this.deps.driver.resume(r.id)));
-    const states = await Promise.all(replicas.map((r) => this.deps.driver.inspect(r.id)));
-    const upstreams = states.map((s) => s.address).filter((a): a is Upstream => Boolean(a));
-    if (from === 'stopped') {
+    const id = this.siteIds.get(site);
+    const db = deployDb(this.deps.platform.db);
+    const row = id ? await db.selectFrom('site_routes').select(['state', 'upstreams']).where('site_id', '=', id).executeTakeFirst() : undefined;
+    const known = ((row?.upstreams as unknown as Upstream[] | undefined) ?? []).filter((u) => u.id);
+    let upstreams: Upstream[];
+    let from: 'paused' | 'stopped';
+    if (row?.state !== 'stopped' && known.length) {
+      // Paused replicas keep their addresses: unfreeze them and go.
+      from = 'paused';
+      await Promise.all(known.map((u) => this.deps.driver.resume(u.id!)));
+      upstreams = known;
+    } else {
+      from = 'stopped';
+      const replicas = known.length ? known.map((u) => ({ id: u.id! })) : await this.deps.driver.list(site);
+      if (replicas.length === 0) throw new Error(`site ${site} has no replicas to wake`);
+      await Promise.all(replicas.map((r) => this.deps.driver.resume(r.id)));
+      const states = await Promise.all(replicas.map((r) => this.deps.driver.inspect(r.id)));
+      upstreams = states.filter((s) => s.address).map((s) => ({ ...s.address!, id: s.id }));
       await Promise.all(upstreams.map((u) => waitHealthy(`http://${u.host}:${u.port}/healthz`, { timeoutMs: 30_000, intervalMs: 5 })));
     }
-    const id = this.siteIds.get(site);
     if (id) {
-      await deployDb(this.deps.platform.db).updateTable('site_routes')
-        .set({ state: 'serving', upstreams: JSON.stringify(upstreams), last_request_at: new Date(), updated_at: new Date() })
-        .where('site_id', '=', id).execute();
       // The request is answered by the activator right away; the routes follow.
-      void this.deps.edge.changed(10_000).catch(() => undefined);
+      void db.updateTable('site_routes')
+        .set({ state: 'serving', upstreams: JSON.stringify(upstreams), last_request_at: new Date(), updated_at: new Date() })
+        .where('site_id', '=', id).execute()
+        .then(() => this.deps.edge.changed(10_000))
+        .catch((err: unknown) => this.deps.platform.logger.warn({ err, site }, 'could not record a wake'));
     }
     const seconds = (performance.now() - t0) / 1000;
     this.metrics.wakes.inc({ from });

@@ -4,6 +4,8 @@
 export interface Upstream {
   host: string;
   port: number;
+  /** The replica behind it (driver id), so a wake needs no lookup. */
+  id?: string;
 }
 
 export type RouteState = 'serving' | 'sleeping' | 'suspended';

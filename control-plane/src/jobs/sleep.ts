@@ -17,12 +17,22 @@ export interface SweepResult {
 
 export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promise<SweepResult> {
   const db = deployDb(deps.platform.db);
+  const result: SweepResult = { paused: [], stopped: [] };
+  // A suspended site's replicas stop (its database refuses them anyway); after a resume the
+  // first request starts them again through the activator, like any stopped site.
+  const suspended = await db.selectFrom('site_routes').innerJoin('sites', 'sites.id', 'site_routes.site_id')
+    .select(['sites.id', 'sites.name']).where('sites.status', '=', 'suspended').where('site_routes.state', '<>', 'stopped').execute();
+  for (const r of suspended) {
+    await db.updateTable('site_routes').set({ state: 'stopped', updated_at: new Date() }).where('site_id', '=', r.id).execute();
+    const replicas = await deps.driver.list(r.name);
+    await Promise.all(replicas.map((x) => deps.driver.stop(x.id, 5)));
+    result.stopped.push(r.name);
+  }
   const rows = await db.selectFrom('site_routes')
     .innerJoin('sites', 'sites.id', 'site_routes.site_id')
     .innerJoin('organisations', 'organisations.id', 'sites.org_id')
     .select(['sites.id', 'sites.name', 'organisations.plan', 'site_routes.state', 'site_routes.last_request_at'])
     .where('sites.status', '=', 'ready').where('site_routes.state', 'in', ['serving', 'paused']).execute();
-  const result: SweepResult = { paused: [], stopped: [] };
   for (const r of rows) {
     const policy = deps.settings.sleep[r.plan] ?? deps.settings.sleep.free!;
     const idleS = (now.getTime() - r.last_request_at.getTime()) / 1000;

@@ -76,7 +76,7 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
       });
     }));
     lap('health');
-    const upstreams = running.map((r) => r.address!);
+    const upstreams = running.map((r) => ({ ...r.address!, id: r.id }));
     log('health check passed; switching the edge');
     await deps.switchEdge(plan.site, upstreams);
     lap('switch');
