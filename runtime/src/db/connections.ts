@@ -2,6 +2,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
+import { logger } from '../log.js';
 import { DatabaseConfigError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
@@ -66,6 +67,9 @@ function open(alias: string, config: DatabaseConfig): Database {
         RAW_TEXT_TYPES.includes(oid) ? rawText : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server drops (restart, failover, admin terminate) must not take the site down:
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', (err) => { logger.warn({ err, alias }, 'database connection lost while idle; it will be replaced'); });
   return { alias, kind: 'pg', kysely: new Kysely({ dialect: new PostgresDialect({ pool }) }) };
 }
 

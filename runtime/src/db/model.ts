@@ -375,11 +375,28 @@ async function insertRow(obj: AnyInstance, using: string): Promise<void> {
   if (row) self[meta.pk.attname] = meta.pk.fromDb(row[meta.pk.column]);
 }
 
+const rowKeys = new WeakMap<ModelMeta, Map<string, string[]>>();
+
+/** Column keys of a row for one model under a select-alias prefix, built once (no string concatenation per row). */
+function keysFor(meta: ModelMeta, prefix: string): string[] {
+  let byPrefix = rowKeys.get(meta);
+  if (!byPrefix) rowKeys.set(meta, (byPrefix = new Map()));
+  let keys = byPrefix.get(prefix);
+  if (!keys) byPrefix.set(prefix, (keys = meta.concreteFields.map((f) => prefix + f.column)));
+  return keys;
+}
+
 /** Builds one instance from a row without running the constructor (defaults must not overwrite stored values). */
 export function fromRow(cls: AnyModelClass, row: Record<string, unknown>, prefix: string, db: string): AnyInstance {
   const obj = Object.create(cls.prototype) as AnyInstance & Record<string, unknown>;
   obj[STATE] = { adding: false, db };
-  for (const f of cls._meta.concreteFields) obj[f.attname] = f.fromDb(row[prefix + f.column]);
+  const meta = cls._meta;
+  const flds = meta.concreteFields;
+  const keys = keysFor(meta, prefix);
+  for (let i = 0; i < flds.length; i++) {
+    const f = flds[i] as Field;
+    obj[f.attname] = f.fromDb(row[keys[i] as string]);
+  }
   return obj;
 }
 
@@ -429,6 +446,7 @@ export function model<const D extends FieldDefs>(label: string, defs: D, options
   installAccessors(cls);
   Object.defineProperty(cls, 'objects', { value: new QuerySet(cls) });
   reg.register(cls);
+  installReverseAccessors(reg);
   return cls as unknown as ModelClass<D>;
 }
 
@@ -460,23 +478,37 @@ function installAccessors(cls: AnyModelClass): void {
       });
     }
   }
-  // Reverse accessors are looked up on first access: the other side may be defined later.
-  const handler: ProxyHandler<object> = {
-    get(target, prop, receiver) {
-      if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);
-      const rel = (receiver as AnyInstance).constructor === cls ? meta.relatedObject(prop) : undefined;
-      if (!rel || rel.accessor !== prop) return undefined;
-      const inst = receiver as AnyInstance;
-      const cached = getCached(inst, prop);
-      if (!rel.multiple) {
-        if (cached !== undefined) return cached;
-        throw new FieldError(`${meta.label}.${prop} (reverse one-to-one) is not loaded: use .prefetchRelated('${prop}') or query ${rel.model._meta.label} directly.`);
+}
+
+/**
+ * Defines `user.posts`-style reverse accessors on every model whose relations can now be resolved. Run after each
+ * registration: the two sides may be defined in any order. (Plain accessors, not a Proxy: a Proxy in the prototype
+ * chain makes every property write on an instance slow.)
+ */
+export function installReverseAccessors(reg: Registry): void {
+  for (const cls of reg.models.values()) {
+    const proto = cls.prototype as unknown as object;
+    const meta = cls._meta;
+    for (const rel of meta.relatedObjects()) {
+      if (Object.hasOwn(proto, rel.accessor)) continue;
+      if (meta.maybeField(rel.accessor)) {
+        throw new ModelDefinitionError(`${rel.model._meta.label}.${rel.field.name}: its reverse accessor "${rel.accessor}" clashes with the field ${meta.label}.${rel.accessor}; set relatedName.`);
       }
-      if (rel.field instanceof ManyToManyField) return ManyRelatedManager.reverse(inst, rel, cached as AnyInstance[] | undefined);
-      return RelatedManager.of(inst, rel, cached as AnyInstance[] | undefined);
-    },
-  };
-  Object.setPrototypeOf(proto, new Proxy(Object.getPrototypeOf(proto) as object, handler));
+      Object.defineProperty(proto, rel.accessor, {
+        configurable: true,
+        enumerable: false,
+        get(this: AnyInstance) {
+          const cached = getCached(this, rel.accessor);
+          if (!rel.multiple) {
+            if (cached !== undefined) return cached;
+            throw new FieldError(`${meta.label}.${rel.accessor} (reverse one-to-one) is not loaded: use .prefetchRelated('${rel.accessor}') or query ${rel.model._meta.label} directly.`);
+          }
+          if (rel.field instanceof ManyToManyField) return ManyRelatedManager.reverse(this, rel, cached as AnyInstance[] | undefined);
+          return RelatedManager.of(this, rel, cached as AnyInstance[] | undefined);
+        },
+      });
+    }
+  }
 }
 
 /** Raw SQL mapped onto instances of cls (columns named like the table's). */

@@ -1,5 +1,10 @@
 // A Kysely 0.28 dialect for in-process PGlite (`pglite:memory`, `pglite:<dir>`), so a site runs with no Postgres server.
 // PGlite is one session: connections are handed out one at a time (a mutex), which also keeps transactions whole.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
@@ -12,6 +17,24 @@ export interface PGliteDialectConfig {
   dataDir?: string | undefined;
   /** Type parsers by Postgres type OID (same shape as pg's). */
   parsers?: Record<number, (value: string) => unknown>;
+  /**
+   * Where a freshly initialised in-memory cluster is cached (initdb in WebAssembly takes seconds; loading the
+   * snapshot a fraction of that). Default: the OS temp dir; false turns the cache off.
+   */
+  templateCache?: string | false;
+}
+
+function templatePath(config: PGliteDialectConfig): string | null {
+  if (config.templateCache === false || process.env.PADDOCK_PGLITE_TEMPLATE === '0') return null;
+  if (typeof config.templateCache === 'string') return config.templateCache;
+  try {
+    const main = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const st = statSync(main);
+    const key = createHash('sha256').update(`${main}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 16);
+    return join(tmpdir(), `paddock-pglite-template-${key}.tar`);
+  } catch {
+    return null;
+  }
 }
 
 export class PGliteDialect implements Dialect {
@@ -35,7 +58,26 @@ class PGliteDriver implements Driver {
 
   async init(): Promise<void> {
     const { PGlite } = await import('@electric-sql/pglite');
-    this.#pg = await PGlite.create(this.#config.dataDir, { parsers: this.#config.parsers ?? {} });
+    const parsers = this.#config.parsers ?? {};
+    const template = this.#config.dataDir === undefined ? templatePath(this.#config) : null;
+    let snapshot: Buffer | null = null;
+    if (template) {
+      try { snapshot = readFileSync(template); } catch { snapshot = null; }
+    }
+    if (snapshot) {
+      this.#pg = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(snapshot)]), parsers });
+    } else {
+      this.#pg = await PGlite.create(this.#config.dataDir, { parsers });
+      if (template) {
+        // Written before any statement runs, so the snapshot is an empty cluster; rename makes it appear whole.
+        const dump = Buffer.from(await (await this.#pg.dumpDataDir('none')).arrayBuffer());
+        const part = `${template}.${process.pid}.part`;
+        try {
+          writeFileSync(part, dump);
+          renameSync(part, template);
+        } catch { /* a cache that cannot be written only costs time */ }
+      }
+    }
     this.#connection = new PGliteConnection(this.#pg);
   }
 
