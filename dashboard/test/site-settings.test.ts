@@ -1,0 +1,115 @@
+// A site's settings pages in a real browser against a real control plane: environment variables
+// (values stay off the page until revealed), custom domains with the DNS record to create, the
+// deploys page before anything is pushed, and the live log view.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
+import { desktop, launchBrowser, screenshot } from './support/browser.js';
+import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
+import { eventually, fillByLabel } from './support/pages.js';
+import { apiCall, createReadySite, signupViaApi } from './support/api-client.js';
+
+describe('site settings pages', () => {
+  let browser: Browser;
+  let api: RunningApi;
+  let dash: RunningDashboard;
+  let ctx: BrowserContext;
+  let page: Page;
+  let token = '';
+  const email = uniqueEmail('settings');
+  const password = `pw-${suffix()}-${suffix()}`;
+  const site = `set-${suffix()}`;
+  const secretValue = `s3cret-${suffix()}`;
+
+  before(async () => {
+    [browser, api] = await Promise.all([launchBrowser(), startApi()]);
+    dash = await startDashboard({ PADDOCK_API_URL: api.url });
+    token = (await signupViaApi(api.url, email, password)).token;
+    await createReadySite(api.url, token, site);
+    ctx = await browser.newContext({ viewport: desktop, baseURL: dash.url });
+    page = await ctx.newPage();
+    await page.goto('/login');
+    await fillByLabel(page, { Email: email, Password: password });
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/sites');
+  });
+  after(async () => {
+    if (api && token) {
+      await apiCall(api.url, `/v1/sites/${site}`, { method: 'DELETE', token }).catch(() => undefined);
+      await eventually('the test site being torn down', async () => {
+        const row = await api.platform.db.selectFrom('sites').select('status').where('name', '=', site).executeTakeFirst();
+        return !row || row.status === 'deleted';
+      }).catch(() => undefined);
+    }
+    await ctx?.close();
+    await Promise.all([browser?.close(), dash?.stop()]);
+    await api?.stop();
+  });
+
+  test('a reserved name is refused with the API’s reason and the typed value stays', async () => {
+    await page.goto(`/sites/${site}/env`);
+    await page.getByText('No variables yet.').waitFor();
+    await fillByLabel(page, { Name: 'DATABASE_URL', Value: 'postgres://mine' });
+    await page.getByRole('button', { name: 'Set variable' }).click();
+    await page.locator('.notice-error').waitFor();
+    assert.match(await page.locator('.notice-error').innerText(), /set by the platform/);
+    assert.equal(await page.getByLabel('Value', { exact: true }).inputValue(), 'postgres://mine');
+  });
+
+  test('a variable is listed masked; its value is not in the page until revealed', async () => {
+    await fillByLabel(page, { Name: 'API_KEY', Value: secretValue });
+    await page.getByRole('button', { name: 'Set variable' }).click();
+    await page.getByText('API_KEY is set.').waitFor();
+    await page.reload();
+    const row = page.getByRole('row', { name: /API_KEY/ });
+    await row.waitFor();
+    assert.equal((await page.content()).includes(secretValue), false, 'the value is in the page before Reveal');
+    await screenshot(page, 'site-env');
+    await row.getByRole('button', { name: 'Reveal API_KEY' }).click();
+    assert.equal(await page.getByTestId('value-API_KEY').innerText(), secretValue);
+    const stored = await apiCall<{ vars: Record<string, string> }>(api.url, `/v1/sites/${site}/env`, { token });
+    assert.equal(stored.vars.API_KEY, secretValue);
+  });
+
+  test('editing a variable changes it in the API', async () => {
+    const row = page.getByRole('row', { name: /API_KEY/ });
+    await row.getByRole('button', { name: 'Edit API_KEY' }).click();
+    await page.getByLabel('New value of API_KEY').fill('changed');
+    await row.getByRole('button', { name: 'Save API_KEY' }).click();
+    await eventually('the new value', async () => (await apiCall<{ vars: Record<string, string> }>(api.url, `/v1/sites/${site}/env`, { token })).vars.API_KEY === 'changed');
+  });
+
+  // The API's validator coerces `null` to "" (Fastify's ajv runs with coerceTypes), so
+  // PATCH /v1/sites/:site/env { vars: { NAME: null } } sets NAME to "" instead of removing it.
+  test('removing a variable removes it from the API', { todo: 'control plane: PATCH /env with null sets "" (ajv coerceTypes) instead of removing' }, async () => {
+    await page.getByRole('row', { name: /API_KEY/ }).getByRole('button', { name: 'Remove API_KEY' }).click();
+    await eventually('the variable being gone', async () => !('API_KEY' in (await apiCall<{ vars: Record<string, string> }>(api.url, `/v1/sites/${site}/env`, { token })).vars), 5000);
+    await page.getByText('No variables yet.').waitFor({ timeout: 5000 });
+  });
+
+  test('a custom domain shows the TXT record to create; checking it before DNS has it says so', async () => {
+    const host = `www.example-${suffix()}.test`;
+    await page.goto(`/sites/${site}/domains`);
+    await fillByLabel(page, { 'Host name': host });
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByText(`${host} is added`).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(host.replace(/\./g, '\\.')) });
+    assert.match(await row.innerText(), new RegExp(`TXT\\s+_paddock-challenge\\.${host.replace(/\./g, '\\.')}\\s+pdk-[0-9a-f]+`));
+    await screenshot(page, 'site-domains');
+    await row.getByRole('button', { name: `Check DNS of ${host}` }).click();
+    await row.locator('.notice-error').waitFor();
+    assert.match(await row.locator('.notice-error').innerText(), /no TXT record/);
+    await row.getByRole('button', { name: `Remove ${host}` }).click();
+    await page.getByText('No custom domains.').waitFor();
+  });
+
+  test('the deploys page of a site never pushed says how to push, and the logs page goes live', async () => {
+    await page.goto(`/sites/${site}/deploys`);
+    await page.getByText('Nothing released yet.').waitFor();
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.waitForURL(`**/sites/${site}/logs`);
+    await eventually('the log stream opening', async () => (await page.getByRole('status').first().innerText()) === 'Live', 10_000);
+    await screenshot(page, 'site-logs');
+  });
+});
