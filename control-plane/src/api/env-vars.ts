@@ -45,7 +45,8 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   app.patch('/v1/sites/:site/env', {
     schema: {
       tags, summary: 'Set (a string) or remove (null) environment variables; a live site gets a new release with them', security: bearerSecurity, params: SiteParams,
-      body: Type.Object({ vars: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 32768 }), Type.Null()]), { maxProperties: 200 }) }, { additionalProperties: false }),
+      // One multi-type schema, not a union: with the server's coerceTypes a union turns null into "" (so unset set an empty value).
+      body: Type.Object({ vars: Type.Record(Type.String(), Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 32768 }), { maxProperties: 200 }) }, { additionalProperties: false }),
       response: { 200: EnvOut, ...errorResponses },
     },
   }, async (request) => {
