@@ -107,7 +107,7 @@ export class ApiClient {
         throw this.networkError(err, method, path);
       }
       if (res.ok) return res;
-      throw await this.httpError(res, { ...opts, anonymous });
+      throw await this.httpError(res, { ...opts, anonymous }, method, path);
     }
   }
 
@@ -121,7 +121,7 @@ export class ApiClient {
     );
   }
 
-  private async httpError(res: Response, opts: RequestOptions): Promise<CliError> {
+  private async httpError(res: Response, opts: RequestOptions, method: string, path: string): Promise<CliError> {
     let body: ApiErrorBody = {};
     try {
       body = (await res.json()) as ApiErrorBody;
@@ -141,6 +141,10 @@ export class ApiClient {
       case 403:
         return new CliError(code, message, 'Ask an owner or admin of the organisation for a role that allows this.', ExitCode.failure, 403);
       case 404:
+        if (code === 'PDK_NOT_FOUND') {
+          // No such route (not "no such site"): the platform is older or newer than this CLI.
+          return new CliError(code, `The API at ${this.base} does not offer ${method} ${path.split('?')[0]}.`, 'This platform does not support the command yet; check `paddock --version` against the platform\'s version.', ExitCode.failure, 404);
+        }
         return new CliError(code, message, opts.notFoundHint, ExitCode.notFound, 404);
       case 413:
         return new CliError(code, message, 'Add large files that the site does not need (build output, media, data) to .paddockignore.', ExitCode.failure, 413);

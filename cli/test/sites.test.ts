@@ -101,6 +101,50 @@ describe('site commands against a real control plane', () => {
     }
   });
 
+  test('env:set, env and env:unset keep a site\'s variables (no release before the first push)', async () => {
+    const set = await home.run(['env:set', 'GREETING=hello world', 'MODE=test'], { cwd: project });
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /Set GREETING, MODE on/);
+    const shell = await home.run(['env', '--shell'], { cwd: project });
+    assert.equal(shell.stdout, "GREETING='hello world'\nMODE=test\n");
+    const bad = await home.run(['env:set', 'NOEQUALS'], { cwd: project });
+    assert.equal(bad.code, ExitCode.usage);
+    const reserved = await home.run(['env:set', 'DATABASE_URL=postgres://elsewhere'], { cwd: project });
+    assert.equal(reserved.code, ExitCode.failure);
+    assert.match(reserved.stderr, /set by the platform/);
+    assert.equal((await home.run(['env:unset', 'MODE'], { cwd: project })).code, 0);
+    assert.deepEqual(JSON.parse((await home.run(['env', '--json'], { cwd: project })).stdout), { GREETING: 'hello world' });
+  });
+
+  test('scale sets the replica count within the plan, with the API\'s quota error beyond it', async () => {
+    const r = await home.run(['scale', '1'], { cwd: project });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /now runs 1 replica/);
+    const tooMany = await home.run(['scale', '50'], { cwd: project });
+    assert.equal(tooMany.code, ExitCode.failure);
+    assert.match(tooMany.stderr, /PDK_QUOTA_EXCEEDED|plan/);
+  });
+
+  test('domains:add prints the DNS record to create; domains lists it; domains:remove removes it', async () => {
+    const host = `www.${site}.example.com`;
+    const add = await home.run(['domains:add', host], { cwd: project });
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /pending/);
+    assert.match(add.stdout, new RegExp(`TXT\\s+_paddock-challenge\\.${host.replace(/\./g, '\\.')}\\s+\\S+`));
+    const list = JSON.parse((await home.run(['domains', '--json'], { cwd: project })).stdout) as Array<{ hostname: string }>;
+    assert.deepEqual(list.map((d) => d.hostname), [host]);
+    assert.equal((await home.run(['domains:remove', host], { cwd: project })).code, 0);
+    assert.match((await home.run(['domains'], { cwd: project })).stdout, /No custom domains/);
+  });
+
+  test('a command whose route the platform lacks says so plainly (exit 1), not "site not found"', async () => {
+    const r = await home.run(['db:url'], { cwd: project });
+    if (r.code === 0) return; // the platform grew the route: nothing to report
+    assert.equal(r.code, ExitCode.failure, r.stderr);
+    assert.match(r.stderr, /does not offer GET \/v1\/sites\/.*\/database/);
+    assert.match(r.stderr, /does not support the command yet/);
+  });
+
   test('on a terminal, login asks for the email and the password, and never shows the password', async () => {
     const other = cliHome({ PADDOCK_API: p.api });
     try {

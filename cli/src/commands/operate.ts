@@ -191,12 +191,18 @@ export const scale = defineCommand({
     const site = resolveSite(ctx, values.site);
     const n = Number(positionals[0]!.replace(/^web=/, ''));
     if (!Number.isInteger(n) || n < 0) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Example: paddock scale 2');
-    const answer = await ctx.api.json<{ replicas?: number }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint }).catch((err: unknown) => {
-      // An API without the scale route (PDK_NOT_FOUND is "no such route", not "no such site") still records replicas on the site.
-      if (err instanceof CliError && err.code === 'PDK_NOT_FOUND') return ctx.api.json<{ replicas?: number }>('PATCH', sitePath(site), { body: { replicas: n }, notFoundHint: siteHint });
-      throw err;
-    });
-    ctx.out.data(answer ?? { replicas: n }, () => ctx.out.success(`${site} now runs ${answer?.replicas ?? n} replica(s).`));
+    const answer = await ctx.api.json<{ replicas?: number; deployId?: string | null }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
+    let released = '';
+    if (answer.deployId) {
+      // A live site gets a release with the new replica count: follow it like a push.
+      const result = await followDeploy(ctx.api, ctx.out, site, answer.deployId, ctx.signal);
+      if (!isSuccess(result.status)) {
+        throw new CliError('CLI_DEPLOY_FAILED', `Scaling ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The previous release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
+      }
+      const v = releaseVersion(result);
+      released = v !== undefined ? ` Released v${v}.` : ' Released.';
+    }
+    ctx.out.data(answer, () => ctx.out.success(`${site} now runs ${answer.replicas ?? n} replica(s).${released}`));
   },
 });
 
