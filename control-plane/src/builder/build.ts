@@ -28,6 +28,8 @@ export interface SlugManifest {
   compiled: number;
   /** Whether any app ships migrations: the release phase runs them only then. */
   migrations: boolean;
+  /** Hash of every migration file: unchanged since a release that applied them, nothing to apply. */
+  migrationsHash: string;
   dependencies: Record<string, string>;
   limits: string;
   builtAt: string;
@@ -138,7 +140,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
       cmd: 'npm',
       args: [useCi ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier', `--cache=${npmCache}`],
       cwd: out,
-      env: { PATH: process.env.PATH, HOME: opts.workDir, npm_config_loglevel: 'warn' },
+      env: { PATH: process.env.PATH, HOME: opts.workDir, NODE_ENV: 'production', npm_config_loglevel: 'warn' },
       limits,
       onLine: log,
     });
@@ -146,13 +148,17 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     if (r.exitCode !== 0) throw errors.buildFailed(`npm could not install the dependencies: ${r.output.slice(-3).join(' / ')}`);
   }
 
+  const migrationFiles = files.filter((f) => /(^|\/)migrations\/[^/]+\.(m?[jt]s)$/.test(f)).sort();
+  const migrationsHash = createHash('sha256');
+  for (const f of migrationFiles) migrationsHash.update(`\0${f}\0`).update(readFileSync(join(source, f)));
   const manifest: SlugManifest = {
     format: 1,
     entry: entrySource.replace(TS, '.js'),
     files: unpacked.files,
     bytes: unpacked.bytes,
     compiled: tsFiles.length,
-    migrations: files.some((f) => /(^|\/)migrations\/[^/]+\.(m?[jt]s)$/.test(f)),
+    migrations: migrationFiles.length > 0,
+    migrationsHash: migrationsHash.digest('hex'),
     dependencies: deps,
     limits: [...enforcement].join(',') || 'n/a',
     builtAt: new Date().toISOString(),
