@@ -39,6 +39,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_TENANT_CONNECTION_LIMIT', description: "connection limit of each site's database role", default: '20' },
   { env: 'PADDOCK_TENANT_STATEMENT_TIMEOUT', description: "statement_timeout of each site's database role", default: '30s' },
   { env: 'PADDOCK_PG_SPARE_DATABASES', description: 'empty databases each tenant Postgres server keeps ready, so provisioning a site does not wait for CREATE DATABASE', default: '4' },
+  { env: 'PADDOCK_QUEUE_PREFIX', description: 'prefix of the job queues and rate-limit keys in the platform Redis (several platforms may share one Redis)', default: 'paddock' },
   { env: 'PADDOCK_WORKER_CONCURRENCY', description: 'jobs each worker process runs at once per queue', default: '16' },
 ];
 
@@ -67,6 +68,7 @@ const ConfigSchema = Type.Object({
   tenantStatementTimeout: Type.String({ pattern: '^[0-9]+(ms|s|min)?$' }),
   workerConcurrency: Type.Integer({ minimum: 1, maximum: 256 }),
   spareDatabases: Type.Integer({ minimum: 0, maximum: 1000 }),
+  queuePrefix: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -96,6 +98,7 @@ const fieldEnv: Record<keyof Config, string> = {
   tenantStatementTimeout: 'PADDOCK_TENANT_STATEMENT_TIMEOUT',
   workerConcurrency: 'PADDOCK_WORKER_CONCURRENCY',
   spareDatabases: 'PADDOCK_PG_SPARE_DATABASES',
+  queuePrefix: 'PADDOCK_QUEUE_PREFIX',
 };
 
 export class ConfigError extends Error {
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tenantStatementTimeout: raw.PADDOCK_TENANT_STATEMENT_TIMEOUT,
     workerConcurrency: int('PADDOCK_WORKER_CONCURRENCY'),
     spareDatabases: int('PADDOCK_PG_SPARE_DATABASES'),
+    queuePrefix: raw.PADDOCK_QUEUE_PREFIX,
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();

@@ -25,7 +25,7 @@ export interface PlatformOverrides {
   logger?: Logger;
   mailer?: Mailer;
   metrics?: Metrics;
-  /** Prefix of the BullMQ keys; tests give each run its own so parallel runs never share jobs. */
+  /** Prefix of the BullMQ keys (default: PADDOCK_QUEUE_PREFIX); tests give each run its own. */
   queuePrefix?: string;
 }
 
@@ -36,7 +36,7 @@ export function openPlatform(config: Config, overrides: PlatformOverrides = {}):
   // checks answer 503 instead of hanging.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', (err) => logger.debug({ err }, 'platform redis error'));
-  const queues = createQueues(config.redisUrl, overrides.queuePrefix);
+  const queues = createQueues(config.redisUrl, overrides.queuePrefix ?? config.queuePrefix);
   const mailer = overrides.mailer ?? createMailer(config, logger);
   const metrics = overrides.metrics ?? createMetrics();
   return {

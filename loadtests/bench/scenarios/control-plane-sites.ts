@@ -1,17 +1,17 @@
 // The control plane's site lifecycle under load: provisioning one site (API call to ready:
 // database + role from the spare pool, cache ACL user), 100 sites created at once, and
-// `GET /v1/sites` latency at a fixed 200 requests/s. API and workers run in this process
-// against the dev stack's Postgres and Redis, on a platform database of their own.
+// `GET /v1/sites` latency at a fixed 200 requests/s. The API runs in a process of its own (as in
+// production), the workers and the load in this one, against the dev stack's Postgres and Redis,
+// on a platform database of their own.
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../harness/index.mjs';
 import { loadConfig } from '../../../control-plane/src/config.js';
 import { createLogger } from '../../../control-plane/src/logger.js';
 import { openPlatform } from '../../../control-plane/src/platform.js';
 import { migrateToLatest } from '../../../control-plane/src/store/migrate.js';
-import { buildServer } from '../../../control-plane/src/api/server.js';
 import { startWorkers } from '../../../control-plane/src/jobs/workers.js';
 import { createProvisioners, openResource } from '../../../control-plane/src/provisioners/index.js';
 
@@ -80,12 +80,14 @@ export default {
       await c.end();
     });
     await migrateToLatest(platform.db, config.databaseUrl);
-    const app = await buildServer(platform);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    ctx.defer(() => app.close());
+    const apiPort = await ctx.freePort();
+    await ctx.startProcess(process.execPath, ['--import', 'tsx', '--conditions=paddock-source', fileURLToPath(new URL('../../../control-plane/src/main.ts', import.meta.url)), 'api'], {
+      name: 'control-plane api', port: apiPort, timeoutMs: 60000,
+      env: { ...process.env, PADDOCK_ENV: 'test', PADDOCK_LOG_LEVEL: 'warn', PADDOCK_DATABASE_URL: config.databaseUrl, PADDOCK_API_PORT: String(apiPort), PADDOCK_API_HOST: '127.0.0.1', PADDOCK_QUEUE_PREFIX: prefix, PADDOCK_AUTH_RATE_LIMIT: '100000', PADDOCK_PASSWORD_COST: '12', PADDOCK_OPERATOR_PASSWORD: '' },
+    });
     const workers = startWorkers(platform);
     ctx.defer(() => workers.close());
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const base = `http://127.0.0.1:${apiPort}`;
     const agent = new Agent({ keepAlive: true, maxSockets: 128 });
     ctx.defer(() => agent.destroy());
 
