@@ -9,6 +9,8 @@ import { listSiteFiles, packSite } from '../src/pack.js';
 import { readSse } from '../src/sse.js';
 import { suggest } from '../src/suggest.js';
 import { parseSince } from '../src/commands/operate.js';
+import { Output, type Streams } from '../src/output.js';
+import { ProgressBar } from '../src/progress.js';
 
 const root = mkdtempSync(join(tmpdir(), 'paddock-pack-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -111,5 +113,23 @@ describe('small parsers', () => {
     assert.equal(parseSince('2h', now), '2026-01-01T10:00:00.000Z');
     assert.equal(parseSince('2026-01-01T00:00:00Z', now), '2026-01-01T00:00:00.000Z');
     assert.throws(() => parseSince('yesterday-ish', now), /--since takes/);
+  });
+
+  test('the progress bar redraws one line on a terminal and prints a line per quarter otherwise', () => {
+    const capture = (isTTY: boolean) => {
+      const written: string[] = [];
+      const sink = { isTTY, write: (s: string) => void written.push(s) };
+      const streams = { stdout: sink, stderr: sink, stdin: process.stdin } as unknown as Streams;
+      const bar = new ProgressBar(new Output(streams, { json: false, noColor: false, env: {} }), 'Uploading', 1000);
+      for (let sent = 0; sent <= 1000; sent += 50) bar.update(sent);
+      bar.finish();
+      return written.join('');
+    };
+    const tty = capture(true);
+    assert.match(tty, /\rUploading [█░]{30} 100% 1000 B\/1000 B/);
+    assert.ok(!tty.slice(0, -1).includes('\n'), 'a terminal gets one redrawn line');
+    const plain = capture(false);
+    assert.deepEqual(plain.trim().split('\n').map((l) => l.replace(/ \(.*/, '')), ['Uploading 0%', 'Uploading 25%', 'Uploading 50%', 'Uploading 75%', 'Uploading 100%']);
+    assert.equal(capture(false).includes('\r'), false);
   });
 });

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime'
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
 import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
 import { ExitCode } from '../src/exit-codes.js';
-import { cliHome, type CliHome } from './support/cli.js';
+import { bin, cliHome, type CliHome } from './support/cli.js';
 import { flakyProxy, type FlakyProxy } from './support/flaky-proxy.js';
 import { startPlatform, suffix, type RunningPlatform } from './support/platform.js';
 
@@ -111,6 +112,8 @@ describe('push and run a site with the real CLI, end to end', () => {
     assert.equal(rb.code, 0, rb.stderr);
     assert.match(rb.stdout, /Rolled back .* to v1 \(now v3\)/);
     assert.equal((await fetchVia(edgePort, host)).status, 200);
+    const info = await home.run(['info'], { cwd: project });
+    assert.match(info.stdout, /release:\s+v3 /);
   });
 
   test('logs show the request that reached the site', async () => {
@@ -124,6 +127,25 @@ describe('push and run a site with the real CLI, end to end', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     assert.ok(out.includes(probe), `no log line mentions ${probe}:\n${out.slice(-2000)}`);
+  });
+
+  test('logs -f streams new lines until Ctrl-C, then exits 0', async () => {
+    const probe = `follow${suffix()}`;
+    const child = spawn(process.execPath, [bin, 'logs', '-f', '-n', '1'], { cwd: project, env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!out.includes(probe) && Date.now() < deadline) {
+        await fetchVia(edgePort, host, `/?${probe}=1`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0);
+    assert.ok(out.includes(probe), `the followed logs never showed ${probe}:\n${out.slice(-2000)}`);
   });
 
   test('a push that fails to build exits 6, says why, and the previous release keeps serving', async () => {
@@ -144,11 +166,15 @@ describe('push and run a site with the real CLI, end to end', () => {
     // Through the proxy: another API address, so the site and the token are given explicitly.
     const { credentials } = JSON.parse(readFileSync(home.configFile, 'utf8')) as { credentials: Record<string, { token: string }> };
     const viaProxy = { env: { PADDOCK_TOKEN: credentials[p.api]!.token }, cwd: project };
-    const retried = await home.run(['push', '--api', proxy.url, '--site', site], { ...viaProxy, timeoutMs: 90_000 });
+    const retried = await home.run(['push', '--api', proxy.url, '--site', site, '--json'], { ...viaProxy, timeoutMs: 90_000 });
     assert.equal(retried.code, 0, `${retried.stdout}\n${retried.stderr}`);
     assert.equal(proxy.cut, 1);
     assert.match(retried.stderr, /Upload failed .*retrying \(2\/3\)/);
-    const version = Number(/Released \S+ v(\d+)/.exec(retried.stdout)?.[1]);
+    // --json: the result alone on stdout, for scripts.
+    const summary = JSON.parse(retried.stdout) as { site: string; status: string; release: number; url: string };
+    assert.equal(summary.site, site);
+    assert.equal(summary.status, 'succeeded');
+    const version = summary.release;
     assert.ok(version > 3, retried.stdout);
 
     proxy.cutUploads = Infinity;

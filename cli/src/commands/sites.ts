@@ -103,14 +103,17 @@ export const info = defineCommand({
   examples: ['paddock info', 'paddock info --site myblog --json'],
   async run(ctx, { values }) {
     const site = await getSite(ctx.api, resolveSite(ctx, values.site));
-    ctx.out.data(site, () => {
-      const release = typeof site.currentRelease === 'object' && site.currentRelease ? site.currentRelease.version : site.currentRelease ?? site.release;
+    // The live release comes from the releases list (the site object does not carry it).
+    const releases = await ctx.api.json<{ releases: Array<{ version: number; current: boolean; createdAt: string }> }>('GET', sitePath(site.name, '/releases')).catch(() => ({ releases: [] }));
+    const live = releases.releases.find((r) => r.current);
+    ctx.out.data({ ...site, release: live?.version ?? null }, () => {
+      const release = live?.version;
       ctx.out.fields([
         ['name', site.name],
         ['status', site.status + (site.statusReason ? ` (${site.statusReason})` : '')],
         ['organisation', orgName(site)],
         ['url', siteUrl(site)],
-        ['release', release === undefined || release === null ? 'none yet' : `v${release}`],
+        ['release', release === undefined ? 'none yet' : `v${release} (${live?.createdAt})`],
         ['replicas', site.replicas],
         ['memory', site.memoryMb ? `${site.memoryMb} MB` : undefined],
         ['domains', (site.domains ?? []).map((d) => (typeof d === 'string' ? d : d.hostname)).join(', ') || undefined],
