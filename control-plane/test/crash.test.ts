@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startWorkers, type RunningWorkers } from '../src/jobs/workers.js';
-import { adminUrl, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { adminUrl, lifecycleWorkers, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
@@ -67,7 +67,7 @@ describe('crash safety of provisioning and teardown', { timeout: 120000 }, () =>
     const midway = await t.platform.db.selectFrom('sites').select('status').where('id', 'in', sites.map((s) => s.id)).execute();
     assert.ok(midway.every((s) => s.status === 'provisioning'), 'no site got to ready before its worker died');
 
-    workers = startWorkers(t.platform, { lockDuration: 1000, stalledInterval: 500 });
+    workers = startWorkers(t.platform, { lockDuration: 1000, stalledInterval: 500 }, lifecycleWorkers);
     for (const s of sites) await waitForStatus(t.app, owner.token, s.name, 'ready', 30000);
     const counts = await countTenantObjects(sites.map((s) => s.id));
     assert.deepEqual(counts.databases, counts.names);
@@ -84,7 +84,7 @@ describe('crash safety of provisioning and teardown', { timeout: 120000 }, () =>
     assert.equal(await crashingWorker(t, Object.fromEntries(sites.map((s) => [s.id, 'postgres-removed']))), 'SIGKILL');
     const midway = await t.platform.db.selectFrom('sites').select('status').where('id', 'in', sites.map((s) => s.id)).execute();
     assert.ok(midway.every((s) => s.status === 'deleting'), 'no teardown finished before the worker died');
-    workers = startWorkers(t.platform, { lockDuration: 1000, stalledInterval: 500 });
+    workers = startWorkers(t.platform, { lockDuration: 1000, stalledInterval: 500 }, lifecycleWorkers);
     const until = Date.now() + 30000;
     while (Date.now() < until) {
       const left = await t.platform.db.selectFrom('sites').select('status').where('status', '<>', 'deleted').execute();

@@ -10,7 +10,8 @@ import { openPlatform, type Platform } from '../../src/platform.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { buildServer, type ApiServer } from '../../src/api/server.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers.js';
-import type { WorkerOptions } from '../../src/jobs/provision.js';
+import { startProvisionWorker, type WorkerOptions } from '../../src/jobs/provision.js';
+import { startTeardownWorker } from '../../src/jobs/teardown.js';
 import { createProvisioners, openResource } from '../../src/provisioners/index.js';
 
 export function suffix(): string {
@@ -43,6 +44,9 @@ export async function createDatabase(): Promise<{ name: string; url: string; dro
   };
 }
 
+/** The site lifecycle's workers only: these tests need no Docker engine. */
+export const lifecycleWorkers = [startProvisionWorker, startTeardownWorker];
+
 export interface TestPlatform {
   platform: Platform;
   app: ApiServer;
@@ -74,7 +78,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const platform = openPlatform(config, { logger: createLogger(config.logLevel), queuePrefix });
   await migrateToLatest(platform.db, config.databaseUrl);
   const app = await buildServer(platform);
-  const workers = options.worker ? startWorkers(platform, options.worker === true ? {} : options.worker) : undefined;
+  const workers = options.worker ? startWorkers(platform, options.worker === true ? {} : options.worker, lifecycleWorkers) : undefined;
   return {
     platform,
     app,

@@ -13,6 +13,8 @@ import { createLogger } from '../../../control-plane/src/logger.js';
 import { openPlatform } from '../../../control-plane/src/platform.js';
 import { migrateToLatest } from '../../../control-plane/src/store/migrate.js';
 import { startWorkers } from '../../../control-plane/src/jobs/workers.js';
+import { startProvisionWorker } from '../../../control-plane/src/jobs/provision.js';
+import { startTeardownWorker } from '../../../control-plane/src/jobs/teardown.js';
 import { createProvisioners, openResource } from '../../../control-plane/src/provisioners/index.js';
 
 const PROVISION_SAMPLES = 12;
@@ -85,7 +87,7 @@ export default {
       name: 'control-plane api', port: apiPort, timeoutMs: 60000,
       env: { ...process.env, PADDOCK_ENV: 'test', PADDOCK_LOG_LEVEL: 'warn', PADDOCK_DATABASE_URL: config.databaseUrl, PADDOCK_API_PORT: String(apiPort), PADDOCK_API_HOST: '127.0.0.1', PADDOCK_QUEUE_PREFIX: prefix, PADDOCK_AUTH_RATE_LIMIT: '100000', PADDOCK_PASSWORD_COST: '12', PADDOCK_OPERATOR_PASSWORD: '' },
     });
-    const workers = startWorkers(platform);
+    const workers = startWorkers(platform, {}, [startProvisionWorker, startTeardownWorker]);
     ctx.defer(() => workers.close());
     const base = `http://127.0.0.1:${apiPort}`;
     const agent = new Agent({ keepAlive: true, maxSockets: 128 });
