@@ -9,3 +9,4 @@ export { widgets, Input, PasswordInput, DateInput, DateTimeInput, FileInput, Tex
 export { escapeHtml, markSafe, isSafe, attrs, type SafeHtml, type Attrs } from './html.js';
 export { parseMultipart, formInput, safeBaseName, type UploadedFile, type FormInput, type MultipartLimits } from './uploads.js';
 export { FileSystemStorage, validFileName, type Storage } from './storage.js';
+export { modelForm, ModelForm, objectLabel, instanceInitial, type ModelFormOptions } from './model-form.js';
