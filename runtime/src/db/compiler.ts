@@ -66,6 +66,28 @@ export interface RelatedSelect { path: string[]; field: ForeignKey; model: AnyMo
 
 const col = (alias: string, column: string): Expr => sql.id(alias, column) as Expr;
 
+/** A double-quoted identifier (what sql.id produces), for SQL text assembled in bulk. */
+export const quoteId = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const columnLists = new WeakMap<object, Map<string, Expr>>();
+
+/**
+ * `"t0"."id", "t0"."title", ...` for a model (as `"r1$col"` aliases with a prefix). Built once per model, alias and
+ * prefix: the names come from the model definition and are quoted, so the cached text is as safe as sql.id's.
+ */
+export function columnList(model: AnyModelClass, alias: string, prefix = ''): Expr {
+  let byKey = columnLists.get(model._meta);
+  if (!byKey) columnLists.set(model._meta, (byKey = new Map()));
+  const key = `${alias}|${prefix}`;
+  let expr = byKey.get(key);
+  if (!expr) {
+    const text = model._meta.concreteFields
+      .map((f) => `${quoteId(alias)}.${quoteId(f.column)}${prefix ? ` as ${quoteId(prefix + f.column)}` : ''}`).join(', ');
+    byKey.set(key, (expr = sql.raw(text) as Expr));
+  }
+  return expr;
+}
+
 export class Compiler {
   readonly model: AnyModelClass;
   readonly alias: string;

@@ -1,5 +1,6 @@
 // The configured databases (pg Pool or in-process PGlite, each behind Kysely), the read/write router, and query observers.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { logger } from '../log.js';
@@ -11,6 +12,45 @@ export interface DatabaseConfig {
   url: string;
   /** Pool size for postgres URLs (default 10). */
   max?: number;
+  /**
+   * Reuse server-side prepared statements for the ORM's SELECTs (default true): the server parses and plans each
+   * query shape once per connection. Turn off behind a transaction-mode pooler (PgBouncer) that cannot keep them.
+   */
+  prepare?: boolean;
+}
+
+// Prepared statements are named after their text; a connection stops preparing new ones past this many, so a
+// site generating endless distinct statements cannot grow the server's memory without bound.
+const MAX_PREPARED_PER_CONNECTION = 256;
+const MAX_PREPARED_TEXT = 4096;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `pdk_${createHash('sha1').update(text).digest('base64url')}`;
+    if (statementNames.size > 4096) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/** Routes a client's parameterised SELECTs through named (prepared) statements. */
+function autoPrepare(client: pg.PoolClient): void {
+  const original = client.query.bind(client) as QueryFn;
+  const prepared = new Set<string>();
+  (client as unknown as { query: QueryFn }).query = (text: unknown, values?: unknown, cb?: unknown) => {
+    if (typeof text === 'string' && Array.isArray(values) && cb === undefined && text.length <= MAX_PREPARED_TEXT && text.startsWith('select ')) {
+      const name = statementName(text);
+      if (prepared.has(name) || prepared.size < MAX_PREPARED_PER_CONNECTION) {
+        prepared.add(name);
+        return original({ name, text, values });
+      }
+    }
+    return cb === undefined ? original(text, values) : original(text, values, cb);
+  };
 }
 
 /** Decides which alias serves a model's reads and writes; undefined falls through to 'default'. */
@@ -69,7 +109,10 @@ function open(alias: string, config: DatabaseConfig): Database {
   });
   // An idle connection the server drops (restart, failover, admin terminate) must not take the site down:
   // the pool discards it and the next query opens a new one.
-  pool.on('error', (err) => { logger.warn({ err, alias }, 'database connection lost while idle; it will be replaced'); });
+  pool.on('error', (err: Error & { code?: string }) => {
+    logger.warn({ alias, code: err.code, error: err.message }, 'database connection lost while idle; it will be replaced');
+  });
+  if (config.prepare !== false) pool.on('connect', autoPrepare);
   return { alias, kind: 'pg', kysely: new Kysely({ dialect: new PostgresDialect({ pool }) }) };
 }
 

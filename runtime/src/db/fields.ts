@@ -196,10 +196,12 @@ export interface CharOptions extends FieldOptions<string> { maxLength?: number }
 export class CharField<N extends boolean = boolean, O extends boolean = boolean> extends Field<string, N, O> {
   readonly type: string = 'char';
   protected defaultMaxLength(): number | undefined { return undefined; }
+  #maxLength: number | undefined;
   get maxLength(): number {
+    if (this.#maxLength !== undefined) return this.#maxLength;
     const m = (this.options.maxLength as number | undefined) ?? this.defaultMaxLength();
     if (!Number.isInteger(m) || (m as number) < 1) throw new ModelDefinitionError(`${this.modelLabel}.${this.name}: char fields need maxLength (a positive integer).`);
-    return m as number;
+    return (this.#maxLength = m as number);
   }
   dbType(): string { return `varchar(${this.maxLength})`; }
   protected pattern(): { re: RegExp; message: string } | null { return null; }
@@ -212,28 +214,26 @@ export class CharField<N extends boolean = boolean, O extends boolean = boolean>
   }
 }
 
+const SLUG = { re: /^[-a-zA-Z0-9_]+$/, message: 'Enter a valid slug: letters, numbers, underscores or hyphens.' };
+const EMAIL = { re: /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/, message: 'Enter a valid email address.' };
+const URL_PATTERN = { re: /^https?:\/\/[^\s/$.?#][^\s]*$/i, message: 'Enter a valid URL (http:// or https://).' };
+
 export class SlugField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'slug';
   protected override defaultMaxLength(): number { return 50; }
-  protected override pattern(): { re: RegExp; message: string } {
-    return { re: /^[-a-zA-Z0-9_]+$/, message: 'Enter a valid slug: letters, numbers, underscores or hyphens.' };
-  }
+  protected override pattern(): { re: RegExp; message: string } { return SLUG; }
 }
 
 export class EmailField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'email';
   protected override defaultMaxLength(): number { return 254; }
-  protected override pattern(): { re: RegExp; message: string } {
-    return { re: /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/, message: 'Enter a valid email address.' };
-  }
+  protected override pattern(): { re: RegExp; message: string } { return EMAIL; }
 }
 
 export class URLField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'url';
   protected override defaultMaxLength(): number { return 200; }
-  protected override pattern(): { re: RegExp; message: string } {
-    return { re: /^https?:\/\/[^\s/$.?#][^\s]*$/i, message: 'Enter a valid URL (http:// or https://).' };
-  }
+  protected override pattern(): { re: RegExp; message: string } { return URL_PATTERN; }
 }
 
 export class TextField<N extends boolean = boolean, O extends boolean = boolean> extends Field<string, N, O> {

@@ -1,9 +1,9 @@
 // QuerySet: a lazy, immutable, chainable query over one model; awaiting it (or iterating it) runs it.
 // Model.objects is the QuerySet of every row; related managers are QuerySets bound to one instance.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { execute, readAlias, routeWrite } from './connections.js';
 import {
-  Compiler, convertAggregate, aggregateField, emptyState, throughInfo, type Annotation, type Expr, type QueryState, type RelatedSelect,
+  Compiler, columnList, quoteId, convertAggregate, aggregateField, emptyState, throughInfo, type Annotation, type Expr, type QueryState, type RelatedSelect,
 } from './compiler.js';
 import { FieldError, ValidationError } from './errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
@@ -134,11 +134,11 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
         return sql`${r.expr} as ${sql.id(`v${i}`)}` as Expr;
       });
     } else {
-      columns = meta.concreteFields.map((f) => sql.id(c.alias, f.column) as Expr);
+      columns = [columnList(this.model, c.alias)];
       groupBy = [sql.id(c.alias, meta.pk.column) as Expr];
       for (const rel of this.#relatedPaths(c)) {
         related.push(rel.select);
-        columns.push(...rel.model._meta.concreteFields.map((f) => sql`${sql.id(rel.alias, f.column)} as ${sql.id(rel.select.prefix + f.column)}` as Expr));
+        columns.push(columnList(rel.model, rel.alias, rel.select.prefix));
         groupBy.push(sql.id(rel.alias, rel.model._meta.pk.column) as Expr);
       }
       columns.push(...annExprs.map((e, i) => sql`${e} as ${sql.id(annotationNames[i] as string)}` as Expr));
@@ -414,22 +414,27 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     const cols = meta.concreteFields.filter((f) => !(f.primaryKey && autoPk && withPk.length === 0));
     for (const o of objs) for (const f of dtFields) if (o[f.attname] === null || o[f.attname] === undefined || f.options.autoNow) o[f.attname] = now;
     const perBatch = Math.max(1, Math.min(opts.batchSize ?? Infinity, Math.floor(65535 / Math.max(1, cols.length))));
-    const colList = sql.join(cols.map((f) => sql.id(f.column)));
+    // The VALUES list is assembled as text with $n placeholders (every value still a bound parameter):
+    // building tens of thousands of builder nodes would cost more than the insert itself.
+    const head = `insert into ${quoteId(meta.table)} (${cols.map((f) => quoteId(f.column)).join(', ')}) values `;
+    const tail = `${opts.ignoreConflicts ? ' on conflict do nothing' : ''} returning ${quoteId(meta.pk.column)}`;
     const alias = this.writeAlias;
     const run = async () => {
       for (let i = 0; i < objs.length; i += perBatch) {
         const batch = objs.slice(i, i + perBatch);
-        const rowsSql = batch.map((o) => {
-          const vals = cols.map((f) => {
+        const params: unknown[] = [];
+        const tuples: string[] = [];
+        for (const o of batch) {
+          const marks: string[] = [];
+          for (const f of cols) {
             const v = o[f.attname];
             if ((v === null || v === undefined) && !f.null) throw new ValidationError({ [f.name]: ['This field cannot be null.'] });
-            return param(f, v);
-          });
-          return sql`(${sql.join(vals)})`;
-        });
-        const conflict = opts.ignoreConflicts ? sql` on conflict do nothing` : sql``;
-        const { rows } = await execute<Record<string, unknown>>(alias,
-          sql`insert into ${sql.id(meta.table)} (${colList}) values ${sql.join(rowsSql)}${conflict} returning ${sql.id(meta.pk.column)}`);
+            params.push(param(f, v));
+            marks.push(`$${params.length}`);
+          }
+          tuples.push(`(${marks.join(', ')})`);
+        }
+        const { rows } = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(head + tuples.join(', ') + tail, params));
         if (!opts.ignoreConflicts) batch.forEach((o, j) => { o[meta.pk.attname] = meta.pk.fromDb(rows[j]?.[meta.pk.column]); });
         for (const o of batch) o[STATE] = { adding: false, db: alias };
       }
