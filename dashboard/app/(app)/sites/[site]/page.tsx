@@ -3,6 +3,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getSite } from '@/lib/sites';
+import { listReleases } from '@/lib/deploys';
 import { getOrg } from '@/lib/orgs';
 import { currentMe } from '@/lib/accounts';
 import { load } from '@/lib/load';
@@ -23,11 +24,12 @@ const rank: Record<string, number> = { owner: 3, admin: 2, developer: 1, viewer:
 export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   const name = decodeURIComponent((await params).site);
   const result = await load(async (v) => {
-    const [site, me] = await Promise.all([getSite(v.token, name), currentMe()]);
+    // Releases are the deploy pipeline's; a site page stands without them.
+    const [site, me, releases] = await Promise.all([getSite(v.token, name), currentMe(), listReleases(v.token, name).catch(() => [])]);
     // Only for the quota hints on the scale form; the page stands without them.
     const org = await getOrg(v.token, site.org).catch(() => undefined);
     const role = me?.organisations.find((o) => o.name === site.org)?.role ?? 'viewer';
-    return { site, org, role };
+    return { site, org, role, live: releases.find((r) => r.current) };
   });
   if (!result.ok) {
     return (
@@ -38,7 +40,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
       </div>
     );
   }
-  const { site, org, role } = result.data;
+  const { site, org, role, live } = result.data;
   const can = (needed: string) => (rank[role] ?? 0) >= (rank[needed] ?? 9);
   return (
     <div className="stack">
@@ -60,13 +62,13 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
         <dl className="facts">
           <div><dt>URL</dt><dd><a href={site.url} data-testid="site-url">{site.url}</a></dd></div>
           <div><dt>Status</dt><dd><StatusBadge status={site.status} />{site.statusReason && site.status !== 'failed' ? <span className="muted small"> {site.statusReason}</span> : null}</dd></div>
-          <div><dt>Release</dt><dd>{site.release?.version != null ? `v${site.release.version}` : <span className="muted">nothing deployed yet</span>}</dd></div>
+          <div><dt>Release</dt><dd>{live ? <>v{live.version} <span className="muted small">live since <Ago at={live.liveAt ?? live.createdAt} /></span></> : <span className="muted">nothing deployed yet</span>}</dd></div>
           <div><dt>Replicas</dt><dd>{site.replicas} × {site.memoryMb} MB</dd></div>
           <div><dt>Organisation</dt><dd>{site.org}</dd></div>
           <div><dt>Created</dt><dd><Ago at={site.createdAt} /></dd></div>
         </dl>
       </section>
-      {site.status === 'ready' && !site.release ? (
+      {site.status === 'ready' && !live ? (
         <section className="card" aria-labelledby="next-title">
           <h2 id="next-title">Deploy your code</h2>
           <p>From your site&apos;s folder:</p>

@@ -1,0 +1,186 @@
+// Issue 9's whole path in a real browser, with the real CLI, control plane, builder, Docker and
+// edge: sign up → create a site → wait until ready → set an env var → create a token → push with
+// the CLI → watch the deploy's log and see it live → push again → roll back in the dashboard →
+// an operator suspends the site and it answers 503.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { EdgeService } from '@paddock/control-plane/edge/edge-service';
+import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
+import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
+import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
+import { repoRoot, startDashboard, type RunningDashboard } from './support/dashboard-server.js';
+import { desktop, launchBrowser, screenshot } from './support/browser.js';
+import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
+import { eventually, fillByLabel } from './support/pages.js';
+
+const helloFixture = join(repoRoot, 'control-plane', 'test', 'deploy', 'fixtures', 'hello');
+const cliBin = join(repoRoot, 'cli', 'bin', 'paddock.mjs');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function viaEdge(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`no answer from the edge for ${host}`)));
+    req.end();
+  });
+}
+
+describe('deploy flow: dashboard, CLI and edge together', () => {
+  let browser: Browser;
+  let api: RunningApi;
+  let dash: RunningDashboard;
+  let edge: EdgeService;
+  let edgePort = 0;
+  let ctx: BrowserContext;
+  let page: Page;
+  let cliToken = '';
+  const email = uniqueEmail('deployer');
+  const password = `pw-${suffix()}-${suffix()}`;
+  const site = `flow-${suffix()}`;
+  const host = `${site}.localhost`;
+  const work = mkdtempSync(join(tmpdir(), 'pdk-dash-deploy-'));
+  const edgeDir = mkdtempSync(join(tmpdir(), 'pdk-dash-edge-'));
+
+  function push(dir: string): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [cliBin, 'push', dir, '--site', site, '--no-color'], {
+        env: { ...process.env, PADDOCK_API: api.url, PADDOCK_TOKEN: cliToken, XDG_CONFIG_HOME: join(work, 'config'), NO_COLOR: '1' },
+        timeout: 120_000,
+      }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+    });
+  }
+
+  before(async () => {
+    edgePort = await freePort();
+    [browser, api] = await Promise.all([launchBrowser(), startApi({ env: { PADDOCK_EDGE_PORT: String(edgePort) } })]);
+    edge = new EdgeService(deployRuntimeOf(api.platform), { dir: edgeDir, port: edgePort, bind: '127.0.0.1', adminPort: 0 });
+    await edge.start();
+    dash = await startDashboard({ PADDOCK_API_URL: api.url });
+    ctx = await browser.newContext({ viewport: desktop, baseURL: dash.url });
+    page = await ctx.newPage();
+  });
+  after(async () => {
+    const deps = api ? deployRuntimeOf(api.platform) : undefined;
+    await edge?.stop().catch(() => undefined);
+    if (deps) {
+      await deps.driver.removeSite(site).catch(() => undefined);
+      await removeReleaseImages((deps.driver as DockerDriver).docker, site).catch(() => undefined);
+    }
+    // The site's tenant database, role and Redis user go with it.
+    if (api && cliToken) {
+      await fetch(`${api.url}/v1/sites/${site}`, { method: 'DELETE', headers: { authorization: `Bearer ${cliToken}` } }).catch(() => undefined);
+      await eventually('the test site being torn down', async () => {
+        const row = await api.platform.db.selectFrom('sites').select('status').where('name', '=', site).executeTakeFirst();
+        return !row || row.status === 'deleted';
+      }).catch(() => undefined);
+    }
+    await ctx?.close();
+    await Promise.all([browser?.close(), dash?.stop()]);
+    await api?.stop();
+    rmSync(work, { recursive: true, force: true });
+    rmSync(edgeDir, { recursive: true, force: true });
+  });
+
+  test('sign up, create a site and wait until it is ready', async () => {
+    await page.goto('/signup');
+    await fillByLabel(page, { Email: email, Password: password });
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL('**/sites');
+    await page.getByRole('link', { name: 'New site' }).click();
+    await fillByLabel(page, { 'Site name': site });
+    await page.getByRole('button', { name: 'Create site' }).click();
+    await page.waitForURL(`**/sites/${site}`);
+    await eventually('the site becoming ready', async () => (await page.locator('.page-head .badge').innerText()) === 'ready', 30_000);
+  });
+
+  test('set an env var, and create the token the CLI will use', async () => {
+    await page.goto(`/sites/${site}/env`);
+    await fillByLabel(page, { Name: 'GREETING', Value: 'the dashboard' });
+    await page.getByRole('button', { name: 'Set variable' }).click();
+    await page.getByText('GREETING is set.').waitFor();
+    await page.goto('/org/tokens');
+    await fillByLabel(page, { 'Token name': 'cli' });
+    await page.getByRole('button', { name: 'Create token' }).click();
+    cliToken = await page.getByTestId('new-token').inputValue();
+    assert.match(cliToken, /^pdt_/);
+  });
+
+  test('a push with the CLI shows its build log in the dashboard and goes live with the env var', async () => {
+    const dir = join(work, 'v1');
+    cpSync(helloFixture, dir, { recursive: true });
+    const pushing = push(dir);
+    // Open the deploy's log as soon as the API has it: live while it runs, replayed if it is done.
+    let deployId = '';
+    await eventually('the deploy appearing', async () => {
+      const r = await fetch(`${api.url}/v1/sites/${site}/deploys`, { headers: { authorization: `Bearer ${cliToken}` } });
+      deployId = ((await r.json()) as { deploys: { id: string }[] }).deploys[0]?.id ?? '';
+      return deployId !== '';
+    }, 60_000);
+    await page.goto(`/sites/${site}/deploys?log=${deployId}`);
+    await eventually('the deploy finishing in the dashboard', async () => (await page.getByTestId('deploy-status').innerText()) === 'succeeded', 120_000);
+    const log = await page.getByTestId('deploy-log').innerText();
+    assert.ok(log.split('\n').length > 2, `expected build and release lines, got: ${log}`);
+    const cli = await pushing;
+    assert.equal(cli.code, 0, cli.out);
+    await page.reload();
+    assert.match(await page.getByRole('row', { name: /^v1/ }).innerText(), /live/);
+    await screenshot(page, 'site-deploys');
+    assert.deepEqual(await viaEdge(edgePort, host), { status: 200, body: 'hello from the dashboard' });
+    await page.goto(`/sites/${site}`);
+    assert.match(await page.locator('.facts').innerText(), /v1/);
+  });
+
+  test('after a second push, rolling back in the dashboard serves the first build again', async () => {
+    const dir = join(work, 'v2');
+    cpSync(helloFixture, dir, { recursive: true });
+    const siteTs = join(dir, 'site.ts');
+    writeFileSync(siteTs, readFileSync(siteTs, 'utf8').replace('hello from', 'hello again from'));
+    const second = await push(dir);
+    assert.equal(second.code, 0, second.out);
+    assert.equal((await viaEdge(edgePort, host)).body, 'hello again from the dashboard');
+    await page.goto(`/sites/${site}/deploys`);
+    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    await eventually('the rollback going live', async () => (await viaEdge(edgePort, host)).body === 'hello from the dashboard', 90_000);
+    await page.reload();
+    const live = await page.getByRole('row', { name: /live/ }).first().innerText();
+    assert.match(live, /^v3/);
+    await screenshot(page, 'site-rolled-back');
+  });
+
+  test('an operator suspends the site in the admin area and it answers 503', async () => {
+    const op = await browser.newContext({ viewport: desktop, baseURL: dash.url });
+    const p = await op.newPage();
+    await p.goto('/login');
+    await fillByLabel(p, { Email: api.operator.email, Password: api.operator.password });
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.waitForURL('**/sites');
+    await p.goto(`/admin/sites?q=${site}`);
+    await p.getByRole('button', { name: `Suspend ${site}` }).click();
+    await p.getByText(`${site} suspended.`).waitFor();
+    await eventually('the edge answering 503', async () => (await viaEdge(edgePort, host)).status === 503, 30_000);
+    await op.close();
+  });
+});
