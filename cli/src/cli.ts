@@ -132,6 +132,8 @@ function checkPositionals(command: Command, positionals: string[]): void {
 
 function makeContext(out: Output, runEnv: RunEnvironment, apiFlag: string | undefined): Context {
   const config = new ConfigStore(configPath(runEnv.env));
+  // It holds tokens: if someone loosened its mode, tighten it before using it.
+  config.repairMode();
   const stored = config.read();
   const apiBase = normaliseApi(apiFlag ?? runEnv.env.PADDOCK_API ?? stored.api ?? defaultApi);
   const userAgent = `paddock-cli/${version} node/${process.version}`;

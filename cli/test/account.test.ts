@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExitCode } from '../src/exit-codes.js';
 import { cliHome, type CliHome } from './support/cli.js';
@@ -47,8 +47,10 @@ describe('account commands against a real control plane', () => {
     assert.equal(sessions.length, 0);
   });
 
-  test('whoami prints the account, and JSON with --json', async () => {
+  test('whoami prints the account, and JSON with --json; a config file readable by others is tightened to 0600', async () => {
+    chmodSync(home.configFile, 0o644);
     const r = await home.run(['whoami']);
+    assert.equal(statSync(home.configFile).mode & 0o777, 0o600);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^${email} on ${p.api}`));
     const j = await home.run(['whoami', '--json']);

@@ -129,4 +129,11 @@ describe('paddock binary: help, suggestions, version, exit codes', () => {
     assert.match(r.stderr, /paddock sites:create/);
     assert.match(r.stderr, /--site/);
   });
+
+  test('push outside a site directory says how to start one, before any upload', async () => {
+    const r = await home.run(['push', '--site', 'anything', '--api', 'http://127.0.0.1:1'], { env: { PADDOCK_TOKEN: 'pdk_unused' } });
+    assert.equal(r.code, ExitCode.usage);
+    assert.match(r.stderr, /No Paddock site in .* \(no site\.ts\)/);
+    assert.match(r.stderr, /paddock init/);
+  });
 });

@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { failureReason, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
 import { packSite, type Packed } from '../pack.js';
-import { findSiteDir, readLink, resolveSite, sitePath } from '../project.js';
+import { readLink, requireSiteDir, resolveSite, sitePath } from '../project.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 import { getSite, siteUrl } from '../site-resource.js';
 
@@ -66,7 +66,7 @@ export const push = defineCommand({
   async run(ctx, { values, positionals }) {
     const site = resolveSite(ctx, values.site);
     const from = positionals[0] ? resolve(ctx.cwd, positionals[0]) : readLink(ctx.cwd)?.dir ?? ctx.cwd;
-    const dir = findSiteDir(from) ?? from;
+    const dir = requireSiteDir(from);
     const started = Date.now();
     // Ask first: an API that refuses the upload early (no such site, not ready) would otherwise
     // look like a network error half-way through sending the tarball.
