@@ -30,6 +30,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_EDGE_PORT', description: 'port the edge proxy serves sites on', default: '8080' },
   { env: 'PADDOCK_OPERATOR_EMAIL', description: 'the first operator account, created at first start', default: 'operator@paddock.localhost' },
   { env: 'PADDOCK_OPERATOR_PASSWORD', description: 'its password; without it no operator is created', default: '', secret: true },
+  { env: 'PADDOCK_TRUST_PROXY', description: 'addresses whose X-Forwarded-For the API believes (the dashboard, the edge): comma-separated IPs/CIDRs or loopback; "none" trusts none', default: 'loopback' },
   { env: 'PADDOCK_LOG_LEVEL', description: 'pino level: fatal, error, warn, info, debug, trace, silent', default: 'info' },
   { env: 'PADDOCK_SMTP_URL', description: 'SMTP URL for outgoing mail (smtp[s]://user:pass@host:port); unset: mail is logged', default: '' , secret: true },
   { env: 'PADDOCK_MAIL_FROM', description: 'sender of outgoing mail', default: 'Paddock <no-reply@paddock.localhost>' },
@@ -69,6 +70,7 @@ const ConfigSchema = Type.Object({
   workerConcurrency: Type.Integer({ minimum: 1, maximum: 256 }),
   spareDatabases: Type.Integer({ minimum: 0, maximum: 1000 }),
   queuePrefix: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
+  trustProxy: Type.Array(Type.String({ pattern: '^[0-9A-Za-z:./]+$' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -99,6 +101,7 @@ const fieldEnv: Record<keyof Config, string> = {
   workerConcurrency: 'PADDOCK_WORKER_CONCURRENCY',
   spareDatabases: 'PADDOCK_PG_SPARE_DATABASES',
   queuePrefix: 'PADDOCK_QUEUE_PREFIX',
+  trustProxy: 'PADDOCK_TRUST_PROXY',
 };
 
 export class ConfigError extends Error {
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: int('PADDOCK_WORKER_CONCURRENCY'),
     spareDatabases: int('PADDOCK_PG_SPARE_DATABASES'),
     queuePrefix: raw.PADDOCK_QUEUE_PREFIX,
+    trustProxy: raw.PADDOCK_TRUST_PROXY === 'none' ? [] : list(raw.PADDOCK_TRUST_PROXY ?? ''),
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();

@@ -27,6 +27,7 @@ export const errors = {
   // generic HTTP
   validation: declare('PDK_VALIDATION', 400, (detail: string) => `The request is invalid: ${detail}. Check it against /openapi.json.`),
   notFound: declare('PDK_NOT_FOUND', 404, (method: string, url: string) => `No route ${method} ${url}. The routes are listed at /openapi.json.`),
+  badRequest: declare('PDK_BAD_REQUEST', 400, (detail: string) => `The request could not be read: ${detail}. Send JSON that matches /openapi.json.`),
   payloadTooLarge: declare('PDK_PAYLOAD_TOO_LARGE', 413, () => 'The request body is too large.'),
   unsupportedMediaType: declare('PDK_UNSUPPORTED_MEDIA_TYPE', 415, (type: string) => `Content type "${type}" is not accepted; send application/json.`),
   rateLimited: declare('PDK_RATE_LIMITED', 429, (after: string) => `Too many requests; try again in ${after}.`),

@@ -164,4 +164,11 @@ describe('rate limits', () => {
     // Other routes are not limited by it.
     assert.equal((await t.app.inject('/healthz')).statusCode, 200);
   });
+
+  test('behind the dashboard (a trusted loopback proxy) each forwarded client has its own budget', async () => {
+    const as = (ip: string) => t.app.inject({ method: 'POST', url: '/v1/auth/login', headers: { 'x-forwarded-for': ip }, payload: { email: 'someone@example.test', password: 'guess' } });
+    for (let i = 0; i < 3; i++) assert.equal((await as('203.0.113.7')).statusCode, 401);
+    assert.equal((await as('203.0.113.7')).statusCode, 429);
+    assert.equal((await as('203.0.113.8')).statusCode, 401, 'another client is not limited by the first');
+  });
 });

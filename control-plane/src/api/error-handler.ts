@@ -22,7 +22,8 @@ function fromFastify(err: FastifyError): PaddockError {
   if (err.statusCode === 429) return errors.rateLimited(err.message.replace(/^.*retry in /i, '') || 'a minute');
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     // Body parsing (bad JSON, empty body with a JSON content type) and other client mistakes.
-    return new PaddockError('PDK_BAD_REQUEST', err.statusCode, `The request could not be read: ${err.message}.`);
+    const out = errors.badRequest(err.message.replace(/\.$/, ''));
+    return err.statusCode === 400 ? out : new PaddockError(out.code, err.statusCode, out.message);
   }
   return errors.internal();
 }

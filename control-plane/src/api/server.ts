@@ -21,8 +21,6 @@ export type ApiServer = FastifyInstance;
 export interface ServerOptions {
   /** Extra plugins after the built-in ones (tests, embedding). */
   plugins?: FastifyPluginAsyncAny[];
-  /** Trust X-Forwarded-For from a proxy in front (the edge); off by default. */
-  trustProxy?: boolean;
 }
 
 type FastifyPluginAsyncAny = (app: FastifyInstance) => Promise<void>;
@@ -32,7 +30,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     loggerInstance: platform.logger as FastifyBaseLogger,
     // Per-request lines only when debugging: at 200 req/s they would drown everything else.
     logController: new LogController({ disableRequestLogging: platform.config.logLevel !== 'debug' && platform.config.logLevel !== 'trace' }),
-    trustProxy: options.trustProxy ?? false,
+    // Behind the dashboard (which calls the API server-side) and the edge, the client's address
+    // — for rate limits and the audit log — is in X-Forwarded-For; believed only from these.
+    trustProxy: platform.config.trustProxy.length ? platform.config.trustProxy : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     return503OnClosing: true,
