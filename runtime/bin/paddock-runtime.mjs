@@ -15,4 +15,5 @@ if (from === 'source') {
 }
 const { main } = await import('@paddock/runtime/host/cli');
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// Exit explicitly: a cluster worker's IPC channel (or a stray handle in tenant code) would otherwise keep the process up.
+process.exit(code);

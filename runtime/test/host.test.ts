@@ -96,7 +96,7 @@ function startBin(args: string[], env: Record<string, string> = {}) {
   child.stdout.on('data', (d: Buffer) => { out += d; });
   child.stderr.on('data', (d: Buffer) => { out += d; });
   const port = new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 20000);
+    const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60000);
     child.on('exit', () => { clearTimeout(t); reject(new Error(`exited: ${out}`)); });
     child.stdout.on('data', () => {
       const m = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out);
@@ -118,6 +118,19 @@ describe('paddock-runtime bin', { concurrency: true }, () => {
       await new Promise((r) => setTimeout(r, 200));
       proc.child.kill('SIGTERM');
       assert.equal(await slow, 'slow done');
+      assert.equal(await proc.exited, 0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+
+  it('runs --workers 2 processes on one port and stops them all on SIGTERM', async () => {
+    const proc = startBin(['serve', HELLO, '--port', '0', '--host', '127.0.0.1', '--workers', '2']);
+    try {
+      const port = await proc.port;
+      const texts = await Promise.all(Array.from({ length: 4 }, () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())));
+      assert.deepEqual(texts, Array(4).fill('Hello, world!'));
+      proc.child.kill('SIGTERM');
       assert.equal(await proc.exited, 0);
     } finally {
       proc.child.kill('SIGKILL');

@@ -50,7 +50,7 @@ export default {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const databaseUrl = url.href;
-    const env = { ...process.env, DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOWED_HOSTS: '127.0.0.1,localhost', DEBUG: 'false' };
+    const env = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOWED_HOSTS: '127.0.0.1,localhost', DEBUG: 'false' };
 
     ctx.log('migrating the blog starter');
     await runOnce(process.execPath, [BIN, 'migrate', SITE], env);

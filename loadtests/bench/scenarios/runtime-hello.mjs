@@ -13,7 +13,7 @@ export default {
       `${root}runtime/bin/paddock-runtime.mjs`, 'serve', `${root}runtime/test/fixtures/hello`, '--port', '0', '--host', '127.0.0.1',
     ], {
       name: 'paddock-runtime hello', ready: /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/,
-      env: { ...process.env, SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key-0123', LOG_LEVEL: 'warn' },
+      env: { ...process.env, PADDOCK_RUNTIME_FROM: 'source', SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key-0123', LOG_LEVEL: 'warn' },
     });
     const appUrl = `http://127.0.0.1:${app.match[1] ?? app.match[2]}/`;
     const runs = await ctx.interleave({ base: () => ctx.wrk(base.url), app: () => ctx.wrk(appUrl) });

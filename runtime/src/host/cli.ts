@@ -1,5 +1,6 @@
 // The paddock-runtime command: serve a site, check it, collect its static files, and run the ORM's migration commands.
 import { spawn, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,9 @@ import { createServer } from './server.js';
 const USAGE = `Usage: paddock-runtime <command> [site-dir] [options]
 
 Commands:
-  serve <site-dir> [--port N] [--host H] [--dev]   serve the site (--dev: DEBUG on, reload on change)
+  serve <site-dir> [--port N] [--host H] [--dev] [--workers N]
+                                                   serve the site (--dev: DEBUG on, reload on change;
+                                                   --workers or WEB_CONCURRENCY: processes sharing the port)
   check [site-dir] [--deploy]                      report configuration problems (--deploy: production readiness)
   collectstatic [site-dir]                         copy static files to STATIC_ROOT with hashed names
   makemigrations [site-dir] [--name N]             write migrations for model changes
@@ -45,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Unknown command '${command}'. Run \`paddock-runtime help\` for the list.`);
     }
   } catch (err) {
+    if (String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`paddock-runtime ${command}: ${(err as Error).message.split('. ')[0]}. Run \`paddock-runtime help\` for the options.\n`);
+      return 2;
+    }
     if (err instanceof UsageError || err instanceof PaddockError) {
       process.stderr.write(`paddock-runtime ${command}: ${err.message}\n`);
       return err instanceof UsageError ? 2 : 1;
@@ -56,12 +63,15 @@ export async function main(argv: string[]): Promise<number> {
 async function serve(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { port: { type: 'string' }, host: { type: 'string' }, dev: { type: 'boolean', default: false } },
+    options: { port: { type: 'string' }, host: { type: 'string' }, dev: { type: 'boolean', default: false }, workers: { type: 'string' } },
   });
   const dir = resolve(positionals[0] ?? '.');
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${values.port} is not a port number.`);
   if (values.dev && process.env.PADDOCK_DEV_CHILD !== '1') return superviseDev(dir, args);
+  const workers = Number(values.workers ?? process.env.WEB_CONCURRENCY ?? 1);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers ${values.workers ?? process.env.WEB_CONCURRENCY} is not a positive whole number.`);
+  if (workers > 1 && !values.dev && cluster.isPrimary) return superviseWorkers(workers);
 
   const site = await loadSite(dir, { dev: values.dev ?? false });
   await openDatabases(site.settings, site.dir);
@@ -88,6 +98,39 @@ async function serve(args: string[]): Promise<number> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   return new Promise<number>(() => { /* runs until a signal stops the process */ });
+}
+
+/**
+ * Several processes serving one port (node:cluster), like gunicorn's workers: a site container with more than
+ * one CPU uses them all. A worker that crashes is replaced; one that never managed to listen stops the whole server.
+ */
+function superviseWorkers(n: number): Promise<number> {
+  let stopping = false;
+  let alive = 0;
+  const listened = new Set<number>();
+  const fork = () => { alive++; cluster.fork(); };
+  const stopAll = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) if (w && !w.isDead()) w.process.kill('SIGTERM');
+  };
+  cluster.on('listening', (w) => listened.add(w.id));
+  for (let i = 0; i < n; i++) fork();
+  return new Promise<number>((done) => {
+    let code = 0;
+    cluster.on('exit', (w, exitCode) => {
+      alive--;
+      if (exitCode) code = exitCode;
+      if (!stopping && listened.has(w.id)) {
+        logger.warn({ worker: w.id, exitCode }, 'worker died; starting another');
+        fork();
+        return;
+      }
+      if (!stopping) stopAll();
+      if (alive === 0) done(code);
+    });
+    process.on('SIGTERM', () => { if (!stopping) stopAll(); });
+    process.on('SIGINT', () => { if (!stopping) stopAll(); });
+  });
 }
 
 /** Dev mode: a child process serves the site and is replaced whenever a file under the site changes. */

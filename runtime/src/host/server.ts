@@ -103,9 +103,16 @@ export function createServer(site: Site): SiteServer {
       const addr = fastify.server.address();
       return typeof addr === 'object' && addr ? addr.port : port;
     },
-    close: () => {
+    close: async () => {
       closing = true;
-      return fastify.close();
+      // A response that was still finishing when close() began leaves a keep-alive connection that only turns idle
+      // afterwards; sweep idle connections until the server is closed instead of waiting out the keep-alive timeout.
+      const sweep = setInterval(() => fastify.server.closeIdleConnections(), 50);
+      try {
+        await fastify.close();
+      } finally {
+        clearInterval(sweep);
+      }
     },
   };
 }
