@@ -45,7 +45,7 @@ export function DeployLog({ src, initialStatus }: { src: string; initialStatus: 
     <div className="stack">
       <p className="muted small" role="status">Status: <strong data-testid="deploy-status">{status}</strong></p>
       <pre ref={box} className="code log" role="log" aria-live="polite" aria-label="Build and release log" data-testid="deploy-log" tabIndex={0}>
-        {lines.length === 0 ? 'Waiting for the build to start…' : lines.map((l) => (l.phase ? `[${l.phase}] ${l.line}` : l.line)).join('\n')}
+        {lines.length === 0 ? (['queued', 'building', 'releasing'].includes(status) ? 'Waiting for the build to start…' : 'Loading the log…') : lines.map((l) => (l.phase ? `[${l.phase}] ${l.line}` : l.line)).join('\n')}
       </pre>
       {problem ? <p className="notice notice-error" role="alert">{problem}</p> : null}
     </div>

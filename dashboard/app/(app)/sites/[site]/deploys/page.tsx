@@ -44,7 +44,7 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
       {head}
       {shown ? (
         <section className="card" aria-labelledby="log-title">
-          <h2 id="log-title">{RUNNING.includes(shown.status) ? 'Deploy in progress' : `Log of the ${shown.kind} of`} <Ago at={shown.createdAt} /></h2>
+          <h2 id="log-title">{RUNNING.includes(shown.status) ? 'Deploy in progress' : `Log of the ${shown.kind}`} <span className="muted small">started <Ago at={shown.createdAt} /></span></h2>
           <DeployLog key={shown.id} src={`/sites/${encodeURIComponent(name)}/deploys/${shown.id}/events`} initialStatus={shown.status} />
         </section>
       ) : null}

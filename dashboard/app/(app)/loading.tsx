@@ -1,4 +1,4 @@
-// Shown while a sites page waits for the API.
+// Shown while a signed-in page waits for the API.
 export default function Loading() {
   return (
     <div className="stack" aria-busy="true">
