@@ -27,7 +27,7 @@ export interface ResolverMatch {
   readonly route: string;
 }
 
-interface Segment { literal: string; param?: { name: string; converter: Converter } }
+interface Segment { literal: string; param?: { name: string; converter: Converter; whole: RegExp } }
 
 interface CompiledRoute {
   index: number;
@@ -66,7 +66,7 @@ function compile(route: string): { regex: RegExp; segments: Segment[]; params: C
     }
     if (params.some((p) => p.name === name)) throw new ImproperlyConfigured(`URL route '${route}' names '${name}' twice.`);
     src += `${escapeRegex(literal)}(${converter.regex})`;
-    segments.push({ literal, param: { name, converter } });
+    segments.push({ literal, param: { name, converter, whole: new RegExp(`^(?:${converter.regex})$`) } });
     params.push({ name, converter });
     last = m.index + m[0].length;
   }
@@ -146,7 +146,7 @@ export class URLResolver {
         out += s.literal;
         if (!s.param) continue;
         const text = s.param.converter.toUrl(params[s.param.name]);
-        if (!new RegExp(`^(?:${s.param.converter.regex})$`).test(text)) { ok = false; break; }
+        if (!s.param.whole.test(text)) { ok = false; break; }
         out += s.param.converter.regex === '.+' ? encodeURI(text) : encodeURIComponent(text);
       }
       if (ok) return `/${out}`;
