@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { openResource, type TenantResource } from '../src/provisioners/index.js';
+import { createProvisioners, openResource, type TenantResource } from '../src/provisioners/index.js';
+import { enforceDatabaseQuotas } from '../src/jobs/database-quota.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
 
@@ -157,6 +158,41 @@ describe('tenant isolation on real Postgres and Redis', () => {
       assert.match(String(await admin.call('ACL', 'DRYRUN', a.redis.username, 'KEYS', '*')), /no permissions/i);
     } finally {
       ca.disconnect();
+    }
+  });
+
+  test('a database over its size quota turns read-only, with a reason the owner sees, until the plan grows', async () => {
+    const [, b] = tenants as [Tenant, Tenant];
+    const provisioners = createProvisioners(t.config);
+    const org = await t.platform.db.selectFrom('organisations').select('id').where('name', '=', owner.org).executeTakeFirstOrThrow();
+    try {
+      // A fresh database is a few MiB: a 1 MiB quota is spent at once.
+      await t.platform.db.updateTable('organisations').set({ quota_overrides: JSON.stringify({ databaseMb: 1 }) }).where('id', '=', org.id).execute();
+      const first = await enforceDatabaseQuotas(t.platform, provisioners);
+      assert.ok(first.limited.includes(b.id));
+      const site = await call(t.app, owner.token, 'GET', `/v1/sites/${b.name}`);
+      assert.equal(site.body.status, 'ready');
+      assert.match(site.body.statusReason, /over its quota of 1 MiB/);
+      const c = await pgConnect(b.pg);
+      try {
+        await assert.rejects(c.query('create table grow (x int)'), /read-only transaction/);
+      } finally {
+        await c.end();
+      }
+      assert.deepEqual((await enforceDatabaseQuotas(t.platform, provisioners)).limited, [], 'flagged once, not again');
+
+      await t.platform.db.updateTable('organisations').set({ quota_overrides: JSON.stringify({}) }).where('id', '=', org.id).execute();
+      assert.ok((await enforceDatabaseQuotas(t.platform, provisioners)).released.includes(b.id));
+      assert.equal((await call(t.app, owner.token, 'GET', `/v1/sites/${b.name}`)).body.statusReason, null);
+      const again = await pgConnect(b.pg);
+      try {
+        await again.query('create table grow (x int)');
+      } finally {
+        await again.end();
+      }
+    } finally {
+      await t.platform.db.updateTable('organisations').set({ quota_overrides: JSON.stringify({}) }).where('id', '=', org.id).execute();
+      await provisioners.close();
     }
   });
 

@@ -11,6 +11,7 @@ import { randomSecret } from '../secrets/box.js';
 import { createProvisioners, credentialContext, leastLoaded, openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import { createSiteLocks, type SiteLocks } from './site-lock.js';
 import { queueNames, type ProvisionJob } from './queues.js';
+import { enforceDatabaseQuotas } from './database-quota.js';
 
 export type ProvisionStep = 'recorded' | 'postgres' | 'redis' | 'ready' | 'suspended';
 
@@ -149,11 +150,13 @@ export function startJobWorker<T extends { siteId: string }>(
 }
 
 const REFILL_INTERVAL_MS = 2000;
+const QUOTA_INTERVAL_MS = 60_000;
 
 export function startProvisionWorker(platform: Platform, options: WorkerOptions = {}): Worker<ProvisionJob> {
   const worker = startJobWorker<ProvisionJob>(platform, queueNames.provision, (ctx, job) => reconcileSite(ctx, job.data.siteId), options,
     (job, err) => markFailed(platform, job.data.siteId, err.message));
-  // Keeping spare databases ready is the provisioning workers' background chore.
+  // Keeping spare databases ready, and database sizes within quota, are the provisioning
+  // workers' background chores.
   const provisioners = createProvisioners(platform.config);
   const refill = () => {
     void provisioners.postgres.refill().catch((err: unknown) => platform.logger.warn({ err }, 'could not refill spare databases'));
@@ -161,8 +164,14 @@ export function startProvisionWorker(platform: Platform, options: WorkerOptions 
   const timer = setInterval(refill, REFILL_INTERVAL_MS);
   timer.unref();
   refill();
+  // Several workers may check at once; the check is idempotent, so that only costs queries.
+  const quotaTimer = setInterval(() => {
+    enforceDatabaseQuotas(platform, provisioners).catch((err: unknown) => platform.logger.warn({ err }, 'could not check database quotas'));
+  }, QUOTA_INTERVAL_MS);
+  quotaTimer.unref();
   worker.on('closed', () => {
     clearInterval(timer);
+    clearInterval(quotaTimer);
     void provisioners.close();
   });
   return worker;

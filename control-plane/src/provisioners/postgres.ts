@@ -146,6 +146,17 @@ export class PostgresProvisioner implements Provisioner {
     return created;
   }
 
+  /**
+   * New transactions in the site's database default to read-only (its size quota is spent); its
+   * open sessions are ended so they reconnect under the new default.
+   */
+  async setReadOnly(r: TenantResource, readOnly: boolean): Promise<void> {
+    const db = this.pool(r.server);
+    const database = ident(r.database ?? r.username);
+    await db.query(readOnly ? `ALTER DATABASE ${database} SET default_transaction_read_only = on` : `ALTER DATABASE ${database} RESET default_transaction_read_only`);
+    await db.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [r.username]);
+  }
+
   async suspend(r: TenantResource): Promise<void> {
     const db = this.pool(r.server);
     const exists = await db.query('select 1 from pg_roles where rolname = $1', [r.username]);

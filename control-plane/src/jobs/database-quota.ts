@@ -1,0 +1,41 @@
+// The database-size quota, checked periodically by the provisioning workers (Postgres cannot cap
+// a database's size itself). A ready site whose database outgrows its plan gets read-only
+// transactions by default and a status reason saying why and what to do; once it shrinks or the
+// plan grows, writes come back. This is a soft limit: a site's role can still
+// `SET default_transaction_read_only = off` in its own session; a hard one needs tables owned by
+// a role other than the site's.
+import type { Platform } from '../platform.js';
+import { audit, systemActor } from '../audit/audit.js';
+import { quotasOf } from '../orgs/plans.js';
+import { openResource, type Provisioners } from '../provisioners/index.js';
+
+const OVER = 'database over its quota';
+
+export function overQuotaReason(limitMb: number): string {
+  return `${OVER} of ${limitMb} MiB: new transactions are read-only until it shrinks below that or the plan grows`;
+}
+
+export async function enforceDatabaseQuotas(platform: Pick<Platform, 'db' | 'secrets'>, provisioners: Provisioners): Promise<{ limited: string[]; released: string[] }> {
+  const { db } = platform;
+  const rows = await db.selectFrom('sites')
+    .innerJoin('organisations', 'organisations.id', 'sites.org_id')
+    .innerJoin('site_resources', (j) => j.onRef('site_resources.site_id', '=', 'sites.id').on('site_resources.kind', '=', 'postgres'))
+    .selectAll('site_resources').select(['sites.status_reason', 'sites.org_id', 'organisations.plan', 'organisations.quota_overrides'])
+    .where('sites.status', '=', 'ready').execute();
+  const limited: string[] = [];
+  const released: string[] = [];
+  for (const row of rows) {
+    const resource = openResource(platform.secrets, row);
+    const limitMb = quotasOf(row.plan, row.quota_overrides).databaseMb;
+    const { databaseBytes = 0 } = await provisioners.postgres.usage(resource);
+    const over = databaseBytes > limitMb * 1024 * 1024;
+    const flagged = row.status_reason?.startsWith(OVER) ?? false;
+    if (over === flagged) continue;
+    await provisioners.postgres.setReadOnly(resource, over);
+    await db.updateTable('sites').set({ status_reason: over ? overQuotaReason(limitMb) : null, updated_at: new Date() })
+      .where('id', '=', row.site_id).where('status', '=', 'ready').execute();
+    await audit(db, systemActor, { action: over ? 'site.database_read_only' : 'site.database_writable', targetType: 'site', targetId: row.site_id, orgId: row.org_id, details: { databaseBytes, limitMb } });
+    (over ? limited : released).push(row.site_id);
+  }
+  return { limited, released };
+}
