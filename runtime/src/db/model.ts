@@ -39,8 +39,12 @@ export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Va
   & { id?: number };
 
 export type ModelInstance<D> = ModelBase & InstanceFields<D>;
-/** Any model instance, when the model is not known statically. */
-export type AnyInstance = ModelBase & { [key: string]: unknown };
+/**
+ * Any model instance, when the model is not known statically. The index signature is `any` on purpose: it is the
+ * only kind TypeScript lets a class-based instance type (every typed model instance) be assigned to.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyInstance = ModelBase & { [key: string]: any };
 /** The instance type of a model class: `type Post = Instance<typeof Post>`. */
 export type Instance<C> = C extends { prototype: infer I } ? I : never;
 

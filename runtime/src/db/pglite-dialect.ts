@@ -1,7 +1,7 @@
 // A Kysely 0.28 dialect for in-process PGlite (`pglite:memory`, `pglite:<dir>`), so a site runs with no Postgres server.
 // PGlite is one session: connections are handed out one at a time (a mutex), which also keeps transactions whole.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,15 +59,18 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {
     const { PGlite } = await import('@electric-sql/pglite');
     const parsers = this.#config.parsers ?? {};
-    const template = this.#config.dataDir === undefined ? templatePath(this.#config) : null;
+    const dataDir = this.#config.dataDir;
+    // A new directory starts from the same snapshot as a memory database; an existing one opens as it is.
+    const fresh = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
+    const template = fresh ? templatePath(this.#config) : null;
     let snapshot: Buffer | null = null;
     if (template) {
       try { snapshot = readFileSync(template); } catch { snapshot = null; }
     }
     if (snapshot) {
-      this.#pg = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(snapshot)]), parsers });
+      this.#pg = await PGlite.create(dataDir, { loadDataDir: new Blob([new Uint8Array(snapshot)]), parsers });
     } else {
-      this.#pg = await PGlite.create(this.#config.dataDir, { parsers });
+      this.#pg = await PGlite.create(dataDir, { parsers });
       if (template) {
         // Written before any statement runs, so the snapshot is an empty cluster; rename makes it appear whole.
         const dump = Buffer.from(await (await this.#pg.dumpDataDir('none')).arrayBuffer());
