@@ -54,6 +54,26 @@ export function ormSuite(backend: Backend): void {
   describe(`${backend.name}: fields and saving`, () => {
     beforeEach(reset);
 
+    test('instances and create() are typed from the model definition (checked by the typechecker)', () => {
+      const a = new Author({ name: 'Typed' });
+      const name: string = a.name;
+      const email: string | null = a.email;
+      const b = new Book({ title: 't', authorId: 1 });
+      const authorId: number = b.authorId;
+      const editorId: number | null = b.editorId;
+      const created: Date = b.created;
+      const price: string = b.price;
+      // @ts-expect-error name is required
+      void (() => new Author({}));
+      // @ts-expect-error pages is a number
+      void (() => new Book({ title: 't', pages: 'many' }));
+      // @ts-expect-error no such field on instances
+      void (() => b.nope);
+      // @ts-expect-error a nullable field may be null, so it is not a plain string
+      void ((): string => a.email);
+      assert.deepEqual([name, email, authorId, editorId, price, created instanceof Date], ['Typed', null, 1, null, '0.00', false]);
+    });
+
     test('create fills defaults, auto fields and the primary key, and values round-trip with their JS types', async () => {
       const a = await Author.objects.create({ name: 'Ann' });
       const b = await Book.objects.create({ title: 'T', author: a, readingTime: 90_061_500, startsAt: '23:59:59', releaseDate: '2020-02-29', sales: 9007199254740993n, meta: { list: [1, 'two', null] } });
@@ -151,6 +171,12 @@ export function ormSuite(backend: Backend): void {
       ['across two relations', { editor__email__endswith: '@example.com', author__books__pages__gt: 380 }, ['Ancillary Sword']],
       ['many-to-many forward', { tags__name: 'fantasy' }, ['Palimpsest']],
       ['reverse foreign key', { author__edited__title: 'Palimpsest' }, ['Ancillary Justice', 'Ancillary Sword']],
+      ['regex', { title__regex: '^Anc.*d$' }, ['Ancillary Sword']],
+      ['iregex', { title__iregex: '^orbit' }, ['Orbitsville']],
+      ['day', { published__day: 7 }, ['Ancillary Sword']],
+      ['week_day (Sunday = 1)', { releaseDate__weekDay: 3 }, ['Ancillary Justice', 'Ancillary Sword']],
+      ['hour', { published__hour: 12 }, ['Ancillary Justice']],
+      ['in with null', { rating__in: [null, 4.5] }, ['Ancillary Justice', 'Orbitsville']],
     ];
     for (const [name, where, expected] of cases) {
       test(`filter ${name}`, async () => {
@@ -291,6 +317,9 @@ export function ormSuite(backend: Backend): void {
       const { result: p, queries: q2 } = await captureQueries(() => Profile.objects.selectRelated('author').get({ pk: profile.id }));
       assert.equal(q2.length, 1);
       assert.equal((p.author as { name: string }).name, 'Ann Leckie');
+      const { result: withProfiles, queries: q3 } = await captureQueries(() => Author.objects.prefetchRelated('profile').fetch());
+      assert.equal(q3.length, 2, 'a reverse one-to-one prefetches in one more query');
+      assert.deepEqual(withProfiles.map((x) => (x as unknown as { profile: { bio: string } | null }).profile?.bio ?? null), ['Writer', null, null]);
       await profile.delete();
     });
 
