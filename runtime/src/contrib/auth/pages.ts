@@ -23,7 +23,7 @@ button,.button{display:inline-block;background:var(--accent);color:var(--accent-
 table{width:100%;border-collapse:collapse;background:#fff}th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th a{color:inherit}tr:hover td{background:#fafbff}.messages{list-style:none;padding:0;margin:0 0 1rem}.messages li{padding:.6rem .9rem;border-radius:6px;margin-bottom:.5rem;background:#e8f0fe}
 .messages li.success{background:#e6f4ea;color:var(--ok)}.messages li.error{background:#fdecea;color:var(--danger)}.messages li.warning{background:#fff4e5}
-.toolbar{display:flex;gap:.75rem;align-items:center;flex-wrap:wrap;margin-bottom:1rem}.toolbar form{display:flex;gap:.5rem}.muted{color:var(--muted)}
+.toolbar{display:flex;gap:.75rem;align-items:center;flex-wrap:wrap;margin-bottom:1rem}.toolbar form{display:flex;gap:.5rem}.toolbar select,.toolbar input[type=search]{width:auto}.muted{color:var(--muted)}
 .layout{display:grid;grid-template-columns:1fr 220px;gap:1.25rem}@media(max-width:800px){.layout{grid-template-columns:1fr}}
 .filters h3{font-size:.95rem;margin:.75rem 0 .25rem}.filters ul{list-style:none;padding:0;margin:0}.filters a.selected{font-weight:700;color:var(--ink)}
 .pagination{margin-top:1rem;display:flex;gap:.5rem;align-items:center}.breadcrumbs{color:var(--muted);margin-bottom:1rem}
