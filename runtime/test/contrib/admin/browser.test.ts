@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { defaultMiddleware, defineSite, Feed, include, path, Response, Site, type Request } from '@paddock/runtime';
+import { defaultMiddleware, defineSite, Feed, include, path, Response, Site } from '@paddock/runtime';
 import { createServer, type SiteServer } from '@paddock/runtime/host/server';
 import { LocMemCache } from '../../../src/cache/index.js';
 import { fields, makeMigrations, migrate, model, type Instance } from '../../../src/db/index.js';
