@@ -1,7 +1,7 @@
 // A Kysely 0.28 dialect for in-process PGlite (`pglite:memory`, `pglite:<dir>`), so a site runs with no Postgres server.
 // PGlite is one session: connections are handed out one at a time (a mutex), which also keeps transactions whole.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,7 @@ class PGliteDriver implements Driver {
     const dataDir = this.#config.dataDir;
     // A new directory starts from the same snapshot as a memory database; an existing one opens as it is.
     const fresh = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
+    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
     const template = fresh ? templatePath(this.#config) : null;
     let snapshot: Buffer | null = null;
     if (template) {
