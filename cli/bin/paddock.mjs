@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `paddock` command. Runs the compiled CLI from dist/ when it has been built; in a source
-// checkout without a build (or with PADDOCK_CLI_FROM_SOURCE=1, which the tests set so that a
-// stale dist/ cannot hide a change) it runs the TypeScript sources through tsx.
+// checkout without a build (or with PADDOCK_CLI_FROM_SOURCE=1, which the tests set when dist/ is
+// older than the sources, so a stale build cannot hide a change) it runs the TypeScript sources through tsx.
 import { existsSync } from 'node:fs';
 
 const dist = new URL('../dist/main.js', import.meta.url);

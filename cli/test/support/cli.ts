@@ -1,12 +1,37 @@
 // Test support: runs the real `paddock` binary (cli/bin/paddock.mjs, from source) in a child
 // process with its own temporary HOME and config dir, never the developer's.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const bin = fileURLToPath(new URL('../../bin/paddock.mjs', import.meta.url));
+
+const cliRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Whether the binary should run from source: when dist/ is missing or older than a source file.
+ * `npm test` builds first, so the suite runs the compiled CLI, as users do (and starts it three
+ * times faster); a test run while editing gets the sources, never a stale build.
+ */
+export function distIsStale(): boolean {
+  const built = join(cliRoot, 'dist', 'main.js');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  return newestMtime(join(cliRoot, 'src')) > builtAt || statSync(join(cliRoot, 'package.json')).mtimeMs > builtAt;
+}
+
+const fromSource = distIsStale() ? '1' : '0';
 
 export interface CliResult {
   code: number;
@@ -57,7 +82,7 @@ export function cliHome(extraEnv: Record<string, string> = {}): CliHome {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: dir,
     XDG_CONFIG_HOME: configDir,
-    PADDOCK_CLI_FROM_SOURCE: '1',
+    PADDOCK_CLI_FROM_SOURCE: fromSource,
     ...extraEnv,
   };
   return {
