@@ -204,10 +204,15 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     } else {
       column = sql.id(c.alias, this.model._meta.pk.column) as Expr;
     }
-    const { where } = this.#whereParts(c);
+    const { where, having } = this.#whereParts(c);
     const parts: Expr[] = [sql`select ${column} from ${sql.id(this.model._meta.table)} as ${sql.id(c.alias)}` as Expr];
     if (c.joins.length) parts.push(sql.join(c.joins, sql` `) as Expr);
     if (where.length) parts.push(sql`where ${sql.join(where, sql` and `)}` as Expr);
+    // Filters on aggregate annotations (HAVING) must narrow the subquery too, or update()/delete() would hit every row.
+    if (having.length) {
+      parts.push(sql`group by ${sql.id(c.alias, this.model._meta.pk.column)}${this.state.values ? sql`, ${column}` : sql``}` as Expr);
+      parts.push(sql`having ${sql.join(having, sql` and `)}` as Expr);
+    }
     if (this.state.limit !== null) parts.push(sql`limit ${this.state.limit}` as Expr);
     if (this.state.offset) parts.push(sql`offset ${this.state.offset}` as Expr);
     return sql.join(parts, sql` `) as Expr;
@@ -223,7 +228,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
   // ------------------------------------------------------------ running
 
   async fetch(): Promise<T[]> {
-    if (this.prefetched && this.state === emptyStateFor(this)) return [...this.prefetched];
+    if (this.prefetched) return [...this.prefetched];
     const alias = this.db;
     const built = this.build();
     const { rows } = await execute<Record<string, unknown>>(alias, built.query);
@@ -307,15 +312,13 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
   }
 
   async exists(): Promise<boolean> {
-    const c = this.compiler();
     const { query } = this.limit(1).build('t', { forceColumns: [sql`1` as Expr] });
-    void c;
     const { rows } = await execute(this.db, query);
     return rows.length > 0;
   }
 
   async count(): Promise<number> {
-    if (this.prefetched && this.state === emptyStateFor(this)) return this.prefetched.length;
+    if (this.prefetched) return this.prefetched.length;
     const needsWrap = this.state.distinct || this.state.limit !== null || this.state.offset > 0 || Object.keys(this.state.annotations).length > 0 || this.state.values !== null;
     const inner = needsWrap ? this.clone({ order: [] }).build().query : this.clone({ order: [] }).build('t', { forceColumns: [sql`count(*) as "n"` as Expr] }).query;
     const query = needsWrap ? sql`select count(*) as "n" from (${inner}) as "sub"` : inner;
@@ -328,7 +331,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     const names = Object.keys(spec);
     if (names.length === 0) throw new FieldError('aggregate() needs at least one aggregate, e.g. { n: Count() }.');
     for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new FieldError(`Aggregate name "${n}" must be a plain identifier.`);
-    const sliced = this.state.limit !== null || this.state.offset > 0 || this.state.distinct;
+    const sliced = this.state.limit !== null || this.state.offset > 0 || this.state.distinct || Object.keys(this.state.annotations).length > 0;
     const c = this.compiler();
     let query: Expr;
     if (sliced) {
@@ -508,8 +511,6 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     return rawInstances<T>(this.model, text, params, this.state.using ?? undefined);
   }
 }
-
-function emptyStateFor(qs: QuerySet<unknown>): QueryState { return (qs as unknown as { state: QueryState }).state; }
 
 function toQ(c: Filter): Q { return c instanceof Q ? c : new Q([c]); }
 

@@ -265,6 +265,8 @@ export function ormSuite(backend: Backend): void {
       const tagged = await Book.objects.annotate({ tagCount: Count('tags', { distinct: true }) }).filter({ tagCount: 2 }).orderBy('title');
       assert.deepEqual(titles(tagged), ['Ancillary Justice', 'Orbitsville']);
       assert.deepEqual(await Book.objects.values('format').annotate({ n: Count() }).orderBy('format'), [{ format: 'hb', n: 1 }, { format: 'pb', n: 3 }]);
+      assert.deepEqual(await Author.objects.annotate({ n: Count('books') }).filter({ n__gte: 2 }).aggregate({ c: Count() }), { c: 1 });
+      assert.equal(await Author.objects.annotate({ n: Count('books') }).filter({ n__gte: 2 }).update({ born: '1966-03-02' }), 1, 'update narrows by the HAVING filter');
     });
 
     test('async iteration and the chunked iterator visit every row', async () => {
