@@ -3,7 +3,7 @@
 // that a later entry could write through, devices and fifos, too many files, too many bytes and
 // gzip bombs (a suspicious ratio of unpacked to packed bytes). Writes are synchronous, with
 // O_EXCL|O_NOFOLLOW, so nothing ever follows a link planted earlier in the same archive.
-import { closeSync, constants, copyFileSync, lstatSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, posix, relative, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -68,6 +68,33 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
+/**
+ * Every symlink must resolve, through the kernel, to something inside the root. The textual check
+ * at extraction time cannot see that `l1 -> l0/..` climbs once `l0 -> .` is a link, so the whole
+ * tree is checked once the archive is down. `realpathSync.native` because the JS implementation
+ * normalises `..` textually and gets exactly these chains wrong.
+ */
+function assertLinksInside(root: string): void {
+  const realRoot = realpathSync.native(root);
+  const visit = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) visit(p);
+      else if (st.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = realpathSync.native(p);
+        } catch {
+          throw errors.tarballRejected(`the link "${relative(root, p)}" points at nothing inside the site (dangling or looping)`);
+        }
+        if (!inside(realRoot, real)) throw errors.tarballRejected(`the link "${relative(root, p)}" points outside the site`);
+      }
+    }
+  };
+  visit(root);
+}
+
 /** Streams a .tar.gz into `dest` (which must exist and be empty). Rejects with PDK_TARBALL_REJECTED. */
 export async function unpackTarball(source: Readable, dest: string, limits: UnpackLimits = defaultUnpackLimits): Promise<UnpackResult> {
   const root = resolve(dest);
@@ -129,6 +156,7 @@ export async function unpackTarball(source: Readable, dest: string, limits: Unpa
       if (type === 'Link') {
         const from = join(root, normalize(safeRelative(entry.linkpath ?? '', limits)));
         if (!inside(root, from)) throw errors.tarballRejected(`the hard link "${rel}" points outside the site`);
+        assertRealParents(root, from); // a symlinked parent could lead anywhere on the host
         const st = lstatSync(from, { throwIfNoEntry: false });
         if (!st?.isFile()) throw errors.tarballRejected(`the hard link "${rel}" does not point at a file of the site`);
         copyFileSync(from, target, constants.COPYFILE_EXCL);
@@ -152,5 +180,6 @@ export async function unpackTarball(source: Readable, dest: string, limits: Unpa
   }
   if (failure) throw failure;
   if (files === 0) throw errors.tarballRejected('it is empty');
+  assertLinksInside(root);
   return { files, bytes: contentBytes };
 }
