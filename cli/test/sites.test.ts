@@ -51,13 +51,13 @@ describe('site commands against a real control plane', () => {
     assert.ok(existsSync(join(project, '.paddock', '.gitignore')));
   });
 
-  test('a taken name and an invalid name fail with the API\'s message', async () => {
+  test('a taken name fails with the API\'s code; an invalid one is explained before asking', async () => {
     const taken = await home.run(['sites:create', site, '--no-link']);
     assert.equal(taken.code, ExitCode.failure);
     assert.match(taken.stderr, /PDK_SITE_NAME_TAKEN/);
     const bad = await home.run(['sites:create', 'Not_A_Label', '--no-link']);
-    assert.equal(bad.code, ExitCode.failure);
-    assert.match(bad.stderr, /PDK_VALIDATION/);
+    assert.equal(bad.code, ExitCode.usage);
+    assert.match(bad.stderr, /cannot be a site name[\s\S]*lowercase letters, digits and hyphens/);
   });
 
   test('sites lists it, as a table and as JSON', async () => {

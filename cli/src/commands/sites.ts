@@ -48,6 +48,9 @@ export const sitesCreate = defineCommand({
   examples: ['paddock sites:create myblog', 'paddock sites:create shop --org acme'],
   async run(ctx, { values, positionals }) {
     const name = positionals[0]!;
+    if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) {
+      throw usageError(`"${name}" cannot be a site name: it becomes a host name (${name}.<platform domain>).`, 'Use 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen, e.g. `paddock sites:create my-blog`.');
+    }
     const created = await ctx.api.json<Site | { site: Site }>('POST', '/v1/sites', { body: { name, ...(values.org ? { org: values.org } : {}) } });
     let site = 'site' in created ? created.site : created;
     if (!values['no-wait'] && site.status === 'provisioning') {
