@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DetailView, Feed, json, ListView, negotiate, path, Response, Sitemap, sitemapView, stream, View, xml, type Request } from '@paddock/runtime';
+import { DetailView, Feed, file, json, ListView, negotiate, path, Response, Sitemap, sitemapView, stream, View, xml, type Request } from '@paddock/runtime';
 import { call, makeSite } from './helpers/site.js';
 import { child, children, parseXml } from './helpers/xml.js';
 
@@ -55,6 +55,8 @@ const site = makeSite({
     path('data.xml', () => xml({ posts: POSTS.map((p) => ({ slug: p.slug, title: p.title })) }, { root: 'blog' })),
     path('neg/', (req: Request) => negotiate(req, { 'text/html': () => new Response('<p>html</p>'), 'application/json': () => json({ ok: true }) })),
     path('stream/', () => stream((async function* () { yield 'a'; yield 'b'; })())),
+    path('download/', () => file(new URL(import.meta.url).pathname, { download: 'résumé "v1".ts' })),
+    path('missing-file/', () => file('/nonexistent/file.txt')),
     path('cbv/', Hello),
     path('cbv-exempt/', ExemptHello),
     path('list/', PostList.asView({ templateName: 'list' })),
@@ -143,6 +145,15 @@ describe('formats', () => {
     assert.equal(html.getHeader('vary'), 'Accept');
     assert.equal((await call(site, '/neg/', { headers: { accept: 'application/json;q=0.5, text/html;q=0.9' } })).text(), '<p>html</p>');
     assert.equal((await call(site, '/neg/', { headers: { accept: 'image/png' } })).status, 406);
+  });
+
+  it('sends files with type, length and an attachment name safe in the header; 404 when absent', async () => {
+    const res = await call(site, '/download/');
+    assert.equal(res.getHeader('content-type'), 'application/octet-stream');
+    assert.ok(Number(res.getHeader('content-length')) > 1000);
+    assert.equal(res.getHeader('content-disposition'), `attachment; filename="r_sum_ _v1_.ts"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v1%22.ts`);
+    (res.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    assert.equal((await call(site, '/missing-file/')).status, 404);
   });
 
   it('streams bodies produced piece by piece', async () => {

@@ -137,6 +137,16 @@ describe('paddock-runtime bin', { concurrency: true }, () => {
     }
   });
 
+  it('delegates migration commands to the ORM (showmigrations, sqlmigrate on the blog starter)', async () => {
+    const blog = join(import.meta.dirname, '..', 'starters', 'blog');
+    const show = startBin(['showmigrations', blog], { DATABASE_URL: 'pglite:memory' });
+    const sql = startBin(['sqlmigrate', blog, 'blog', '0001'], { DATABASE_URL: 'pglite:memory' });
+    assert.equal(await show.exited, 0);
+    assert.match(show.output(), /blog\n \[ \] 0001_initial/);
+    assert.equal(await sql.exited, 0);
+    assert.match(sql.output(), /create table "blog_post"/);
+  });
+
   it('refuses to serve without SECRET_KEY outside debug, saying what to set', async () => {
     const proc = startBin(['serve', HELLO, '--port', '0'], { SECRET_KEY: '' });
     const code = await proc.exited;
