@@ -1,7 +1,7 @@
 // The paddock-runtime command: serve a site, check it, collect its static files, and run the ORM's migration commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatChecks, runChecks } from '../checks/checks.js';
@@ -24,6 +24,7 @@ Commands:
   migrate [site-dir] [app] [target]                apply migrations
   showmigrations [site-dir]                        list migrations and whether they are applied
   sqlmigrate [site-dir] <app> <migration>          print a migration's SQL
+  createsuperuser, clearsessions, dumpdata, loaddata   the batteries' commands (see below)
 
 Examples:
   paddock-runtime serve runtime/starters/blog --dev --port 8000
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'collectstatic': return await collect(rest);
       case 'makemigrations': case 'migrate': case 'showmigrations': case 'sqlmigrate':
         return await migrations(command, rest);
+      case 'createsuperuser': case 'clearsessions': case 'dumpdata': case 'loaddata':
+        return await batteries(command, rest);
       default:
         throw new UsageError(`Unknown command '${command}'. Run \`paddock-runtime help\` for the list.`);
     }
@@ -221,4 +224,18 @@ async function migrations(command: string, args: string[]): Promise<number> {
     await closeDatabases();
   }
   return 0;
+}
+
+/** The batteries' commands (runtime/src/contrib/commands.ts) run against the site's models and databases. */
+async function batteries(command: string, args: string[]): Promise<number> {
+  // The first argument is the site dir when it names a folder (app labels and data files never do).
+  const dirArg = args[0] !== undefined && !args[0].startsWith('-') && statSync(args[0], { throwIfNoEntry: false })?.isDirectory() ? args[0] : undefined;
+  const site = await loadSite(resolve(dirArg ?? '.'), { checkOnly: true });
+  await openDatabases(site.settings, site.dir);
+  try {
+    const { runBatteryCommand } = await import('../contrib/commands.js');
+    return await runBatteryCommand(command, dirArg === undefined ? args : args.slice(1));
+  } finally {
+    await closeDatabases();
+  }
 }
