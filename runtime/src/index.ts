@@ -12,7 +12,7 @@ export { json, xml, redirect, stream, file, notAllowed } from './http/responses.
 export { buildChain, type Middleware, type MiddlewareContext, type Handler } from './http/middleware.js';
 export { commonMiddleware } from './http/common.js';
 export { securityMiddleware, clickjackingMiddleware, applySecurityHeaders } from './security/headers.js';
-export { csrfMiddleware, CSRF_FORM_FIELD } from './security/csrf.js';
+export { csrfMiddleware, rotateCsrfToken, CSRF_FORM_FIELD } from './security/csrf.js';
 export { path, include, type URLEntry, type URLPattern, type URLInclude, type RouteParams, type PathOptions } from './urls/patterns.js';
 export { URLResolver, type ViewFunction, type ViewLike, type ViewProvider, type ResolverMatch } from './urls/resolver.js';
 export { registerConverter, type Converter } from './urls/converters.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csrfExempt, defaultMiddleware, json, path, render, Response, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
+import { csrfExempt, defaultMiddleware, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
 import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
 import { call, csrfFrom, makeSite, type CallOptions } from './helpers/site.js';
 
@@ -21,6 +21,7 @@ function formSite(settings: Record<string, unknown> = {}): Site {
       path('form/', (req: Request) => render(req, 'form.html')),
       path('submit/', () => { sideEffects++; return json({ saved: true }); }),
       path('hook/', csrfExempt(() => json({ hook: true }))),
+      path('login/', (req: Request) => { rotateCsrfToken(req); return json({ in: true }); }),
       path('embed/', xframeOptionsExempt(() => new Response('embeddable'))),
       path('boom/', () => { throw new Error('secret-internal-detail'); }),
     ],
@@ -119,6 +120,15 @@ describe('CSRF protection', () => {
     const res = await post(s, '/submit/', 'x=1', {});
     assert.equal(res.status, 403);
     assert.equal(res.text(), 'custom: CSRF cookie not set.');
+  });
+
+  it('rotates the secret on login so a token from before no longer works', async () => {
+    const { cookie, token } = await tokenFor(site);
+    const login = await post(site, '/login/', `csrfmiddlewaretoken=${token}`, { cookie: `csrftoken=${cookie}` });
+    assert.equal(login.status, 200);
+    const fresh = csrfFrom(login).cookie;
+    assert.ok(fresh.length === 43 && fresh !== cookie, 'a new cookie is sent');
+    assert.equal((await post(site, '/submit/', `csrfmiddlewaretoken=${token}`, { cookie: `csrftoken=${fresh}` })).status, 403);
   });
 
   it('refuses unsafe requests to unknown URLs too (403 whatever the view)', async () => {

@@ -109,6 +109,17 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+const ROTATE = 'paddock.csrf.rotate';
+
+/**
+ * Replaces this visitor's CSRF secret (a new cookie goes out with the response). Call it when the user signs in,
+ * as Django's login does, so a token planted before login is worthless afterwards.
+ */
+export function rotateCsrfToken(req: Request): void {
+  const rotate = req.state[ROTATE];
+  if (typeof rotate === 'function') (rotate as () => void)();
+}
+
 export const csrfMiddleware: Middleware = (getResponse, { settings }) => async (req: Request) => {
   const cookieSecret = decodeSecret(req.cookies[settings.CSRF_COOKIE_NAME]);
   let secret = cookieSecret;
@@ -118,6 +129,11 @@ export const csrfMiddleware: Middleware = (getResponse, { settings }) => async (
     secret ??= randomBytes(SECRET_BYTES);
     used = true;
     return (cached ??= maskSecret(secret));
+  };
+  req.state[ROTATE] = () => {
+    secret = randomBytes(SECRET_BYTES);
+    cached = undefined;
+    used = true;
   };
   if (!SAFE_METHODS.has(req.method) && !req.resolverMatch?.view.csrfExempt) {
     const reason = csrfRejectReason(req, settings, cookieSecret);
