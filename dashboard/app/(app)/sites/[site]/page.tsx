@@ -4,8 +4,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getSite } from '@/lib/sites';
 import { listReleases } from '@/lib/deploys';
-import { getOrg } from '@/lib/orgs';
-import { currentMe } from '@/lib/accounts';
+import { listOrgs } from '@/lib/orgs';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
@@ -24,12 +23,11 @@ const rank: Record<string, number> = { owner: 3, admin: 2, developer: 1, viewer:
 export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   const name = decodeURIComponent((await params).site);
   const result = await load(async (v) => {
-    // Releases are the deploy pipeline's; a site page stands without them.
-    const [site, me, releases] = await Promise.all([getSite(v.token, name), currentMe(), listReleases(v.token, name).catch(() => [])]);
-    // Only for the quota hints on the scale form; the page stands without them.
-    const org = await getOrg(v.token, site.org).catch(() => undefined);
-    const role = me?.organisations.find((o) => o.name === site.org)?.role ?? 'viewer';
-    return { site, org, role, live: releases.find((r) => r.current) };
+    // All at once: the user's organisations carry both their role and the plan's quotas; releases
+    // are the deploy pipeline's and the page stands without them.
+    const [site, orgs, releases] = await Promise.all([getSite(v.token, name), listOrgs(v.token), listReleases(v.token, name).catch(() => [])]);
+    const org = orgs.find((o) => o.name === site.org);
+    return { site, org, role: org?.role ?? 'viewer', live: releases.find((r) => r.current) };
   });
   if (!result.ok) {
     return (
