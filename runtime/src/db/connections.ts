@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { logger } from '../log.js';
-import { DatabaseConfigError } from './errors.js';
+import { DatabaseConfigError, IntegrityError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 export interface DatabaseConfig {
@@ -195,13 +195,28 @@ export async function captureQueries<T>(fn: () => Promise<T>): Promise<{ result:
   }
 }
 
+/** Constraint violations (SQLSTATE class 23) become IntegrityError; anything else passes through unchanged. */
+export function translateError(err: unknown): unknown {
+  const e = err as { code?: unknown; constraint?: string; detail?: string; message?: string };
+  if (typeof e?.code === 'string' && e.code.startsWith('23')) {
+    const what = { '23505': 'a unique constraint', '23503': 'a foreign key', '23502': 'a NOT NULL column', '23514': 'a check constraint' }[e.code] ?? 'a constraint';
+    return new IntegrityError(`The database refused the write: it breaks ${what}${e.constraint ? ` (${e.constraint})` : ''}. ${e.detail ?? e.message ?? ''}`.trim(), e.code, e.constraint, err);
+  }
+  return err;
+}
+
 /** Sends one statement on the alias's transaction connection when there is one, else through the pool. */
 export async function execute<R = Record<string, unknown>>(alias: string, query: RawBuilder<unknown> | CompiledQuery): Promise<QueryResult<R>> {
   const tx = currentTransaction(alias);
   const target = tx ? tx.conn : getDatabase(alias).kysely;
   const compiled = query instanceof Object && 'compile' in query ? query.compile(target) : query as CompiledQuery;
   const started = observers.size ? performance.now() : 0;
-  const result = await target.executeQuery<R>(compiled);
+  let result: QueryResult<R>;
+  try {
+    result = await target.executeQuery<R>(compiled);
+  } catch (err) {
+    throw translateError(err);
+  }
   if (observers.size) {
     const event = { alias, sql: compiled.sql, parameters: compiled.parameters, ms: performance.now() - started };
     for (const o of observers) o(event);

@@ -16,6 +16,22 @@ export class MultipleObjectsReturned extends PaddockError {
   }
 }
 
+/**
+ * The database refused a write that breaks a constraint (unique, foreign key, not null, check): SQLSTATE class 23.
+ * `sqlState` is Postgres' code (23505 unique, 23503 foreign key, 23502 not null, 23514 check); `constraint` its name.
+ */
+export class IntegrityError extends PaddockError {
+  readonly sqlState: string;
+  readonly constraint: string | undefined;
+  constructor(message: string, sqlState: string, constraint: string | undefined, cause: unknown) {
+    super('PDK_INTEGRITY_ERROR', 409, message);
+    this.name = 'IntegrityError';
+    this.sqlState = sqlState;
+    this.constraint = constraint;
+    this.cause = cause;
+  }
+}
+
 /** A field, lookup, ordering or relation name that the model does not have (hostile names end here, never in SQL). */
 export class FieldError extends PaddockError {
   constructor(message: string) {

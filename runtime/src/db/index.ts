@@ -23,7 +23,7 @@ export {
 } from './connections.js';
 export { atomic, onCommit, inTransaction, type AtomicOptions } from './transactions.js';
 export {
-  ObjectDoesNotExist, MultipleObjectsReturned, FieldError, ValidationError, ProtectedError, DatabaseConfigError,
+  ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError,
   ModelDefinitionError, MigrationError, Rollback,
 } from './errors.js';
 export {

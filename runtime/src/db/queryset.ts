@@ -5,7 +5,7 @@ import { execute, readAlias, routeWrite } from './connections.js';
 import {
   Compiler, columnList, quoteId, convertAggregate, aggregateField, emptyState, throughInfo, type Annotation, type Expr, type QueryState, type RelatedSelect,
 } from './compiler.js';
-import { FieldError, ValidationError } from './errors.js';
+import { FieldError, IntegrityError, ValidationError } from './errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import { AutoField, DateTimeField, ForeignKey, ManyToManyField, type Field } from './fields.js';
 import {
@@ -486,7 +486,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     try {
       return [await atomic(() => this.create(data), { using: this.writeAlias }), true];
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') return [await this.get(lookup), false];
+      if (err instanceof IntegrityError && err.sqlState === '23505') return [await this.get(lookup), false];
       throw err;
     }
   }

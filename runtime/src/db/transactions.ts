@@ -1,9 +1,11 @@
 // atomic(): a transaction, or a savepoint when one is already open on that database; onCommit hooks run after the outermost commit.
 import { CompiledQuery } from 'kysely';
-import { currentTransaction, getDatabase, txStorage, type TxState } from './connections.js';
+import { currentTransaction, getDatabase, translateError, txStorage, type TxState } from './connections.js';
 import { Rollback } from './errors.js';
 
 export interface AtomicOptions { using?: string }
+
+const COMMIT_FAILED = Symbol('paddock.commitFailed');
 
 /**
  * Runs fn in a transaction on `using` (default 'default'). Nested calls open savepoints: an error
@@ -22,9 +24,16 @@ export async function atomic<T>(fn: () => Promise<T>, opts: AtomicOptions = {}):
     await conn.executeQuery(CompiledQuery.raw('begin'));
     try {
       const value = await txStorage.run(store, fn);
-      await conn.executeQuery(CompiledQuery.raw('commit'));
+      // Deferred constraints (foreign keys) are checked here; a failed commit has already rolled back.
+      try {
+        await conn.executeQuery(CompiledQuery.raw('commit'));
+      } catch (err) {
+        state.callbacks = [];
+        throw Object.assign(translateError(err) as object, { [COMMIT_FAILED]: true });
+      }
       return { value };
     } catch (err) {
+      if ((err as Record<symbol, unknown>)[COMMIT_FAILED]) throw err;
       await conn.executeQuery(CompiledQuery.raw('rollback'));
       state.callbacks = [];
       if (err instanceof Rollback) return { value: undefined as T };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   atomic, captureQueries, closeDatabases, configureDatabases, Count, Sum, Avg, Min, Max, F, Q, or, not, FieldError, ValidationError,
-  ProtectedError, Rollback, onCommit, makeMigrations, migrate, showMigrations, sqlMigrate, rawQuery, preSave, postSave, preDelete, postDelete,
+  ProtectedError, IntegrityError, Rollback, onCommit, makeMigrations, migrate, showMigrations, sqlMigrate, rawQuery, preSave, postSave, preDelete, postDelete,
   MultipleObjectsReturned, ObjectDoesNotExist, model, fields, registry, type AnyModelClass,
 } from '../../src/db/index.js';
 import { Author, Book, Contract, Profile, Tag } from './models.js';
@@ -126,9 +126,11 @@ export function ormSuite(backend: Backend): void {
 
     test('unique and check constraints are enforced by the database', async () => {
       await Author.objects.create({ name: 'A', email: 'a@example.com' });
-      await assert.rejects(Author.objects.create({ name: 'B', email: 'a@example.com' }), (e: { code?: string }) => e.code === '23505');
+      await assert.rejects(Author.objects.create({ name: 'B', email: 'a@example.com' }),
+        (e: unknown) => e instanceof IntegrityError && e.sqlState === '23505' && e.constraint === 'library_author_email_uniq' && e.status === 409);
       const a = await Author.objects.create({ name: 'C' });
-      await assert.rejects(Book.objects.create({ title: 'neg', author: a, pages: -1 }), (e: { code?: string }) => e.code === '23514');
+      await assert.rejects(Book.objects.create({ title: 'neg', author: a, pages: -1 }), (e: unknown) => e instanceof IntegrityError && e.sqlState === '23514');
+      await assert.rejects(atomic(async () => { await Book.objects.create({ title: 'orphan', authorId: 987654 }); }), (e: unknown) => e instanceof IntegrityError && e.sqlState === '23503');
     });
   });
 
@@ -617,7 +619,7 @@ export function ormSuite(backend: Backend): void {
       assert.deepEqual(await columns('shop_item'), { id: 'bigint', price: 'bigint null', sku: 'character varying(50) null', stock: 'integer', title: 'character varying(50)' });
       assert.deepEqual(await rawQuery('select title, price::int as price, stock from shop_item'), [{ title: 'old', price: 5, stock: 7 }], 'data kept through the rename and type change');
       assert.ok((await indexes('shop_item')).includes('shop_item_stock_price_idx'));
-      await assert.rejects(rawQuery("insert into shop_item (title, stock) values ('neg', -1)"), (e: { code?: string }) => e.code === '23514');
+      await assert.rejects(rawQuery("insert into shop_item (title, stock) values ('neg', -1)"), (e: unknown) => e instanceof IntegrityError && e.sqlState === '23514');
       assert.deepEqual(Object.keys(await columns('shop_review_tags')).sort(), ['id', 'review_id', 'tag_id']);
       assert.match(await showMigrations({ apps: shop }), /shop\n \[X\] 0001_initial\n \[X\] 0002_reshape/);
 
