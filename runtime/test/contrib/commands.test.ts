@@ -24,7 +24,7 @@ async function run(args: string[]): Promise<string> {
 }
 
 test('paddock-runtime createsuperuser reads the password from stdin and refuses a weak one', () => {
-  const env = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: db.url, SECRET_KEY: 'cmd-test-secret-cmd-test-secret-cmd-test-secret', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: db.url, SECRET_KEY: 'cmd-test-secret-cmd-test-secret-cmd-test-secret', LOG_LEVEL: 'warn' };
   delete env.PADDOCK_SUPERUSER_PASSWORD;
   const r = spawnSync(process.execPath, [bin, 'createsuperuser', siteDir, '--username', 'admin', '--email', 'a@example.com'],
     { input: 'violet-harbour-90\n', encoding: 'utf8', timeout: 90_000, env });
