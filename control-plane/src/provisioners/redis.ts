@@ -1,7 +1,8 @@
 // Tenant caches: one Redis ACL user per site on one server of the cache pool. The user reaches
 // only keys and channels under the site's prefix, and none of the commands that enumerate the
 // keyspace (KEYS, SCAN, RANDOMKEY, DBSIZE, PUBSUB), wipe it (FLUSHALL, FLUSHDB, SWAPDB, MOVE),
-// administer the server (CONFIG, DEBUG, ACL, CLIENT KILL/LIST, INFO, SHUTDOWN...) or run
+// administer the server (CONFIG, DEBUG, ACL, CLIENT KILL/LIST, INFO, SHUTDOWN...), watch others
+// (CLIENT TRACKING, whose invalidations name other tenants' keys) or run
 // scripts (which could loop forever).
 import { Redis } from 'ioredis';
 import type { Provisioner, TenantResource } from './provisioner.js';
@@ -15,6 +16,10 @@ export const cacheUserRules = [
   '-@dangerous', '-@admin', '-@scripting',
   '-keys', '-scan', '-randomkey', '-dbsize', '-pubsub', '-select', '-swapdb', '-move', '-migrate',
   '-flushall', '-flushdb', '-config', '-debug', '-acl', '-monitor', '-shutdown', '-info', '-sort', '-sort_ro',
+  // CLIENT TRACKING (BCAST above all) pushes the names of every key anyone changes, other tenants'
+  // session keys included; CLIENT LIST/KILL/PAUSE... reach other connections. Only what concerns
+  // the caller's own connection stays.
+  '-client', '+client|setname', '+client|getname', '+client|id', '+client|info', '+client|reply',
 ] as const;
 
 export class RedisProvisioner implements Provisioner {
