@@ -1,7 +1,7 @@
 // The ORM behaviour suite, run once per backend (real Postgres and in-memory PGlite) by the *.test.ts files beside it.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -597,6 +597,7 @@ export function ormSuite(backend: Backend): void {
       const first = await makeMigrations({ apps: shop, app: 'shop' });
       assert.equal(first.length, 1);
       assert.match(first[0] as string, /0001_initial\.ts$/);
+      assert.match(readFileSync(first[0] as string, 'utf8'), /"dependencies": \[\s*\[\s*"library",\s*"0001_initial"\s*\]\s*\]/, 'a foreign key into another app depends on its migration');
       await migrate({ apps: shop });
       assert.deepEqual(await columns('shop_item'), { id: 'bigint', legacy: 'text null', name: 'character varying(50)', price: 'integer' });
       assert.deepEqual(await columns('shop_order'), { buyer_id: 'bigint', id: 'bigint', item_id: 'bigint' });
