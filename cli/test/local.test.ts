@@ -56,6 +56,19 @@ describe('local development commands', () => {
     assert.match(outside.stderr, /paddock init/);
   });
 
+  test('makemigrations and migrate work on the blog\'s local embedded database', async () => {
+    const dir = join(home.dir, 'my-blog');
+    const models = join(dir, 'blog', 'models.ts');
+    writeFileSync(models, readFileSync(models, 'utf8').replace("body: fields.text(),", "body: fields.text(),\n  subtitle: fields.char({ maxLength: 80, default: '' }),"));
+    const made = await home.run(['makemigrations'], { cwd: dir });
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /0002_/);
+    const applied = await home.run(['migrate'], { cwd: dir });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /Applying blog\.0001_initial[\s\S]*Applying blog\.0002_/);
+    assert.ok(existsSync(join(dir, '.paddock', 'db')), 'the embedded database lives in .paddock/db');
+  });
+
   test('dev serves the site and reloads it when a template changes; Ctrl-C stops it', async () => {
     const dir = join(home.dir, 'my-blank');
     const port = await freePort();
