@@ -4,7 +4,7 @@
 // scripts), then pack the result as a .tar.gz with a manifest. The compiler and npm run in a
 // cgroup-limited child (limited-process.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
+import { closeSync, constants, createReadStream, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, lstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -80,6 +80,20 @@ function readPackage(dir: string): SitePackage {
   }
 }
 
+/** What only the builder may put in the output: whatever the upload brought under these names goes. */
+const BUILDER_OWNED = ['.paddock', 'node_modules', '.npmrc'];
+
+/** Writes a file the builder owns, replacing whatever the upload put there without following a link. */
+function writeOwnFile(path: string, data: string): void {
+  rmSync(path, { force: true, recursive: true });
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function esbuildBinary(): string {
   const main = createRequire(import.meta.url).resolve('esbuild');
   return process.env.ESBUILD_BINARY_PATH ?? join(dirname(main), '..', 'bin', 'esbuild');
@@ -110,7 +124,9 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
   // Everything but TypeScript is copied as is (templates, static files, JSON...).
   const files = walk(source, source);
   const tsFiles = files.filter((f) => TS.test(f) && !f.endsWith('.d.ts'));
-  cpSync(source, out, { recursive: true, filter: (src) => !TS.test(src) || !statSync(src).isFile() });
+  // verbatimSymlinks: otherwise cpSync rewrites relative links as absolute paths into this build folder.
+  cpSync(source, out, { recursive: true, verbatimSymlinks: true, filter: (src) => !TS.test(src) || !statSync(src).isFile() });
+  for (const name of BUILDER_OWNED) rmSync(join(out, name), { recursive: true, force: true });
   const enforcement = new Set<string>();
   if (tsFiles.length) {
     log(`compiling ${tsFiles.length} TypeScript files`);
@@ -119,6 +135,8 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
       args: [...tsFiles, `--outdir=${out}`, `--outbase=.`, '--format=esm', '--platform=node', '--target=node20',
         '--sourcemap=inline', '--log-level=warning', '--out-extension:.js=.js'],
       cwd: source,
+      // Not the worker's environment: it holds the platform's secrets.
+      env: { PATH: process.env.PATH },
       limits,
       onLine: log,
     });
@@ -132,7 +150,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     const declaresProvided = Object.keys(pkg.dependencies ?? {}).some(PROVIDED);
     if (declaresProvided) {
       // The runtime comes from the image: npm must not look for it in the registry.
-      writeFileSync(join(out, 'package.json'), JSON.stringify({ ...pkg, dependencies: deps }, null, 2));
+      writeOwnFile(join(out, 'package.json'), JSON.stringify({ ...pkg, dependencies: deps }, null, 2));
     }
     const useCi = hasLock && !declaresProvided;
     const npmCache = opts.npmCache ?? join(opts.workDir, '.npm');
@@ -163,8 +181,9 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     limits: [...enforcement].join(',') || 'n/a',
     builtAt: new Date().toISOString(),
   };
-  mkdirSync(join(out, dirname(MANIFEST_PATH)), { recursive: true });
-  writeFileSync(join(out, MANIFEST_PATH), JSON.stringify(manifest, null, 2));
+  rmSync(join(out, dirname(MANIFEST_PATH)), { recursive: true, force: true });
+  mkdirSync(join(out, dirname(MANIFEST_PATH)));
+  writeOwnFile(join(out, MANIFEST_PATH), JSON.stringify(manifest, null, 2));
 
   mkdirSync(dirname(opts.slugPath), { recursive: true });
   await tar.c({ gzip: { level: 6 }, cwd: out, portable: true, file: opts.slugPath }, readdirSync(out));
