@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestPlatform, adminUrl, type TestPlatform } from './support/platform.js';
+import { startTestPlatform, adminUrl, lifecycleWorkers, type TestPlatform } from './support/platform.js';
+import { enqueuePending, startWorkers } from '../src/jobs/workers.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
 
 async function databaseExists(name: string): Promise<boolean> {
@@ -50,5 +51,41 @@ describe('sites: create, provision, suspend, resume, delete', () => {
     assert.equal((await call(t.app, owner.token, 'GET', `/v1/sites/${name}`)).status, 404);
     const left = await t.platform.db.selectFrom('site_resources').selectAll().where('site_id', '=', created.body.id).execute();
     assert.deepEqual(left, []);
+  });
+});
+
+describe('sites whose job never reached the queue', () => {
+  let t: TestPlatform;
+  before(async () => { t = await startTestPlatform(); });
+  after(async () => { await t.close(); });
+
+  test('a create answered while the queue is unreachable is provisioned by the workers\' sweep', async () => {
+    const owner = await signup(t.app, 'sweep');
+    const queue = t.platform.queues.provision;
+    const add = queue.add.bind(queue);
+    queue.add = async () => { throw new Error('Connection is closed.'); };
+    const name = siteName();
+    let created;
+    try {
+      created = await call(t.app, owner.token, 'POST', '/v1/sites', { name });
+    } finally {
+      queue.add = add;
+    }
+    assert.equal(created.status, 202, 'the committed change is not reported as a failure');
+    assert.equal(await queue.getJobCountByTypes('waiting', 'delayed', 'active'), 0, 'nothing was queued');
+    assert.equal(await enqueuePending(t.platform), 1);
+    const workers = startWorkers(t.platform, {}, lifecycleWorkers);
+    try {
+      await waitForStatus(t.app, owner.token, name, 'ready');
+      assert.equal((await call(t.app, owner.token, 'DELETE', `/v1/sites/${name}`)).status, 202);
+      const until = Date.now() + 15000;
+      while (Date.now() < until) {
+        const row = await t.platform.db.selectFrom('sites').select('status').where('name', '=', name).executeTakeFirstOrThrow();
+        if (row.status === 'deleted') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await workers.close();
+    }
   });
 });

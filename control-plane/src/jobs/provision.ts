@@ -12,6 +12,7 @@ import { createProvisioners, credentialContext, leastLoaded, openResource, type 
 import { createSiteLocks, type SiteLocks } from './site-lock.js';
 import { queueNames, type ProvisionJob } from './queues.js';
 import { enforceDatabaseQuotas } from './database-quota.js';
+import { enqueuePending } from '../sites/sites.js';
 
 export type ProvisionStep = 'recorded' | 'postgres' | 'redis' | 'ready' | 'suspended';
 
@@ -151,6 +152,7 @@ export function startJobWorker<T extends { siteId: string }>(
 
 const REFILL_INTERVAL_MS = 2000;
 const QUOTA_INTERVAL_MS = 60_000;
+const SWEEP_INTERVAL_MS = 30_000;
 
 export function startProvisionWorker(platform: Platform, options: WorkerOptions = {}): Worker<ProvisionJob> {
   const worker = startJobWorker<ProvisionJob>(platform, queueNames.provision, (ctx, job) => reconcileSite(ctx, job.data.siteId), options,
@@ -169,9 +171,14 @@ export function startProvisionWorker(platform: Platform, options: WorkerOptions 
     enforceDatabaseQuotas(platform, provisioners).catch((err: unknown) => platform.logger.warn({ err }, 'could not check database quotas'));
   }, QUOTA_INTERVAL_MS);
   quotaTimer.unref();
+  const sweepTimer = setInterval(() => {
+    enqueuePending(platform).catch((err: unknown) => platform.logger.warn({ err }, 'could not sweep for unqueued site jobs'));
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
   worker.on('closed', () => {
     clearInterval(timer);
     clearInterval(quotaTimer);
+    clearInterval(sweepTimer);
     void provisioners.close();
   });
   return worker;

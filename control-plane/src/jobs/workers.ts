@@ -2,7 +2,7 @@
 // start function and add one line to the list.
 import type { Worker } from 'bullmq';
 import type { Platform } from '../platform.js';
-import { enqueueProvision, enqueueTeardown } from '../sites/sites.js';
+export { enqueuePending } from '../sites/sites.js';
 import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';
 import { startDeployWorker } from './deploy.js';
@@ -24,18 +24,6 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/**
- * Sites whose job never reached the queue (Redis was down when the API committed the change)
- * are picked up here; job ids make re-adding a queued job a no-op.
- */
-export async function enqueuePending(platform: Platform): Promise<number> {
-  const pending = await platform.db.selectFrom('sites').select(['id', 'status']).where('status', 'in', ['provisioning', 'deleting']).execute();
-  for (const s of pending) {
-    if (s.status === 'provisioning') await enqueueProvision(platform, s.id);
-    else await enqueueTeardown(platform, s.id);
-  }
-  return pending.length;
-}
 
 export function startWorkers(platform: Platform, options: WorkerOptions = {}, starters: StartWorker[] = workerStarters): RunningWorkers {
   const workers = starters.map((start) => start(platform, options));

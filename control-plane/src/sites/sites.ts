@@ -11,7 +11,7 @@ import { randomSecret } from '../secrets/box.js';
 import { quotasOf } from '../orgs/plans.js';
 import { transition } from './status.js';
 
-type Deps = Pick<Platform, 'db' | 'queues' | 'secrets'>;
+type Deps = Pick<Platform, 'db' | 'queues' | 'secrets' | 'logger'>;
 
 /** Names that would shadow the platform's own hosts. */
 export const reservedSiteNames = new Set(['www', 'api', 'admin', 'dashboard', 'app', 'docs', 'status', 'mail', 'edge', 'paddock', 'localhost']);
@@ -35,15 +35,30 @@ async function checkSize(org: { plan: string; quota_overrides: Record<string, nu
   if (size.memoryMb > q.memoryMb) throw errors.quotaExceeded('MiB of memory per replica', q.memoryMb, org.plan);
 }
 
-export async function enqueueProvision(deps: Pick<Platform, 'queues'>, siteId: string, reason = 'create'): Promise<void> {
-  // One provisioning job per site at a time: the job id makes a second add a no-op. Later
-  // reconciles (suspend, resume) get ids of their own and converge on the site's status.
-  const jobId = reason === 'create' ? `provision-${siteId}` : `reconcile-${siteId}-${Date.now()}`;
-  await deps.queues.provision.add('provision', { siteId }, { jobId });
+/**
+ * The job that brings a site's resources to its status. Its id names the status change (the
+ * site's updated_at), so the API and the workers' sweep (enqueuePending) may both add it: the
+ * second add is a no-op.
+ */
+export async function enqueueProvision(deps: Pick<Platform, 'queues'>, site: Pick<Site, 'id' | 'status' | 'updated_at'>): Promise<void> {
+  const jobId = site.status === 'provisioning' ? `provision-${site.id}` : `reconcile-${site.id}-${site.updated_at.getTime()}`;
+  await deps.queues.provision.add('provision', { siteId: site.id }, { jobId });
 }
 
 export async function enqueueTeardown(deps: Pick<Platform, 'queues'>, siteId: string): Promise<void> {
   await deps.queues.teardown.add('teardown', { siteId }, { jobId: `teardown-${siteId}` });
+}
+
+/**
+ * The change is committed; its job is queued now if Redis answers, else by the workers' next
+ * sweep — the request does not fail for it.
+ */
+async function queueSoon(deps: Deps, site: Site, add: () => Promise<void>): Promise<void> {
+  try {
+    await add();
+  } catch (err) {
+    deps.logger.warn({ err, siteId: site.id, status: site.status }, 'could not queue the site job now; the workers will pick it up');
+  }
 }
 
 export async function createSite(deps: Deps, actor: Actor, orgId: string, name: string, size: SiteSize = {}): Promise<Site> {
@@ -70,7 +85,7 @@ export async function createSite(deps: Deps, actor: Actor, orgId: string, name: 
     if (isUniqueViolation(e)) throw errors.siteNameTaken(name);
     throw e;
   }
-  await enqueueProvision(deps, site.id);
+  await queueSoon(deps, site, () => enqueueProvision(deps, site));
   return site;
 }
 
@@ -88,7 +103,7 @@ export async function resizeSite(deps: Deps, actor: Actor, site: Site, size: Sit
 export async function suspendSite(deps: Deps, actor: Actor, site: Site, by: 'owner' | 'operator'): Promise<Site> {
   const row = await transition(deps.db, site, 'suspended', by);
   await audit(deps.db, actor, { action: 'site.suspend', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
-  await enqueueProvision(deps, site.id, 'suspend');
+  await queueSoon(deps, row, () => enqueueProvision(deps, row));
   return row;
 }
 
@@ -99,13 +114,34 @@ export async function resumeSite(deps: Deps, actor: Actor, site: Site, by: 'owne
   }
   const row = await transition(deps.db, site, 'ready', null);
   await audit(deps.db, actor, { action: 'site.resume', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
-  await enqueueProvision(deps, site.id, 'resume');
+  await queueSoon(deps, row, () => enqueueProvision(deps, row));
   return row;
 }
 
 export async function deleteSite(deps: Deps, actor: Actor, site: Site): Promise<Site> {
   const row = await transition(deps.db, site, 'deleting', null);
   await audit(deps.db, actor, { action: 'site.delete', targetType: 'site', targetId: site.id, orgId: site.org_id });
-  await enqueueTeardown(deps, site.id);
+  await queueSoon(deps, row, () => enqueueTeardown(deps, row.id));
   return row;
+}
+
+/** How far back the sweep looks for suspensions and resumptions whose job may be missing. */
+const RECENT_CHANGE_MS = 10 * 60_000;
+
+/**
+ * Sites whose job never reached the queue (Redis was away when the API committed the change)
+ * are queued here, at worker start and then periodically; job ids make re-adding a queued or
+ * recently finished job a no-op.
+ */
+export async function enqueuePending(platform: Pick<Platform, 'db' | 'queues'>): Promise<number> {
+  const pending = await platform.db.selectFrom('sites').select(['id', 'status', 'updated_at'])
+    .where((eb) => eb.or([
+      eb('status', 'in', ['provisioning', 'deleting']),
+      eb.and([eb('status', 'in', ['ready', 'suspended']), eb('updated_at', '>', new Date(Date.now() - RECENT_CHANGE_MS))]),
+    ])).execute();
+  for (const s of pending) {
+    if (s.status === 'deleting') await enqueueTeardown(platform, s.id);
+    else await enqueueProvision(platform, s);
+  }
+  return pending.length;
 }
