@@ -124,6 +124,9 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
   // Everything but TypeScript is copied as is (templates, static files, JSON...).
   const files = walk(source, source);
   const tsFiles = files.filter((f) => TS.test(f) && !f.endsWith('.d.ts'));
+  // A name the compiler would read as an option (`--metafile=/host/path.ts`) is no file name.
+  const optionLike = tsFiles.find((f) => f.startsWith('-'));
+  if (optionLike) throw errors.siteInvalid(`"${optionLike}" starts with "-"; rename it (the compiler would take it for an option)`);
   // verbatimSymlinks: otherwise cpSync rewrites relative links as absolute paths into this build folder.
   cpSync(source, out, { recursive: true, verbatimSymlinks: true, filter: (src) => !TS.test(src) || !statSync(src).isFile() });
   for (const name of BUILDER_OWNED) rmSync(join(out, name), { recursive: true, force: true });
@@ -132,7 +135,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     log(`compiling ${tsFiles.length} TypeScript files`);
     const r = await runLimited({
       cmd: esbuildBinary(),
-      args: [...tsFiles, `--outdir=${out}`, `--outbase=.`, '--format=esm', '--platform=node', '--target=node20',
+      args: [...tsFiles.map((f) => `./${f}`), `--outdir=${out}`, `--outbase=.`, '--format=esm', '--platform=node', '--target=node20',
         '--sourcemap=inline', '--log-level=warning', '--out-extension:.js=.js'],
       cwd: source,
       // Not the worker's environment: it holds the platform's secrets.
