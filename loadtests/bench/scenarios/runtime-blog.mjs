@@ -2,7 +2,7 @@
 // vs the same page in Django 3.2 under gunicorn with 2 workers, both reading the same table in the same database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -20,6 +20,19 @@ function stackEnv() {
     if (m) out[m[1]] = m[2];
   }
   return out;
+}
+
+/** CPU time (ms, user + system) used so far by every process in a process group: Node's workers or gunicorn's. */
+function groupCpuMs(pgid) {
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 function runOnce(cmd, args, env) {
@@ -67,18 +80,25 @@ export default {
       await db.end();
     }
 
+    const ready = /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/;
     const app = await ctx.startProcess(process.execPath, [BIN, 'serve', SITE, '--port', '0', '--host', '127.0.0.1'], {
-      name: 'paddock-runtime blog', env, ready: /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/,
+      name: 'paddock-runtime blog', env, ready, timeoutMs: 60000,
     });
     const appUrl = `http://127.0.0.1:${app.match[1] ?? app.match[2]}/`;
+    // The same process count as gunicorn -w 2: one port shared by two node:cluster workers.
+    const app2Port = await ctx.freePort();
+    const app2 = await ctx.startProcess(process.execPath, [BIN, 'serve', SITE, '--port', String(app2Port), '--host', '127.0.0.1', '--workers', '2'], {
+      name: 'paddock-runtime blog --workers 2', env, port: app2Port, timeoutMs: 60000,
+    });
+    const app2Url = `http://127.0.0.1:${app2Port}/`;
     const djPort = await ctx.freePort();
-    await ctx.startProcess('/usr/bin/gunicorn', ['-w', '2', '-b', `127.0.0.1:${djPort}`, '--chdir', `${root}loadtests/bench/django`, 'benchsite.wsgi'], {
-      name: 'django gunicorn', env, port: djPort,
+    const dj = await ctx.startProcess('/usr/bin/gunicorn', ['-w', '2', '-b', `127.0.0.1:${djPort}`, '--chdir', `${root}loadtests/bench/django`, 'benchsite.wsgi'], {
+      name: 'django gunicorn', env, port: djPort, timeoutMs: 60000,
     });
     const djUrl = `http://127.0.0.1:${djPort}/`;
 
     // Both must serve the same page before their speed means anything.
-    for (const [who, u] of [['runtime', appUrl], ['django', djUrl]]) {
+    for (const [who, u] of [['runtime', appUrl], ['runtime --workers 2', app2Url], ['django', djUrl]]) {
       const res = await fetch(u);
       const html = await res.text();
       const items = (html.match(/<li>/g) ?? []).length;
@@ -87,13 +107,37 @@ export default {
       }
     }
 
-    const runs = await ctx.interleave({ django: () => ctx.wrk(djUrl), runtime: () => ctx.wrk(appUrl) });
+    // CPU per request as well as req/s: on a shared machine throughput swings with other load, CPU cost much less.
+    const cpu = { django: [], runtime: [], runtime2: [] };
+    const measure = (key, pgid, u) => async () => {
+      const c0 = groupCpuMs(pgid);
+      const r = await ctx.wrk(u);
+      if (r.requests > 0) cpu[key].push((groupCpuMs(pgid) - c0) / r.requests);
+      return r;
+    };
+    const runs = await ctx.interleave({
+      django: measure('django', dj.pid, djUrl), runtime: measure('runtime', app.pid, appUrl), runtime2: measure('runtime2', app2.pid, app2Url),
+    });
     const d = ctx.medianRun(runs.django);
-    const a = ctx.medianRun(runs.runtime);
-    return [{
-      subject: 'paddock-runtime blog list', baseline: 'Django 3.2 gunicorn -w 2',
+    const dCpu = ctx.median(cpu.django);
+    const row = (subject, a) => ({
+      subject, baseline: 'Django 3.2 gunicorn -w 2',
       measured: { 'req/s': Math.round(a.requestsPerSec), 'p99 ms': a.latencyMs.p99, 'baseline req/s': Math.round(d.requestsPerSec), 'baseline p99 ms': d.latencyMs.p99, errors: a.errors + d.errors },
       ratio: a.requestsPerSec / d.requestsPerSec,
-    }];
+    });
+    const cpuRow = (subject, key) => {
+      const ms = ctx.median(cpu[key]);
+      return {
+        subject, baseline: 'Django 3.2 gunicorn -w 2, CPU per request',
+        measured: { 'cpu ms/req': Number(ms.toFixed(3)), 'baseline cpu ms/req': Number(dCpu.toFixed(3)) },
+        ratio: dCpu / ms,
+      };
+    };
+    return [
+      row('paddock-runtime blog list (1 process)', ctx.medianRun(runs.runtime)),
+      row('paddock-runtime blog list (--workers 2)', ctx.medianRun(runs.runtime2)),
+      cpuRow('blog list CPU efficiency (1 process)', 'runtime'),
+      cpuRow('blog list CPU efficiency (--workers 2)', 'runtime2'),
+    ];
   },
 };

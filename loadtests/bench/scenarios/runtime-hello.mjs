@@ -12,7 +12,7 @@ export default {
     const app = await ctx.startProcess(process.execPath, [
       `${root}runtime/bin/paddock-runtime.mjs`, 'serve', `${root}runtime/test/fixtures/hello`, '--port', '0', '--host', '127.0.0.1',
     ], {
-      name: 'paddock-runtime hello', ready: /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/,
+      name: 'paddock-runtime hello', timeoutMs: 60000, ready: /"port":(\d+)[^\n]*"msg":"listening"|listening on port (\d+)/,
       env: { ...process.env, PADDOCK_RUNTIME_FROM: 'source', SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key-0123', LOG_LEVEL: 'warn' },
     });
     const appUrl = `http://127.0.0.1:${app.match[1] ?? app.match[2]}/`;
