@@ -121,6 +121,16 @@ describe('account commands against a real control plane', () => {
     assert.ok(tokens.some((t) => t.name.startsWith('paddock CLI') && t.revokedAt === null));
   });
 
+  test('logging in again revokes the token of the previous login on this machine', async () => {
+    const before = storedConfig().credentials[p.api]!;
+    const r = await home.run(['login', '-e', email, '--password-stdin'], { input: password });
+    assert.equal(r.code, 0, r.stderr);
+    const now = storedConfig().credentials[p.api]!;
+    assert.notEqual(now.tokenId, before.tokenId);
+    const old = await p.platform.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', before.tokenId!).executeTakeFirstOrThrow();
+    assert.ok(old.revoked_at, 'the replaced token is revoked');
+  });
+
   test('an expired token is refused with exit 3 and the command that fixes it', async () => {
     const { tokenId } = storedConfig().credentials[p.api]!;
     await p.platform.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', tokenId!).execute();

@@ -94,10 +94,16 @@ async function storeLogin(ctx: Context, session: string, email: string, operator
     if (err instanceof CliError && err.status === 404) credential = { token: session, email };
     else throw err;
   }
+  const previous = ctx.config.read().credentials?.[ctx.apiBase];
   ctx.config.update((c) => {
     c.api = ctx.apiBase;
     c.credentials = { ...c.credentials, [ctx.apiBase]: credential };
   });
+  // Logging in again replaces this machine's token: revoke the old one rather than leave it live.
+  if (previous?.tokenId && previous.tokenId !== credential.tokenId) {
+    const old = new ApiClient({ base: ctx.apiBase, token: previous.token, tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
+    await old.json('DELETE', `/v1/tokens/${encodeURIComponent(previous.tokenId)}`).catch(() => undefined);
+  }
   return credential;
 }
 
