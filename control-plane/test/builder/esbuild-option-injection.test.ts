@@ -2,7 +2,7 @@
 // (`--metafile=/abs/path.ts`) would make the compiler write wherever the name says on the host.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildSlug } from '../../src/builder/build.js';
