@@ -38,7 +38,11 @@ export const logsPlugin: FastifyPluginAsync = async (root) => {
     const replicas = await deps.driver.list(site.name);
     const appLines: Line[] = [];
     await Promise.all(replicas.map(async (r) => {
-      for await (const l of deps.driver.logs(r.id, { tail: count })) appLines.push({ at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
+      try {
+        for await (const l of deps.driver.logs(r.id, { tail: count })) appLines.push({ at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
+      } catch (err) {
+        request.log.debug({ err, replica: r.name }, 'replica logs unavailable');
+      }
     }));
     const recent = [...platformLines, ...appLines].filter((l) => Date.parse(l.at) >= since).sort((a, b) => a.at.localeCompare(b.at)).slice(-count);
     const follow = request.query.follow === '1' || request.query.follow === 'true';

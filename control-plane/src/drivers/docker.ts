@@ -226,7 +226,8 @@ export class DockerDriver implements Driver {
         queue.onClose = close;
         opts.signal?.addEventListener('abort', () => { close(); queue.end(); }, { once: true });
       },
-      (err: Error) => queue.end(isStatus(err, 404) ? undefined : err),
+      // Gone or being removed (a drained replica): no more lines, not an error.
+      (err: Error) => queue.end(isStatus(err, 404, 409) ? undefined : err),
     );
     return queue;
   }

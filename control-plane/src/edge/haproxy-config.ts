@@ -1,8 +1,10 @@
 // Renders HAProxy's configuration from the route table. Host routing goes through a map file, so a
-// site falling asleep or waking changes one map entry over the runtime API (no reload); adding a
-// site or changing its replicas rewrites the file and reloads the master, which hands the
-// listening sockets to the new worker (expose-fd listeners) while the old one finishes its
-// requests and closes idle keep-alive connections only after a response (idle-close-on-response).
+// site falling asleep or waking changes one map entry over the runtime API (no reload). Each
+// site's backend has a fixed number of server slots: a deploy points free slots at the new
+// replicas and puts the old ones in maintenance over the runtime API (no reload either). Only a
+// new site, a removed one or one outgrowing its slots rewrites the file and reloads the master,
+// which hands the listening sockets to the new worker (expose-fd listeners) while the old one
+// finishes its requests and closes idle keep-alive connections only after a response.
 import { join } from 'node:path';
 import { backendName, BACKEND_ACTIVATOR, BACKEND_SUSPENDED, BACKEND_UNKNOWN, hostMap, type RouteTable, type Upstream } from './route-table.js';
 
@@ -32,7 +34,44 @@ export function renderMap(table: RouteTable): string {
   return [...hostMap(table)].sort(([a], [b]) => a.localeCompare(b)).map(([h, b]) => `${h} ${b}`).join('\n') + '\n';
 }
 
-export function renderConfig(table: RouteTable, layout: HaproxyLayout): string {
+/** Server slots of each site backend: an upstream or null (a disabled slot). */
+export type Slots = Map<string, Array<Upstream | null>>;
+
+const slotCount = (n: number): number => Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(1, 2 * n))));
+const same = (a: Upstream, b: Upstream) => a.host === b.host && a.port === b.port;
+
+/**
+ * Slots for the table, keeping every upstream where it already is (so the change can be made in
+ * place) and filling free slots with the new ones; a backend that has too few slots gets more.
+ */
+export function assignSlots(table: RouteTable, previous: Slots = new Map()): Slots {
+  const out: Slots = new Map();
+  for (const s of table.sites) {
+    const name = backendName(s.site);
+    const before = previous.get(name);
+    const size = before && before.length >= s.upstreams.length ? before.length : slotCount(s.upstreams.length);
+    const slots: Array<Upstream | null> = Array.from({ length: size }, (_, i) => {
+      const u = before?.[i];
+      return u && s.upstreams.some((x) => same(x, u)) ? u : null;
+    });
+    for (const u of s.upstreams) {
+      if (slots.some((x) => x && same(x, u))) continue;
+      // A slot that was empty before, so the old replica's slot drains untouched.
+      let free = slots.findIndex((x, i) => x === null && !before?.[i]);
+      if (free < 0) free = slots.indexOf(null);
+      slots[free] = u;
+    }
+    out.set(name, slots);
+  }
+  return out;
+}
+
+/** What needs a reload when it changes: the backends and their slot counts. */
+export function structureOf(slots: Slots): string {
+  return [...slots].map(([b, s]) => `${b}/${s.length}`).sort().join(',');
+}
+
+export function renderConfig(table: RouteTable, layout: HaproxyLayout, slots: Slots = assignSlots(table)): string {
   const f = files(layout.dir);
   const lines = [
     'global',
@@ -75,10 +114,9 @@ export function renderConfig(table: RouteTable, layout: HaproxyLayout): string {
     `  server activator ${layout.activator.host}:${layout.activator.port}`,
     '',
   ];
-  for (const s of [...table.sites].sort((a, b) => a.site.localeCompare(b.site))) {
-    lines.push(`backend ${backendName(s.site)}`, '  balance leastconn');
-    s.upstreams.forEach((u, i) => lines.push(`  server r${i} ${u.host}:${u.port} maxconn 256`));
-    if (s.upstreams.length === 0) lines.push(`  server none ${layout.activator.host}:${layout.activator.port}`);
+  for (const [backend, list] of [...slots].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`backend ${backend}`, '  balance leastconn');
+    list.forEach((u, i) => lines.push(u ? `  server s${i} ${u.host}:${u.port} maxconn 256` : `  server s${i} 127.0.0.1:1 maxconn 256 disabled`));
     lines.push('');
   }
   return lines.join('\n');

@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { lineSplitter } from '../drivers/driver.js';
-import { files, renderConfig, renderMap, type HaproxyLayout } from './haproxy-config.js';
+import { assignSlots, files, renderConfig, renderMap, structureOf, type HaproxyLayout, type Slots } from './haproxy-config.js';
 import { notFoundPage, suspendedPage } from './pages.js';
 import type { RouteTable } from './route-table.js';
 
@@ -47,6 +47,7 @@ function writeAtomic(path: string, content: string): void {
 export class HaproxyEdge {
   private child: ChildProcess | undefined;
   private config = '';
+  private slots: Slots = new Map();
   private map = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   readonly files: ReturnType<typeof files>;
@@ -87,8 +88,9 @@ export class HaproxyEdge {
     }
   }
 
-  private writeFiles(table: RouteTable): void {
-    this.config = renderConfig(table, this.layout);
+  private writeFiles(table: RouteTable, slots: Slots = assignSlots(table, this.slots)): void {
+    this.slots = slots;
+    this.config = renderConfig(table, this.layout, slots);
     const mapText = renderMap(table);
     writeAtomic(this.files.map, mapText);
     writeAtomic(this.files.config, this.config);
@@ -109,11 +111,25 @@ export class HaproxyEdge {
 
   private async applyNow(table: RouteTable): Promise<'unchanged' | 'runtime' | 'reload'> {
     if (!this.child) throw new Error('HAProxy is not running; start the edge first.');
-    const config = renderConfig(table, this.layout);
+    const slots = assignSlots(table, this.slots);
     const mapText = renderMap(table);
     const next = new Map(mapText.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
-    if (config === this.config) {
+    if (structureOf(slots) === structureOf(this.slots)) {
       const commands: string[] = [];
+      // New replicas first (slots become ready), then the old ones leave, then the hosts move.
+      for (const [backend, list] of slots) {
+        const before = this.slots.get(backend) ?? [];
+        list.forEach((u, i) => {
+          const had = before[i];
+          if (u && (!had || had.host !== u.host || had.port !== u.port)) {
+            commands.push(`set server ${backend}/s${i} addr ${u.host} port ${u.port}`, `set server ${backend}/s${i} state ready`);
+          }
+        });
+      }
+      for (const [backend, list] of slots) {
+        const before = this.slots.get(backend) ?? [];
+        list.forEach((u, i) => { if (!u && before[i]) commands.push(`set server ${backend}/s${i} state maint`); });
+      }
       for (const [host, backend] of next) {
         const had = this.map.get(host);
         if (had === undefined) commands.push(`add map ${this.files.map} ${host} ${backend}`);
@@ -121,19 +137,21 @@ export class HaproxyEdge {
       }
       for (const host of this.map.keys()) if (!next.has(host)) commands.push(`del map ${this.files.map} ${host}`);
       if (commands.length === 0) return 'unchanged';
-      writeAtomic(this.files.map, mapText); // what a later reload or restart starts from
-      this.map = next;
+      // What a later reload or restart starts from.
+      this.writeFiles(table, slots);
       const answer = await socketCommand(this.files.adminSocket, commands.join(';'));
-      if (/unknown|not found|error/i.test(answer)) throw new Error(`HAProxy refused a map change: ${answer.trim()}`);
+      const refused = answer.split('\n').filter((l) => /unknown|not found|error|invalid|require/i.test(l));
+      if (refused.length) throw new Error(`HAProxy refused a runtime change: ${refused.join(' / ')}`);
       return 'runtime';
     }
-    const before = { config: this.config, map: new Map(this.map) };
-    this.writeFiles(table);
+    const before = { config: this.config, map: new Map(this.map), slots: this.slots };
+    this.writeFiles(table, slots);
     try {
       this.check();
     } catch (err) {
       this.config = before.config;
       this.map = before.map;
+      this.slots = before.slots;
       throw err;
     }
     await this.reload();

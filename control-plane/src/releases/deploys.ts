@@ -125,7 +125,8 @@ export async function switchRoute(deps: Pick<DeployDeps, 'platform' | 'edge'>, s
   const values = { release_id: releaseId, state: 'serving' as const, upstreams: JSON.stringify(upstreams), updated_at: new Date(), last_request_at: new Date() };
   await db.insertInto('site_routes').values({ site_id: siteId, ...values })
     .onConflict((oc) => oc.column('site_id').doUpdateSet(values)).execute();
-  await deps.edge.changed();
+  // The routes are recorded: an edge that is slow to acknowledge catches up at its next resync.
+  await deps.edge.changed().catch((err: unknown) => deps.platform.logger.warn({ err, siteId }, 'edge slow to apply new routes'));
 }
 
 async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promise<T>): Promise<T> {
@@ -202,10 +203,23 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       await db.updateTable('releases').set({ image }).where('id', '=', rel.id).execute();
 
       const previous = await deps.driver.list(site.name);
-      const outcome = await release({
+      // Migrations apply once: a release whose migration files a live release already applied skips the phase.
+      const live = await currentRelease(deps, site.id);
+      const liveManifest = live?.manifest as unknown as Partial<SlugManifest> | undefined;
+      const migrate = Boolean(manifest.migrations) && !(live && liveManifest?.migrationsHash && liveManifest.migrationsHash === manifest.migrationsHash);
+      if (manifest.migrations && !migrate) log('release', `migrations unchanged since v${live?.version}: nothing to apply`);
+      let done: Deploy | undefined;
+      await release({
         driver: deps.driver,
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
+        onLive: async (timings) => {
+          await db.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
+          await db.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
+          done = await db.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
+          await deps.logs.appendDeploy(deployId, site.id, 'release',
+            `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
+        },
       }, {
         site: site.name,
         release: `v${version}`,
@@ -213,15 +227,13 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         env: await siteEnvironment(deps, site),
         replicas: site.replicas,
         limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
-        ...(manifest.migrations ? { migrateCommand: runtime.command('migrate', '/app') } : {}),
-      }, previous);
-
-      await db.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
-      await db.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
-      const done = await db.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-      await deps.logs.appendDeploy(deployId, site.id, 'release',
-        `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(outcome.timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
-      return done;
+        ...(migrate ? { migrateCommand: runtime.command('migrate', '/app') } : {}),
+      }, previous).catch(async (err: unknown) => {
+        // After going live only the drain can fail: the release stands, the leftovers go next time.
+        if (done) { deps.platform.logger.warn({ err, site: site.name }, 'draining old replicas failed'); return; }
+        throw err;
+      });
+      return done!;
     } catch (err) {
       const message = err instanceof PaddockError ? err.message : `${(err as Error).message}`;
       deps.platform.logger.warn({ err, deployId, site: site.name }, 'deploy failed');

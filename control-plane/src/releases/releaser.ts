@@ -37,6 +37,8 @@ export interface ReleaserDeps {
   driver: Driver;
   /** Points the edge at these upstreams; resolves once it routes there. */
   switchEdge(site: string, upstreams: Upstream[]): Promise<void>;
+  /** Called once the edge routes to the new release, before the old replicas drain. */
+  onLive?: (timings: Record<string, number>) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -61,9 +63,10 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
 
   log(`starting ${plan.replicas} replica(s)`);
   const started: ReplicaState[] = [];
+  let running: ReplicaState[] = [];
   try {
     for (let i = 0; i < plan.replicas; i++) started.push(await driver.create(spec(i)));
-    const running = await Promise.all(started.map((r) => driver.start(r.id)));
+    running = await Promise.all(started.map((r) => driver.start(r.id)));
     lap('start');
     await Promise.all(running.map(async (r) => {
       if (!r.address) throw new Error(`replica ${r.name} has no address (${r.status})`);
@@ -76,19 +79,9 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
       });
     }));
     lap('health');
-    const upstreams = running.map((r) => ({ ...r.address!, id: r.id }));
     log('health check passed; switching the edge');
-    await deps.switchEdge(plan.site, upstreams);
+    await deps.switchEdge(plan.site, running.map((r) => ({ ...r.address!, id: r.id })));
     lap('switch');
-    const old = previous.filter((p) => !started.some((s) => s.id === p.id));
-    // Old replicas drain in the background of nothing: the edge no longer sends them requests.
-    await Promise.all(old.map(async (o) => {
-      await driver.stop(o.id, plan.drainSeconds ?? 10);
-      await driver.remove(o.id);
-    }));
-    lap('drain');
-    if (old.length) log(`drained ${old.length} old replica(s)`);
-    return { replicas: running, upstreams, drained: old.length, timings };
   } catch (err) {
     const tail: string[] = [];
     for (const r of started.slice(0, 1)) {
@@ -101,4 +94,15 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
     if ((err as { code?: string }).code === 'PDK_RELEASE_FAILED') throw err;
     throw errors.releaseFailed(`${(err as Error).message}${tail.length ? ` (last log line: ${tail[tail.length - 1]})` : ''}`);
   }
+  // Live from here: whatever happens next must not touch the new replicas.
+  const upstreams = running.map((r) => ({ ...r.address!, id: r.id }));
+  await deps.onLive?.({ ...timings });
+  const old = previous.filter((p) => !started.some((s) => s.id === p.id));
+  await Promise.all(old.map(async (o) => {
+    await driver.stop(o.id, plan.drainSeconds ?? 10);
+    await driver.remove(o.id);
+  }));
+  lap('drain');
+  if (old.length) log(`drained ${old.length} old replica(s)`);
+  return { replicas: running, upstreams, drained: old.length, timings };
 }

@@ -10,6 +10,8 @@ import { deployRuntimeOf } from '../../src/releases/deploy-runtime.js';
 import { removeReleaseImages } from '../../src/images/release-image.js';
 import type { DockerDriver } from '../../src/drivers/docker.js';
 import { sleepIdleSites } from '../../src/jobs/sleep.js';
+import { startDeployWorker } from '../../src/jobs/deploy.js';
+import type { Worker } from 'bullmq';
 import { fetchVia, freePort, packSite, push, follow } from './support.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -19,12 +21,14 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
   let owner: User;
   let edge: EdgeService;
   let port: number;
+  let deployWorker: Worker;
   const site = siteName('dp');
   const host = `${site}.localhost`;
   const edgeDir = mkdtempSync(join(tmpdir(), 'pdk-pipeline-edge-'));
 
   before(async () => {
     t = await startTestPlatform({ worker: true });
+    deployWorker = startDeployWorker(t.platform);
     owner = await signup(t.app, 'deployer');
     assert.equal((await call(t.app, owner.token, 'POST', '/v1/sites', { name: site })).status, 202);
     await waitForStatus(t.app, owner.token, site, 'ready', 30_000);
@@ -36,6 +40,7 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
   after(async () => {
     const deps = deployRuntimeOf(t.platform);
     await edge?.stop();
+    await deployWorker?.close();
     await deps.driver.removeSite(site);
     await removeReleaseImages((deps.driver as DockerDriver).docker, site);
     await t.close();

@@ -67,3 +67,59 @@ export async function freePort(): Promise<number> {
   await new Promise((r) => s.close(r));
   return p;
 }
+
+export interface DeployedSiteFixture {
+  platform: import('../../src/platform.js').Platform;
+  app: ApiServer;
+  token: string;
+  site: string;
+  host: string;
+  edgePort: number;
+  edge: import('../../src/edge/edge-service.js').EdgeService;
+  deps: import('../../src/releases/deploys.js').DeployDeps;
+  /** Pushes a folder; resolves with the result and the time from upload to live. */
+  push(dir: string): Promise<DeployResult & { ms: number }>;
+  close(): Promise<void>;
+}
+
+/** A platform of its own, one ready site and an edge on a free port (tests and benchmarks). */
+export async function deployedSiteFixture(name = 'bench'): Promise<DeployedSiteFixture> {
+  const { startTestPlatform } = await import('../support/platform.js');
+  const { call, signup, siteName, waitForStatus } = await import('../support/api.js');
+  const { EdgeService } = await import('../../src/edge/edge-service.js');
+  const { deployRuntimeOf } = await import('../../src/releases/deploy-runtime.js');
+  const { removeReleaseImages } = await import('../../src/images/release-image.js');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { startDeployWorker } = await import('../../src/jobs/deploy.js');
+  const t = await startTestPlatform({ worker: true });
+  const deployWorker = startDeployWorker(t.platform);
+  const owner = await signup(t.app, name);
+  const site = siteName(name);
+  const created = await call(t.app, owner.token, 'POST', '/v1/sites', { name: site });
+  if (created.status !== 202) throw new Error(`site creation answered ${created.status}`);
+  await waitForStatus(t.app, owner.token, site, 'ready', 60_000);
+  const deps = deployRuntimeOf(t.platform);
+  const edgePort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'pdk-edge-'));
+  const edge = new EdgeService(deps, { dir, port: edgePort, bind: '127.0.0.1', adminPort: 0 });
+  await edge.start();
+  return {
+    platform: t.platform, app: t.app, token: owner.token, site, host: `${site}.localhost`, edgePort, edge, deps,
+    async push(folder) {
+      const tarball = await packSite(folder);
+      const t0 = performance.now();
+      const r = await push(t.app, owner.token, site, tarball);
+      return { ...r, ms: performance.now() - t0 };
+    },
+    async close() {
+      await edge.stop();
+      await deployWorker.close();
+      await deps.driver.removeSite(site);
+      if (deps.docker) await removeReleaseImages(deps.docker, site);
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -95,8 +95,8 @@ test('the first requests to a sleeping site wake it once through the activator a
   assert.deepEqual(answers.map((x) => x.status), [200, 200, 200, 200, 200]);
   assert.ok(answers.every((x) => x.body === 'woken-gamma /hello'));
   assert.equal(wakeCalls - before, 1, 'concurrent requests share one wake');
-  // The edge now routes gamma straight to its replica: a config change, so a reload.
-  assert.equal(await edge.apply(table), 'reload');
+  // The edge now routes gamma straight to its replica: a free server slot and a map entry, no reload.
+  assert.equal(await edge.apply(table), 'runtime');
   assert.equal((await get('gamma.localhost')).body, 'woken-gamma /');
   // Putting it back to sleep is only a map change, applied without a reload.
   const reloads = edge.reloads;
@@ -105,7 +105,8 @@ test('the first requests to a sleeping site wake it once through the activator a
   assert.equal(edge.reloads, reloads);
 });
 
-test('switching a site to new replicas under constant load fails no request', async () => {
+test('switching a site to new replicas under constant load fails no request, without reloads', async () => {
+  const reloads = edge.reloads;
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let ok = 0;
   const failures: string[] = [];
@@ -126,8 +127,13 @@ test('switching a site to new replicas under constant load fails no request', as
     await new Promise((r) => setTimeout(r, 120));
     const next = i % 2 === 0 ? b : a;
     table = { sites: table.sites.map((s) => (s.site === 'alpha' ? { ...s, upstreams: [next] } : s)) };
-    assert.equal(await edge.apply(table), 'reload');
+    assert.equal(await edge.apply(table), 'runtime');
   }
+  await new Promise((r) => setTimeout(r, 120));
+  // Adding a site needs a new backend: a reload, under the same load.
+  table = { sites: [...table.sites, route('delta', 'serving', [a])] };
+  assert.equal(await edge.apply(table), 'reload');
+  assert.equal(edge.reloads, reloads + 1);
   await new Promise((r) => setTimeout(r, 120));
   running = false;
   await Promise.all(workers);
