@@ -43,6 +43,10 @@ describe('site host over HTTP', () => {
       assert.equal(big.headers.get('x-frame-options'), 'DENY');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(await home.text(), 'home');
+      const odd = await fetch(`http://127.0.0.1:${port}/`, { method: 'PROPFIND' });
+      assert.equal(odd.status, 405);
+      assert.equal(odd.headers.get('x-content-type-options'), 'nosniff');
+      await odd.text();
     } finally {
       await server.close();
     }

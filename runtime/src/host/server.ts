@@ -85,6 +85,15 @@ export function createServer(site: Site): SiteServer {
   fastify.route({ method: [...METHODS], url: '*', handler });
   fastify.route({ method: [...METHODS], url: '/', handler });
 
+  // The catch-all route takes every path for the methods above, so whatever reaches here is an unsupported method.
+  fastify.setNotFoundHandler(async (_request, reply) => {
+    const res = site.plainError(405, 'Method Not Allowed');
+    res.setHeader('allow', METHODS.join(', '));
+    applySecurityHeaders(res, settings, false);
+    res.setHeader('x-frame-options', settings.X_FRAME_OPTIONS);
+    return send(reply, res, closing);
+  });
+
   fastify.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, request, reply) => {
     // Errors raised before the site sees the request: body over the limit, a malformed body stream.
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
