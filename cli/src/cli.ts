@@ -162,7 +162,7 @@ function makeContext(out: Output, runEnv: RunEnvironment, apiFlag: string | unde
 
 function report(out: Output, err: unknown, runEnv: RunEnvironment): number {
   const stderr = runEnv.streams.stderr;
-  if (runEnv.signal.aborted) {
+  if (runEnv.signal.aborted && !(err instanceof CliError && err.exitCode === ExitCode.interrupted)) {
     stderr.write('\nInterrupted.\n');
     return ExitCode.interrupted;
   }

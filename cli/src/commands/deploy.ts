@@ -81,7 +81,10 @@ export const push = defineCommand({
       const attempts = values.retries === undefined ? 3 : Math.max(1, Number(values.retries) || 1);
       const deploy = await upload(ctx, site, packed, attempts);
       ctx.out.info(`Deploy ${deploy.id} started; following its logs…`);
-      const result = await followDeploy(ctx.api, ctx.out, site, deploy.id, ctx.signal);
+      const result = await followDeploy(ctx.api, ctx.out, site, deploy.id, ctx.signal).catch((err: unknown) => {
+        if (!ctx.signal.aborted) throw err;
+        throw new CliError('CLI_INTERRUPTED', `Stopped following deploy ${deploy.id}; it goes on on the platform.`, 'See how it ends with `paddock releases` or `paddock logs`.', ExitCode.interrupted);
+      });
       const version = releaseVersion(result);
       const url = result.url ?? siteUrl(target);
       const seconds = (Date.now() - started) / 1000;
