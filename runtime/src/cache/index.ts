@@ -6,3 +6,4 @@ export { LocMemCache, type LocMemCacheOptions } from './locmem.js';
 export { DummyCache } from './dummy.js';
 export { createCache, CacheRegistry, cachesFor, type CacheConfig } from './registry.js';
 export { cachePage, type CachePageOptions } from './view.js';
+export { fragmentCacheExtension, fragmentKey } from './fragment.js';
