@@ -63,7 +63,7 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
 
   log(`starting ${plan.replicas} replica(s)`);
   const started: ReplicaState[] = [];
-  let running: ReplicaState[] = [];
+  let running: ReplicaState[];
   try {
     for (let i = 0; i < plan.replicas; i++) started.push(await driver.create(spec(i)));
     running = await Promise.all(started.map((r) => driver.start(r.id)));
