@@ -5,7 +5,8 @@ import { ModelDefinitionError } from './errors.js';
 import type { AnyModelClass, AnyInstance } from './model.js';
 
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+/** What a JSON field holds: JSON scalars, arrays and objects (their members are not checked statically). */
+export type JsonValue = string | number | boolean | null | readonly unknown[] | { [key: string]: unknown };
 export type Choice<T> = T | readonly [T, string];
 
 export interface FieldOptions<T> {

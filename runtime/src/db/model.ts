@@ -67,7 +67,7 @@ export interface MetaOptions {
 export interface ModelClass<D extends FieldDefs> {
   new (data?: CreateInput<D>): ModelInstance<D>;
   readonly prototype: ModelInstance<D>;
-  readonly objects: QuerySet<ModelInstance<D>>;
+  readonly objects: QuerySet<ModelInstance<D>, CreateInput<D>>;
   readonly _meta: ModelMeta;
   readonly DoesNotExist: new (message: string) => ObjectDoesNotExist;
   readonly MultipleObjectsReturned: new (message: string) => MultipleObjectsReturned;

@@ -18,7 +18,11 @@ export type Filter = Lookups | Q;
 
 type AnnotationResult<A> = { [K in keyof A]: A[K] extends Aggregate ? number | string | null : unknown };
 
-export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
+/**
+ * T: what each row is (a model instance, or plain values after values()); C: what create() accepts (the model's
+ * CreateInput for Model.objects).
+ */
+export class QuerySet<T, C extends object = Record<string, unknown>> implements AsyncIterable<T>, PromiseLike<T[]> {
   readonly model: AnyModelClass;
   protected readonly state: QueryState;
   /** Rows loaded by prefetchRelated for a related manager: awaiting it then sends no query. */
@@ -30,38 +34,38 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     this.prefetched = prefetched;
   }
 
-  protected clone<U = T>(patch: Partial<QueryState>): QuerySet<U> {
-    return new QuerySet<U>(this.model, { ...this.state, ...patch });
+  protected clone<U = T>(patch: Partial<QueryState>): QuerySet<U, C> {
+    return new QuerySet<U, C>(this.model, { ...this.state, ...patch });
   }
 
   // ------------------------------------------------------------ chaining
 
-  all(): QuerySet<T> { return this.clone({}); }
-  filter(...conds: Filter[]): QuerySet<T> { return this.clone({ where: [...this.state.where, ...conds.map(toQ)] }); }
-  exclude(...conds: Filter[]): QuerySet<T> { return this.clone({ where: [...this.state.where, new Q(conds.map(toQ), 'and', true)] }); }
+  all(): QuerySet<T, C> { return this.clone({}); }
+  filter(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, ...conds.map(toQ)] }); }
+  exclude(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, new Q(conds.map(toQ), 'and', true)] }); }
   /** Sorts by fields ('-' for descending, '?' for random, `author__name` across relations); checked against the model. */
-  orderBy(...names: string[]): QuerySet<T> { return this.clone({ order: names }); }
-  reverse(): QuerySet<T> {
+  orderBy(...names: string[]): QuerySet<T, C> { return this.clone({ order: names }); }
+  reverse(): QuerySet<T, C> {
     const order = (this.state.order ?? this.model._meta.ordering);
     const base = order.length ? order : ['pk'];
     return this.clone({ order: base.map((o) => (o === '?' ? o : o.startsWith('-') ? o.slice(1) : `-${o}`)) });
   }
-  distinct(): QuerySet<T> { return this.clone({ distinct: true }); }
-  limit(n: number): QuerySet<T> { return this.clone({ limit: nonNegative(n, 'limit') }); }
-  offset(n: number): QuerySet<T> { return this.clone({ offset: nonNegative(n, 'offset') }); }
+  distinct(): QuerySet<T, C> { return this.clone({ distinct: true }); }
+  limit(n: number): QuerySet<T, C> { return this.clone({ limit: nonNegative(n, 'limit') }); }
+  offset(n: number): QuerySet<T, C> { return this.clone({ offset: nonNegative(n, 'offset') }); }
   /** Python-style slice [start, end): LIMIT/OFFSET. */
-  slice(start: number, end?: number): QuerySet<T> {
+  slice(start: number, end?: number): QuerySet<T, C> {
     const s = nonNegative(start, 'slice start') + this.state.offset;
     const limit = end === undefined ? this.state.limit : Math.max(0, nonNegative(end, 'slice end') - start);
     return this.clone({ offset: s, limit: this.state.limit !== null && limit !== null ? Math.min(limit, Math.max(0, this.state.limit - start)) : limit });
   }
-  using(alias: string): QuerySet<T> { return this.clone({ using: alias }); }
-  selectRelated(...paths: string[]): QuerySet<T> {
+  using(alias: string): QuerySet<T, C> { return this.clone({ using: alias }); }
+  selectRelated(...paths: string[]): QuerySet<T, C> {
     return this.clone({ selectRelated: paths.length === 0 ? true : [...(this.state.selectRelated === true ? [] : this.state.selectRelated), ...paths] });
   }
-  prefetchRelated(...paths: string[]): QuerySet<T> { return this.clone({ prefetch: [...this.state.prefetch, ...paths] }); }
+  prefetchRelated(...paths: string[]): QuerySet<T, C> { return this.clone({ prefetch: [...this.state.prefetch, ...paths] }); }
   /** Adds computed values (Count('posts'), Sum('views'), F('a')) to each row, grouped by the row. */
-  annotate<A extends Record<string, Annotation>>(annotations: A): QuerySet<T & AnnotationResult<A>> {
+  annotate<A extends Record<string, Annotation>>(annotations: A): QuerySet<T & AnnotationResult<A>, C> {
     for (const name of Object.keys(annotations)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.includes('__')) throw new FieldError(`Annotation name "${name}" must be a plain identifier without "__".`);
       if (this.model._meta.maybeField(name) || this.model._meta.relatedObject(name)) throw new FieldError(`Annotation "${name}" conflicts with a field of ${this.model._meta.label}.`);
@@ -69,12 +73,12 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     return this.clone({ annotations: { ...this.state.annotations, ...annotations } });
   }
   /** Rows as plain objects of the named fields (paths like `author__username` allowed). */
-  values<K extends string>(...names: K[]): QuerySet<{ [P in K]: P extends keyof T ? T[P] : unknown }> {
+  values<K extends string>(...names: K[]): QuerySet<{ [P in K]: P extends keyof T ? T[P] : unknown }, C> {
     return this.clone({ values: { fields: names, mode: 'object' } });
   }
-  valuesList(...names: string[]): QuerySet<unknown[]>;
-  valuesList<K extends string>(name: K, opts: { flat: true }): QuerySet<K extends keyof T ? T[K] : unknown>;
-  valuesList(...args: Array<string | { flat?: boolean }>): QuerySet<unknown> {
+  valuesList(...names: string[]): QuerySet<unknown[], C>;
+  valuesList<K extends string>(name: K, opts: { flat: true }): QuerySet<K extends keyof T ? T[K] : unknown, C>;
+  valuesList(...args: Array<string | { flat?: boolean }>): QuerySet<unknown, C> {
     const last = args[args.length - 1];
     const flat = typeof last === 'object' && last !== null && last.flat === true;
     const names = args.filter((a): a is string => typeof a === 'string');
@@ -363,9 +367,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
 
   protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model._meta.label); }
 
-  async create(data: Record<string, unknown>): Promise<T>;
-  async create(data: object): Promise<T>;
-  async create(data: object): Promise<T> {
+  async create(data: C): Promise<T> {
     const obj = new this.model(data as Record<string, unknown>);
     await obj.save({ using: this.writeAlias });
     return obj as unknown as T;
@@ -405,7 +407,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
   }
 
   /** Inserts many objects in multi-row INSERTs (no signals); sets their primary keys. */
-  async bulkCreate(items: ReadonlyArray<T | Record<string, unknown>>, opts: { batchSize?: number; ignoreConflicts?: boolean } = {}): Promise<T[]> {
+  async bulkCreate(items: ReadonlyArray<T | C>, opts: { batchSize?: number; ignoreConflicts?: boolean } = {}): Promise<T[]> {
     const meta = this.model._meta;
     const objs = items.map((x) => (x instanceof this.model ? x : new this.model(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
     if (objs.length === 0) return [];
@@ -476,7 +478,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
   }
 
   /** [object, created]: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
-  async getOrCreate(lookup: Lookups, defaults: Record<string, unknown> = {}): Promise<[T, boolean]> {
+  async getOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     try {
       return [await this.get(lookup), false];
     } catch (err) {
@@ -484,7 +486,7 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
     }
     const data = { ...plainLookups(lookup), ...defaults };
     try {
-      return [await atomic(() => this.create(data), { using: this.writeAlias }), true];
+      return [await atomic(() => this.create(data as C), { using: this.writeAlias }), true];
     } catch (err) {
       if (err instanceof IntegrityError && err.sqlState === '23505') return [await this.get(lookup), false];
       throw err;
@@ -492,13 +494,13 @@ export class QuerySet<T> implements AsyncIterable<T>, PromiseLike<T[]> {
   }
 
   /** [object, created]: updates the row matching `lookup` with `defaults`, or creates it. */
-  async updateOrCreate(lookup: Lookups, defaults: Record<string, unknown> = {}): Promise<[T, boolean]> {
+  async updateOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     return atomic(async () => {
       const found = await this.get(lookup).catch((err: unknown) => {
         if (err instanceof this.model.DoesNotExist) return null;
         throw err;
       });
-      if (found === null) return [await this.create({ ...plainLookups(lookup), ...defaults }), true] as [T, boolean];
+      if (found === null) return [await this.create({ ...plainLookups(lookup), ...defaults } as C), true] as [T, boolean];
       const obj = found as unknown as AnyInstance & Record<string, unknown>;
       for (const [k, v] of Object.entries(defaults)) obj[k] = v;
       await obj.save({ using: this.writeAlias });
@@ -569,7 +571,7 @@ export class RelatedManager<T> extends QuerySet<T> {
     return new RelatedManager(rel.model, state, instance, rel, prefetched);
   }
 
-  protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U> {
+  protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
     return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel);
   }
 
@@ -616,7 +618,7 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
     return new ManyRelatedManager(rel.model, state, instance, field, false, prefetched);
   }
 
-  protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U> {
+  protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
     return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide);
   }
 
@@ -666,7 +668,7 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
 
   override async create(data: object): Promise<T> {
     return atomic(async () => {
-      const obj = await super.create(data);
+      const obj = await super.create(data as Record<string, unknown>);
       await this.add(obj as unknown as AnyInstance);
       return obj;
     }, { using: this.writeAlias });

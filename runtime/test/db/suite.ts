@@ -67,6 +67,10 @@ export function ormSuite(backend: Backend): void {
       void (() => new Author({}));
       // @ts-expect-error pages is a number
       void (() => new Book({ title: 't', pages: 'many' }));
+      // @ts-expect-error create() takes the model's fields with their types
+      void (() => Author.objects.create({ name: 1 }));
+      // @ts-expect-error create() needs the required fields
+      void (() => Book.objects.create({ pages: 3 }));
       // @ts-expect-error no such field on instances
       void (() => b.nope);
       // @ts-expect-error a nullable field may be null, so it is not a plain string
