@@ -136,4 +136,15 @@ describe('paddock binary: help, suggestions, version, exit codes', () => {
     assert.match(r.stderr, /No Paddock site in .* \(no site\.ts\)/);
     assert.match(r.stderr, /paddock init/);
   });
+
+  test('run passes everything after -- (or after the command name) through, options included', async () => {
+    const port = await closedPort();
+    const env = { PADDOCK_TOKEN: 'pdk_unused' };
+    for (const args of [['run', '--site', 's', '--', 'ls', '-la'], ['run', '-s', 's', 'check', '--deploy']]) {
+      const r = await home.run(['--api', `http://127.0.0.1:${port}`, ...args], { env });
+      // Parsing succeeded: the failure is the unreachable API, not an unknown -la / --deploy option.
+      assert.equal(r.code, ExitCode.network, r.stderr);
+      assert.match(r.stderr, /POST \/v1\/sites\/s\/run/);
+    }
+  });
 });
