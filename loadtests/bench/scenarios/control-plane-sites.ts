@@ -69,9 +69,13 @@ export default {
       // Remove every tenant database, role and cache user this run made, then the platform database.
       const rows = await platform.db.selectFrom('site_resources').selectAll().execute();
       const provisioners = createProvisioners(config);
+      let failed = 0;
       for (let i = 0; i < rows.length; i += 8) {
-        await Promise.all(rows.slice(i, i + 8).map((r) => provisioners.byKind(r.kind).destroy(openResource(platform.secrets, r)).catch(() => {})));
+        await Promise.all(rows.slice(i, i + 8).map((r) => provisioners.byKind(r.kind).destroy(openResource(platform.secrets, r)).catch((err: Error) => {
+          if (failed++ === 0) ctx.log(`cleanup: could not remove ${r.kind} ${r.username}: ${err.message}`);
+        })));
       }
+      ctx.log(`cleanup: removed the resources of ${rows.length / 2} sites${failed ? `, ${failed} failed` : ''}`);
       await provisioners.close();
       const keys = await platform.redis.keys(`${prefix}:*`);
       if (keys.length) await platform.redis.del(...keys);
