@@ -139,7 +139,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
         '--sourcemap=inline', '--log-level=warning', '--out-extension:.js=.js'],
       cwd: source,
       // Not the worker's environment: it holds the platform's secrets.
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
       limits,
       onLine: log,
     });
