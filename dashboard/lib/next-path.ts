@@ -1,7 +1,26 @@
 // Where to go after logging in: only paths on this dashboard, so a crafted link cannot send users elsewhere.
 import type { Route } from 'next';
 
+const BASE = 'http://d.invalid';
+/** Control characters (browsers drop tabs and newlines, so `/\t/evil.com` reads as `//evil.com`) and backslashes (read as `/`). */
+const unsafe = (s: string): boolean => [...s].some((c) => c <= '\u001f' || c === '\u007f' || c === '\\');
+
 export function safeNext(raw: string | undefined | null): Route {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || /[\r\n]/.test(raw)) return '/sites';
-  return raw as Route;
+  if (!raw) return '/sites';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return '/sites';
+  }
+  // Checked decoded too: a layer that decodes once more (`/%09/evil.com`) must not find another origin.
+  for (const s of [raw, decoded]) if (unsafe(s) || !s.startsWith('/') || s.startsWith('//')) return '/sites';
+  let url: URL;
+  try {
+    url = new URL(raw, BASE);
+  } catch {
+    return '/sites';
+  }
+  if (url.origin !== BASE) return '/sites';
+  return `${url.pathname}${url.search}${url.hash}` as Route;
 }
