@@ -41,12 +41,19 @@ type QueryFn = (...args: unknown[]) => unknown;
 function autoPrepare(client: pg.PoolClient): void {
   const original = client.query.bind(client) as QueryFn;
   const prepared = new Set<string>();
+  const stale = new Set<string>();
   (client as unknown as { query: QueryFn }).query = (text: unknown, values?: unknown, cb?: unknown) => {
     if (typeof text === 'string' && Array.isArray(values) && cb === undefined && text.length <= MAX_PREPARED_TEXT && text.startsWith('select ')) {
       const name = statementName(text);
-      if (prepared.has(name) || prepared.size < MAX_PREPARED_PER_CONNECTION) {
+      if (!stale.has(name) && (prepared.has(name) || prepared.size < MAX_PREPARED_PER_CONNECTION)) {
         prepared.add(name);
-        return original({ name, text, values });
+        // A migration that changes a selected column's type invalidates the prepared plan (0A000): that
+        // statement runs unprepared on this connection from then on.
+        return (original({ name, text, values }) as Promise<unknown>).catch((err: { code?: string }) => {
+          if (err?.code !== '0A000') throw err;
+          stale.add(name);
+          return original(text, values);
+        });
       }
     }
     return cb === undefined ? original(text, values) : original(text, values, cb);
