@@ -105,6 +105,8 @@ describe('tenant isolation on real Postgres and Redis', () => {
     await assert.rejects(pgConnect(a.pg, b.pg.database!), /permission denied for database/);
     await assert.rejects(pgConnect(b.pg, a.pg.database!), /permission denied for database/);
     await assert.rejects(pgConnect({ ...a.pg, password: b.pg.password }), /password authentication failed/);
+    // Nor to the platform's own database, when it shares the server (as in dev).
+    await assert.rejects(pgConnect(a.pg, new URL(t.config.databaseUrl).pathname.slice(1)), /permission denied for database/);
   });
 
   test("site A's cache user reads and writes only its own prefix", async () => {
