@@ -105,7 +105,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   app.post('/v1/auth/password-reset/confirm', {
     config: authRateLimit(app),
     schema: {
-      tags: ['auth'], summary: 'Set a new password with the token from the reset link; ends every session',
+      tags: ['auth'], summary: 'Set a new password with the token from the reset link; ends every session and revokes every API token',
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }), password: Password }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errorResponses },
     },
@@ -118,6 +118,8 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
         .where('id', '=', account.id).where('password_hash', '=', account.password_hash).executeTakeFirst();
       if (res.numUpdatedRows === 0n) return false;
       await trx.deleteFrom('sessions').where('account_id', '=', account.id).execute();
+      // Whoever forced the reset may hold a token too: it must not outlive the old password.
+      await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('account_id', '=', account.id).where('revoked_at', 'is', null).execute();
       await audit(trx, { accountId: account.id, label: 'password-reset', ip: request.ip }, { action: 'account.password_reset', targetType: 'account', targetId: account.id });
       return true;
     });
