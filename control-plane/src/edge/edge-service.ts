@@ -84,6 +84,7 @@ export class EdgeService {
         hosts: [`${r.name}.${domain}`, ...domains.filter((d) => d.site_id === r.id).map((d) => d.host)],
         state: r.status === 'suspended' ? 'suspended' : r.state === 'serving' ? 'serving' : 'sleeping',
         upstreams: (r.upstreams as unknown as Upstream[] | null) ?? [],
+        ...(r.state === 'paused' || r.state === 'stopped' ? { asleep: r.state } : {}),
       })),
     };
   }
@@ -190,7 +191,10 @@ export class EdgeService {
     const t0 = performance.now();
     const id = this.siteIds.get(site);
     const db = deployDb(this.deps.platform.db);
-    const row = id ? await db.selectFrom('site_routes').select(['state', 'upstreams']).where('site_id', '=', id).executeTakeFirst() : undefined;
+    // The route table in memory knows the replicas: no query before the engine call.
+    const route = this.table.sites.find((s) => s.site === site);
+    const row = route?.asleep ? { state: route.asleep, upstreams: route.upstreams }
+      : id ? await db.selectFrom('site_routes').select(['state', 'upstreams']).where('site_id', '=', id).executeTakeFirst() : undefined;
     const known = ((row?.upstreams as unknown as Upstream[] | undefined) ?? []).filter((u) => u.id);
     let upstreams: Upstream[];
     let from: 'paused' | 'stopped';

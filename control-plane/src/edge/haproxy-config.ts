@@ -99,6 +99,8 @@ export function renderConfig(table: RouteTable, layout: HaproxyLayout, slots: Sl
     '',
     'frontend sites',
     `  bind ${layout.bind}:${layout.port}`,
+    // Two Host headers could route by one and be served by the other: refuse them.
+    '  http-request deny deny_status 400 if { req.hdr_cnt(host) gt 1 }',
     '  http-request set-var(txn.site_host) req.hdr(host),field(1,:),lower',
     `  use_backend %[var(txn.site_host),map(${f.map},${BACKEND_UNKNOWN})]`,
     `  default_backend ${BACKEND_UNKNOWN}`,

@@ -17,6 +17,8 @@ export interface SiteRoute {
   state: RouteState;
   /** The replicas of the current release (kept while sleeping: a paused replica keeps its address). */
   upstreams: Upstream[];
+  /** How deeply a sleeping site sleeps: paused replicas wake in one engine call, stopped ones boot. */
+  asleep?: 'paused' | 'stopped';
 }
 
 export interface RouteTable {

@@ -84,6 +84,12 @@ test('the edge routes by host name, answers 404 for unknown hosts and 503 for su
   const unknown = await get('nobody.localhost');
   assert.equal(unknown.status, 404);
   assert.match(unknown.body, /No site here/);
+  const twoHosts = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: [['Host', 'alpha.localhost'], ['Host', 'beta.localhost']] as unknown as Record<string, string>, agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(twoHosts, 400, 'a request with two Host headers is refused');
   const suspended = await get('beta.localhost');
   assert.equal(suspended.status, 503);
   assert.match(suspended.body, /suspended/);
