@@ -9,7 +9,7 @@ import { Response, type ResponseInit } from './response.js';
 
 /** A JSON response. Escapes '<', '>' and '&' so the body is also safe to inline in a <script>. */
 export function json(data: unknown, init: ResponseInit = {}): Response {
-  const body = JSON.stringify(data)?.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null';
+  const body = JSON.stringify(data)?.replace(/[<>&'\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null';
   return new Response(body, { contentType: 'application/json; charset=utf-8', ...init });
 }
 

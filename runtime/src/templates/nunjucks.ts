@@ -84,7 +84,7 @@ class NunjucksEngine implements TemplateEngine {
     this.env.addGlobal('static', (path: string) => opts.staticUrl(path));
     this.env.addFilter('date', (d: unknown, fmt?: string) => formatDate(d, fmt));
     this.env.addFilter('json', (v: unknown) => new nunjucks.runtime.SafeString(
-      JSON.stringify(v)?.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null'));
+      JSON.stringify(v)?.replace(/[<>&'\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null'));
 
     // Extra tags from TEMPLATES.OPTIONS.extensions (e.g. the cache battery's {% cache %} fragment tag).
     const extra = opts.options.extensions as Record<string, nunjucks.Extension> | undefined;
