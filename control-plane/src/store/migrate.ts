@@ -19,7 +19,9 @@ export async function migrateToLatest(db: Db, databaseUrl: string): Promise<Migr
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [LOCK_KEY]);
-    const migrator = new Migrator({ db, provider });
+    // Engineers add migrations in parallel branches: one merged with an earlier timestamp than an
+    // applied one still runs, instead of halting every start.
+    const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r: MigrationResult) => r.status === 'Error');
