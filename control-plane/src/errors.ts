@@ -41,6 +41,7 @@ export const errors = {
   resetTokenInvalid: declare('PDK_RESET_TOKEN_INVALID', 400, () => 'This password reset link is invalid, used or expired; ask for a new one.'),
   tokenScope: declare('PDK_TOKEN_SCOPE', 403, (scope: string) => `This API token lacks the "${scope}" scope; create one with it (POST /v1/tokens).`),
   tokenNotFound: declare('PDK_TOKEN_NOT_FOUND', 404, () => 'No such API token.'),
+  sessionRequired: declare('PDK_SESSION_REQUIRED', 403, () => 'API tokens are created from a logged-in session, not with another API token: log in (`paddock login`, or the dashboard) and create it there.'),
   operatorOnly: declare('PDK_OPERATOR_ONLY', 403, () => 'Only platform operators may use the admin API.'),
   accountSuspended: declare('PDK_ACCOUNT_SUSPENDED', 403, () => 'This account is suspended; contact the operator.'),
 

@@ -28,7 +28,7 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/tokens', {
     schema: {
-      tags, summary: 'Create an API token; the token is in this answer only', security: bearerSecurity,
+      tags, summary: 'Create an API token (from a session, not another API token); the token is in this answer only', security: bearerSecurity,
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 100 }),
         scopes: Type.Array(Scope, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'read: GET routes; write: everything else; admin: the admin API (operators only)' }),
@@ -37,8 +37,10 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
       response: { 201: Type.Intersect([TokenOut, Type.Object({ token: Type.String() })]), ...errorResponses },
     },
   }, async (request, reply) => {
-    // A token cannot grant more than the credential that makes it.
+    // Only a session mints tokens: a leaked token must not make itself a non-expiring successor
+    // that survives its own revocation. (The CLI logs in with a session and swaps it for a token.)
     const auth = await authenticate(request, { scope: 'write' });
+    if (auth.kind !== 'session') throw errors.sessionRequired();
     for (const s of request.body.scopes) if (!auth.scopes.includes(s)) throw errors.tokenScope(s);
     if (request.body.scopes.includes('admin') && !auth.operator) throw errors.operatorOnly();
     const { token, hash } = newToken(API_TOKEN_PREFIX);

@@ -23,3 +23,15 @@ test('a password reset revokes every API token of the account, not only its sess
   const tokens = await t.platform.db.selectFrom('api_tokens').select(['revoked_at']).where('account_id', '=', u.accountId).execute();
   assert.ok(tokens.length > 0 && tokens.every((r) => r.revoked_at !== null), 'listed as revoked, so the owner sees why');
 });
+
+test('an API token cannot create API tokens; a logged-in session can', async () => {
+  const u = await signup(t.app, 'mint');
+  const leaked = await call(t.app, u.token, 'POST', '/v1/tokens', { name: 'ci', scopes: ['read', 'write'], expiresInDays: 1 });
+  assert.equal(leaked.status, 201);
+
+  const minted = await call(t.app, leaked.body.token, 'POST', '/v1/tokens', { name: 'forever', scopes: ['read', 'write'] });
+  assert.equal(minted.status, 403, JSON.stringify(minted.body));
+  assert.equal(minted.body.error.code, 'PDK_SESSION_REQUIRED');
+  const rows = await t.platform.db.selectFrom('api_tokens').select(['name']).where('account_id', '=', u.accountId).execute();
+  assert.deepEqual(rows.map((r) => r.name), ['ci'], 'no token was created');
+});
