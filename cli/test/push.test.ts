@@ -134,6 +134,12 @@ describe('push and run a site with the real CLI, end to end', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     assert.ok(out.includes(probe), `no log line mentions ${probe}:\n${out.slice(-2000)}`);
+    const recent = await home.run(['logs', '--since', '1h', '--json'], { cwd: project });
+    const lines = recent.stdout.trim().split('\n').map((l) => JSON.parse(l) as { at: string; source: string; line: string });
+    assert.ok(lines.length > 0 && lines.every((l) => Date.parse(l.at) > Date.now() - 3600_000 - 5000));
+    const future = await home.run(['logs', '--since', '2099-01-01T00:00:00Z'], { cwd: project });
+    assert.equal(future.code, 0, future.stderr);
+    assert.equal(future.stdout, '');
   });
 
   test('logs -f streams new lines until Ctrl-C, then exits 0', async () => {
