@@ -121,7 +121,7 @@ export class Compiler {
   }
 
   /** Follows `a__b__c` through relations (joining as needed) to a column; what is left over are lookups. */
-  resolve(path: string, opts: { lookups?: boolean } = {}): Resolved {
+  resolve(path: string, opts: { lookups?: boolean; forceJoin?: boolean } = {}): Resolved {
     const parts = path.split('__');
     let model = this.model;
     let alias = this.alias;
@@ -137,10 +137,10 @@ export class Compiler {
       if (f instanceof ForeignKey) {
         const target = f.related();
         const tf = f.targetField();
-        if (canEnd(next) && !target._meta.maybeField(next ?? '')) {
+        if (!opts.forceJoin && canEnd(next) && !target._meta.maybeField(next ?? '')) {
           return { expr: this.#col(alias, f.column), column: f.column, field: f, model, rest: parts.slice(i + 1), alias, multi };
         }
-        if ((next === tf.name || next === 'pk') && canEnd(parts[i + 2])) {
+        if (!opts.forceJoin && (next === tf.name || next === 'pk') && canEnd(parts[i + 2])) {
           return { expr: this.#col(alias, f.column), column: f.column, field: tf, model: target, rest: parts.slice(i + 2), alias, multi };
         }
         const from = alias;

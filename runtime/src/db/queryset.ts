@@ -177,9 +177,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
         if (!(f instanceof ForeignKey)) {
           throw new FieldError(`selectRelated("${path}"): "${parts[i - 1]}" is not a foreign key or one-to-one field of ${parentModel._meta.label}; use prefetchRelated for many-valued relations.`);
         }
-        // Joining to the target's key (not through a lookup shortcut) so its columns can be selected.
-        const r = c.resolve(`${sub}__${f.related()._meta.pk.name === f.targetField().name ? 'pk' : f.targetField().name}`, { lookups: false });
-        const alias = r.expr === undefined ? '' : this.#aliasOf(c, sub, f);
+        const alias = this.#aliasOf(c, sub, f);
         seen.set(sub, out.length);
         out.push({
           alias,
@@ -192,10 +190,8 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   }
 
   #aliasOf(c: Compiler, sub: string, f: ForeignKey): string {
-    // Force the join (resolve() skips it when only the key is needed) by asking for a non-key column.
-    const other = f.related()._meta.concreteFields.find((x) => !x.primaryKey) ?? f.related()._meta.pk;
-    const r = c.resolve(`${sub}__${other.name}`, { lookups: false });
-    return r.alias;
+    // Joined (not shortcut to the foreign key column) so the target's columns can be selected.
+    return c.resolve(`${sub}__${f.related()._meta.pk.name}`, { lookups: false, forceJoin: true }).alias;
   }
 
   /** Embeds this query as `(select <one column> ...)` in another one's `in` lookup. */
