@@ -157,17 +157,22 @@ export class DockerDriver implements Driver {
     await this.docker.getContainer(id).pause();
   }
 
-  async resume(id: string): Promise<void> {
+  async resume(id: string): Promise<'unpaused' | 'started' | 'running'> {
     const c = this.docker.getContainer(id);
     try {
       await c.unpause(); // the common case (a paused replica) in one engine call
-      return;
+      return 'unpaused';
     } catch (err) {
       if (!isStatus(err, 409, 500)) throw err;
     }
     const state = await this.inspect(id);
-    if (state.status === 'paused') await c.unpause();
-    else if (state.status !== 'running') await this.start(id);
+    if (state.status === 'paused') {
+      await c.unpause();
+      return 'unpaused';
+    }
+    if (state.status === 'running') return 'running';
+    await this.start(id);
+    return 'started';
   }
 
   async remove(id: string): Promise<void> {

@@ -66,7 +66,8 @@ export interface Driver {
   start(id: string): Promise<ReplicaState>;
   stop(id: string, graceSeconds?: number): Promise<void>;
   pause(id: string): Promise<void>;
-  resume(id: string): Promise<void>;
+  /** Unfreezes a paused replica or starts a stopped one; says which it had to do. */
+  resume(id: string): Promise<'unpaused' | 'started' | 'running'>;
   remove(id: string): Promise<void>;
   inspect(id: string): Promise<ReplicaState>;
   /** Replicas of a site (all sites when omitted), whatever their state. */

@@ -198,10 +198,10 @@ export class EdgeService {
     const known = ((row?.upstreams as unknown as Upstream[] | undefined) ?? []).filter((u) => u.id);
     let upstreams: Upstream[];
     let from: 'paused' | 'stopped';
-    if (row?.state !== 'stopped' && known.length) {
-      // Paused replicas keep their addresses: unfreeze them and go.
+    const outcomes = row?.state !== 'stopped' && known.length ? await Promise.all(known.map((u) => this.deps.driver.resume(u.id!))) : [];
+    if (outcomes.length && outcomes.every((o) => o !== 'started')) {
+      // Paused replicas keep their addresses: unfrozen, they answer at once.
       from = 'paused';
-      await Promise.all(known.map((u) => this.deps.driver.resume(u.id!)));
       upstreams = known;
     } else {
       from = 'stopped';

@@ -54,6 +54,7 @@ export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promis
       if (Number(moved.numUpdatedRows) === 0) continue;
       const replicas = await deps.driver.list(r.name);
       await Promise.all(replicas.map((x) => deps.driver.stop(x.id, 5)));
+      await deps.edge.changed().catch(() => undefined); // edges learn that a wake must boot it
       result.stopped.push(r.name);
     }
   }
