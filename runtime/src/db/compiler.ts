@@ -196,6 +196,20 @@ export class Compiler {
 
   /** Compiles a Q tree; `having` collects whether it refers to an aggregate annotation. */
   where(node: Q | Lookups, ctx: { aggregate: boolean } = { aggregate: false }): Expr {
+    if (node instanceof Q && node.negated && !this.bare) {
+      // Excluding through a one-to-many or many-to-many relation means "no related row matches" (Django's
+      // semantics), not "some related row does not match": the condition becomes a NOT IN over the primary key.
+      const probe = new Compiler(this.model, `${this.prefix}x${this.#count++}`);
+      probe.annotations = this.annotations;
+      const probeCtx = { aggregate: false };
+      const inner = probe.where(new Q(node.children, node.connector), probeCtx);
+      if (probe.multiJoin && !probeCtx.aggregate) {
+        const pk = this.model._meta.pk.column;
+        const from = sql`select ${sql.id(probe.alias, pk)} from ${sql.id(this.model._meta.table)} as ${sql.id(probe.alias)}`;
+        const joins = probe.joins.length ? sql` ${sql.join(probe.joins, sql` `)}` : sql``;
+        return sql`${sql.id(this.alias, pk)} not in (${from}${joins} where ${inner})` as Expr;
+      }
+    }
     if (node instanceof Q) {
       const parts = node.children.map((c) => this.where(c, ctx));
       let inner: Expr;

@@ -202,6 +202,12 @@ export function ormSuite(backend: Backend): void {
       assert.deepEqual(titles(await Book.objects.exclude({ rating__gt: 4 })), ['Orbitsville', 'Palimpsest']);
     });
 
+    test('exclude through a many-valued relation drops every object with a matching related row', async () => {
+      assert.deepEqual(titles(await Book.objects.exclude({ tags__name: 'sf' })), ['Palimpsest']);
+      assert.deepEqual((await Author.objects.exclude({ books__pages__gt: 380 })).map((a) => a.name), ['Bob Shaw', 'Cat Valente']);
+      assert.deepEqual(titles(await Book.objects.filter(not({ tags__name: 'classic' }), { pages__gt: 300 })), ['Ancillary Sword', 'Palimpsest']);
+    });
+
     test('Q objects combine with or, and and not', async () => {
       const qs = Book.objects.filter(or({ pages__lt: 250 }, { title__startswith: 'Pal' }));
       assert.deepEqual(titles(await qs), ['Orbitsville', 'Palimpsest']);
