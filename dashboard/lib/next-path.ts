@@ -1,11 +1,12 @@
 // Where to go after logging in: only paths on this dashboard, so a crafted link cannot send users elsewhere.
-import type { Route } from 'next';
+// Returns a plain string, not Next's Route type: this module stays free of Next's ambient types so
+// plain-Node tests can import it.
 
 const BASE = 'http://d.invalid';
 /** Control characters (browsers drop tabs and newlines, so `/\t/evil.com` reads as `//evil.com`) and backslashes (read as `/`). */
 const unsafe = (s: string): boolean => [...s].some((c) => c <= '\u001f' || c === '\u007f' || c === '\\');
 
-export function safeNext(raw: string | undefined | null): Route {
+export function safeNext(raw: string | undefined | null): string {
   if (!raw) return '/sites';
   let decoded: string;
   try {
@@ -22,5 +23,5 @@ export function safeNext(raw: string | undefined | null): Route {
     return '/sites';
   }
   if (url.origin !== BASE) return '/sites';
-  return `${url.pathname}${url.search}${url.hash}` as Route;
+  return `${url.pathname}${url.search}${url.hash}`;
 }

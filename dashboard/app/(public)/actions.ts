@@ -1,5 +1,6 @@
 'use server';
 // Server actions behind the public pages: sign up, log in, log out, ask for a password reset.
+import type { Route } from 'next';
 import { redirect } from 'next/navigation';
 import { confirmPasswordReset, login, logout, requestPasswordReset, signup, type AuthResult } from '@/lib/accounts';
 import { MIN_PASSWORD } from '@/lib/password-policy';
@@ -48,7 +49,7 @@ export async function loginAction(_prev: FormState, form: FormData): Promise<For
   } catch (e) {
     return failure(e, values);
   }
-  redirect(safeNext(field(form, 'next')));
+  redirect(safeNext(field(form, 'next')) as Route);
 }
 
 export async function logoutAction(): Promise<void> {

@@ -1,7 +1,7 @@
 // The sites of every organisation the user belongs to: status, URL, last deploy, awake or asleep.
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { listSites } from '@/lib/sites';
+import { listSites, type Site } from '@/lib/sites';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
@@ -28,6 +28,18 @@ export default async function SitesPage({ searchParams }: PageProps<'/sites'>) {
           <Link href="/sites/new" className="button">Create your first site</Link>
         </section>
       ) : (
+        <SitesTable sites={result.data} />
+      )}
+    </div>
+  );
+}
+
+function SitesTable({ sites }: { sites: Site[] }) {
+  // The API reports last deploy and sleep state only once the deploy pipeline fills them in;
+  // until then the columns would only hold dashes.
+  const hasDeploys = sites.some((s) => 'lastDeployAt' in s || 'release' in s);
+  const hasSleep = sites.some((s) => 'sleeping' in s);
+  return (
         <div className="table-wrap">
           <table className="table" aria-label="Your sites">
             <thead>
@@ -36,25 +48,23 @@ export default async function SitesPage({ searchParams }: PageProps<'/sites'>) {
                 <th scope="col">Organisation</th>
                 <th scope="col">Status</th>
                 <th scope="col">URL</th>
-                <th scope="col">Last deploy</th>
-                <th scope="col">Awake</th>
+                {hasDeploys ? <th scope="col">Last deploy</th> : null}
+                {hasSleep ? <th scope="col">Awake</th> : null}
               </tr>
             </thead>
             <tbody>
-              {result.data.map((s) => (
+              {sites.map((s) => (
                 <tr key={s.id}>
                   <th scope="row"><Link href={`/sites/${encodeURIComponent(s.name)}`}>{s.name}</Link></th>
                   <td data-label="Organisation">{s.org}</td>
                   <td data-label="Status"><StatusBadge status={s.status} /></td>
                   <td data-label="URL"><a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a></td>
-                  <td data-label="Last deploy">{s.lastDeployAt || s.release?.createdAt ? <Ago at={s.lastDeployAt ?? s.release?.createdAt} /> : <span className="muted">never</span>}</td>
-                  <td data-label="Awake">{s.sleeping == null ? <span className="muted">—</span> : s.sleeping ? 'sleeping' : 'awake'}</td>
+                  {hasDeploys ? <td data-label="Last deploy">{s.lastDeployAt || s.release?.createdAt ? <Ago at={s.lastDeployAt ?? s.release?.createdAt} /> : <span className="muted">never</span>}</td> : null}
+                  {hasSleep ? <td data-label="Awake">{s.sleeping == null ? <span className="muted">—</span> : s.sleeping ? 'sleeping' : 'awake'}</td> : null}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
-      )}
-    </div>
   );
 }

@@ -1,5 +1,5 @@
 // Log in.
-import type { Metadata } from 'next';
+import type { Metadata, Route } from 'next';
 import { redirect } from 'next/navigation';
 import { currentAccount } from '@/lib/accounts';
 import { safeNext } from '@/lib/next-path';
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'Log in' };
 export default async function LoginPage({ searchParams }: PageProps<'/login'>) {
   const q = await searchParams;
   const next = safeNext(typeof q.next === 'string' ? q.next : undefined);
-  if (await currentAccount().catch(() => undefined)) redirect(next);
+  if (await currentAccount().catch(() => undefined)) redirect(next as Route);
   return (
     <div className="narrow stack">
       <h1>Log in to Paddock</h1>
