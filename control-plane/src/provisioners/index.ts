@@ -17,8 +17,10 @@ export interface Provisioners {
   close(): Promise<void>;
 }
 
-export function createProvisioners(config: Pick<Config, 'pgAdminUrls' | 'cacheAdminUrls' | 'tenantConnectionLimit' | 'tenantStatementTimeout' | 'spareDatabases'>): Provisioners {
-  const postgres = new PostgresProvisioner(config.pgAdminUrls, { connectionLimit: config.tenantConnectionLimit, statementTimeout: config.tenantStatementTimeout, spareDatabases: config.spareDatabases });
+export function createProvisioners(config: Pick<Config, 'pgAdminUrls' | 'cacheAdminUrls' | 'tenantConnectionLimit' | 'tenantStatementTimeout' | 'spareDatabases'> & Partial<Pick<Config, 'databaseUrl'>>): Provisioners {
+  const postgres = new PostgresProvisioner(config.pgAdminUrls, {
+    connectionLimit: config.tenantConnectionLimit, statementTimeout: config.tenantStatementTimeout, spareDatabases: config.spareDatabases, platformDatabaseUrl: config.databaseUrl,
+  });
   const redis = new RedisProvisioner(config.cacheAdminUrls);
   return {
     postgres,

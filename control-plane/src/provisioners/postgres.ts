@@ -1,7 +1,7 @@
 // Tenant databases: one Postgres database and one login role per site, on one server of the
 // pool. The role owns its database and nothing else; CONNECT on the database is revoked from
-// PUBLIC so no other site's role can even connect; the role has a connection limit and a
-// statement_timeout of its own.
+// PUBLIC so no other site's role can even connect (nor to `postgres`, `template1` or the platform
+// database); the role has a connection limit and a statement_timeout of its own.
 //
 // CREATE DATABASE copies a template and syncs it to disk: hundreds of milliseconds, seconds on a
 // busy disk. So each server keeps a few empty spare databases ready (refill), and provisioning
@@ -16,6 +16,8 @@ export interface PostgresSettings {
   statementTimeout: string;
   /** Empty databases each server keeps ready; 0 creates every database on demand. */
   spareDatabases: number;
+  /** The platform's own database: tenant roles are locked out of it when it shares a pool server. */
+  platformDatabaseUrl?: string;
 }
 
 const SPARE_PREFIX = 'pdk_spare_';
@@ -53,6 +55,23 @@ export class PostgresProvisioner implements Provisioner {
     return u.toString();
   }
 
+  private lockedDown = new Set<string>();
+
+  /**
+   * PUBLIC may connect to every database by default, so a tenant role could log in to `postgres`,
+   * `template1` or the platform database (and read what any role may: the catalogs, other sites'
+   * names). Once per server and process; idempotent, so every worker may do it.
+   */
+  private async lockDown(server: string): Promise<void> {
+    if (this.lockedDown.has(server)) return;
+    const names = new Set(['postgres', 'template1', new URL(this.urlFor(server)).pathname.slice(1)]);
+    const platform = this.settings.platformDatabaseUrl;
+    if (platform && serverKey(platform, 5432) === server) names.add(new URL(platform).pathname.slice(1));
+    const { rows } = await this.pool(server).query<{ datname: string }>('select datname from pg_database where datname = any($1)', [[...names]]);
+    for (const { datname } of rows) await this.pool(server).query(`REVOKE CONNECT, TEMPORARY ON DATABASE "${datname.replace(/"/g, '""')}" FROM PUBLIC`);
+    this.lockedDown.add(server);
+  }
+
   private pool(server: string): pg.Pool {
     let p = this.pools.get(server);
     if (!p) {
@@ -65,6 +84,7 @@ export class PostgresProvisioner implements Provisioner {
 
   async ensure(r: TenantResource): Promise<void> {
     const db = this.pool(r.server);
+    await this.lockDown(r.server);
     const role = ident(r.username);
     const database = ident(r.database ?? r.username);
     const options = `LOGIN PASSWORD ${literal(r.password)} CONNECTION LIMIT ${this.settings.connectionLimit} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`;
