@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { app, path, Response } from '@paddock/runtime';
+import { app, path, redirect, Response } from '@paddock/runtime';
 import { createServer } from '@paddock/runtime/host/server';
 import { collectStatic } from '@paddock/runtime/static/collect';
 import { makeSite, tempDir, TEST_SECRET } from './helpers/site.js';
@@ -20,9 +20,10 @@ function staticSite(dev: boolean) {
   writeFileSync(join(tmp.dir, 'blog', 'static', 'blog', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(tmp.dir, 'blog', 'static', 'blog', 'style.css'), 'body { background: url("logo.svg"); }');
   writeFileSync(join(tmp.dir, 'secret.txt'), 'not static');
+  if (!existsSync(join(tmp.dir, 'blog', 'static', 'blog', 'link.txt'))) symlinkSync(join(tmp.dir, 'secret.txt'), join(tmp.dir, 'blog', 'static', 'blog', 'link.txt'));
   return makeSite({
     dir: tmp.dir, apps: [app('blog', join(tmp.dir, 'blog'))],
-    urls: [path('', () => new Response('home'))],
+    urls: [path('', () => new Response('home')), path('go/', (req) => redirect(req.query.get('to') ?? '/'))],
     settings: { DATA_UPLOAD_MAX_MEMORY_SIZE: 1024, ALLOWED_HOSTS: ['127.0.0.1'] },
     env: dev ? { DEBUG: 'true' } : {},
   });
@@ -43,6 +44,10 @@ describe('site host over HTTP', () => {
       assert.equal(big.headers.get('x-frame-options'), 'DENY');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(await home.text(), 'home');
+      const split = await fetch(`http://127.0.0.1:${port}/go/?to=${encodeURIComponent('/x\r\nSet-Cookie: a=b')}`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+      assert.equal(split.status, 500, 'a CR/LF in a header is refused, never sent, and the request does not hang');
+      assert.equal(split.headers.get('set-cookie'), null);
+      await split.text();
       const odd = await fetch(`http://127.0.0.1:${port}/`, { method: 'PROPFIND' });
       assert.equal(odd.status, 405);
       assert.equal(odd.headers.get('x-content-type-options'), 'nosniff');
@@ -61,7 +66,7 @@ describe('site host over HTTP', () => {
       assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
       assert.equal(css.headers.get('x-content-type-options'), 'nosniff');
       assert.match(await css.text(), /background/);
-      for (const p of ['/static/../secret.txt', '/static/%2e%2e/%2e%2e/secret.txt', '/static/blog/..%2f..%2f..%2fsecret.txt']) {
+      for (const p of ['/static/blog/link.txt', '/static/../secret.txt', '/static/%2e%2e/%2e%2e/secret.txt', '/static/blog/..%2f..%2f..%2fsecret.txt']) {
         const r = await fetch(`http://127.0.0.1:${port}${p}`);
         assert.notEqual(r.status, 200, p);
         assert.ok(!(await r.text()).includes('not static'), p);

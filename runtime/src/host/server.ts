@@ -36,7 +36,17 @@ function send(reply: FastifyReply, res: Response, closing = false): FastifyReply
   if (closing) headers.connection = 'close';
   const payload = body ?? '';
   headers['content-length'] = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  reply.raw.writeHead(res.status, headers);
+  try {
+    reply.raw.writeHead(res.status, headers);
+  } catch (err) {
+    // A header node:http refuses (CR/LF from user input in a redirect, say) must not leave the request hanging.
+    logger.error({ err }, 'response headers rejected; answering 500');
+    const body = 'Server Error (500)';
+    reply.raw.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body),
+      'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', ...(closing ? { connection: 'close' } : {}) });
+    reply.raw.end(body);
+    return reply;
+  }
   reply.raw.end(payload);
   return reply;
 }

@@ -1,6 +1,6 @@
 // collectstatic: copies every app's static files into STATIC_ROOT under content-hashed names, with a manifest.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, lstatSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, extname, join, posix, relative, resolve } from 'node:path';
 import { MANIFEST_NAME, type StaticManifest } from './files.js';
 
@@ -10,7 +10,8 @@ function walk(dir: string, out: string[] = []): string[] {
   for (const e of entries) {
     if (e.startsWith('.')) continue;
     const full = join(dir, e);
-    const st = statSync(full);
+    // lstat: symbolic links are skipped, so nothing outside the static folders is ever collected.
+    const st = lstatSync(full);
     if (st.isDirectory()) walk(full, out); else if (st.isFile()) out.push(full);
   }
   return out;

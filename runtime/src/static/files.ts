@@ -1,5 +1,5 @@
 // Static files: found in apps' static/ folders (dev) or in STATIC_ROOT with content-hashed names (production).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 
 export const MANIFEST_NAME = 'staticfiles.json';
@@ -54,10 +54,24 @@ export class StaticFiles {
     const dirs = this.dev ? this.sourceDirs : [this.root];
     for (const d of dirs) {
       const full = within(resolve(d), rel);
-      if (full && isFile(full)) return { file: full, immutable: !this.dev && this.hashed.has(rel) };
+      // Resolve links too: a symlink inside a static folder must not serve a file from outside it.
+      if (full && isFile(full) && within(realpath(d), relativeReal(d, full)) !== null) {
+        return { file: full, immutable: !this.dev && this.hashed.has(rel) };
+      }
     }
     return null;
   }
+}
+
+function realpath(p: string): string {
+  try { return realpathSync(p); } catch { return resolve(p); }
+}
+
+/** The real path of `full` expressed relative to the real path of `dir` ('../..' when it escapes). */
+function relativeReal(dir: string, full: string): string {
+  const rd = realpath(dir);
+  const rf = realpath(full);
+  return rf.startsWith(rd + sep) ? rf.slice(rd.length + 1) : '../outside';
 }
 
 function isFile(p: string): boolean {
