@@ -1,0 +1,205 @@
+// Runs each replica as a plain child process of this control-plane process, for development on a
+// machine without Docker. IT IS NOT AN ISOLATION BOUNDARY: every site runs as this user, sees this
+// filesystem and network, and has no resource limits. It says so when created and `isolates` is
+// false, so production code can refuse it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Driver, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import { lineSplitter } from './driver.js';
+import { LineQueue } from './log-stream.js';
+
+const IMAGE_RUNTIME = '/node_modules/@paddock/runtime/';
+const IMAGE_SITE = '/app';
+
+interface Proc {
+  id: string;
+  spec: ReplicaSpec;
+  port: number;
+  child?: ChildProcess;
+  status: ReplicaStatus;
+  exitCode?: number;
+  lines: LogLine[];
+  events: EventEmitter;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ProcessDriverOptions {
+  /** Host directory of @paddock/runtime (maps the image's /node_modules/@paddock/runtime). */
+  runtimeDir: string;
+  warn?: (message: string) => void;
+}
+
+export class ProcessDriver implements Driver {
+  readonly kind = 'process' as const;
+  readonly isolates = false;
+  private procs = new Map<string, Proc>();
+
+  constructor(private readonly opts: ProcessDriverOptions) {
+    (opts.warn ?? ((m: string) => process.emitWarning(m)))(
+      'The process driver runs sites as plain child processes of the control plane: it is NOT an isolation boundary ' +
+      '(same user, filesystem and network, no limits). Use it for development only; use the docker driver for tenants.',
+    );
+  }
+
+  /** The image's paths, translated to this machine's. */
+  private argv(spec: ReplicaSpec, serve: boolean): string[] {
+    const dir = spec.dir ?? '.';
+    const cmd = spec.command ?? (serve ? [`${IMAGE_RUNTIME}bin/paddock-runtime.mjs`, 'serve', IMAGE_SITE] : []);
+    return cmd.map((a) => (a.startsWith(IMAGE_RUNTIME) ? join(this.opts.runtimeDir, a.slice(IMAGE_RUNTIME.length))
+      : a === IMAGE_SITE ? dir : a.startsWith(`${IMAGE_SITE}/`) ? join(dir, a.slice(IMAGE_SITE.length + 1)) : a));
+  }
+
+  private state(p: Proc): ReplicaState {
+    const s: ReplicaState = { id: p.id, name: p.id, site: p.spec.site, release: p.spec.release, replica: p.spec.replica, status: p.status };
+    if (p.status === 'running' || p.status === 'paused') s.address = { host: '127.0.0.1', port: p.port };
+    if (p.exitCode !== undefined && p.status === 'exited') s.exitCode = p.exitCode;
+    return s;
+  }
+
+  async create(spec: ReplicaSpec): Promise<ReplicaState> {
+    const id = `proc-${spec.site}-${spec.release}-${spec.replica}-${randomBytes(3).toString('hex')}`;
+    const p: Proc = { id, spec, port: await freePort(), status: 'created', lines: [], events: new EventEmitter() };
+    this.procs.set(id, p);
+    return this.state(p);
+  }
+
+  private spawnFor(p: Proc, argv: string[]): ChildProcess {
+    const child = spawn(process.execPath, argv, {
+      cwd: p.spec.dir ?? process.cwd(),
+      env: { PATH: process.env.PATH, ...p.spec.env, PORT: String(p.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const push = (stream: LogLine['stream']) => lineSplitter((line) => {
+      const l = { stream, at: new Date(), line };
+      p.lines.push(l);
+      if (p.lines.length > 1000) p.lines.shift();
+      p.events.emit('line', l);
+    });
+    const out = push('stdout');
+    const err = push('stderr');
+    child.stdout?.on('data', (c: Buffer) => out.push(c));
+    child.stderr?.on('data', (c: Buffer) => err.push(c));
+    child.on('exit', (code, signal) => {
+      out.end();
+      err.end();
+      p.status = 'exited';
+      p.exitCode = code ?? (signal ? 128 : 1);
+      p.child = undefined;
+      p.events.emit('exit');
+    });
+    return child;
+  }
+
+  async start(id: string): Promise<ReplicaState> {
+    const p = this.procs.get(id);
+    if (!p) return { id, name: id, site: '', release: '', replica: 0, status: 'missing' };
+    if (!p.child) {
+      p.child = this.spawnFor(p, this.argv(p.spec, true));
+      p.status = 'running';
+      p.exitCode = undefined;
+    }
+    return this.state(p);
+  }
+
+  async stop(id: string, graceSeconds = 10): Promise<void> {
+    const p = this.procs.get(id);
+    const child = p?.child;
+    if (!p || !child) return;
+    if (p.status === 'paused') child.kill('SIGCONT');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceSeconds * 1000);
+      p.events.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.kill('SIGTERM');
+    });
+  }
+
+  async pause(id: string): Promise<void> {
+    const p = this.procs.get(id);
+    if (p?.child && p.status === 'running') {
+      p.child.kill('SIGSTOP');
+      p.status = 'paused';
+    }
+  }
+
+  async resume(id: string): Promise<'unpaused' | 'started' | 'running'> {
+    const p = this.procs.get(id);
+    if (!p) throw new Error(`no replica ${id}`);
+    if (p.child && p.status === 'paused') {
+      p.child.kill('SIGCONT');
+      p.status = 'running';
+      return 'unpaused';
+    }
+    if (p.child) return 'running';
+    await this.start(id);
+    return 'started';
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.stop(id, 2);
+    this.procs.delete(id);
+  }
+
+  async inspect(id: string): Promise<ReplicaState> {
+    const p = this.procs.get(id);
+    return p ? this.state(p) : { id, name: id, site: '', release: '', replica: 0, status: 'missing' };
+  }
+
+  async list(site?: string): Promise<ReplicaState[]> {
+    return [...this.procs.values()].filter((p) => !site || p.spec.site === site).map((p) => this.state(p));
+  }
+
+  logs(id: string, opts: LogOptions = {}): AsyncIterable<LogLine> {
+    const queue = new LineQueue();
+    const p = this.procs.get(id);
+    if (!p) {
+      queue.end();
+      return queue;
+    }
+    const history = opts.tail !== undefined ? p.lines.slice(-opts.tail || p.lines.length) : p.lines;
+    for (const l of opts.tail === 0 ? [] : history) queue.push(l);
+    if (!opts.follow || !p.child) {
+      queue.end();
+      return queue;
+    }
+    const onLine = (l: LogLine) => queue.push(l);
+    const onExit = () => queue.end();
+    p.events.on('line', onLine);
+    p.events.once('exit', onExit);
+    const close = () => { p.events.off('line', onLine); p.events.off('exit', onExit); queue.end(); };
+    queue.onClose = close;
+    opts.signal?.addEventListener('abort', close, { once: true });
+    return queue;
+  }
+
+  async exec(spec: ReplicaSpec, opts: { timeoutMs?: number; onLine?: (l: LogLine) => void } = {}): Promise<OneOffResult> {
+    const p: Proc = { id: `run-${randomBytes(3).toString('hex')}`, spec, port: await freePort(), status: 'running', lines: [], events: new EventEmitter() };
+    const output: LogLine[] = [];
+    p.events.on('line', (l: LogLine) => { output.push(l); opts.onLine?.(l); });
+    const child = this.spawnFor(p, this.argv(spec, false));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    await new Promise<void>((resolve) => p.events.once('exit', () => resolve()));
+    clearTimeout(timer);
+    return { exitCode: p.exitCode ?? 1, output };
+  }
+
+  async removeSite(site: string): Promise<void> {
+    for (const p of [...this.procs.values()]) if (p.spec.site === site) await this.remove(p.id);
+  }
+
+  async hostAddress(): Promise<string> {
+    return '127.0.0.1';
+  }
+}
