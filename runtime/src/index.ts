@@ -9,6 +9,7 @@ export { Request, type RequestSource, type RequestSite } from './http/request.js
 export { Response, type ResponseBody, type ResponseInit } from './http/response.js';
 export type { CookieOptions } from './http/cookies.js';
 export { json, xml, redirect, stream, file, notAllowed } from './http/responses.js';
+export { isSafeRedirectUrl } from './http/redirects.js';
 export { buildChain, type Middleware, type MiddlewareContext, type Handler } from './http/middleware.js';
 export { commonMiddleware } from './http/common.js';
 export { securityMiddleware, clickjackingMiddleware, applySecurityHeaders } from './security/headers.js';

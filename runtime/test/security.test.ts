@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csrfExempt, defaultMiddleware, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
+import { csrfExempt, defaultMiddleware, isSafeRedirectUrl, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
 import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
 import { call, csrfFrom, makeSite, type CallOptions } from './helpers/site.js';
 
@@ -195,5 +195,22 @@ describe('security headers and refusals', () => {
 
   it('keeps the default middleware in Django order with security first', () => {
     assert.equal(defaultMiddleware[0]?.name, 'securityMiddleware');
+  });
+});
+
+describe('redirect targets from user input', () => {
+  const opts = { allowedHosts: ['testserver', 'app.example.com:8443'] };
+  it('accepts relative paths and allowed hosts', () => {
+    for (const ok of ['/next/', 'next', '/a?b=c#d', 'http://testserver/x', 'https://app.example.com:8443/', '//testserver/x']) {
+      assert.equal(isSafeRedirectUrl(ok, opts), true, ok);
+    }
+  });
+  it('refuses other hosts, other schemes and the browser tricks that reach them', () => {
+    for (const bad of ['//evil.example', '/\\evil.example', '\\\\evil.example', '///evil.example', 'http://evil.example', 'https:evil.example',
+      'javascript:alert(1)', ' javascript:alert(1)', 'data:text/html,x', '/x\nLocation: //evil', 'http://testserver@evil.example/', '', null,
+      'https://app.example.com/', 'http://testserver.evil.example']) {
+      assert.equal(isSafeRedirectUrl(bad, opts), false, String(bad));
+    }
+    assert.equal(isSafeRedirectUrl('http://testserver/', { ...opts, requireHttps: true }), false);
   });
 });
