@@ -12,6 +12,10 @@
 //   makeMigrations({ apps: [{ label, dir }], name? }), migrate({ apps, database?, app?, target? }),
 //   showMigrations({ apps }), sqlMigrate({ apps, app, migration })
 //   Q / and / or / not, F, Count / Sum / Avg / Min / Max, signals preSave / postSave / preDelete / postDelete.
+// Semantics worth knowing: a QuerySet is a thenable, so `await qs` (or returning it from an async function) runs it;
+// exclude() through a many-valued relation means "no related row matches" (as in Django); related objects that
+// were not loaded with selectRelated/prefetchRelated throw a FieldError saying how to load them (no lazy I/O);
+// on pg, SELECTs use named prepared statements (DatabaseConfig.prepare: false turns that off for PgBouncer).
 // Kysely 0.28 builds and runs every statement (pg Pool, or PGlite through ./pglite-dialect.ts): values are always
 // bound parameters, identifiers always quoted, and names in filters / orderBy / values are checked against the models.
 import { execute, getDatabase, rawQuery, type Db } from './connections.js';
