@@ -139,7 +139,7 @@ export class ApiClient {
         return new CliError(code, message, hint, ExitCode.auth, 401);
       }
       case 403:
-        return new CliError(code, message, 'Ask an owner or admin of the organisation for a role that allows this.', ExitCode.failure, 403);
+        return new CliError(code, message, code === 'PDK_FORBIDDEN_ROLE' ? 'Ask an owner or admin of the organisation for a role that allows this.' : undefined, ExitCode.failure, 403);
       case 404:
         if (code === 'PDK_NOT_FOUND') {
           // No such route (not "no such site"): the platform is older or newer than this CLI.

@@ -102,7 +102,7 @@ describe('account commands against a real control plane', () => {
   test('login with a password, then tokens:create, then login --token on another machine', async () => {
     const r = await home.run(['login', '-e', email, '--password-stdin'], { input: password });
     assert.equal(r.code, 0, r.stderr);
-    const created = await home.run(['tokens:create', `ci-${suffix()}`, '--json']);
+    const created = await home.run(['tokens:create', `ci-${suffix()}`, '--json', '--password-stdin'], { input: password });
     assert.equal(created.code, 0, created.stderr);
     const token = (JSON.parse(created.stdout) as { token: string }).token;
     const ci = cliHome({ PADDOCK_API: p.api });
@@ -115,6 +115,9 @@ describe('account commands against a real control plane', () => {
     } finally {
       ci.cleanup();
     }
+    const noTty = await home.run(['tokens:create', 'no-password']);
+    assert.equal(noTty.code, ExitCode.usage);
+    assert.match(noTty.stderr, /--password-stdin/);
     const list = await home.run(['tokens', '--json']);
     const tokens = JSON.parse(list.stdout) as Array<{ name: string; revokedAt: string | null }>;
     assert.ok(tokens.some((t) => t.name.startsWith('ci-')));

@@ -235,23 +235,38 @@ export const tokensCreate = defineCommand({
   name: 'tokens:create',
   group: 'Account',
   summary: 'Create an API token (for CI: PADDOCK_TOKEN)',
-  usage: 'tokens:create <name> [--scope <scope> ...] [--expires-in-days <n>]',
+  usage: 'tokens:create <name> [--scope <scope> ...] [--expires-in-days <n>] [--password-stdin]',
+  description:
+    'The platform makes API tokens only from a password login, never from another token, so this asks\n' +
+    'for your password (or reads it with --password-stdin); the token is shown once.',
   options: {
+    ...credentialOptions,
     scope: { type: 'string', multiple: true, placeholder: 'scope', description: 'read, write or admin (repeatable; default: read and write)' },
     'expires-in-days': { type: 'string', placeholder: 'n', description: 'the token stops working after n days' },
   },
   positionals: { min: 1, max: 1, names: 'a token name' },
-  examples: ['paddock tokens:create ci', 'paddock tokens:create deploy-bot --scope deploy --expires-in-days 90'],
+  examples: ['paddock tokens:create ci', 'paddock tokens:create deploy-bot --scope write --expires-in-days 90', 'echo "$PASSWORD" | paddock tokens:create ci --password-stdin'],
   async run(ctx, { values, positionals }) {
     const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
     if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw usageError('--expires-in-days takes a whole number of days.');
-    const created = await ctx.api.json<TokenAnswer>('POST', '/v1/tokens', {
-      body: { name: positionals[0], scopes: values.scope ?? ['read', 'write'], ...(days ? { expiresInDays: days } : {}) },
+    const email = values.email ?? ctx.config.read().credentials?.[ctx.apiBase]?.email;
+    const { password } = await credentials(ctx, { ...values, email }, false);
+    const login = await ctx.anonymousApi.json<AuthAnswer>('POST', '/v1/auth/login', { body: { email, password } }).catch((err: unknown) => {
+      if (err instanceof CliError && err.status === 401) throw new CliError(err.code, 'Wrong email or password.', 'Try again (the token needs your password, not only a login).', ExitCode.auth, 401);
+      throw err;
     });
-    ctx.out.data(created, () => {
-      ctx.out.success(`Created token ${ctx.out.bold(created.name ?? positionals[0]!)} (${created.id}). It is shown once:`);
-      ctx.out.line(created.token);
-    });
+    const session = new ApiClient({ base: ctx.apiBase, token: sessionToken(login), tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
+    try {
+      const created = await session.json<TokenAnswer>('POST', '/v1/tokens', {
+        body: { name: positionals[0], scopes: values.scope ?? ['read', 'write'], ...(days ? { expiresInDays: days } : {}) },
+      });
+      ctx.out.data(created, () => {
+        ctx.out.success(`Created token ${ctx.out.bold(created.name ?? positionals[0]!)} (${created.id}). It is shown once:`);
+        ctx.out.line(created.token);
+      });
+    } finally {
+      await session.json('POST', '/v1/auth/logout', { body: {} }).catch(() => undefined);
+    }
   },
 });
 
