@@ -1,6 +1,6 @@
-// Custom domains of a site. A name under the platform's own domain is verified at once (the
-// platform owns it); any other needs a DNS TXT record `_paddock-challenge.<host>` holding the
-// token. Once verified, the edge routes it to the site. TLS is a later issue.
+// Custom domains of a site. A name under the site's own platform subdomain is verified at once
+// (the platform owns it; names under other sites' subdomains are refused); any other needs a DNS
+// TXT record `_paddock-challenge.<host>` holding the token. Once verified, the edge routes it to the site. TLS is a later issue.
 import { resolveTxt } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
@@ -59,8 +59,9 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     const host = request.body.hostname.toLowerCase();
     const platformDomain = p.config.siteDomain;
     const own = host.endsWith(`.${platformDomain}`);
-    // <other-site>.<domain> belongs to that site; only deeper names under the platform domain may be added.
-    if (own && host.slice(0, -platformDomain.length - 1).split('.').length === 1 && host !== `${site.name}.${platformDomain}`) throw errors.domainTaken(host);
+    // Such a name verifies at once, so only the site's own <site>.<domain> and names under it:
+    // anything else under the platform domain is another site's (x.victim.<domain> included).
+    if (own && host.slice(0, -platformDomain.length - 1).split('.').at(-1) !== site.name) throw errors.domainTaken(host);
     const row = await db.insertInto('site_domains').values({
       host, site_id: site.id, verification_token: `pdk-${randomBytes(16).toString('hex')}`, verified_at: own ? new Date() : null,
     }).onConflict((oc) => oc.column('host').doNothing()).returningAll().executeTakeFirst();
