@@ -44,6 +44,10 @@ describe('site host over HTTP', () => {
       assert.equal(big.headers.get('x-frame-options'), 'DENY');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(await home.text(), 'home');
+      const css = await fetch(`http://127.0.0.1:${port}/static/blog/style.css`);
+      assert.equal(css.status, 200, 'before any collectstatic, production serves the apps\' static files');
+      assert.equal(css.headers.get('cache-control'), 'public, max-age=300');
+      await css.text();
       const split = await fetch(`http://127.0.0.1:${port}/go/?to=${encodeURIComponent('/x\r\nSet-Cookie: a=b')}`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
       assert.equal(split.status, 500, 'a CR/LF in a header is refused, never sent, and the request does not hang');
       assert.equal(split.headers.get('set-cookie'), null);

@@ -51,7 +51,8 @@ export class StaticFiles {
   lookup(urlPath: string): { file: string; immutable: boolean } | null {
     const rel = safeRelative(urlPath);
     if (!rel) return null;
-    const dirs = this.dev ? this.sourceDirs : [this.root];
+    // Without a collectstatic run, production still serves the apps' files (plain names, short caching).
+    const dirs = this.dev ? this.sourceDirs : this.manifest ? [this.root] : [this.root, ...this.sourceDirs];
     for (const d of dirs) {
       const full = within(resolve(d), rel);
       // Resolve links too: a symlink inside a static folder must not serve a file from outside it.
