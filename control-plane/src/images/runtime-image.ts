@@ -110,5 +110,19 @@ export async function ensureRuntimeImage(docker: DockerEngine, runtimeDir = runt
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+  await pruneRuntimeImages(docker, ref);
   return { ...image, built: true };
+}
+
+/**
+ * Removes runtime images of earlier runtime builds once they are an hour old and nothing is
+ * built on them (the engine refuses to remove an image a release image or container uses).
+ */
+async function pruneRuntimeImages(docker: DockerEngine, keep: string): Promise<void> {
+  const hourAgo = Date.now() / 1000 - 3600;
+  const images = await docker.listImages({ filters: { reference: [RUNTIME_REPOSITORY] } });
+  for (const img of images) {
+    if ((img.RepoTags ?? []).includes(keep) || img.Created > hourAgo) continue;
+    await docker.getImage(img.Id).remove().catch(() => undefined);
+  }
 }
