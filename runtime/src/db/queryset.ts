@@ -423,19 +423,16 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     const run = async () => {
       for (let i = 0; i < objs.length; i += perBatch) {
         const batch = objs.slice(i, i + perBatch);
-        const params: unknown[] = [];
-        const tuples: string[] = [];
+        const params: unknown[] = new Array(batch.length * cols.length);
+        let n = 0;
         for (const o of batch) {
-          const marks: string[] = [];
           for (const f of cols) {
             const v = o[f.attname];
             if ((v === null || v === undefined) && !f.null) throw new ValidationError({ [f.name]: ['This field cannot be null.'] });
-            params.push(param(f, v));
-            marks.push(`$${params.length}`);
+            params[n++] = param(f, v);
           }
-          tuples.push(`(${marks.join(', ')})`);
         }
-        const { rows } = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(head + tuples.join(', ') + tail, params));
+        const { rows } = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(head + placeholders(batch.length, cols.length) + tail, params));
         if (!opts.ignoreConflicts) batch.forEach((o, j) => { o[meta.pk.attname] = meta.pk.fromDb(rows[j]?.[meta.pk.column]); });
         for (const o of batch) o[STATE] = { adding: false, db: alias };
       }
@@ -508,6 +505,26 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   raw(text: string, params: readonly unknown[] = []): Promise<T[]> {
     return rawInstances<T>(this.model, text, params, this.state.using ?? undefined);
   }
+}
+
+const placeholderCache = new Map<string, string>();
+
+/** `($1, $2), ($3, $4)` for rows × columns; the same shapes recur (batch sizes), so the text is kept. */
+function placeholders(rows: number, columns: number): string {
+  const key = `${rows}x${columns}`;
+  let text = placeholderCache.get(key);
+  if (text === undefined) {
+    const tuples: string[] = new Array(rows);
+    for (let r = 0, k = 1; r < rows; r++) {
+      const marks: string[] = new Array(columns);
+      for (let c = 0; c < columns; c++) marks[c] = `$${k++}`;
+      tuples[r] = `(${marks.join(', ')})`;
+    }
+    text = tuples.join(', ');
+    if (placeholderCache.size >= 16) placeholderCache.clear();
+    placeholderCache.set(key, text);
+  }
+  return text;
 }
 
 function toQ(c: Filter): Q { return c instanceof Q ? c : new Q([c]); }
