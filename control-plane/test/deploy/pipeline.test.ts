@@ -147,4 +147,30 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal((await fetchVia(port, host)).status, 200, 'routed straight to the replica again');
     t.platform.logger.info({ fromPaused, fromStopped }, 'wake times');
   });
+
+  test('a domain under the platform domain routes at once, a custom one waits for its TXT record, scaling keeps to the quota', async () => {
+    const extra = `www.${host}`;
+    const added = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/domains`, { hostname: extra });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal(added.body.verified, true);
+    const deploys = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/deploys`);
+    const envRelease = await follow(t.app, owner.token, site, deploys.body.deploys[0].id);
+    assert.equal(envRelease.status, 'succeeded', envRelease.log.join('\n'));
+    assert.equal((await fetchVia(port, extra)).status, 200, 'the new host name reaches the site');
+
+    const custom = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/domains`, { hostname: `${site}.example.invalid` });
+    assert.equal(custom.status, 201);
+    assert.equal(custom.body.verified, false);
+    assert.equal(custom.body.verification.type, 'TXT');
+    assert.equal((await fetchVia(port, `${site}.example.invalid`)).status, 404, 'not routed before verification');
+    const verify = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/domains/${site}.example.invalid/verify`);
+    assert.equal(verify.status, 400);
+    assert.match(verify.body.error.message, /TXT record/);
+    const taken = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/domains`, { hostname: 'someone-else.localhost' });
+    assert.equal(taken.status, 409, "another site's name under the platform domain is not for the taking");
+
+    const scale = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/scale`, { replicas: 5 });
+    assert.equal(scale.status, 403, JSON.stringify(scale.body));
+    assert.equal(scale.body.error.code, 'PDK_QUOTA_EXCEEDED');
+  });
 });
