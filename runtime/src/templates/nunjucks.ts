@@ -83,6 +83,8 @@ class NunjucksEngine implements TemplateEngine {
     this.env.addGlobal('url', (name: string, params?: Record<string, unknown>) => reverse(name, params));
     this.env.addGlobal('static', (path: string) => opts.staticUrl(path));
     this.env.addFilter('date', (d: unknown, fmt?: string) => formatDate(d, fmt));
+    // Safe inside <script> and single-quoted attributes (as Jinja's tojson). A double-quoted
+    // attribute cannot be made safe without breaking the JSON's own quotes: use `dump` there.
     this.env.addFilter('json', (v: unknown) => new nunjucks.runtime.SafeString(
       JSON.stringify(v)?.replace(/[<>&'\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) ?? 'null'));
 
