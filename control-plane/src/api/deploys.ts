@@ -46,7 +46,8 @@ const ReleaseOut = Type.Object({
 export const deploysPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const p = app.platform;
-  const deps = deployRuntimeOf(p);
+  // Looked up per request: a process may install another runtime (tests: another driver) after startup.
+  const deps = () => deployRuntimeOf(p);
   const db = deployDb(p.db);
   const tags = ['deploys'];
 
@@ -64,7 +65,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     (_req, payload, done) => done(null, payload));
 
   app.post('/v1/sites/:site/deploys', {
-    bodyLimit: deps.settings.maxUploadBytes,
+    bodyLimit: deps().settings.maxUploadBytes,
     schema: {
       tags, summary: 'Deploy a site: send its directory as a gzipped tarball (Content-Type: application/gzip); answers 202 and builds in the background',
       description: 'Optional header `x-content-sha256`: the upload is refused when its sha256 differs. Follow the build with GET …/deploys/:id/events.',
@@ -78,9 +79,9 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     const body = request.body as Readable | undefined;
     if (!body || typeof (body as Readable).pipe !== 'function') throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? 'none'));
     const declared = Number(request.headers['content-length'] ?? request.headers['x-content-length'] ?? 0);
-    if (declared > deps.settings.maxUploadBytes) throw errors.tarballTooLarge(Math.round(deps.settings.maxUploadBytes / 1024 / 1024));
+    if (declared > deps().settings.maxUploadBytes) throw errors.tarballTooLarge(Math.round(deps().settings.maxUploadBytes / 1024 / 1024));
     const sha = request.headers['x-content-sha256'];
-    const deploy = await createDeploy(deps, site, body, { ...(typeof sha === 'string' && sha ? { sha256: sha } : {}), createdBy: auth.accountId });
+    const deploy = await createDeploy(deps(), site, body, { ...(typeof sha === 'string' && sha ? { sha256: sha } : {}), createdBy: auth.accountId });
     return reply.status(202).header('location', `/v1/sites/${site.name}/deploys/${deploy.id}`).send(await deployOut(deploy, site.name));
   });
 
@@ -120,7 +121,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
       sse.end();
     };
     try {
-      for await (const e of deps.logs.follow(deps.logs.deployKey(d.id), { fromId: '0', signal: sse.signal, until: (e) => Boolean(e.result) })) {
+      for await (const e of deps().logs.follow(deps().logs.deployKey(d.id), { fromId: '0', signal: sse.signal, until: (e) => Boolean(e.result) })) {
         sse.send('log', { line: e.line, phase: e.source, at: e.at }, e.id);
         if (e.result) break;
       }
@@ -164,7 +165,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
       if (!before) throw errors.releaseNotFound('before the current one');
       version = before.version;
     }
-    const deploy = await createRerelease(deps, site, 'rollback', { version, createdBy: auth.accountId });
+    const deploy = await createRerelease(deps(), site, 'rollback', { version, createdBy: auth.accountId });
     return reply.status(202).send(await deployOut(deploy, site.name));
   });
 };

@@ -50,6 +50,11 @@ function runtimeBin(runtimeDir: string): string {
   return `${RUNTIME_IN_IMAGE}/${bin.replace(/^\.\//, '')}`;
 }
 
+/** argv (after node) that runs a runtime subcommand against the site in /app, as the image lays it out. */
+export function runtimeCommand(...args: string[]): string[] {
+  return [runtimeBin(runtimePackageDir()), ...args];
+}
+
 function contentHash(baseRef: string, runtimeDir: string, deps: InstalledPackage[]): string {
   const h = createHash('sha256').update(RECIPE).update(baseRef);
   for (const part of RUNTIME_PARTS) {

@@ -5,7 +5,8 @@ import { DirectoryArtifactStore } from '../artifacts/artifact-store.js';
 import { DockerDriver } from '../drivers/docker.js';
 import type { Driver } from '../drivers/driver.js';
 import { EdgeSignal } from '../edge/edge-signal.js';
-import { ensureRuntimeImage, type RuntimeImage } from '../images/runtime-image.js';
+import { ensureRuntimeImage, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
+import { ProcessDriver } from '../drivers/process.js';
 import type { DeployDeps } from './deploys.js';
 import { LogStore } from './log-store.js';
 import { loadDeploySettings, type DeploySettings } from './settings.js';
@@ -22,13 +23,15 @@ export interface DeployRuntimeOptions {
 export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployDeps {
   const settings = opts.settings ?? loadDeploySettings();
   const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver();
-  const driver = opts.driver ?? docker;
+  const driver = opts.driver ?? (settings.driver === 'process'
+    ? new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => platform.logger.warn(m) })
+    : docker);
   const namespace = opts.namespace ?? platform.queues.prefix;
   let runtime: Promise<RuntimeImage> | undefined;
   return {
     platform,
     driver,
-    docker: docker.docker,
+    ...(driver.kind === 'docker' ? { docker: docker.docker } : {}),
     artifacts: new DirectoryArtifactStore(settings.artifactsDir),
     logs: new LogStore(platform.redis, namespace),
     edge: new EdgeSignal(platform.redis, namespace),

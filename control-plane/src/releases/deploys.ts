@@ -3,8 +3,8 @@
 // new replicas → health → edge switch → drain. Every release is kept with its slug and image.
 // One deploy per site runs at a time (a Postgres advisory lock), so versions stay in order.
 import { randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import type { Platform } from '../platform.js';
@@ -17,7 +17,8 @@ import type { DockerEngine } from '../drivers/docker-engine.js';
 import type { EdgeSignal } from '../edge/edge-signal.js';
 import type { Upstream } from '../edge/route-table.js';
 import { buildReleaseImage } from '../images/release-image.js';
-import type { RuntimeImage } from '../images/runtime-image.js';
+import { runtimeCommand, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
+import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
 import { secretKeyContext } from '../sites/sites.js';
 import type { LogStore } from './log-store.js';
@@ -196,9 +197,23 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       await db.updateTable('deploys').set({ status: 'releasing', release_id: rel.id }).where('id', '=', deployId).execute();
       log('release', `release v${version}: ${description}`);
 
-      const runtime = await deps.runtimeImage();
-      if (!image && deps.docker) {
-        image = await buildReleaseImage(deps.docker, runtime, await deps.artifacts.localPath(slugKey), { site: site.name, release: `v${version}-${rel.id.slice(0, 8)}` });
+      let dir: string | undefined;
+      if (deps.driver.kind === 'docker' && deps.docker) {
+        if (!image) {
+          const runtime = await deps.runtimeImage();
+          image = await buildReleaseImage(deps.docker, runtime, await deps.artifacts.localPath(slugKey), { site: site.name, release: `v${version}-${rel.id.slice(0, 8)}` });
+        }
+      } else {
+        // Drivers without images run the slug unpacked in a folder of its own.
+        dir = join(deps.settings.buildDir, 'releases', site.id, rel.id);
+        mkdirSync(dir, { recursive: true });
+        await tar.x({ file: await deps.artifacts.localPath(slugKey), cwd: dir });
+        // The image provides @paddock/runtime at /node_modules; here a link to this machine's copy does.
+        const link = join(dir, 'node_modules', '@paddock', 'runtime');
+        if (!existsSync(link)) {
+          mkdirSync(dirname(link), { recursive: true });
+          symlinkSync(runtimePackageDir(), link, 'dir');
+        }
       }
       await db.updateTable('releases').set({ image }).where('id', '=', rel.id).execute();
 
@@ -224,10 +239,11 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         site: site.name,
         release: `v${version}`,
         image: image ?? '',
+        ...(dir ? { dir } : {}),
         env: await siteEnvironment(deps, site),
         replicas: site.replicas,
         limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
-        ...(migrate ? { migrateCommand: runtime.command('migrate', '/app') } : {}),
+        ...(migrate ? { migrateCommand: runtimeCommand('migrate', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {
         // After going live only the drain can fail: the release stands, the leftovers go next time.
         if (done) { deps.platform.logger.warn({ err, site: site.name }, 'draining old replicas failed'); return; }
