@@ -62,9 +62,14 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     // Such a name verifies at once, so only the site's own <site>.<domain> and names under it:
     // anything else under the platform domain is another site's (x.victim.<domain> included).
     if (own && host.slice(0, -platformDomain.length - 1).split('.').at(-1) !== site.name) throw errors.domainTaken(host);
+    // Only a verified claim holds the name (a pending one proves nothing); this site's own earlier
+    // claim, or a verified one elsewhere, makes the insert a no-op.
+    const held = await db.selectFrom('site_domains').select('site_id').where('host', '=', host)
+      .where((eb) => eb.or([eb('verified_at', 'is not', null), eb('site_id', '=', site.id)])).executeTakeFirst();
+    if (held) throw errors.domainTaken(host);
     const row = await db.insertInto('site_domains').values({
       host, site_id: site.id, verification_token: `pdk-${randomBytes(16).toString('hex')}`, verified_at: own ? new Date() : null,
-    }).onConflict((oc) => oc.column('host').doNothing()).returningAll().executeTakeFirst();
+    }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
     if (!row) throw errors.domainTaken(host);
     if (own) await changed(site, auth.accountId);
     return reply.status(201).send(out(row));
@@ -85,7 +90,15 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     if (!records.some((r) => r.join('') === row.verification_token)) {
       throw errors.validation(`no TXT record _paddock-challenge.${row.host} with the value ${row.verification_token} was found yet; DNS changes can take a while`);
     }
-    const done = await db.updateTable('site_domains').set({ verified_at: new Date() }).where('host', '=', row.host).returningAll().executeTakeFirstOrThrow();
+    let done;
+    try {
+      done = await db.updateTable('site_domains').set({ verified_at: new Date() }).where('host', '=', row.host).where('site_id', '=', site.id).returningAll().executeTakeFirstOrThrow();
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw errors.domainTaken(row.host); // another site verified it first
+      throw err;
+    }
+    // The name is this site's now: other sites' pending claims can never verify.
+    await db.deleteFrom('site_domains').where('host', '=', row.host).where('site_id', '<>', site.id).where('verified_at', 'is', null).execute();
     await changed(site, auth.accountId);
     return out(done);
   });

@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as accountsOrgsSites from './20261123T2300_accounts_orgs_sites.js';
 import * as deploysReleases from './20261123T2330_deploys_releases.js';
 import * as privatePlatformDatabase from './20261124T0000_private_platform_database.js';
+import * as domainsUniqueWhenVerified from './20261124T0015_domains_unique_when_verified.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
   '20261123T2330_deploys_releases': deploysReleases,
   '20261124T0000_private_platform_database': privatePlatformDatabase,
+  '20261124T0015_domains_unique_when_verified': domainsUniqueWhenVerified,
 };
