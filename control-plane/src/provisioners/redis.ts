@@ -8,6 +8,13 @@ import { Redis } from 'ioredis';
 import type { Provisioner, TenantResource } from './provisioner.js';
 import { compactId, serverKey } from './provisioner.js';
 
+/**
+ * CLIENT TRACKING (BCAST above all) pushes the names of every key anyone changes, other tenants'
+ * session keys included; CLIENT LIST/KILL/PAUSE... reach other connections. Only what concerns the
+ * caller's own connection stays.
+ */
+const clientRules = ['-client', '+client|setname', '+client|getname', '+client|id', '+client|info', '+client|reply'] as const;
+
 /** The ACL rules after `reset`, minus password and key pattern. Order matters: later wins. */
 export const cacheUserRules = [
   '-@all',
@@ -16,11 +23,10 @@ export const cacheUserRules = [
   '-@dangerous', '-@admin', '-@scripting',
   '-keys', '-scan', '-randomkey', '-dbsize', '-pubsub', '-select', '-swapdb', '-move', '-migrate',
   '-flushall', '-flushdb', '-config', '-debug', '-acl', '-monitor', '-shutdown', '-info', '-sort', '-sort_ro',
-  // CLIENT TRACKING (BCAST above all) pushes the names of every key anyone changes, other tenants'
-  // session keys included; CLIENT LIST/KILL/PAUSE... reach other connections. Only what concerns
-  // the caller's own connection stays.
-  '-client', '+client|setname', '+client|getname', '+client|id', '+client|info', '+client|reply',
+  ...clientRules,
 ] as const;
+
+const TENANT_USER = /^s_[0-9a-f]{32}$/;
 
 export class RedisProvisioner implements Provisioner {
   readonly kind = 'redis' as const;
@@ -42,6 +48,32 @@ export class RedisProvisioner implements Provisioner {
     const url = this.urls.get(server);
     if (!url) throw new Error(`Redis server ${server} is not in PADDOCK_CACHE_ADMIN_URL any more; add it back to reach its sites.`);
     return url;
+  }
+
+  private readonly hardened = new Map<string, Promise<void>>();
+
+  /**
+   * The client, once every tenant user of the server has the CLIENT rules: users made by an older
+   * release keep their old rules until `ensure` resets them, which happens only to sites being
+   * provisioned. Rules added without `reset` need no password. Once per server and process.
+   */
+  private async conn(server: string): Promise<Redis> {
+    const c = this.client(server);
+    let done = this.hardened.get(server);
+    if (!done) {
+      done = (async () => {
+        const users = ((await c.call('ACL', 'USERS')) as string[]).filter((u) => TENANT_USER.test(u));
+        if (users.length === 0) return;
+        const batch = c.pipeline();
+        for (const u of users) batch.call('ACL', 'SETUSER', u, ...clientRules);
+        await batch.exec();
+        await this.save(c);
+      })();
+      done.catch(() => this.hardened.delete(server)); // retried on the next call
+      this.hardened.set(server, done);
+    }
+    await done;
+    return c;
   }
 
   private client(server: string): Redis {
@@ -66,13 +98,13 @@ export class RedisProvisioner implements Provisioner {
   async ensure(r: TenantResource): Promise<void> {
     const prefix = r.keyPrefix;
     if (!prefix) throw new Error('A cache user needs its key prefix.');
-    const c = this.client(r.server);
+    const c = await this.conn(r.server);
     await c.call('ACL', 'SETUSER', r.username, 'reset', 'on', `>${r.password}`, `~${prefix}*`, `&${prefix}*`, ...cacheUserRules);
     await this.save(c);
   }
 
   async suspend(r: TenantResource): Promise<void> {
-    const c = this.client(r.server);
+    const c = await this.conn(r.server);
     const users = (await c.call('ACL', 'USERS')) as string[];
     if (!users.includes(r.username)) return;
     await c.call('ACL', 'SETUSER', r.username, 'off');
@@ -81,7 +113,7 @@ export class RedisProvisioner implements Provisioner {
   }
 
   async destroy(r: TenantResource): Promise<void> {
-    const c = this.client(r.server);
+    const c = await this.conn(r.server);
     await c.call('ACL', 'DELUSER', r.username);
     await c.call('CLIENT', 'KILL', 'USER', r.username).catch(() => 0);
     await this.save(c);
@@ -96,7 +128,7 @@ export class RedisProvisioner implements Provisioner {
   }
 
   async usage(r: TenantResource): Promise<Record<string, number>> {
-    const c = this.client(r.server);
+    const c = await this.conn(r.server);
     let keys = 0;
     let cursor = '0';
     let rounds = 0;

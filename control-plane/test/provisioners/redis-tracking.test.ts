@@ -80,3 +80,20 @@ test('a tenant cannot turn on broadcast tracking over RESP3 to learn other tenan
     spy.close();
   }
 });
+
+test('tenant users made by an older release lose CLIENT TRACKING as soon as a provisioner reaches their server', async () => {
+  // As the old rules left them: +@connection (which holds every CLIENT subcommand), a password, keys.
+  const legacy = `s_${randomUUID().replace(/-/g, '')}`;
+  await admin.call('ACL', 'SETUSER', legacy, 'reset', 'on', `>${randomBytes(8).toString('hex')}`, `~${legacy}:*`, '-@all', '+@read', '+@connection');
+  const fresh = new RedisProvisioner([adminUrl!]);
+  try {
+    assert.equal(await admin.call('ACL', 'DRYRUN', legacy, 'client', 'tracking', 'on', 'bcast'), 'OK', 'the old rules allowed it');
+    await fresh.usage(tenant); // any operation on the server
+    assert.match(await admin.call('ACL', 'DRYRUN', legacy, 'client', 'tracking', 'on', 'bcast') as string, /no permissions/);
+    assert.equal(await admin.call('ACL', 'DRYRUN', legacy, 'client', 'id'), 'OK');
+    assert.equal(await admin.call('ACL', 'DRYRUN', legacy, 'get', `${legacy}:k`), 'OK', 'the rest of its rules stay');
+  } finally {
+    await fresh.close();
+    await admin.call('ACL', 'DELUSER', legacy);
+  }
+});
