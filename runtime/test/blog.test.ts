@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { migrate, type Site } from '@paddock/runtime';
+import { migrate, type Response, type Site } from '@paddock/runtime';
+import { authSettings, configureAuth, PBKDF2PasswordHasher, User } from '@paddock/runtime/contrib/auth/index';
 import { closeDatabases, openDatabases } from '@paddock/runtime/host/database';
 import { loadSite } from '@paddock/runtime/host/load';
 import { call, csrfFrom, TEST_SECRET } from './helpers/site.js';
@@ -14,6 +15,34 @@ const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
 const dbName = `rt_blog_${randomBytes(4).toString('hex')}`;
 let admin: pg.Client;
 let site: Site;
+const PASSWORD = 'writer-pass-7f3a9';
+
+/** Keeps the cookies a visitor has been given, as a browser would. */
+function remember(jar: Map<string, string>, res: Response): void {
+  for (const line of res.cookies) {
+    const [pair = ''] = line.split(';');
+    const eq = pair.indexOf('=');
+    const value = pair.slice(eq + 1);
+    if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(pair.slice(0, eq)); else jar.set(pair.slice(0, eq), value);
+  }
+}
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+
+/** Logs in through the login form; the cookies of the logged-in visitor. */
+async function logIn(username: string, password: string): Promise<Map<string, string>> {
+  const jar = new Map<string, string>();
+  const form = await call(site, '/accounts/login/');
+  remember(jar, form);
+  const { token } = csrfFrom(form);
+  const res = await call(site, '/accounts/login/', {
+    method: 'POST', body: new URLSearchParams({ username, password, csrfmiddlewaretoken: token }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+  });
+  assert.equal(res.status, 302, `login as ${username} succeeds: ${res.text().slice(0, 300)}`);
+  remember(jar, res);
+  assert.ok(jar.has('sessionid'));
+  return jar;
+}
 
 before(async () => {
   assert.ok(adminUrl, 'PADDOCK_PG_ADMIN_URL is set (run npm run stack)');
@@ -33,6 +62,9 @@ before(async () => {
   }
   await db.query("INSERT INTO blog_post (title, slug, body, author, published) VALUES ('Future', 'future', 'not yet', '', now() + interval '1 day')");
   await db.end();
+  // A cheap hasher: the default's million iterations would make every login cost a second.
+  configureAuth({ hashers: [new PBKDF2PasswordHasher({ iterations: 1000 })] });
+  await User.objects.create({ username: 'writer', email: '', password: await authSettings().hashers.make(PASSWORD) });
 });
 
 after(async () => {
@@ -82,10 +114,13 @@ describe('blog starter', () => {
   });
 
   it('accepts the form with a CSRF token, refuses it without, and shows validation errors', async () => {
-    const page = await call(site, '/new/');
-    const { cookie, token } = csrfFrom(page);
+    const jar = await logIn('writer', PASSWORD);
+    const page = await call(site, '/new/', { headers: { cookie: cookieHeader(jar) } });
+    assert.equal(page.status, 200);
+    remember(jar, page);
+    const { token } = csrfFrom(page);
     const body = new URLSearchParams({ title: 'Hello <b>', slug: 'hello', body: 'First!', author: 'Me', csrfmiddlewaretoken: token }).toString();
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: `csrftoken=${cookie}` };
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) };
     const noToken = await call(site, '/new/', { method: 'POST', body: body.replace(/csrfmiddlewaretoken=[^&]+/, ''), headers });
     assert.equal(noToken.status, 403);
     const ok = await call(site, '/new/', { method: 'POST', body, headers });

@@ -1,5 +1,7 @@
-// The blog's pages: the list, one post (HTML or JSON by Accept), a JSON endpoint, and a form to write a post.
+// The blog's pages: the list, one post (HTML or JSON by Accept), a JSON endpoint, and a form to write a post
+// (urls.ts caches the list and lets only logged-in users reach the form).
 import { get404, json, negotiate, redirect, render, type Request } from '@paddock/runtime';
+import { messages } from '@paddock/runtime/contrib/messages/index';
 import { publishedPosts } from './feeds.js';
 import { Post } from './models.js';
 
@@ -50,6 +52,10 @@ export async function newPost(req: Request) {
   const { data, errors } = validatePost(req.form);
   if (!errors.slug && await Post.objects.filter({ slug: data.slug }).exists()) errors.slug = 'A post with this slug exists already.';
   if (Object.keys(errors).length > 0) return render(req, 'blog/form.html', { values: data, errors }, { status: 400 });
+  // The writer's username stands in for a name left blank.
+  const username = (req.user as { username?: unknown } | undefined)?.username;
+  if (!data.author && typeof username === 'string') data.author = username.slice(0, 100);
   await Post.objects.create({ ...data, published: new Date() });
+  messages.success(req, `Published “${data.title}”.`);
   return redirect(req.reverse('blog:detail', { slug: data.slug }));
 }
