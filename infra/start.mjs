@@ -3,7 +3,6 @@
 // platform in the foreground — API, worker, edge and dashboard — and prints where to find them.
 // Ctrl-C stops the platform processes (the stack's databases keep running: `npm run stack -- down`).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, platformEnv } from './lib/env.mjs';
 import { bold, dim, fail, ok, red, step } from './lib/log.mjs';
@@ -15,13 +14,8 @@ const DASHBOARD_PORT = Number(process.env.PADDOCK_DASHBOARD_PORT ?? 3000);
 const EDGE_PORT = Number(process.env.PADDOCK_EDGE_PORT ?? 8080);
 const cpBin = join(root, 'control-plane', 'bin', 'paddock-control-plane.mjs');
 
-/** The control plane's subcommands, read from its main module, so start runs what exists. */
-function controlPlaneCommands() {
-  const main = join(root, 'control-plane', 'src', 'main.ts');
-  if (!existsSync(main)) return [];
-  const src = readFileSync(main, 'utf8');
-  return ['api', 'worker', 'edge'].filter((c) => new RegExp(`['"]${c}['"]`).test(src));
-}
+// The control plane's long-running services; each is a subcommand of its bin.
+const SERVICES = ['api', 'worker', 'edge'];
 
 const children = [];
 let stopping = false;
@@ -66,15 +60,14 @@ async function main() {
   for (const [port, what] of [[API_PORT, 'the API'], [DASHBOARD_PORT, 'the dashboard']]) {
     if (await portOpen(port)) throw Object.assign(new Error(`Port ${port} (${what}) is already in use.`), { hint: 'Is Paddock already running? Stop it (Ctrl-C in its terminal) or free the port.' });
   }
-  const cmds = controlPlaneCommands();
-  for (const c of cmds) launch(c, process.execPath, [cpBin, c], env);
+  for (const c of SERVICES) launch(c, process.execPath, [cpBin, c], env);
   launch('dashboard', 'npm', ['run', 'start', '-w', '@paddock/dashboard', '--silent', '--', '-p', String(DASHBOARD_PORT)], env);
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
   step('Waiting for the services to answer…');
-  if (cmds.includes('api')) await waitFor(() => portOpen(API_PORT), { what: 'The API', timeoutMs: 60000 });
+  await waitFor(() => portOpen(API_PORT), { what: 'The API', timeoutMs: 60000 });
   await waitFor(() => portOpen(DASHBOARD_PORT), { what: 'The dashboard', timeoutMs: 60000 });
-  if (cmds.includes('edge')) await waitFor(() => portOpen(EDGE_PORT), { what: 'The edge', timeoutMs: 60000 });
+  await waitFor(() => portOpen(EDGE_PORT), { what: 'The edge', timeoutMs: 60000 });
   ok(`Paddock is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`
   API         http://localhost:${API_PORT}   (docs: http://localhost:${API_PORT}/docs, health: /healthz)
