@@ -116,7 +116,7 @@ function parseList(raw: string): string[] {
 }
 
 /**
- * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL, SECRET_KEY,
+ * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL (+ CACHE_KEY_PREFIX), SECRET_KEY,
  * ALLOWED_HOSTS and DEBUG in a site's container; any scalar or list setting can also be set as PADDOCK_<NAME>.
  */
 export function settingsFromEnv(env: Env): Partial<Settings> {
@@ -135,8 +135,20 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
   if (env.ALLOWED_HOSTS !== undefined) out.ALLOWED_HOSTS = parseList(env.ALLOWED_HOSTS);
   if (env.DEBUG !== undefined) out.DEBUG = parseBool('DEBUG', env.DEBUG);
   if (env.DATABASE_URL) out.DATABASES = { default: { url: env.DATABASE_URL } };
-  if (env.CACHE_URL) out.CACHES = { default: { url: env.CACHE_URL } };
+  if (env.CACHE_URL) out.CACHES = { default: { url: withKeyPrefix(env.CACHE_URL, env.CACHE_KEY_PREFIX) } };
   return out as Partial<Settings>;
+}
+
+/** The platform's cache user may touch only keys under CACHE_KEY_PREFIX: the cache URL carries it (?prefix=). */
+function withKeyPrefix(cacheUrl: string, prefix: string | undefined): string {
+  if (!prefix) return cacheUrl;
+  try {
+    const url = new URL(cacheUrl);
+    url.searchParams.set('prefix', prefix);
+    return url.href;
+  } catch {
+    return cacheUrl; // createCache reports the bad URL with advice
+  }
 }
 
 /** defaults < site.ts < environment. Throws ImproperlyConfigured for a production site without a SECRET_KEY. */

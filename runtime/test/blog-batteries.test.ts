@@ -14,13 +14,15 @@ import { call, csrfFrom, TEST_SECRET } from './helpers/site.js';
 import { child, children, parseXml } from './helpers/xml.js';
 
 // The blog starter with its batteries: login in front of the form, an admin for posts, and the list page cached in
-// the site's Redis (CACHE_URL, under a prefix of its own) and dropped when a post changes.
+// the site's Redis (CACHE_URL as a user confined to CACHE_KEY_PREFIX, as the platform sets them) and dropped when a
+// post changes.
 const BLOG = join(import.meta.dirname, '..', 'starters', 'blog');
 const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
 const cacheAdminUrl = process.env.PADDOCK_CACHE_ADMIN_URL;
 const suffix = randomBytes(4).toString('hex');
 const dbName = `rt_blogbat_${suffix}`;
-const cachePrefix = `rt_blogbat_${suffix}`;
+const cachePrefix = `rt:blogbat:${suffix}:`;
+const cacheUser = `rt_blogbat_${suffix}`;
 const PASSWORD = 'batteries-pass-81c2e';
 let admin: pg.Client;
 let db: pg.Client;
@@ -75,10 +77,17 @@ before(async () => {
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
+  // What the platform hands a site: a cache user that may touch only keys under its prefix, and the prefix apart.
+  redis = new Redis(cacheAdminUrl, { maxRetriesPerRequest: 2 });
+  const cachePassword = randomBytes(16).toString('hex');
+  await redis.call('ACL', 'SETUSER', cacheUser, 'reset', 'on', `>${cachePassword}`, `~${cachePrefix}*`, `&${cachePrefix}*`,
+    '-@all', '+@read', '+@write', '+@keyspace', '+@string', '+@hash', '+@connection', '-@dangerous', '-@admin', '-@scripting');
   const cacheUrl = new URL(cacheAdminUrl);
-  cacheUrl.searchParams.set('prefix', cachePrefix);
-  redis = new Redis(cacheAdminUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  site = await loadSite(BLOG, { env: { DATABASE_URL: url.href, SECRET_KEY: TEST_SECRET, ALLOWED_HOSTS: 'testserver', CACHE_URL: cacheUrl.href } });
+  cacheUrl.username = cacheUser;
+  cacheUrl.password = cachePassword;
+  site = await loadSite(BLOG, { env: {
+    DATABASE_URL: url.href, SECRET_KEY: TEST_SECRET, ALLOWED_HOSTS: 'testserver', CACHE_URL: cacheUrl.href, CACHE_KEY_PREFIX: cachePrefix,
+  } });
   await openDatabases(site.settings, site.dir);
   await migrate({ apps: site.apps.map((a) => ({ label: a.label, dir: a.dir })) });
   db = new pg.Client({ connectionString: url.href });
@@ -97,6 +106,7 @@ after(async () => {
   await cachesFor(site.settings).closeAll();
   const left = await cacheKeys();
   if (left.length) await redis.del(...left);
+  await redis.call('ACL', 'DELUSER', cacheUser);
   redis.disconnect();
   await db.end();
   await closeDatabases();
