@@ -63,7 +63,8 @@ export default {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const databaseUrl = url.href;
-    const env = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOWED_HOSTS: '127.0.0.1,localhost', DEBUG: 'false' };
+    // CACHE_URL dummy://: the starter caches its list page; here both sides must render it from Postgres every time.
+    const env = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: databaseUrl, SECRET_KEY: SECRET, ALLOWED_HOSTS: '127.0.0.1,localhost', DEBUG: 'false', CACHE_URL: 'dummy://' };
 
     ctx.log('migrating the blog starter');
     await runOnce(process.execPath, [BIN, 'migrate', SITE], env);
