@@ -42,6 +42,7 @@ export class EdgeService {
   private pendingLogs = new Map<string, string[]>();
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
+  private stopping = false;
   private readonly metrics;
   adminAddress: Upstream | undefined;
 
@@ -111,7 +112,7 @@ export class EdgeService {
     const activator = await this.activator.listen();
     this.haproxy = new HaproxyEdge(
       { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator },
-      { onLog: (l) => this.accessLine(l), onExit: (code) => this.deps.platform.logger.error({ code }, 'HAProxy exited') },
+      { onLog: (l) => this.accessLine(l), onExit: (code) => { if (!this.stopping) this.deps.platform.logger.error({ code }, 'HAProxy exited'); } },
     );
     this.table = await this.readTable();
     await this.haproxy.start(this.table);
@@ -227,6 +228,7 @@ export class EdgeService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.flushLogs().catch(() => undefined);

@@ -16,8 +16,15 @@ export const RUNTIME_REPOSITORY = 'paddock/runtime';
 /** Where a site's slug is unpacked in its release image. */
 export const SITE_DIR = '/app';
 const RUNTIME_IN_IMAGE = '/node_modules/@paddock/runtime';
-/** What of the runtime package runs in production. */
-const RUNTIME_PARTS = ['package.json', 'dist', 'bin'];
+/**
+ * What of the runtime package goes into the image: what it would publish (its `files`, which
+ * may hold data files the code reads at run time), without the starters.
+ */
+function runtimeParts(runtimeDir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(runtimeDir, 'package.json'), 'utf8')) as { files?: string[] };
+  const listed = (manifest.files ?? ['dist', 'bin']).filter((f) => f !== 'starters' && !f.includes('*') && !f.includes('..'));
+  return ['package.json', ...listed.filter((f) => f !== 'package.json')];
+}
 
 export interface RuntimeImage {
   ref: string;
@@ -57,7 +64,7 @@ export function runtimeCommand(...args: string[]): string[] {
 
 function contentHash(baseRef: string, runtimeDir: string, deps: InstalledPackage[]): string {
   const h = createHash('sha256').update(RECIPE).update(baseRef);
-  for (const part of RUNTIME_PARTS) {
+  for (const part of runtimeParts(runtimeDir)) {
     const p = join(runtimeDir, part);
     if (!existsSync(p)) continue;
     for (const f of statSync(p).isDirectory() ? filesUnder(p) : [p]) {
@@ -93,7 +100,7 @@ export async function ensureRuntimeImage(docker: DockerEngine, runtimeDir = runt
   try {
     const rootfs = join(stage, 'rootfs');
     const skipNested = (from: string) => (src: string) => !relative(from, src).split(sep).includes('node_modules');
-    for (const part of RUNTIME_PARTS) {
+    for (const part of runtimeParts(runtimeDir)) {
       const p = join(runtimeDir, part);
       if (existsSync(p)) cpSync(p, join(rootfs, RUNTIME_IN_IMAGE, part), { recursive: true, dereference: true });
     }

@@ -56,7 +56,11 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal(blog.version, 1);
     assert.ok(blog.log.some((l) => /release phase: applying migrations/.test(l)), blog.log.join('\n'));
     const index = await fetchVia(port, host);
-    assert.equal(index.status, 200, index.body);
+    if (index.status !== 200) {
+      const logs = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/logs?lines=40`);
+      const app = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'app').map((l) => l.line);
+      assert.fail(`the blog answered ${index.status}: ${index.body.slice(0, 300)}\n${app.join('\n').slice(-3000)}`);
+    }
     assert.match(index.body, /<html/i);
     assert.equal(index.headers['x-frame-options'], 'DENY', 'the runtime answered, with its security headers');
     const feed = await fetchVia(port, host, '/feed/');
