@@ -29,7 +29,10 @@ export async function ensureDocker() {
   }
   const logDir = ensureDir(join(stateDir, 'log'));
   const out = openSync(join(logDir, 'dockerd.log'), 'a');
-  const child = spawn(which('dockerd') ?? '/usr/sbin/dockerd', [], { detached: true, stdio: ['ignore', out, out] });
+  // One bridge network per site: Docker's default pools hold about 30 networks, so hand out /24s
+  // from a /14 instead (1024 networks), inside the range Postgres' pg_hba admits.
+  const args = ['--default-address-pool', 'base=172.20.0.0/14,size=24'];
+  const child = spawn(which('dockerd') ?? '/usr/sbin/dockerd', args, { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   writeFileSync(join(stateDir, 'dockerd.pid'), String(child.pid));
   await waitFor(dockerPing, { what: `The Docker engine (log: ${join(logDir, 'dockerd.log')})`, timeoutMs: 60000, intervalMs: 250 });
