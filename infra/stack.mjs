@@ -33,6 +33,8 @@ export async function up({ purpose = 'start', quiet = false } = {}) {
   const docker = await ensureDocker();
   notes.push(`Docker: ${docker.note}`);
   for (const [pkg, why] of EXTRA_PACKAGES[purpose] ?? []) ensurePackages([pkg], why);
+  // Platform processes keep their files (artifacts, builds, edge config) beside the stack's state.
+  env.PADDOCK_STATE_DIR = stateDir;
   env.PADDOCK_MASTER_KEY = process.env.PADDOCK_MASTER_KEY ?? secrets.MASTER_KEY;
   env.PADDOCK_OPERATOR_EMAIL = process.env.PADDOCK_OPERATOR_EMAIL ?? 'operator@paddock.localhost';
   env.PADDOCK_OPERATOR_PASSWORD = process.env.PADDOCK_OPERATOR_PASSWORD ?? secrets.OPERATOR_PASSWORD;
