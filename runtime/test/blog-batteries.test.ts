@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { chromium } from 'playwright-core';
 import pg from 'pg';
 import { migrate, type Response, type Site } from '@paddock/runtime';
 import { cachesFor } from '@paddock/runtime/cache/index';
 import { authSettings, configureAuth, PBKDF2PasswordHasher, User } from '@paddock/runtime/contrib/auth/index';
 import { closeDatabases, openDatabases } from '@paddock/runtime/host/database';
 import { loadSite } from '@paddock/runtime/host/load';
+import { createServer } from '@paddock/runtime/host/server';
 import { Post } from '../starters/blog/blog/models.js';
 import { call, csrfFrom, TEST_SECRET } from './helpers/site.js';
 import { child, children, parseXml } from './helpers/xml.js';
@@ -86,7 +90,7 @@ before(async () => {
   cacheUrl.username = cacheUser;
   cacheUrl.password = cachePassword;
   site = await loadSite(BLOG, { env: {
-    DATABASE_URL: url.href, SECRET_KEY: TEST_SECRET, ALLOWED_HOSTS: 'testserver', CACHE_URL: cacheUrl.href, CACHE_KEY_PREFIX: cachePrefix,
+    DATABASE_URL: url.href, SECRET_KEY: TEST_SECRET, ALLOWED_HOSTS: 'testserver,127.0.0.1', CACHE_URL: cacheUrl.href, CACHE_KEY_PREFIX: cachePrefix,
   } });
   await openDatabases(site.settings, site.dir);
   await migrate({ apps: site.apps.map((a) => ({ label: a.label, dir: a.dir })) });
@@ -138,6 +142,7 @@ describe('blog starter with batteries', () => {
     const second = await get('/');
     assert.equal(second.getHeader('x-cache'), 'hit');
     assert.equal(second.text(), first.text());
+    for (const res of [first, second]) assert.equal(res.getHeader('cache-control'), 'max-age=0', 'browsers ask again: only the server\'s copy is dropped');
     assert.ok(second.text().includes('Seed 1') && !second.text().includes('Renamed in SQL'));
     // A change through the ORM moves the generation on: the next request renders afresh.
     const seed3 = await Post.objects.filter({ slug: 'seed-3' }).first();
@@ -199,3 +204,48 @@ async function logInRefused(username: string): Promise<boolean> {
   const res = await post('/admin/login/', jar, { username, password: PASSWORD, next: '/admin/' }, await get('/admin/login/', jar));
   return res.status !== 302 || !(res.getHeader('location') ?? '').startsWith('/admin/');
 }
+
+const chromiumPath = process.env.PADDOCK_CHROMIUM ?? '/usr/bin/chromium';
+const screenshotDir = join(fileURLToPath(new URL('../../', import.meta.url)), 'test-output', 'screenshots');
+
+describe('blog starter in a real browser', { skip: !existsSync(chromiumPath) && 'no chromium' }, () => {
+  it('an editor logs into the blog\'s admin, adds a post, and sees it in the change list, on the cached list page and in the feed', async () => {
+    const server = createServer(site);
+    const base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(`${base}/`);
+      await page.goto(`${base}/`);
+      assert.ok(!(await page.content()).includes('Hello from the browser'));
+      await page.goto(`${base}/admin/`);
+      assert.match(page.url(), /\/admin\/login\/\?next=/);
+      await page.getByLabel('Username').fill('editor');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${base}/admin/`);
+      await page.getByRole('link', { name: 'Posts' }).click();
+      await page.getByRole('link', { name: 'Add post' }).click();
+      await page.getByLabel('Title').fill('Hello from the browser');
+      await page.getByLabel('Slug').fill('hello-from-the-browser');
+      await page.getByLabel('Body').fill('Written in the blog\'s admin.');
+      await page.getByLabel('Author').fill('Editor');
+      await page.getByLabel('Published').fill('2026-02-01T09:30');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`${base}/admin/blog/post/`);
+      assert.match(await page.locator('.messages').innerText(), /was added successfully/);
+      assert.equal(await page.getByRole('link', { name: 'Hello from the browser' }).count(), 1);
+      mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot({ path: join(screenshotDir, 'blog-admin-changelist.png'), fullPage: true });
+      // The list page was cached before the post; saving it in the admin dropped that page.
+      await page.goto(`${base}/`);
+      assert.equal(await page.getByRole('link', { name: 'Hello from the browser' }).count(), 1);
+      const feed = await (await fetch(`${base}/feed/`)).text();
+      assert.match(feed, /<title>Hello from the browser<\/title>/);
+      await page.close();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
