@@ -2,7 +2,7 @@
 // sees it in the change list (screenshot saved to test-output/screenshots/), on the site and in its feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('an editor logs into the admin, adds a post, sees it in the change list, on the site and in the feed', { skip: !existsSync(chromiumPath) && 'no chromium' }, async () => {
+test('an editor logs into the admin, adds a post, sees it in the change list, on the site and in the feed', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   await page.goto(`${base}/admin/`);
   assert.match(page.url(), /\/admin\/login\/\?next=/);
