@@ -1,9 +1,8 @@
 // Test support: a real control plane for the CLI to talk to — its own freshly migrated platform
 // database (random name, dropped at the end), BullMQ keys under a random prefix, the API
 // listening on a free port and the workers running in-process, on the dev stack's Postgres and Redis.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Redis } from 'ioredis';
+import { createDatabase, suffix } from '../../../control-plane/test/support/platform.js';
 import { loadConfig, type Config } from '@paddock/control-plane/config';
 import { createLogger } from '@paddock/control-plane/logger';
 import { openPlatform, type Platform } from '@paddock/control-plane/platform';
@@ -18,31 +17,11 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-export function suffix(): string {
-  return randomBytes(5).toString('hex');
-}
-
-function adminUrl(): string {
-  const url = process.env.PADDOCK_PG_ADMIN_URL;
-  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (npm test does both).');
-  return url;
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl() });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+// Databases and names come from the control plane's own test support: one way to make them.
+export { suffix };
 
 export async function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
-  const dbName = `pdk_cli_test_${suffix()}`;
-  await admin(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl());
-  dbUrl.pathname = `/${dbName}`;
+  const database = await createDatabase();
   const config = loadConfig({
     ...process.env,
     PADDOCK_ENV: 'test',
@@ -50,7 +29,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
     PADDOCK_PASSWORD_COST: '10',
     PADDOCK_OPERATOR_PASSWORD: '',
     ...env,
-    PADDOCK_DATABASE_URL: dbUrl.toString(),
+    PADDOCK_DATABASE_URL: database.url,
   });
   const queuePrefix = `pdkclitest:${suffix()}`;
   const platform = openPlatform(config, { logger: createLogger(config.logLevel), queuePrefix });
@@ -72,7 +51,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
       const keys = await redis.keys(`${queuePrefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
-      await admin(`drop database if exists ${dbName} with (force)`);
+      await database.drop();
     },
   };
 }

@@ -1,10 +1,9 @@
 // A real control plane for browser tests: its own freshly migrated platform database (random name,
 // dropped at the end), BullMQ keys under a random prefix, the API on a free port and the workers
 // in this process, on the dev stack's Postgres and Redis. An operator account of its own.
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { Redis } from 'ioredis';
+import { adminUrl, createDatabase, suffix } from '../../../control-plane/test/support/platform.js';
 import { loadConfig, type Config } from '@paddock/control-plane/config';
 import { openPlatform, type Platform } from '@paddock/control-plane/platform';
 import { migrateToLatest } from '@paddock/control-plane/store/migrate';
@@ -26,31 +25,14 @@ export interface ApiOptions {
   bare?: boolean;
 }
 
-export function suffix(): string {
-  return randomBytes(5).toString('hex');
-}
-
-function adminUrl(): string {
-  const url = process.env.PADDOCK_PG_ADMIN_URL;
-  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (npm test does both).');
-  return url;
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl() });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+// Databases and names come from the control plane's own test support: one way to make them.
+export { suffix };
 
 export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Promise<RunningApi> {
-  const dbName = `pdk_dash_test_${suffix()}`;
-  const dbUrl = new URL(adminUrl());
-  dbUrl.pathname = `/${dbName}`;
-  if (!bare) await admin(`create database ${dbName}`);
+  // A bare API points at a database that does not exist.
+  const database = bare ? undefined : await createDatabase();
+  const missing = new URL(adminUrl());
+  missing.pathname = `/pdk_missing_${suffix()}`;
   const operator = { email: `operator-${suffix()}@dashboard-test.paddock.localhost`, password: `op-${suffix()}-${suffix()}` };
   const config = loadConfig({
     ...process.env,
@@ -61,7 +43,7 @@ export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Pro
     PADDOCK_PASSWORD_COST: '10',
     PADDOCK_OPERATOR_EMAIL: operator.email,
     PADDOCK_OPERATOR_PASSWORD: operator.password,
-    PADDOCK_DATABASE_URL: dbUrl.toString(),
+    PADDOCK_DATABASE_URL: database?.url ?? missing.toString(),
     ...env,
   });
   const queuePrefix = `pdkdashtest:${suffix()}`;
@@ -87,7 +69,7 @@ export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Pro
       const keys = await redis.keys(`${queuePrefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
-      if (!bare) await admin(`drop database if exists ${dbName} with (force)`);
+      await database?.drop();
     },
   };
 }
