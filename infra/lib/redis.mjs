@@ -1,6 +1,6 @@
 // The two Redis instances: the platform's (queues, locks; noeviction) and the tenant cache pool
 // (allkeys-lru, password-protected, one ACL user per site persisted in an ACL file).
-import { existsSync, writeFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, stateDir } from './env.mjs';
 import { StackError } from './log.mjs';
@@ -56,24 +56,6 @@ async function ensureOne(kind, port, password) {
   return { note: `${kind} Redis on ${port}, data in ${dir} (started)`, started: true };
 }
 
-/**
- * The admin password of a cache Redis that another Paddock checkout's dev stack started on this
- * port (its working directory is its data dir, which holds the config and ACL file we wrote).
- */
-function adoptPaddockCache(port) {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'redis-server') continue;
-      const dir = readlinkSync(`/proc/${pid}/cwd`);
-      const conf = readFileSync(join(dir, 'redis.conf'), 'utf8');
-      if (!conf.startsWith("# Written by Paddock's dev stack") || !conf.includes(`\nport ${port}\n`)) continue;
-      const m = /^user default on >(\S+)/m.exec(readFileSync(join(dir, 'users.acl'), 'utf8'));
-      if (m) return { password: m[1], dir };
-    } catch { /* not ours, or gone */ }
-  }
-  return null;
-}
-
 export async function ensureRedis(secrets) {
   const env = {};
   const notes = [];
@@ -84,20 +66,15 @@ export async function ensureRedis(secrets) {
   }
   if (process.env.PADDOCK_CACHE_ADMIN_URL) notes.push('cache Redis given by PADDOCK_CACHE_ADMIN_URL');
   else {
-    let password = secrets.CACHE_ADMIN_PASSWORD;
+    const password = secrets.CACHE_ADMIN_PASSWORD;
+    // Every checkout on the machine shares the stack's secrets, so the cache pool answers to ours.
     if (await portOpen(CACHE_PORT) && !(await authWorks(CACHE_PORT, password))) {
-      const other = adoptPaddockCache(CACHE_PORT);
-      if (!other) {
-        throw new StackError(
-          `A Redis server already listens on port ${CACHE_PORT}, but it is not a cache pool a Paddock dev stack set up.`,
-          'Stop it, or set PADDOCK_CACHE_ADMIN_URL=redis://default:PASSWORD@host:port to use it as the tenant cache pool.',
-        );
-      }
-      password = other.password;
-      notes.push(`tenant cache Redis on ${CACHE_PORT} belongs to the dev stack in ${other.dir}; using it`);
-    } else {
-      notes.push((await ensureOne('tenant cache', CACHE_PORT, password)).note);
+      throw new StackError(
+        `A Redis server already listens on port ${CACHE_PORT}, but it does not accept this dev stack's cache password.`,
+        'Stop it, or set PADDOCK_CACHE_ADMIN_URL=redis://default:PASSWORD@host:port to use it as the tenant cache pool.',
+      );
     }
+    notes.push((await ensureOne('tenant cache', CACHE_PORT, password)).note);
     env.PADDOCK_CACHE_ADMIN_URL = `redis://default:${encodeURIComponent(password)}@127.0.0.1:${CACHE_PORT}`;
   }
   return { env, notes };
