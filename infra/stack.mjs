@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The dev stack: `node infra/stack.mjs up [--for start|test|bench]` makes sure Postgres, the two
 // Redis instances, the Docker engine and the edge proxy are there, reusing what already runs,
-// and writes their settings to var/stack.env; `status` shows them; `down` stops what it started.
+// and writes their settings to stack.env in the state dir; `status` shows them; `down` stops what it started.
 import { writeFileSync } from 'node:fs';
 import { ensureDir, stackEnvFile, stateDir } from './lib/env.mjs';
 import { bold, fail, ok, step } from './lib/log.mjs';

@@ -9,7 +9,7 @@ import { RedisProvisioner } from '../../src/provisioners/redis.js';
 import type { TenantResource } from '../../src/provisioners/provisioner.js';
 
 const adminUrl = process.env.PADDOCK_CACHE_ADMIN_URL;
-if (!adminUrl) throw new Error('PADDOCK_CACHE_ADMIN_URL is not set: run `npm run stack` and source var/stack.env.');
+if (!adminUrl) throw new Error('PADDOCK_CACHE_ADMIN_URL is not set: run `npm run stack` and load ~/.local/state/paddock/stack.env.');
 const provisioner = new RedisProvisioner([adminUrl]);
 const admin = new Redis(adminUrl);
 let tenant: TenantResource;

@@ -20,7 +20,7 @@ export function suffix(): string {
 
 export function adminUrl(): string {
   const url = process.env.PADDOCK_PG_ADMIN_URL;
-  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (npm test does both).');
+  if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env (npm test does both).');
   return url;
 }
 

@@ -21,7 +21,7 @@ const scenario: Scenario = {
   async run(ctx: Context) {
     logger.level = 'warn';
     const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env before npm run bench.');
+    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env before npm run bench.');
     const dbName = `pdk_bench_auth_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();

@@ -54,7 +54,7 @@ export default {
   target: { ratio: 1, compare: '<=' },
   async run(ctx) {
     const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env (or export its variables before npm run bench).');
+    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env (or export its variables before npm run bench).');
     const dbName = `pdk_bench_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();

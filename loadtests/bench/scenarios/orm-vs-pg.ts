@@ -35,7 +35,7 @@ const scenario: Scenario = {
   target: { ratio: 0.7, compare: '>=' },
   async run(ctx: Context) {
     const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load var/stack.env before npm run bench.');
+    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env before npm run bench.');
     const dbName = `pdk_bench_orm_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();

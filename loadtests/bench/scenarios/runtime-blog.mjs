@@ -2,7 +2,7 @@
 // vs the same page in Django 3.2 under gunicorn with 2 workers, both reading the same table in the same database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -10,17 +10,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = `${root}runtime/bin/paddock-runtime.mjs`;
 const SITE = `${root}runtime/starters/blog`;
 const SECRET = 'bench-secret-key-bench-secret-key-bench-secret-key-0123';
-
-function stackEnv() {
-  const out = {};
-  const file = `${root}var/stack.env`;
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2];
-  }
-  return out;
-}
 
 /** CPU time (ms, user + system) used so far by every process in a process group: Node's workers or gunicorn's. */
 function groupCpuMs(pgid) {
@@ -50,7 +39,8 @@ export default {
   description: 'blog list page (20 posts, Postgres, escaped, base template): paddock-runtime vs Django 3.2 + gunicorn -w 2',
   target: { ratio: 5, compare: '>=' },
   async run(ctx) {
-    const adminUrl = process.env.PADDOCK_PG_ADMIN_URL ?? stackEnv().PADDOCK_PG_ADMIN_URL;
+    const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
+    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run the benchmarks with `npm run bench`, which brings up the dev stack and passes its settings.');
     if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` first.');
     const name = `bench_blog_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });

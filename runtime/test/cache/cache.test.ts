@@ -7,7 +7,7 @@ import { RedisCache, LocMemCache, DummyCache, createCache, CacheRegistry, type C
 import { CacheKeyMissing, CacheOperationUnsupported, ImproperlyConfigured } from '../../src/errors.js';
 
 const adminUrl = process.env.PADDOCK_CACHE_ADMIN_URL;
-if (!adminUrl) throw new Error('PADDOCK_CACHE_ADMIN_URL is not set: run `npm run stack` and load var/stack.env.');
+if (!adminUrl) throw new Error('PADDOCK_CACHE_ADMIN_URL is not set: run `npm run stack` and load ~/.local/state/paddock/stack.env.');
 const suffix = () => randomBytes(6).toString('hex');
 
 const backends: Record<string, () => Cache> = {

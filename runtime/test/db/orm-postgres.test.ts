@@ -4,7 +4,7 @@ import pg from 'pg';
 import { ormSuite } from './suite.js';
 
 const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` and load var/stack.env.');
+if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` and load ~/.local/state/paddock/stack.env.');
 const name = `pdk_orm_${randomBytes(5).toString('hex')}`;
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@ import { closeDatabases, configureDatabases, migrate, type AppRef } from '../../
 
 export async function testDatabase(apps: AppRef[]): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-  if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` and load var/stack.env.');
+  if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is not set: run `npm run stack` and load ~/.local/state/paddock/stack.env.');
   const name = `test_batteries_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
