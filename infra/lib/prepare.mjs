@@ -69,7 +69,9 @@ export function build() {
     const t0 = Date.now();
     npm(['run', 'build', '-w', ws, '--silent'], `Building ${ws}`);
     mkdirSync(join(root, out), { recursive: true });
-    writeFileSync(stamp, hash);
+    // Stamp the inputs as the build left them: a build may write files of its own into the tree
+    // (next build's next-env.d.ts), which would otherwise cost one needless rebuild next time.
+    writeFileSync(stamp, hashFiles(listFiles(join(root, ws))));
     ok(`${ws} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (ws === 'runtime') upstreamChanged = true;
   }
