@@ -13,7 +13,19 @@ export interface Problem {
   code: string;
 }
 
+/** The API's answer for a route it does not have: it is older than this dashboard. */
+export function isMissingRoute(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404 && e.code === 'PDK_NOT_FOUND';
+}
+
 export function toProblem(e: unknown): Problem {
+  if (isMissingRoute(e)) {
+    return {
+      title: 'Not available from this platform version',
+      message: 'The control-plane API does not offer this yet: the dashboard is newer than the platform. Upgrade the control plane to see it here.',
+      code: 'PDK_NOT_FOUND',
+    };
+  }
   if (e instanceof ApiError) return { title: e.status === 403 ? 'Not allowed' : 'The API refused this', message: e.message, code: e.code };
   if (e instanceof DashboardError) return { title: e.code === 'PDK_DASHBOARD_API_UNREACHABLE' ? 'The API is down' : 'Unexpected answer from the API', message: e.message, code: e.code };
   throw e;
@@ -26,7 +38,7 @@ export async function load<T>(fn: (v: Viewer) => Promise<T>): Promise<Loaded<T>>
   } catch (e) {
     // A missing site or organisation is the not-found page; a missing API route (an API older
     // than this dashboard) is a problem to show.
-    if (e instanceof ApiError && e.status === 404 && e.code !== 'PDK_NOT_FOUND') notFound();
+    if (e instanceof ApiError && e.status === 404 && !isMissingRoute(e)) notFound();
     return { ok: false, problem: toProblem(e) };
   }
 }

@@ -13,11 +13,15 @@ export interface Site {
   url: string;
   createdAt: string;
   updatedAt: string;
-  /** From the deploy pipeline, when the API reports them. */
-  release?: { version?: number | string; createdAt?: string } | null;
+  /** Absent from an API older than the dashboard: pages then leave these out rather than guess. */
+  /** The current release's version; null before the first deploy. */
+  release?: number | null;
   lastDeployAt?: string | null;
-  sleeping?: boolean | null;
+  runState?: RunState;
 }
+
+/** Whether the site's containers serve (awake), are paused or stopped (asleep), or none exist yet. */
+export type RunState = 'serving' | 'paused' | 'stopped' | 'none';
 
 export interface Plan {
   name: string;

@@ -6,7 +6,8 @@ export function ProblemPanel({ problem }: { problem: Problem }) {
     <section className="card problem" role="alert" aria-labelledby="problem-title">
       <h2 id="problem-title">{problem.title}</h2>
       <p>{problem.message}</p>
-      <p className="muted small">Code: <code>{problem.code}</code> · Reload the page to try again.</p>
+      {/* A route the API lacks stays missing on reload. */}
+      <p className="muted small">Code: <code>{problem.code}</code>{problem.code === 'PDK_NOT_FOUND' ? null : ' · Reload the page to try again.'}</p>
     </section>
   );
 }

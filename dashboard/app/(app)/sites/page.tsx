@@ -6,6 +6,7 @@ import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
+import { RunStateBadge } from '@/app/ui/run-state';
 
 export const metadata: Metadata = { title: 'Sites' };
 
@@ -35,10 +36,10 @@ export default async function SitesPage({ searchParams }: PageProps<'/sites'>) {
 }
 
 function SitesTable({ sites }: { sites: Site[] }) {
-  // The API reports last deploy and sleep state only once the deploy pipeline fills them in;
-  // until then the columns would only hold dashes.
-  const hasDeploys = sites.some((s) => 'lastDeployAt' in s || 'release' in s);
-  const hasSleep = sites.some((s) => 'sleeping' in s);
+  // An API older than the dashboard does not report deploys or sleep: leave the columns out
+  // rather than fill them with dashes.
+  const hasDeploys = sites.some((s) => 'lastDeployAt' in s);
+  const hasRunState = sites.some((s) => 'runState' in s);
   return (
         <div className="table-wrap">
           <table className="table" aria-label="Your sites">
@@ -49,7 +50,7 @@ function SitesTable({ sites }: { sites: Site[] }) {
                 <th scope="col">Status</th>
                 <th scope="col">URL</th>
                 {hasDeploys ? <th scope="col">Last deploy</th> : null}
-                {hasSleep ? <th scope="col">Awake</th> : null}
+                {hasRunState ? <th scope="col">Awake or sleeping</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -59,8 +60,8 @@ function SitesTable({ sites }: { sites: Site[] }) {
                   <td data-label="Organisation">{s.org}</td>
                   <td data-label="Status"><StatusBadge status={s.status} /></td>
                   <td data-label="URL"><a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a></td>
-                  {hasDeploys ? <td data-label="Last deploy">{s.lastDeployAt || s.release?.createdAt ? <Ago at={s.lastDeployAt ?? s.release?.createdAt} /> : <span className="muted">never</span>}</td> : null}
-                  {hasSleep ? <td data-label="Awake">{s.sleeping == null ? <span className="muted">—</span> : s.sleeping ? 'sleeping' : 'awake'}</td> : null}
+                  {hasDeploys ? <td data-label="Last deploy">{s.lastDeployAt ? <><Ago at={s.lastDeployAt} />{s.release ? <span className="muted small"> · v{s.release}</span> : null}</> : <span className="muted">never</span>}</td> : null}
+                  {hasRunState ? <td data-label="Awake or sleeping"><RunStateBadge state={s.runState} /></td> : null}
                 </tr>
               ))}
             </tbody>

@@ -9,6 +9,7 @@ import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
+import { RunStateBadge } from '@/app/ui/run-state';
 import { AutoRefresh } from '@/app/ui/auto-refresh';
 import { DeleteForm, ScaleForm, SuspendForm } from './controls';
 import { SiteTabs } from './site-tabs';
@@ -61,6 +62,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
           <div><dt>URL</dt><dd><a href={site.url} data-testid="site-url">{site.url}</a></dd></div>
           <div><dt>Status</dt><dd><StatusBadge status={site.status} />{site.statusReason && site.status !== 'failed' ? <span className="muted small"> {site.statusReason}</span> : null}</dd></div>
           <div><dt>Release</dt><dd>{live ? <>v{live.version} <span className="muted small">live since <Ago at={live.liveAt ?? live.createdAt} /></span></> : <span className="muted">nothing deployed yet</span>}</dd></div>
+          {'runState' in site ? <div><dt>Awake or sleeping</dt><dd data-testid="run-state"><RunStateBadge state={site.runState} /></dd></div> : null}
           <div><dt>Replicas</dt><dd>{site.replicas} × {site.memoryMb} MB</dd></div>
           <div><dt>Organisation</dt><dd>{site.org}</dd></div>
           <div><dt>Created</dt><dd><Ago at={site.createdAt} /></dd></div>

@@ -11,7 +11,9 @@ export function SiteTabs({ site }: { site: string }) {
         { href: `${base}/deploys` as Route, label: 'Deploys' },
         { href: `${base}/env` as Route, label: 'Environment' },
         { href: `${base}/domains` as Route, label: 'Domains' },
+        { href: `${base}/database` as Route, label: 'Database and cache' },
         { href: `${base}/logs` as Route, label: 'Logs' },
+        { href: `${base}/metrics` as Route, label: 'Metrics' },
       ]} />
     </nav>
   );
