@@ -45,6 +45,8 @@ describe('dashboard with 100 sites', () => {
       ['/sites', ownerCookie],
       ['/sites/new', ownerCookie],
       [`/sites/${firstSite}`, ownerCookie],
+      [`/sites/${firstSite}/database`, ownerCookie],
+      [`/sites/${firstSite}/metrics?window=6h`, ownerCookie],
       ['/org', ownerCookie],
       ['/org/tokens', ownerCookie],
       ['/admin/sites', operatorCookie],

@@ -110,11 +110,11 @@ export default async function MetricsPage({ params, searchParams }: PageProps<'/
       <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
       <h1>Metrics</h1>
       <SiteTabs site={name} />
-      <nav aria-label="Time window" className="chips">
+      {result.ok ? <nav aria-label="Time window" className="chips">
         {WINDOWS.map((w) => (
           <Link key={w} href={`${base}?window=${w}` as Route} aria-current={w === window ? 'page' : undefined}>{windowNames[w]}</Link>
         ))}
-      </nav>
+      </nav> : null}
       {!result.ok ? <ProblemPanel problem={result.problem} /> : <Charts m={result.data} window={window} />}
     </div>
   );
