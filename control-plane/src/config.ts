@@ -42,6 +42,8 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_PG_SPARE_DATABASES', description: 'empty databases each tenant Postgres server keeps ready, so provisioning a site does not wait for CREATE DATABASE', default: '4' },
   { env: 'PADDOCK_QUEUE_PREFIX', description: 'prefix of the job queues and rate-limit keys in the platform Redis (several platforms may share one Redis)', default: 'paddock' },
   { env: 'PADDOCK_WORKER_CONCURRENCY', description: 'jobs each worker process runs at once per queue', default: '16' },
+  { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
+  { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
 ];
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -71,6 +73,8 @@ const ConfigSchema = Type.Object({
   spareDatabases: Type.Integer({ minimum: 0, maximum: 1000 }),
   queuePrefix: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
   trustProxy: Type.Array(Type.String({ pattern: '^[0-9A-Za-z:./]+$' })),
+  runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
+  tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -102,6 +106,8 @@ const fieldEnv: Record<keyof Config, string> = {
   spareDatabases: 'PADDOCK_PG_SPARE_DATABASES',
   queuePrefix: 'PADDOCK_QUEUE_PREFIX',
   trustProxy: 'PADDOCK_TRUST_PROXY',
+  runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
+  tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
 };
 
 export class ConfigError extends Error {
@@ -154,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     spareDatabases: int('PADDOCK_PG_SPARE_DATABASES'),
     queuePrefix: raw.PADDOCK_QUEUE_PREFIX,
     trustProxy: raw.PADDOCK_TRUST_PROXY === 'none' ? [] : list(raw.PADDOCK_TRUST_PROXY ?? ''),
+    runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
+    tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();

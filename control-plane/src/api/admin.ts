@@ -13,7 +13,7 @@ import { deleteSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { errorResponses, PageInfo, Pagination, Timestamp, Uuid } from './schemas.js';
 import { OrgOut, QuotaOverrides, Quotas } from './org-schemas.js';
-import { SiteOut, siteOut, siteOutColumns, SiteStatus } from './site-schemas.js';
+import { loadSiteOut, SiteOut, siteOut, siteOutQuery, SiteStatus } from './site-schemas.js';
 
 const AdminOrg = Type.Intersect([OrgOut, Type.Object({ members: Type.Integer(), sites: Type.Integer() })]);
 const AuditEvent = Type.Object({
@@ -105,22 +105,23 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     await authenticate(request, operator);
     const { page, limit, q, status, org } = request.query;
     let base = db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id');
-    if (q) base = base.where('sites.name', 'like', contains(q));
-    if (status) base = base.where('sites.status', '=', status);
-    if (org) base = base.where('sites.org_id', '=', org);
+    let rowsQuery = siteOutQuery(db);
+    if (q) { base = base.where('sites.name', 'like', contains(q)); rowsQuery = rowsQuery.where('sites.name', 'like', contains(q)); }
+    if (status) { base = base.where('sites.status', '=', status); rowsQuery = rowsQuery.where('sites.status', '=', status); }
+    if (org) { base = base.where('sites.org_id', '=', org); rowsQuery = rowsQuery.where('sites.org_id', '=', org); }
     const [{ total }, rows] = await Promise.all([
       base.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-      base.select([...siteOutColumns, 'organisations.name as org_name']).orderBy('sites.created_at', 'desc').orderBy('sites.id').limit(limit).offset((page - 1) * limit).execute(),
+      rowsQuery.orderBy('sites.created_at', 'desc').orderBy('sites.id').limit(limit).offset((page - 1) * limit).execute(),
     ]);
-    return { sites: rows.map(({ org_name, ...s }) => siteOut(config, s, org_name)), page: { page, limit, total } };
+    return { sites: rows.map((s) => siteOut(config, s)), page: { page, limit, total } };
   });
 
   app.get('/v1/admin/sites/:id', {
     schema: { tags, summary: 'One site', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     await authenticate(request, operator);
-    const { site, orgName } = await siteById(request.params.id);
-    return siteOut(config, site, orgName);
+    const { site } = await siteById(request.params.id);
+    return loadSiteOut(db, config, site.id);
   });
 
   app.get('/v1/admin/sites/:id/usage', {
@@ -159,24 +160,24 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags, summary: 'Suspend a site; only an operator can resume it', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const auth = await authenticate(request, operator);
-    const { site, orgName } = await siteById(request.params.id);
-    return siteOut(config, await suspendSite(p, auth.actor, site, 'operator'), orgName);
+    const { site } = await siteById(request.params.id);
+    return loadSiteOut(db, config, (await suspendSite(p, auth.actor, site, 'operator')).id);
   });
 
   app.post('/v1/admin/sites/:id/resume', {
     schema: { tags, summary: 'Resume a suspended site', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const auth = await authenticate(request, operator);
-    const { site, orgName } = await siteById(request.params.id);
-    return siteOut(config, await resumeSite(p, auth.actor, site, 'operator'), orgName);
+    const { site } = await siteById(request.params.id);
+    return loadSiteOut(db, config, (await resumeSite(p, auth.actor, site, 'operator')).id);
   });
 
   app.delete('/v1/admin/sites/:id', {
     schema: { tags, summary: 'Delete a site and everything it has', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
     const auth = await authenticate(request, operator);
-    const { site, orgName } = await siteById(request.params.id);
-    return reply.status(202).send(siteOut(config, await deleteSite(p, auth.actor, site), orgName));
+    const { site } = await siteById(request.params.id);
+    return reply.status(202).send(await loadSiteOut(db, config, (await deleteSite(p, auth.actor, site)).id));
   });
 
   app.get('/v1/admin/audit', {

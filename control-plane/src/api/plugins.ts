@@ -12,6 +12,8 @@ import { envVarsPlugin } from './env-vars.js';
 import { scalePlugin } from './scale.js';
 import { domainsPlugin } from './domains.js';
 import { logsPlugin } from './logs.js';
+import { runPlugin } from './run.js';
+import { databasePlugin } from './database.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -25,4 +27,6 @@ export const apiPlugins: FastifyPluginAsync[] = [
   scalePlugin,
   domainsPlugin,
   logsPlugin,
+  runPlugin,
+  databasePlugin,
 ];

@@ -10,7 +10,7 @@ import { plans } from '../orgs/plans.js';
 import { createSite, deleteSite, resizeSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
-import { SiteOut, siteOut, siteOutColumns, SiteSizeBody } from './site-schemas.js';
+import { loadSiteOut, SiteOut, siteOut, siteOutQuery, SiteSizeBody } from './site-schemas.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
 
@@ -42,7 +42,7 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
     }
     const { org } = await orgAccess(db, auth.accountId, orgName, needs.createSite);
     const site = await createSite(p, auth.actor, org.id, request.body.name, { replicas: request.body.replicas, memoryMb: request.body.memoryMb });
-    return reply.status(202).send(siteOut(config, site, org.name));
+    return reply.status(202).send(await loadSiteOut(db, config, site.id));
   });
 
   app.get('/v1/sites', {
@@ -53,20 +53,19 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
     },
   }, async (request) => {
     const auth = await authenticate(request);
-    let q = db.selectFrom('sites').innerJoin('memberships', 'memberships.org_id', 'sites.org_id').innerJoin('organisations', 'organisations.id', 'sites.org_id')
-      .select([...siteOutColumns, 'organisations.name as org_name'])
+    let q = siteOutQuery(db).innerJoin('memberships', 'memberships.org_id', 'sites.org_id')
       .where('memberships.account_id', '=', auth.accountId).where('sites.status', '<>', 'deleted');
     if (request.query.org) q = q.where('organisations.name', '=', request.query.org);
     const rows = await q.orderBy('sites.name').limit(1000).execute();
-    return { sites: rows.map(({ org_name, ...s }) => siteOut(config, s, org_name)) };
+    return { sites: rows.map((s) => siteOut(config, s)) };
   });
 
   app.get('/v1/sites/:site', {
     schema: { tags, summary: 'One site', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const auth = await authenticate(request);
-    const { site, orgName } = await siteAccess(db, auth.accountId, request.params.site, needs.read);
-    return siteOut(config, site, orgName);
+    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.read);
+    return loadSiteOut(db, config, site.id);
   });
 
   app.patch('/v1/sites/:site', {
@@ -77,33 +76,33 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
     },
   }, async (request) => {
     const auth = await authenticate(request);
-    const { site, orgName } = await siteAccess(db, auth.accountId, request.params.site, needs.configureSite);
+    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.configureSite);
     const row = await resizeSite(p, auth.actor, site, request.body);
-    return siteOut(config, row, orgName);
+    return loadSiteOut(db, config, row.id);
   });
 
   app.post('/v1/sites/:site/suspend', {
     schema: { tags, summary: 'Suspend a site: it stops serving, its database and cache refuse logins', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const auth = await authenticate(request);
-    const { site, orgName } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
-    return siteOut(config, await suspendSite(p, auth.actor, site, 'owner'), orgName);
+    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
+    return loadSiteOut(db, config, (await suspendSite(p, auth.actor, site, 'owner')).id);
   });
 
   app.post('/v1/sites/:site/resume', {
     schema: { tags, summary: 'Resume a site you suspended', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const auth = await authenticate(request);
-    const { site, orgName } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
-    return siteOut(config, await resumeSite(p, auth.actor, site, 'owner'), orgName);
+    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
+    return loadSiteOut(db, config, (await resumeSite(p, auth.actor, site, 'owner')).id);
   });
 
   app.delete('/v1/sites/:site', {
     schema: { tags, summary: 'Delete a site: it is marked deleting at once, then everything it had is removed', security: bearerSecurity, params: SiteParams, response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
     const auth = await authenticate(request);
-    const { site, orgName } = await siteAccess(db, auth.accountId, request.params.site, needs.deleteSite);
-    return reply.status(202).send(siteOut(config, await deleteSite(p, auth.actor, site), orgName));
+    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.deleteSite);
+    return reply.status(202).send(await loadSiteOut(db, config, (await deleteSite(p, auth.actor, site)).id));
   });
 
   app.get('/v1/plans', {

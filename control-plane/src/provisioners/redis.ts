@@ -128,6 +128,11 @@ export class RedisProvisioner implements Provisioner {
   }
 
   async usage(r: TenantResource): Promise<Record<string, number>> {
+    return { cacheKeys: (await this.countKeys(r, 1000)).keys };
+  }
+
+  /** The site's keys, counted with SCAN for at most `maxRounds` rounds of 1000 (complete: false when it stopped early). */
+  async countKeys(r: TenantResource, maxRounds: number): Promise<{ keys: number; complete: boolean }> {
     const c = await this.conn(r.server);
     let keys = 0;
     let cursor = '0';
@@ -137,8 +142,8 @@ export class RedisProvisioner implements Provisioner {
       const [next, found] = await c.scan(cursor, 'MATCH', `${r.keyPrefix ?? '\u0000'}*`, 'COUNT', 1000);
       cursor = next;
       keys += found.length;
-    } while (cursor !== '0' && ++rounds < 1000);
-    return { cacheKeys: keys };
+    } while (cursor !== '0' && ++rounds < maxRounds);
+    return { keys, complete: cursor === '0' };
   }
 
   async close(): Promise<void> {

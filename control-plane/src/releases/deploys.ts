@@ -22,7 +22,7 @@ import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
 import { secretKeyContext } from '../sites/sites.js';
 import type { LogStore } from './log-store.js';
-import { release } from './releaser.js';
+import { release, type ReleasePlan } from './releaser.js';
 import type { DeploySettings } from './settings.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
 
@@ -65,6 +65,29 @@ export async function siteEnvironment(deps: DeployDeps, site: Site): Promise<Rec
   env.ALLOWED_HOSTS = hosts.join(',');
   env.PADDOCK_SITE = site.name;
   return env;
+}
+
+/** Where drivers without images (process) run a release: its slug unpacked. */
+export function releaseDir(deps: Pick<DeployDeps, 'settings'>, siteId: string, releaseId: string): string {
+  return join(deps.settings.buildDir, 'releases', siteId, releaseId);
+}
+
+/**
+ * How a release's processes run — its image (or unpacked folder, for drivers without images), the
+ * site's env and limits — for its web replicas, its release phase and one-off runs alike.
+ */
+export async function releaseProcesses(
+  deps: DeployDeps, site: Site, rel: Pick<Release, 'id' | 'version' | 'image'>,
+): Promise<Pick<ReleasePlan, 'site' | 'release' | 'image' | 'dir' | 'env' | 'limits'>> {
+  const usesImages = deps.driver.kind === 'docker' && Boolean(deps.docker);
+  return {
+    site: site.name,
+    release: `v${rel.version}`,
+    image: rel.image ?? '',
+    ...(usesImages ? {} : { dir: releaseDir(deps, site.id, rel.id) }),
+    env: await siteEnvironment(deps, site),
+    limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
+  };
 }
 
 /** <site>.<domain> and the site's verified custom domains. */
@@ -197,7 +220,6 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       await db.updateTable('deploys').set({ status: 'releasing', release_id: rel.id }).where('id', '=', deployId).execute();
       log('release', `release v${version}: ${description}`);
 
-      let dir: string | undefined;
       if (deps.driver.kind === 'docker' && deps.docker) {
         if (!image) {
           const runtime = await deps.runtimeImage();
@@ -205,7 +227,7 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         }
       } else {
         // Drivers without images run the slug unpacked in a folder of its own.
-        dir = join(deps.settings.buildDir, 'releases', site.id, rel.id);
+        const dir = releaseDir(deps, site.id, rel.id);
         mkdirSync(dir, { recursive: true });
         await tar.x({ file: await deps.artifacts.localPath(slugKey), cwd: dir });
         // The image provides @paddock/runtime at /node_modules; here a link to this machine's copy does.
@@ -236,13 +258,8 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },
       }, {
-        site: site.name,
-        release: `v${version}`,
-        image: image ?? '',
-        ...(dir ? { dir } : {}),
-        env: await siteEnvironment(deps, site),
+        ...await releaseProcesses(deps, site, { id: rel.id, version, image }),
         replicas: site.replicas,
-        limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
         ...(migrate ? { migrateCommand: runtimeCommand('migrate', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {
         // After going live only the drain can fail: the release stands, the leftovers go next time.

@@ -42,17 +42,21 @@ export interface ReleaserDeps {
   log?: (line: string) => void;
 }
 
+/** The spec of one process of a release: a web replica, or (with a command) a one-off like the release phase. */
+export function replicaSpec(plan: Pick<ReleasePlan, 'site' | 'release' | 'image' | 'dir' | 'env' | 'limits' | 'port'>, replica: number, command?: string[]): ReplicaSpec {
+  return {
+    site: plan.site, release: plan.release, replica, image: plan.image, env: plan.env, port: plan.port ?? 8000, limits: plan.limits,
+    ...(plan.dir ? { dir: plan.dir } : {}), ...(command ? { command } : {}),
+  };
+}
+
 export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: ReplicaState[]): Promise<ReleaseOutcome> {
   const { driver } = deps;
   const log = deps.log ?? (() => undefined);
-  const port = plan.port ?? 8000;
   const timings: Record<string, number> = {};
   let t = Date.now();
   const lap = (name: string) => { timings[name] = Date.now() - t; t = Date.now(); };
-  const spec = (replica: number, command?: string[]): ReplicaSpec => ({
-    site: plan.site, release: plan.release, replica, image: plan.image, env: plan.env, port, limits: plan.limits,
-    ...(plan.dir ? { dir: plan.dir } : {}), ...(command ? { command } : {}),
-  });
+  const spec = (replica: number, command?: string[]): ReplicaSpec => replicaSpec(plan, replica, command);
 
   if (plan.migrateCommand) {
     log('release phase: applying migrations');

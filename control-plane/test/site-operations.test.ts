@@ -1,0 +1,195 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { startTestPlatform, type TestPlatform } from './support/platform.js';
+import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
+import { deployRuntimeOf } from '../src/releases/deploy-runtime.js';
+import { removeReleaseImages } from '../src/images/release-image.js';
+import { startDeployWorker } from '../src/jobs/deploy.js';
+import { deployDb } from '../src/releases/tables.js';
+import { packSite, push } from './deploy/support.js';
+
+const hello = join(import.meta.dirname, 'deploy/fixtures/hello');
+
+/** One pushed site shared by every test: one-off runs, connection details, the site's fields. */
+describe('site operations: one-off runs, database details, deploy state in site answers', () => {
+  let t: TestPlatform;
+  let deployWorker: Worker;
+  let owner: User, viewer: User, stranger: User;
+  const site = siteName('ops');
+  const empty = siteName('ops-empty');
+
+  before(async () => {
+    t = await startTestPlatform({ worker: true });
+    deployWorker = startDeployWorker(t.platform);
+    [owner, viewer, stranger] = await Promise.all(['owner', 'viewer', 'stranger'].map((n) => signup(t.app, n))) as [User, User, User];
+    const org = await t.platform.db.selectFrom('organisations').select('id').where('name', '=', owner.org).executeTakeFirstOrThrow();
+    await t.platform.db.insertInto('memberships').values({ org_id: org.id, account_id: viewer.accountId, role: 'viewer' }).execute();
+    for (const name of [site, empty]) assert.equal((await call(t.app, owner.token, 'POST', '/v1/sites', { name })).status, 202);
+    await waitForStatus(t.app, owner.token, site, 'ready', 60_000);
+    await waitForStatus(t.app, owner.token, empty, 'ready', 60_000);
+    const pushed = await push(t.app, owner.token, site, await packSite(hello));
+    assert.equal(pushed.status, 'succeeded', pushed.log.join('\n'));
+  });
+
+  after(async () => {
+    const deps = deployRuntimeOf(t.platform);
+    await deployWorker?.close();
+    await deps.driver.removeSite(site);
+    await deps.driver.removeSite(empty);
+    if (deps.docker) await removeReleaseImages(deps.docker, site);
+    await t.close();
+  });
+
+  async function oneOffContainers(): Promise<number> {
+    const docker = deployRuntimeOf(t.platform).docker!;
+    return (await docker.listContainers({ all: true, filters: { label: ['paddock.role=oneoff', `paddock.site=${site}`] } })).length;
+  }
+
+  test('site answers carry the live release, when it went live and whether it is awake', async () => {
+    const one = await call(t.app, owner.token, 'GET', `/v1/sites/${site}`);
+    assert.equal(one.body.release, 1);
+    assert.equal(one.body.runState, 'serving');
+    assert.ok(Date.now() - Date.parse(one.body.lastDeployAt) < 120_000, one.body.lastDeployAt);
+    const list = await call(t.app, viewer.token, 'GET', '/v1/sites');
+    type Item = { name: string; release: unknown; lastDeployAt: unknown; runState: unknown };
+    const byName = new Map((list.body.sites as Item[]).map((s) => [s.name, s]));
+    assert.deepEqual(byName.get(site), one.body);
+    const { release, lastDeployAt, runState } = byName.get(empty)!;
+    assert.deepEqual({ release, lastDeployAt, runState }, { release: null, lastDeployAt: null, runState: 'none' });
+    // Sleep states come from the route table.
+    await deployDb(t.platform.db).updateTable('site_routes').set({ state: 'paused' }).where('site_id', '=', one.body.id).execute();
+    assert.equal((await call(t.app, owner.token, 'GET', `/v1/sites/${site}`)).body.runState, 'paused');
+    await deployDb(t.platform.db).updateTable('site_routes').set({ state: 'serving' }).where('site_id', '=', one.body.id).execute();
+    assert.equal((await call(t.app, stranger.token, 'GET', '/v1/sites')).body.sites.length, 0);
+  });
+
+  test('database details are masked by default; revealing needs the deploy role, is audited, and the URLs connect', async () => {
+    const masked = await call(t.app, viewer.token, 'GET', `/v1/sites/${site}/database`);
+    assert.equal(masked.status, 200, JSON.stringify(masked.body));
+    const { database, cache } = masked.body;
+    assert.match(database.url, new RegExp(`^postgres://${database.user}:\\*\\*\\*\\*@${database.host}:${database.port}/${database.name}$`));
+    assert.match(cache.url, /^redis:\/\/s_[0-9a-f]+:\*\*\*\*@/);
+    assert.ok(database.sizeBytes > 0);
+    assert.equal(database.quotaBytes, 256 * 1024 * 1024, 'the free plan\'s quota');
+    assert.equal(database.connectionLimit, t.config.tenantConnectionLimit);
+    assert.ok(cache.prefix.length > 0);
+
+    const refused = await call(t.app, viewer.token, 'GET', `/v1/sites/${site}/database?reveal=true`);
+    assert.equal(refused.status, 403);
+    assert.equal((await call(t.app, stranger.token, 'GET', `/v1/sites/${site}/database?reveal=true`)).status, 404);
+    assert.equal((await call(t.app, stranger.token, 'GET', `/v1/sites/${site}/database`)).status, 404);
+    const auditOf = () => t.platform.db.selectFrom('audit_events').select(['actor_id']).where('action', '=', 'site.credentials.revealed').execute();
+    assert.equal((await auditOf()).length, 0, 'masked reads and refused reveals are not reveals');
+
+    const revealed = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/database?reveal=true`);
+    assert.equal(revealed.status, 200);
+    assert.doesNotMatch(revealed.body.database.url, /\*\*\*\*/);
+    assert.deepEqual((await auditOf()).map((a) => a.actor_id), [owner.accountId]);
+    const client = new pg.Client({ connectionString: revealed.body.database.url });
+    await client.connect();
+    try {
+      assert.deepEqual((await client.query('select 1 as one')).rows, [{ one: 1 }]);
+    } finally {
+      await client.end();
+    }
+    const redis = new Redis(revealed.body.cache.url, { maxRetriesPerRequest: 1, enableReadyCheck: false });
+    try {
+      await redis.set(`${cache.prefix}probe`, '1');
+      assert.equal((await call(t.app, viewer.token, 'GET', `/v1/sites/${site}/database`)).body.cache.usedKeys, 1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  test('run answers a command\'s output and exit code as JSON, in the live release with its env', async () => {
+    const ok = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.exitCode, 0, JSON.stringify(ok.body));
+    assert.equal(ok.body.timedOut, false);
+    assert.match(`${ok.body.stdout}${ok.body.stderr}`, /check/i, 'the check command printed its report');
+
+    // An app that does not exist: paddock-runtime exits non-zero and says why.
+    const bad = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check', '--no-such-flag'] });
+    assert.equal(bad.status, 200, JSON.stringify(bad.body));
+    assert.notEqual(bad.body.exitCode, 0);
+    assert.match(bad.body.stderr, /no-such-flag/);
+    assert.equal(await oneOffContainers(), 0, 'one-off containers are removed');
+
+    const audit = await t.platform.db.selectFrom('audit_events').select(['action', 'details']).where('action', '=', 'site.run').execute();
+    assert.equal(audit.length, 2);
+    assert.deepEqual(audit.map((a) => (a.details as { command: string }).command).sort(), ['check', 'check']);
+    assert.ok(!JSON.stringify(audit).includes('no-such-flag'), 'arguments (which may hold passwords) are not audited');
+  });
+
+  test('run streams output lines and the exit code as Server-Sent Events', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: `/v1/sites/${site}/run`, payload: { command: ['check', '--no-such-flag'] },
+      headers: { authorization: `Bearer ${owner.token}`, accept: 'text/event-stream' },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/event-stream/);
+    const events = res.body.split('\n\n').map((b) => /^data: (.*)$/m.exec(b)?.[1]).filter((d): d is string => Boolean(d)).map((d) => JSON.parse(d));
+    assert.ok(events.some((e) => e.stream === 'stderr' && /no-such-flag/.test(e.line)), res.body);
+    const last = events.at(-1);
+    assert.equal(typeof last.exitCode, 'number');
+    assert.notEqual(last.exitCode, 0);
+  });
+
+  test('a run past its time limit is killed, answers 124 and leaves no container', async () => {
+    const t0 = Date.now();
+    const r = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 2 });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.exitCode, 124);
+    assert.equal(r.body.timedOut, true);
+    assert.ok(Date.now() - t0 < 15_000);
+    assert.equal(await oneOffContainers(), 0);
+  });
+
+  test('a client that disconnects kills its one-off', async () => {
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (t.app.server.address() as AddressInfo).port;
+    assert.ok(address);
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/v1/sites/${site}/run`, {
+      method: 'POST', signal: controller.signal,
+      headers: { authorization: `Bearer ${owner.token}`, accept: 'text/event-stream', 'content-type': 'application/json' },
+      body: JSON.stringify({ command: ['serve'] }),
+    });
+    assert.equal(res.status, 200);
+    // Wait until the container runs (it logs that it listens), then go away.
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!/"line"/.test(seen)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    assert.equal(await oneOffContainers(), 1, seen);
+    controller.abort();
+    const until = Date.now() + 15_000;
+    while ((await oneOffContainers()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await oneOffContainers(), 0, 'the one-off went away with its client');
+  });
+
+  test('run needs the deploy role, hides other organisations\' sites, refuses interactive commands and sites without a release', async () => {
+    assert.equal((await call(t.app, viewer.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] })).status, 403);
+    const outsider = await call(t.app, stranger.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] });
+    assert.equal(outsider.status, 404);
+    assert.equal(outsider.body.error.code, 'PDK_SITE_NOT_FOUND');
+    const none = await call(t.app, owner.token, 'POST', `/v1/sites/${empty}/run`, { command: ['check'] });
+    assert.equal(none.status, 409);
+    assert.equal(none.body.error.code, 'PDK_NO_RELEASE');
+    assert.match(none.body.error.message, /paddock push/);
+    const shell = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['shell'] });
+    assert.equal(shell.status, 400);
+    assert.match(shell.body.error.message, /stdin/);
+    for (const command of [[], ['--help'], Array.from({ length: 65 }, () => 'x'), ['check', 'x'.repeat(4097)]]) {
+      assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command })).status, 400, JSON.stringify(command).slice(0, 80));
+    }
+  });
+});
