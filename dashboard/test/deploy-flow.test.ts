@@ -153,6 +153,17 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     assert.match(await page.locator('.facts').innerText(), /v1/);
   });
 
+  test('the sites list shows when the site was deployed and that it is awake', async () => {
+    await page.goto('/sites');
+    const row = page.getByRole('row', { name: new RegExp(site) });
+    const deployed = row.locator('td[data-label="Last deploy"]');
+    assert.match(await deployed.innerText(), /^(just now|\d+ min ago) · v1$/);
+    // Relative on screen, the exact time on hover.
+    assert.ok(Date.parse((await deployed.locator('time').getAttribute('title')) ?? '') > Date.now() - 600_000);
+    assert.equal(await row.locator('td[data-label="Awake or sleeping"]').innerText(), 'Awake');
+    await screenshot(page, 'sites-list-deployed');
+  });
+
   test('after a second push, rolling back in the dashboard serves the first build again', async () => {
     const dir = join(work, 'v2');
     cpSync(helloFixture, dir, { recursive: true });
@@ -168,6 +179,27 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     const live = await page.getByRole('row', { name: /live/ }).first().innerText();
     assert.match(live, /^v3/);
     await screenshot(page, 'site-rolled-back');
+  });
+
+  test('the metrics tab charts the requests that went through the edge, with a text summary', async () => {
+    for (let i = 0; i < 10; i++) assert.equal((await viaEdge(edgePort, host)).status, 200);
+    // The edge flushes its counts every few seconds; the page shows what the API has when it renders.
+    await page.goto(`/sites/${site}/metrics`);
+    await eventually('requests showing on the metrics tab', async () => {
+      if ((await page.getByTestId('chart-requests').count()) > 0) return true;
+      await page.reload();
+      return false;
+    }, 30_000);
+    const total = Number(/^(\d+) requests/.exec(await page.getByTestId('metrics-total').innerText())?.[1]);
+    assert.ok(total >= 10, `expected at least the 10 requests just made, the page says ${total}`);
+    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    assert.match(await page.getByTestId('requests-summary').innerText(), /^Latest [\d.]+ req\/min, lowest [\d.]+ req\/min, highest [1-9][\d.]* req\/min\.$/);
+    assert.equal(await page.getByRole('link', { name: 'last hour' }).getAttribute('aria-current'), 'page');
+    await screenshot(page, 'site-metrics');
+    await page.getByRole('link', { name: 'last 24 hours' }).click();
+    await page.waitForURL('**/metrics?window=24h');
+    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    assert.match(await page.getByTestId('metrics-total').innerText(), /in steps of 15 min/);
   });
 
   test('an operator suspends the site in the admin area and it answers 503', async () => {

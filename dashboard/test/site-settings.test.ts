@@ -8,7 +8,12 @@ import { startDashboard, type RunningDashboard } from './support/dashboard-serve
 import { desktop, launchBrowser, screenshot } from './support/browser.js';
 import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
 import { eventually, fillByLabel } from './support/pages.js';
-import { apiCall, createReadySite, signupViaApi } from './support/api-client.js';
+import { addMemberViaApi, apiCall, createReadySite, signupViaApi } from './support/api-client.js';
+
+interface SiteData {
+  database: { host: string; port: number; name: string; user: string; url: string };
+  cache: { url: string } | null;
+}
 
 describe('site settings pages', () => {
   let browser: Browser;
@@ -17,6 +22,7 @@ describe('site settings pages', () => {
   let ctx: BrowserContext;
   let page: Page;
   let token = '';
+  let org = '';
   const email = uniqueEmail('settings');
   const password = `pw-${suffix()}-${suffix()}`;
   const site = `set-${suffix()}`;
@@ -25,7 +31,7 @@ describe('site settings pages', () => {
   before(async () => {
     [browser, api] = await Promise.all([launchBrowser(), startApi()]);
     dash = await startDashboard({ PADDOCK_API_URL: api.url });
-    token = (await signupViaApi(api.url, email, password)).token;
+    ({ token, org } = await signupViaApi(api.url, email, password));
     await createReadySite(api.url, token, site);
     ctx = await browser.newContext({ viewport: desktop, baseURL: dash.url });
     page = await ctx.newPage();
@@ -104,7 +110,63 @@ describe('site settings pages', () => {
     await page.getByText('No custom domains.').waitFor();
   });
 
-  test('the deploys page of a site never pushed says how to push, and the logs page goes live', async () => {
+  test('the database tab shows where the database and cache are with masked URLs; Reveal shows the real URL, audited, and only in the page', async () => {
+    const real = await apiCall<SiteData>(api.url, `/v1/sites/${site}/database?reveal=true`, { token });
+    const password = decodeURIComponent(new URL(real.database.url).password);
+    assert.ok(password.length >= 8, `no password in the revealed URL ${real.database.url.replace(password, '…')}`);
+    await page.goto(`/sites/${site}/database`);
+    await page.getByRole('heading', { name: 'Postgres database' }).waitFor();
+    const facts = await page.locator('section', { has: page.getByRole('heading', { name: 'Postgres database' }) }).locator('.facts').innerText();
+    for (const v of [real.database.host, String(real.database.port), real.database.name, real.database.user]) assert.ok(facts.includes(v), `${v} missing from ${facts}`);
+    assert.match(await page.getByTestId('database-size').innerText(), /\d+(\.\d)? (B|KB|MB|GB) (used|of)/);
+    assert.match(await page.getByTestId('database-masked-url').innerText(), /:\*\*\*\*@/);
+    assert.equal((await page.content()).includes(password), false, 'the password is in the page before Reveal');
+    await screenshot(page, 'site-database');
+    const audited = () => api.platform.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string>().as('n')).where('action', '=', 'site.credentials.revealed').executeTakeFirstOrThrow();
+    const before = Number((await audited()).n);
+    await page.getByRole('button', { name: 'Reveal connection URL of the database' }).click();
+    assert.equal(await page.getByTestId('database-url').inputValue(), real.database.url);
+    assert.equal(Number((await audited()).n), before + 1, 'the reveal was not audited');
+    if (real.cache) {
+      await page.getByRole('button', { name: 'Reveal connection URL of the cache' }).click();
+      assert.equal(await page.getByTestId('cache-url').inputValue(), real.cache.url);
+    }
+    await screenshot(page, 'site-database-revealed');
+    assert.ok(!page.url().includes(password) && !(await ctx.cookies()).some((c) => c.value.includes(password)), 'the password went into a URL or a cookie');
+    // A reload forgets it: nothing kept it client-side.
+    await page.reload();
+    await page.getByTestId('database-masked-url').waitFor();
+    assert.equal((await page.content()).includes(password), false);
+  });
+
+  test('a viewer sees the database tab but Reveal answers with the API’s refusal and no password', async () => {
+    const viewerEmail = uniqueEmail('viewer');
+    await addMemberViaApi(api, token, org, viewerEmail, password, 'viewer');
+    const real = await apiCall<SiteData>(api.url, `/v1/sites/${site}/database?reveal=true`, { token });
+    const secret = decodeURIComponent(new URL(real.database.url).password);
+    const viewer = await browser.newContext({ viewport: desktop, baseURL: dash.url });
+    try {
+      const p = await viewer.newPage();
+      await p.goto('/login');
+      await fillByLabel(p, { Email: viewerEmail, Password: password });
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.waitForURL('**/sites');
+      await p.goto(`/sites/${site}/database`);
+      await p.getByRole('button', { name: 'Reveal connection URL of the database' }).click();
+      const refusal = await p.getByRole('alert').filter({ hasText: /role|allowed|permission/i }).innerText();
+      assert.match(refusal, /developer|deploy/i);
+      assert.equal(await p.getByTestId('database-url').count(), 0);
+      assert.equal((await p.content()).includes(secret), false);
+      await screenshot(p, 'site-database-viewer');
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  test('the deploys page of a site never pushed says how to push, its metrics tab says there is no traffic yet, and the logs page goes live', async () => {
+    await page.goto(`/sites/${site}/metrics`);
+    await page.getByRole('heading', { name: 'No traffic yet' }).waitFor();
+    await screenshot(page, 'site-metrics-empty');
     await page.goto(`/sites/${site}/deploys`);
     await page.getByText('Nothing released yet.').waitFor();
     await page.getByRole('link', { name: 'Logs' }).click();

@@ -100,11 +100,14 @@ describe('site owner flow', () => {
     assert.equal(await page.getByLabel('Site name', { exact: true }).inputValue(), site);
   });
 
-  test('the sites list shows the site with its status, organisation and URL, also on a phone', async () => {
+  test('the sites list shows the site with its status, organisation, URL, last deploy and whether it is awake, also on a phone', async () => {
     await page.goto('/sites');
     const row = page.getByRole('row', { name: new RegExp(site) });
     assert.match(await row.innerText(), /ready/);
     assert.match(await row.innerText(), new RegExp(`${site}\\.`));
+    for (const column of ['Last deploy', 'Awake or sleeping']) await page.getByRole('columnheader', { name: column }).waitFor();
+    assert.equal(await row.locator('td[data-label="Last deploy"]').innerText(), 'never');
+    assert.equal(await row.locator('td[data-label="Awake or sleeping"]').innerText(), 'Not deployed');
     await screenshot(page, 'sites-list');
     await page.setViewportSize(phone);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -1,6 +1,7 @@
 // Setting the scene for browser tests through the real API itself (an account, a site), so each
 // test drives in the browser only what it is about.
 import { eventually } from './pages.js';
+import type { RunningApi } from './control-plane.js';
 
 async function call<T>(api: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(`${api}${path}`, {
@@ -26,4 +27,15 @@ export async function createReadySite(api: string, token: string, name: string):
 
 export function apiCall<T>(api: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
   return call<T>(api, path, init);
+}
+
+/** Someone with `role` in the owner's organisation, through the real invitation path (the mailed token). */
+export async function addMemberViaApi(api: RunningApi, ownerToken: string, org: string, email: string, password: string, role: 'viewer' | 'developer' | 'admin'): Promise<{ token: string }> {
+  await call(api.url, `/v1/orgs/${org}/invitations`, { method: 'POST', token: ownerToken, body: { email, role } });
+  const mail = api.platform.mailer.sent.filter((m) => m.to === email).at(-1);
+  const invite = mail ? /[?&]token=([^\s&]+)/.exec(mail.text)?.[1] : undefined;
+  if (!invite) throw new Error(`no invitation mail with a token reached ${email}`);
+  const member = await signupViaApi(api.url, email, password);
+  await call(api.url, '/v1/invitations/accept', { method: 'POST', token: member.token, body: { token: decodeURIComponent(invite) } });
+  return { token: member.token };
 }

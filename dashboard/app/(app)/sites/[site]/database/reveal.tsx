@@ -43,7 +43,7 @@ export function ConnectionUrl({ site, which, masked }: { site: string; which: 'd
         </div>
       ) : (
         <>
-          <p className="masked-url"><span className="muted small">Connection URL </span><code data-testid={`${which}-masked-url`}>{masked}</code></p>
+          <p className="masked-url"><span className="muted small">Connection URL</span><code data-testid={`${which}-masked-url`}>{masked}</code></p>
           <button type="button" className="button button-secondary" onClick={reveal} disabled={pending} aria-disabled={pending}>
             {pending ? 'Revealing…' : 'Reveal connection URL'}<span className="sr-only"> of {what}</span>
           </button>
