@@ -20,7 +20,8 @@ function hhmm(t: string): string {
   return new Date(t).toISOString().slice(11, 16);
 }
 
-export function MetricChart({ data, series, unit, label }: { data: ChartPoint[]; series: ChartSeries[]; unit: string; label: string }) {
+/** `dots` for sparse series (latency, memory): a lone sample between gaps has no line to draw. */
+export function MetricChart({ data, series, unit, label, dots = false }: { data: ChartPoint[]; series: ChartSeries[]; unit: string; label: string; dots?: boolean }) {
   return (
     <div className="chart" aria-hidden="true" data-testid={`chart-${label}`}>
       <AreaChart responsive style={{ width: '100%', height: 200 }} data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} accessibilityLayer={false}>
@@ -29,7 +30,7 @@ export function MetricChart({ data, series, unit, label }: { data: ChartPoint[];
         <YAxis width={48} tick={{ fontSize: 12, fill: '#5b6470' }} allowDecimals={unit !== 'req/min'} />
         <Tooltip labelFormatter={(t) => `${hhmm(String(t))} UTC`} formatter={(v) => (v === null || v === undefined ? 'no data' : `${String(v)} ${unit}`)} />
         {series.map((s) => (
-          <Area key={s.key} type="monotone" dataKey={s.key} name={s.name} stroke={s.colour} fill={s.colour} fillOpacity={0.15} strokeWidth={2} isAnimationActive={false} connectNulls={false} />
+          <Area key={s.key} type="monotone" dataKey={s.key} name={s.name} stroke={s.colour} fill={s.colour} fillOpacity={0.15} strokeWidth={2} isAnimationActive={false} connectNulls={false} dot={dots ? { r: 2, fill: s.colour } : false} />
         ))}
       </AreaChart>
     </div>

@@ -33,6 +33,7 @@ interface Panel {
   series: ChartSeries[];
   summary: Summary;
   empty: string;
+  dots?: boolean;
 }
 
 function MetricPanel({ p }: { p: Panel }) {
@@ -44,7 +45,7 @@ function MetricPanel({ p }: { p: Panel }) {
       {hasData ? (
         <>
           <p id={`${p.id}-summary`} className="muted small" data-testid={`${p.id}-summary`}>{summary}</p>
-          <MetricChart data={p.data} series={p.series} unit={p.unit} label={p.id} />
+          <MetricChart data={p.data} series={p.series} unit={p.unit} label={p.id} dots={p.dots ?? false} />
           <details>
             <summary>Data table<span className="sr-only"> of {p.title.toLowerCase()}</span></summary>
             <div className="table-wrap data-table">
@@ -83,12 +84,12 @@ function Charts({ m, window }: { m: SiteMetrics; window: MetricsWindow }) {
     {
       id: 'latency', title: 'Latency (95th percentile)', unit: 'ms', data: latency(m),
       series: [{ key: 'a', name: 'p95', colour: '#a35d00' }],
-      summary: summarise(m.points.map((p) => p.p95Ms)), empty: `No requests, so no latency, in the ${windowNames[window]}.`,
+      summary: summarise(m.points.map((p) => p.p95Ms)), empty: `No requests, so no latency, in the ${windowNames[window]}.`, dots: true,
     },
     {
       id: 'memory', title: 'Memory', unit: 'MiB', data: mem,
       series: [{ key: 'a', name: 'Memory', colour: '#1f7a3d' }],
-      summary: summarise(mem.map((d) => d.a)), empty: `No memory samples in the ${windowNames[window]}: the site has not been running.`,
+      summary: summarise(mem.map((d) => d.a)), empty: `No memory samples in the ${windowNames[window]} yet: they are taken every few seconds while the site runs.`, dots: true,
     },
   ];
   return (
