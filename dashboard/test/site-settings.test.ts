@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
-import { desktop, launchBrowser, screenshot } from './support/browser.js';
+import { desktop, launchBrowser, phone, screenshot } from './support/browser.js';
 import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
 import { eventually, fillByLabel } from './support/pages.js';
 import { addMemberViaApi, apiCall, createReadySite, signupViaApi } from './support/api-client.js';
@@ -127,11 +127,20 @@ describe('site settings pages', () => {
     await page.getByRole('button', { name: 'Reveal connection URL of the database' }).click();
     assert.equal(await page.getByTestId('database-url').inputValue(), real.database.url);
     assert.equal(Number((await audited()).n), before + 1, 'the reveal was not audited');
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dash.url });
+    await page.getByRole('button', { name: 'Copy the connection URL of the database' }).click();
+    await page.getByText('Copied.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), real.database.url);
     if (real.cache) {
       await page.getByRole('button', { name: 'Reveal connection URL of the cache' }).click();
       assert.equal(await page.getByTestId('cache-url').inputValue(), real.cache.url);
     }
     await screenshot(page, 'site-database-revealed');
+    await page.setViewportSize(phone);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the database tab is ${overflow}px wider than a phone`);
+    await screenshot(page, 'site-database-phone');
+    await page.setViewportSize(desktop);
     assert.ok(!page.url().includes(password) && !(await ctx.cookies()).some((c) => c.value.includes(password)), 'the password went into a URL or a cookie');
     // A reload forgets it: nothing kept it client-side.
     await page.reload();
