@@ -27,7 +27,16 @@ export interface RequestSite {
   staticUrl(path: string): string;
 }
 
+/** What the CSRF middleware keeps per request (security/csrf.ts). */
+export interface CsrfHandle {
+  /** A fresh masked token for this visitor's secret (created on first use). */
+  token(): string;
+  /** Replaces the secret (on login): earlier tokens stop working, a new cookie goes out. */
+  rotate(): void;
+}
+
 const EMPTY = Buffer.alloc(0);
+const noToken = (): string => '';
 
 export class Request {
   readonly method: string;
@@ -51,8 +60,8 @@ export class Request {
   messages: unknown[] | undefined = undefined;
   /** Per-request scratch space for middleware. */
   readonly state: Record<string, unknown> = {};
-  /** Installed by the CSRF middleware: returns a fresh masked token and makes sure the cookie is sent. */
-  csrfToken: () => string = () => '';
+  /** The CSRF middleware's per-request state (tokens handed out, rotation); undefined without that middleware. */
+  csrf: CsrfHandle | undefined = undefined;
 
   private readonly encrypted: boolean;
   private readonly queryStart: number;
@@ -61,6 +70,7 @@ export class Request {
   private _form: URLSearchParams | undefined;
   private _files: Map<string, UploadedFile[]> | undefined;
   private _host: string | undefined;
+  private _csrfToken: (() => string) | undefined;
 
   constructor(src: RequestSource, site: RequestSite) {
     this.method = src.method;
@@ -75,6 +85,19 @@ export class Request {
     const rawPath = q < 0 ? src.url : src.url.slice(0, q);
     this.path = rawPath.includes('%') ? decodePath(rawPath) : rawPath;
   }
+
+  /**
+   * Returns a fresh masked CSRF token and makes sure the cookie is sent ('' without the CSRF middleware).
+   * A function value so templates and forms can hold on to it; assignable so a wrapper can watch its use.
+   */
+  get csrfToken(): () => string {
+    if (this._csrfToken) return this._csrfToken;
+    const csrf = this.csrf;
+    // Made on first use only: most requests never render a form.
+    return csrf ? (this._csrfToken = () => csrf.token()) : noToken;
+  }
+
+  set csrfToken(fn: () => string) { this._csrfToken = fn; }
 
   get query(): URLSearchParams {
     return (this._query ??= new URLSearchParams(this.queryStart < 0 ? '' : this.url.slice(this.queryStart + 1)));

@@ -1,7 +1,7 @@
 // CSRF protection: a secret in a cookie, masked per-render tokens in forms, Origin/Referer checks, all before the view runs.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from '../http/middleware.js';
-import type { Request } from '../http/request.js';
+import { hookMiddleware, type Middleware } from '../http/middleware.js';
+import type { CsrfHandle, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import type { Settings } from '../settings.js';
 import { splitHost } from '../http/hosts.js';
@@ -109,50 +109,76 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const ROTATE = 'paddock.csrf.rotate';
-
 /**
  * Replaces this visitor's CSRF secret (a new cookie goes out with the response). Call it when the user signs in,
  * as Django's login does, so a token planted before login is worthless afterwards.
  */
 export function rotateCsrfToken(req: Request): void {
-  const rotate = req.state[ROTATE];
-  if (typeof rotate === 'function') (rotate as () => void)();
+  req.csrf?.rotate();
 }
 
-export const csrfMiddleware: Middleware = (getResponse, { settings }) => async (req: Request) => {
-  const cookieSecret = decodeSecret(req.cookies[settings.CSRF_COOKIE_NAME]);
-  let secret = cookieSecret;
-  let used = false;
-  let cached: string | undefined;
-  req.csrfToken = () => {
-    secret ??= randomBytes(SECRET_BYTES);
-    used = true;
-    return (cached ??= maskSecret(secret));
-  };
-  req.state[ROTATE] = () => {
-    secret = randomBytes(SECRET_BYTES);
-    cached = undefined;
-    used = true;
-  };
-  if (!SAFE_METHODS.has(req.method) && !req.resolverMatch?.view.csrfExempt) {
-    const reason = csrfRejectReason(req, settings, cookieSecret);
-    if (reason) {
-      req.state.csrfFailureReason = reason;
-      const res = settings.CSRF_FAILURE_VIEW
-        ? await settings.CSRF_FAILURE_VIEW(req, { reason })
-        : await defaultFailureView(req, reason);
-      res.status = 403;
-      return res;
-    }
+/** One request's CSRF secret: read from the cookie only when something needs it (a token, an unsafe method). */
+class CsrfState implements CsrfHandle {
+  used = false;
+  private cookie: Buffer | null | undefined = undefined;
+  private secret: Buffer | null | undefined = undefined;
+  private cached: string | undefined = undefined;
+
+  constructor(private readonly req: Request, private readonly cookieName: string) {}
+
+  /** The secret the browser sent, when valid. */
+  cookieSecret(): Buffer | null {
+    if (this.cookie === undefined) this.cookie = decodeSecret(this.req.cookies[this.cookieName]);
+    return this.cookie;
   }
-  const res = await getResponse(req);
-  if (used && secret && secret !== cookieSecret) {
-    res.setCookie(settings.CSRF_COOKIE_NAME, b64(secret), {
-      maxAge: 31449600, path: '/', secure: settings.CSRF_COOKIE_SECURE,
-      httpOnly: settings.CSRF_COOKIE_HTTPONLY, sameSite: settings.CSRF_COOKIE_SAMESITE,
-    });
+
+  token(): string {
+    if (this.secret === undefined) this.secret = this.cookieSecret();
+    const secret = (this.secret ??= randomBytes(SECRET_BYTES));
+    this.used = true;
+    return (this.cached ??= maskSecret(secret));
   }
-  if (used) res.appendHeaderValue('vary', 'Cookie');
+
+  rotate(): void {
+    this.secret = randomBytes(SECRET_BYTES);
+    this.cached = undefined;
+    this.used = true;
+  }
+
+  /** The secret to send in a new cookie: one made or rotated during this request. */
+  newSecret(): Buffer | null {
+    const secret = this.secret;
+    return secret && secret !== this.cookieSecret() ? secret : null;
+  }
+}
+
+async function refuse(req: Request, settings: Settings, reason: string): Promise<Response> {
+  req.state.csrfFailureReason = reason;
+  const res = settings.CSRF_FAILURE_VIEW
+    ? await settings.CSRF_FAILURE_VIEW(req, { reason })
+    : await defaultFailureView(req, reason);
+  res.status = 403;
   return res;
-};
+}
+
+export const csrfMiddleware: Middleware = hookMiddleware('csrfMiddleware', ({ settings }) => ({
+  before(req: Request) {
+    const state = new CsrfState(req, settings.CSRF_COOKIE_NAME);
+    req.csrf = state;
+    if (SAFE_METHODS.has(req.method) || req.resolverMatch?.view.csrfExempt) return undefined;
+    const reason = csrfRejectReason(req, settings, state.cookieSecret());
+    return reason ? refuse(req, settings, reason) : undefined;
+  },
+  after(req: Request, res: Response) {
+    const state = req.csrf;
+    if (!(state instanceof CsrfState) || !state.used) return;
+    const secret = state.newSecret();
+    if (secret) {
+      res.setCookie(settings.CSRF_COOKIE_NAME, b64(secret), {
+        maxAge: 31449600, path: '/', secure: settings.CSRF_COOKIE_SECURE,
+        httpOnly: settings.CSRF_COOKIE_HTTPONLY, sameSite: settings.CSRF_COOKIE_SAMESITE,
+      });
+    }
+    res.appendHeaderValue('vary', 'Cookie');
+  },
+}));

@@ -1,5 +1,5 @@
 // The security middleware: SSL redirect, HSTS, nosniff, Referrer-Policy and COOP on every response.
-import type { Middleware } from '../http/middleware.js';
+import { hookMiddleware, type Middleware } from '../http/middleware.js';
 import type { Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import type { Settings } from '../settings.js';
@@ -20,21 +20,23 @@ export function applySecurityHeaders(res: Response, settings: Settings, secure: 
   }
 }
 
-export const securityMiddleware: Middleware = (getResponse, { settings }) => async (req: Request) => {
-  if (settings.SECURE_SSL_REDIRECT && !req.isSecure) {
+export const securityMiddleware: Middleware = hookMiddleware('securityMiddleware', ({ settings }) => ({
+  before(req: Request) {
+    if (!settings.SECURE_SSL_REDIRECT || req.isSecure) return undefined;
     const res = new Response('', { status: 301, headers: { location: `https://${req.host}${req.url}` } });
     applySecurityHeaders(res, settings, false);
     return res;
-  }
-  const res = await getResponse(req);
-  applySecurityHeaders(res, settings, req.isSecure);
-  return res;
-};
+  },
+  after(req: Request, res: Response) {
+    // isSecure only matters for HSTS; skip reading the proxy header when HSTS is off.
+    applySecurityHeaders(res, settings, settings.SECURE_HSTS_SECONDS > 0 && req.isSecure);
+  },
+}));
 
 /** X-Frame-Options on every response unless the view or the response opts out (xframeOptionsExempt). */
-export const clickjackingMiddleware: Middleware = (getResponse, { settings }) => async (req: Request) => {
-  const res = await getResponse(req);
-  if (res.xframeOptionsExempt || req.resolverMatch?.view.xframeOptionsExempt) return res;
-  if (!res.hasHeader('x-frame-options')) res.headers['x-frame-options'] = settings.X_FRAME_OPTIONS;
-  return res;
-};
+export const clickjackingMiddleware: Middleware = hookMiddleware('clickjackingMiddleware', ({ settings }) => ({
+  after(req: Request, res: Response) {
+    if (res.xframeOptionsExempt || req.resolverMatch?.view.xframeOptionsExempt) return;
+    if (!('x-frame-options' in res.headers)) res.headers['x-frame-options'] = settings.X_FRAME_OPTIONS;
+  },
+}));

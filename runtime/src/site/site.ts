@@ -2,7 +2,7 @@
 import { join, resolve } from 'node:path';
 import { Http404, PaddockError } from '../errors.js';
 import { commonMiddleware } from '../http/common.js';
-import { buildChain, type Handler, type Middleware, type MiddlewareContext } from '../http/middleware.js';
+import { composeChain, type MaybeAsyncHandler, type Middleware, type MiddlewareContext } from '../http/middleware.js';
 import { Request, type RequestSite, type RequestSource } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { logger } from '../log.js';
@@ -45,7 +45,7 @@ export class Site implements RequestSite {
   readonly templates: TemplateEngine;
   readonly staticFiles: StaticFiles;
   readonly dev: boolean;
-  private readonly chain: Handler;
+  private readonly chain: MaybeAsyncHandler;
 
   constructor(readonly definition: SiteDefinition, opts: SiteOptions) {
     this.dir = resolve(opts.dir);
@@ -72,7 +72,7 @@ export class Site implements RequestSite {
       staticUrl: (p) => this.staticUrl(p),
     });
     const ctx: MiddlewareContext = { settings: this.settings, errorResponse: (req, err) => this.errorResponse(req, err) };
-    this.chain = buildChain((req) => this.callView(req), this.settings.MIDDLEWARE, ctx);
+    this.chain = composeChain((req) => this.callView(req), this.settings.MIDDLEWARE, ctx);
     setCurrentSite(this);
   }
 
@@ -84,13 +84,17 @@ export class Site implements RequestSite {
 
   /** The whole request cycle: Host validation, URL resolution, then the middleware chain around the view. */
   async handle(req: Request): Promise<Response> {
-    try {
-      void req.host;
-    } catch (err) {
-      return this.outsideChain(req, err);
-    }
+    return this.dispatch(req);
+  }
+
+  /**
+   * handle() for the site host: answers without a promise when the view and the middleware are synchronous,
+   * so a simple page costs no async hops. Never throws: failures become error responses.
+   */
+  dispatch(req: Request): Response | Promise<Response> {
     let match: ResolverMatch | null;
     try {
+      void req.host;
       match = this.resolver.resolve(req.path);
     } catch (err) {
       return this.outsideChain(req, err);
@@ -112,14 +116,15 @@ export class Site implements RequestSite {
     return res;
   }
 
-  private async callView(req: Request): Promise<Response> {
+  private callView(req: Request): Response | Promise<Response> {
     const match = req.resolverMatch;
     if (!match) throw new Http404(`No URL pattern matches '${req.path}'.`);
-    const res = await match.view(req, match.params);
-    if (!(res instanceof Response)) {
-      throw new TypeError(`The view for '${match.route}' returned ${res === undefined ? 'undefined' : typeof res}; views must return a Response (render(), json(), redirect(), ...).`);
+    const res: unknown = match.view(req, match.params);
+    if (res instanceof Response) return res;
+    if (typeof (res as { then?: unknown } | null)?.then === 'function') {
+      return Promise.resolve(res).then((r: unknown) => checkViewResult(match, r));
     }
-    return res;
+    return checkViewResult(match, res);
   }
 
   plainError(status: number, title: string, detail = ''): Response {
@@ -171,6 +176,11 @@ export class Site implements RequestSite {
 }
 
 function withStatus(res: Response, status: number): Response { res.status = status; return res; }
+
+function checkViewResult(match: ResolverMatch, res: unknown): Response {
+  if (res instanceof Response) return res;
+  throw new TypeError(`The view for '${match.route}' returned ${res === undefined ? 'undefined' : typeof res}; views must return a Response (render(), json(), redirect(), ...).`);
+}
 
 function titleFor(status: number): string {
   switch (status) {
