@@ -18,7 +18,16 @@ export interface Site {
   createdAt?: string;
   currentRelease?: { version: number } | number | null;
   release?: number | null;
+  /** When the live release went live. */
+  lastDeployAt?: string | null;
+  runState?: 'serving' | 'paused' | 'stopped' | 'none';
   domains?: Array<string | { hostname: string }>;
+}
+
+/** How a run state reads to a person. */
+export function runStateText(state: Site['runState']): string | undefined {
+  if (!state) return undefined;
+  return { serving: 'awake', paused: 'asleep (paused; the next request wakes it)', stopped: 'asleep (stopped; the next request wakes it)', none: 'nothing deployed' }[state];
 }
 
 export function orgName(site: Site): string {

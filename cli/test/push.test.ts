@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { EdgeService } from '@paddock/control-plane/edge/edge-service';
 import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
@@ -111,16 +112,55 @@ describe('push and run a site with the real CLI, end to end', () => {
     const releases = JSON.parse((await home.run(['releases', '--json'], { cwd: project })).stdout) as Array<{ version: number; current: boolean }>;
     assert.deepEqual(releases.map((x) => `${x.version}${x.current ? '*' : ''}`), ['2*', '1']);
 
-    // v2 has v1's code: the default (the previous code) has nothing to go back to, and says so.
-    const none = await home.run(['rollback'], { cwd: project });
-    assert.equal(none.code, ExitCode.notFound);
-    assert.match(none.stderr, /PDK_RELEASE_NOT_FOUND/);
-    const rb = await home.run(['rollback', 'v1'], { cwd: project, timeoutMs: 90_000 });
+    // No version: the release before the current one, even though v2 only changed env vars.
+    const rb = await home.run(['rollback'], { cwd: project, timeoutMs: 90_000 });
     assert.equal(rb.code, 0, rb.stderr);
     assert.match(rb.stdout, /Rolled back .* to v1 \(now v3\)/);
     assert.equal((await fetchVia(edgePort, host)).status, 200);
     const info = await home.run(['info'], { cwd: project });
     assert.match(info.stdout, /release:\s+v3 /);
+  });
+
+  test('run -- <command> prints its output and exits with its code; extra env reaches it', async () => {
+    const check = await home.run(['run', '--', 'check'], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /System check identified/);
+    const failing = await home.run(['run', '--', 'check', '--no-such-flag'], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(failing.code, 2, failing.stderr);
+    assert.match(failing.stderr, /no-such-flag/);
+    // createsuperuser reads its password from the environment: there is no stdin over the API.
+    const su = await home.run(['run', '-e', `PADDOCK_SUPERUSER_PASSWORD=pw-${suffix()}-${suffix()}`, '--', 'createsuperuser', '--username', 'cliadmin', '--email', 'cliadmin@example.com'], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(su.code, 0, `${su.stdout}\n${su.stderr}`);
+    assert.match(su.stdout, /Superuser 'cliadmin' created/);
+    const shell = await home.run(['run', '--', 'shell'], { cwd: project });
+    assert.equal(shell.code, ExitCode.failure);
+    assert.match(shell.stderr, /no stdin over the API[\s\S]*PDK_RUN_INTERACTIVE/);
+  });
+
+  test('db:url prints a URL that connects; db:psql runs psql on it; info shows the database masked and that the site is awake', async () => {
+    const url = await home.run(['db:url'], { cwd: project });
+    assert.equal(url.code, 0, url.stderr);
+    const client = new pg.Client({ connectionString: url.stdout.trim() });
+    await client.connect();
+    try {
+      // The superuser made by `paddock run` is in the site's own database.
+      assert.equal((await client.query("select count(*)::int as n from auth_user where username = 'cliadmin'")).rows[0].n, 1);
+    } finally {
+      await client.end();
+    }
+    const psql = await home.run(['db:psql', '--', '-At', '-c', 'select 40 + 2'], { cwd: project });
+    assert.equal(psql.code, 0, psql.stderr);
+    assert.equal(psql.stdout.trim(), '42');
+    const noPsql = await home.run(['db:psql', '--', '-c', 'select 1'], { cwd: project, env: { PATH: join(work, 'empty-path') } });
+    assert.equal(noPsql.code, ExitCode.failure);
+    assert.match(noPsql.stderr, /psql is not installed[\s\S]*postgresql-client/);
+
+    const info = await home.run(['info'], { cwd: project });
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /state:\s+awake/);
+    assert.match(info.stdout, /database:\s+postgres:\/\/[^:]+:\*\*\*\*@/);
+    assert.match(info.stdout, /cache:\s+redis:\/\/[^:]+:\*\*\*\*@/);
+    assert.ok(!info.stdout.includes(new URL(url.stdout.trim()).password), 'info never prints the password');
   });
 
   test('logs show the request that reached the site', async () => {

@@ -1,6 +1,8 @@
 // The control plane's settings, read once from environment variables and validated. `settings`
 // lists every variable with its description and dev default, so the README's table can be
-// checked against it (test/config.test.ts does).
+// checked against it (test/config.test.ts does). The deploy pipeline, edge and sleep settings
+// are here too; `deploySettings` groups them as the pipeline reads them.
+import { join } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -13,6 +15,9 @@ export interface Setting {
   requiredInProduction?: boolean;
   secret?: boolean;
 }
+
+/** Where the platform keeps its files when their own variables do not say. */
+const stateDir = (env: NodeJS.ProcessEnv) => env.PADDOCK_STATE_DIR || join(process.cwd(), 'var');
 
 const isProduction = (env: NodeJS.ProcessEnv) => (env.PADDOCK_ENV ?? (env.NODE_ENV === 'production' ? 'production' : 'dev')) === 'production';
 
@@ -42,6 +47,18 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_PG_SPARE_DATABASES', description: 'empty databases each tenant Postgres server keeps ready, so provisioning a site does not wait for CREATE DATABASE', default: '4' },
   { env: 'PADDOCK_QUEUE_PREFIX', description: 'prefix of the job queues and rate-limit keys in the platform Redis (several platforms may share one Redis)', default: 'paddock' },
   { env: 'PADDOCK_WORKER_CONCURRENCY', description: 'jobs each worker process runs at once per queue', default: '16' },
+  { env: 'PADDOCK_STATE_DIR', description: 'where the platform keeps artifacts, builds and the edge config unless the variables below say otherwise (the dev stack sets its state dir)', default: (e) => stateDir(e) },
+  { env: 'PADDOCK_ARTIFACTS_DIR', description: 'artifact store directory: pushed tarballs and slugs', default: (e) => join(stateDir(e), 'artifacts') },
+  { env: 'PADDOCK_BUILD_DIR', description: 'scratch space for builds (and unpacked releases of the process driver)', default: (e) => join(stateDir(e), 'builds') },
+  { env: 'PADDOCK_EDGE_DIR', description: "where the edge keeps HAProxy's config, map and sockets", default: (e) => join(stateDir(e), 'edge') },
+  { env: 'PADDOCK_MAX_UPLOAD_MB', description: 'largest tarball a push may upload, MiB', default: '100' },
+  { env: 'PADDOCK_EDGE_BIND', description: 'address the edge serves sites on', default: '0.0.0.0' },
+  { env: 'PADDOCK_EDGE_ADMIN_PORT', description: "port of the edge's own /healthz and /metrics", default: '4080' },
+  { env: 'PADDOCK_SLEEP_PAUSE_FREE_S', description: "idle seconds before a free plan's site is paused", default: '300' },
+  { env: 'PADDOCK_SLEEP_STOP_FREE_S', description: "idle seconds before a free plan's site is stopped", default: '3600' },
+  { env: 'PADDOCK_SLEEP_PAUSE_PRO_S', description: "idle seconds before a pro plan's site is paused", default: '1800' },
+  { env: 'PADDOCK_SLEEP_STOP_PRO_S', description: "idle seconds before a pro plan's site is stopped", default: String(6 * 3600) },
+  { env: 'PADDOCK_DRIVER', description: 'docker, or process (development without Docker: NOT an isolation boundary)', default: 'docker' },
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
 ];
@@ -73,6 +90,18 @@ const ConfigSchema = Type.Object({
   spareDatabases: Type.Integer({ minimum: 0, maximum: 1000 }),
   queuePrefix: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$' }),
   trustProxy: Type.Array(Type.String({ pattern: '^[0-9A-Za-z:./]+$' })),
+  stateDir: Type.String({ minLength: 1 }),
+  artifactsDir: Type.String({ minLength: 1 }),
+  buildDir: Type.String({ minLength: 1 }),
+  edgeDir: Type.String({ minLength: 1 }),
+  maxUploadMb: Type.Integer({ minimum: 1 }),
+  edgeBind: Type.String({ minLength: 1 }),
+  edgeAdminPort: Port,
+  sleepPauseFreeS: Type.Integer({ minimum: 0 }),
+  sleepStopFreeS: Type.Integer({ minimum: 0 }),
+  sleepPauseProS: Type.Integer({ minimum: 0 }),
+  sleepStopProS: Type.Integer({ minimum: 0 }),
+  driver: Type.Union([Type.Literal('docker'), Type.Literal('process')]),
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
 });
@@ -106,6 +135,18 @@ const fieldEnv: Record<keyof Config, string> = {
   spareDatabases: 'PADDOCK_PG_SPARE_DATABASES',
   queuePrefix: 'PADDOCK_QUEUE_PREFIX',
   trustProxy: 'PADDOCK_TRUST_PROXY',
+  stateDir: 'PADDOCK_STATE_DIR',
+  artifactsDir: 'PADDOCK_ARTIFACTS_DIR',
+  buildDir: 'PADDOCK_BUILD_DIR',
+  edgeDir: 'PADDOCK_EDGE_DIR',
+  maxUploadMb: 'PADDOCK_MAX_UPLOAD_MB',
+  edgeBind: 'PADDOCK_EDGE_BIND',
+  edgeAdminPort: 'PADDOCK_EDGE_ADMIN_PORT',
+  sleepPauseFreeS: 'PADDOCK_SLEEP_PAUSE_FREE_S',
+  sleepStopFreeS: 'PADDOCK_SLEEP_STOP_FREE_S',
+  sleepPauseProS: 'PADDOCK_SLEEP_PAUSE_PRO_S',
+  sleepStopProS: 'PADDOCK_SLEEP_STOP_PRO_S',
+  driver: 'PADDOCK_DRIVER',
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
 };
@@ -160,6 +201,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     spareDatabases: int('PADDOCK_PG_SPARE_DATABASES'),
     queuePrefix: raw.PADDOCK_QUEUE_PREFIX,
     trustProxy: raw.PADDOCK_TRUST_PROXY === 'none' ? [] : list(raw.PADDOCK_TRUST_PROXY ?? ''),
+    stateDir: raw.PADDOCK_STATE_DIR,
+    artifactsDir: raw.PADDOCK_ARTIFACTS_DIR,
+    buildDir: raw.PADDOCK_BUILD_DIR,
+    edgeDir: raw.PADDOCK_EDGE_DIR,
+    maxUploadMb: int('PADDOCK_MAX_UPLOAD_MB'),
+    edgeBind: raw.PADDOCK_EDGE_BIND,
+    edgeAdminPort: int('PADDOCK_EDGE_ADMIN_PORT'),
+    sleepPauseFreeS: int('PADDOCK_SLEEP_PAUSE_FREE_S'),
+    sleepStopFreeS: int('PADDOCK_SLEEP_STOP_FREE_S'),
+    sleepPauseProS: int('PADDOCK_SLEEP_PAUSE_PRO_S'),
+    sleepStopProS: int('PADDOCK_SLEEP_STOP_PRO_S'),
+    driver: raw.PADDOCK_DRIVER,
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
   };
@@ -179,4 +232,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return candidate as Config;
+}
+
+/** The deploy pipeline's, the edge's and sleep's settings, as the pipeline reads them. */
+export interface DeploySettings {
+  /** Artifact store directory (uploads and slugs). */
+  artifactsDir: string;
+  /** Scratch space for builds. */
+  buildDir: string;
+  /** Where the edge keeps HAProxy's config, map and sockets. */
+  edgeDir: string;
+  /** Largest accepted upload. */
+  maxUploadBytes: number;
+  /** Address the edge serves sites on. */
+  edgeBind: string;
+  /** Port of the edge's own /healthz and /metrics. */
+  edgeAdminPort: number;
+  /** Idle time before a site's replicas are paused, and before they are stopped, by plan. */
+  sleep: Record<string, { pauseAfterS: number; stopAfterS: number }>;
+  /** What runs the sites' replicas. */
+  driver: 'docker' | 'process';
+}
+
+export function deploySettings(config: Config): DeploySettings {
+  return {
+    artifactsDir: config.artifactsDir,
+    buildDir: config.buildDir,
+    edgeDir: config.edgeDir,
+    maxUploadBytes: config.maxUploadMb * 1024 * 1024,
+    edgeBind: config.edgeBind,
+    edgeAdminPort: config.edgeAdminPort,
+    sleep: {
+      free: { pauseAfterS: config.sleepPauseFreeS, stopAfterS: config.sleepStopFreeS },
+      pro: { pauseAfterS: config.sleepPauseProS, stopAfterS: config.sleepStopProS },
+      business: { pauseAfterS: 0, stopAfterS: 0 }, // never sleeps
+    },
+    driver: config.driver,
+  };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, settings } from '../src/config.js';
+import { ConfigError, deploySettings, loadConfig, settings } from '../src/config.js';
 
 test('defaults give a working dev configuration', () => {
   const c = loadConfig({});
@@ -44,4 +44,25 @@ test("the README's configuration table lists every setting", () => {
   const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
   const missing = settings.map((s) => s.env).filter((env) => !readme.includes(`\`${env}\``));
   assert.deepEqual(missing, [], 'add these to the README configuration table');
+});
+
+test('deploy, edge and sleep settings keep their variables, default under the state dir, and are validated', () => {
+  const d = deploySettings(loadConfig({ PADDOCK_STATE_DIR: '/srv/paddock' }));
+  assert.equal(d.artifactsDir, '/srv/paddock/artifacts');
+  assert.equal(d.edgeDir, '/srv/paddock/edge');
+  assert.equal(d.maxUploadBytes, 100 * 1024 * 1024);
+  assert.deepEqual(d.sleep.free, { pauseAfterS: 300, stopAfterS: 3600 });
+  assert.equal(d.driver, 'docker');
+  const custom = deploySettings(loadConfig({ PADDOCK_BUILD_DIR: '/tmp/b', PADDOCK_MAX_UPLOAD_MB: '5', PADDOCK_SLEEP_PAUSE_PRO_S: '60', PADDOCK_DRIVER: 'process', PADDOCK_EDGE_ADMIN_PORT: '0' }));
+  assert.equal(custom.buildDir, '/tmp/b');
+  assert.equal(custom.maxUploadBytes, 5 * 1024 * 1024);
+  assert.equal(custom.sleep.pro?.pauseAfterS, 60);
+  assert.equal(custom.driver, 'process');
+  assert.equal(custom.edgeAdminPort, 0);
+  assert.throws(() => loadConfig({ PADDOCK_DRIVER: 'kubernetes', PADDOCK_MAX_UPLOAD_MB: 'lots' }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /PADDOCK_DRIVER="kubernetes" is invalid/);
+    assert.match(e.message, /PADDOCK_MAX_UPLOAD_MB="lots" is invalid/);
+    return true;
+  });
 });

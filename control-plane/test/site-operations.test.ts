@@ -188,6 +188,9 @@ describe('site operations: one-off runs, database details, deploy state in site 
     const shell = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['shell'] });
     assert.equal(shell.status, 400);
     assert.match(shell.body.error.message, /stdin/);
+    for (const env of [{ DATABASE_URL: 'postgres://elsewhere/db' }, { PADDOCK_SITE: 'other' }, { 'NOT A NAME': 'x' }]) {
+      assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'], env })).status, 400, JSON.stringify(env));
+    }
     for (const command of [[], ['--help'], Array.from({ length: 65 }, () => 'x'), ['check', 'x'.repeat(4097)]]) {
       assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command })).status, 400, JSON.stringify(command).slice(0, 80));
     }

@@ -143,7 +143,7 @@ export const releases = defineCommand({
 export const rollback = defineCommand({
   name: 'rollback',
   group: 'Deploy',
-  summary: 'Re-release an earlier release (default: the one before the current)',
+  summary: 'Re-release an earlier release\'s code (default: the release before the current one)',
   usage: 'rollback [version] [--site <name>]',
   options: { ...siteOption },
   positionals: { max: 1 },
@@ -165,6 +165,13 @@ export const rollback = defineCommand({
       throw new CliError('CLI_DEPLOY_FAILED', `Rollback of ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The current release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
     }
     const v = releaseVersion(result);
-    ctx.out.data(result, () => ctx.out.success(`Rolled back ${site}${version ? ` to v${version}` : ''}${v !== undefined ? ` (now v${v})` : ''}.`));
+    // Without a version the API chose one: its new release says which ("rollback of v3").
+    let from = version;
+    if (from === undefined && v !== undefined && !ctx.out.json) {
+      const list = await ctx.api.json<{ releases: Array<{ version: number; description: string }> }>('GET', sitePath(site, '/releases')).catch(() => undefined);
+      const m = /rollback of v(\d+)/.exec(list?.releases.find((r) => r.version === v)?.description ?? '');
+      if (m) from = Number(m[1]);
+    }
+    ctx.out.data(result, () => ctx.out.success(`Rolled back ${site}${from ? ` to v${from}` : ''}${v !== undefined ? ` (now v${v})` : ''}.`));
   },
 });

@@ -278,52 +278,96 @@ export const domainsRemove = defineCommand({
 
 interface RunAnswer {
   exitCode?: number;
-  output?: string;
+  timedOut?: boolean;
   stdout?: string;
   stderr?: string;
+  truncated?: boolean;
 }
+
+type RunEvent = RunAnswer & { line?: string; stream?: 'stdout' | 'stderr'; error?: { code: string; message: string } };
 
 export const run = defineCommand({
   name: 'run',
   group: 'Run-time',
   summary: 'Run a one-off command in a new container of the site',
-  usage: 'run [--site <name>] -- <command> [args...]',
-  description: 'The command runs with the current release and its env vars; its output and exit code come back. For example paddock-runtime\'s migrate, createsuperuser or check.',
-  options: { ...siteOption },
+  usage: 'run [--site <name>] [-e KEY=value ...] [--timeout <seconds>] -- <command> [args...]',
+  description: 'The command is a paddock-runtime command (migrate, createsuperuser, check, showmigrations, loaddata, ...), '
+    + 'run in a new container of the live release with its env vars and the isolation of a replica. Its output streams back and '
+    + 'paddock exits with its exit code (124 when it ran past the time limit; the platform\'s default is 10 minutes). '
+    + 'There is no stdin: interactive commands such as `shell` cannot run this way (use `paddock dev` locally, or `paddock db:psql`); '
+    + 'what a command would read from stdin goes in -e (createsuperuser reads PADDOCK_SUPERUSER_PASSWORD). '
+    + 'Ctrl-C stops the command.',
+  options: {
+    ...siteOption,
+    env: { type: 'string', short: 'e', multiple: true, placeholder: 'KEY=value', description: 'an extra env var for this run only (repeatable; not recorded)' },
+    timeout: { type: 'string', placeholder: 'seconds', description: 'stop it sooner than the platform\'s limit' },
+  },
   positionals: { min: 1, names: 'a command' },
   passthrough: true,
-  examples: ['paddock run -- migrate', 'paddock run -- createsuperuser --username admin --email a@example.com', 'paddock run --site myblog -- check --deploy'],
+  examples: [
+    'paddock run -- migrate',
+    'paddock run -- check --deploy',
+    'paddock run -e PADDOCK_SUPERUSER_PASSWORD="$PW" -- createsuperuser --username admin --email a@example.com',
+    'paddock run --site myblog --timeout 60 -- showmigrations',
+  ],
   async run(ctx, { values, positionals }) {
     const site = resolveSite(ctx, values.site);
+    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) throw usageError('--timeout takes a positive whole number of seconds.');
+    const env: Record<string, string> = {};
+    for (const pair of values.env ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq < 1 || !envKey.test(pair.slice(0, eq))) throw usageError(`-e takes KEY=value, not "${pair}".`, 'Example: paddock run -e PADDOCK_SUPERUSER_PASSWORD=... -- createsuperuser --username admin');
+      env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
     const res = await ctx.api.fetch('POST', sitePath(site, '/run'), {
-      body: { command: positionals },
-      headers: { accept: 'text/event-stream, application/json' },
+      body: { command: positionals, ...(timeout ? { timeoutSeconds: timeout } : {}), ...(Object.keys(env).length ? { env } : {}) },
+      headers: { accept: ctx.out.json ? 'application/json' : 'text/event-stream' },
       notFoundHint: siteHint,
       timeoutMs: 0,
       signal: ctx.signal,
     });
-    let exitCode = 0;
-    if ((res.headers.get('content-type') ?? '').includes('text/event-stream')) {
-      for await (const ev of readSse(res.body, ctx.signal)) {
-        const data = JSON.parse(ev.data) as RunAnswer & { line?: string; stream?: string };
-        if (data.line !== undefined) (data.stream === 'stderr' ? ctx.streams.stderr : ctx.streams.stdout).write(`${data.line}\n`);
-        if (data.exitCode !== undefined) exitCode = data.exitCode;
-      }
-    } else {
+    if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
       const a = (await res.json()) as RunAnswer;
-      if (ctx.out.json) return void ctx.out.data(a, () => undefined);
-      ctx.streams.stdout.write(a.output ?? a.stdout ?? '');
-      if (a.stderr) ctx.streams.stderr.write(a.stderr);
-      exitCode = a.exitCode ?? 0;
+      if (ctx.out.json) ctx.out.data(a, () => undefined);
+      else {
+        ctx.streams.stdout.write(a.stdout ?? '');
+        ctx.streams.stderr.write(a.stderr ?? '');
+      }
+      return a.exitCode ?? ExitCode.failure;
+    }
+    let exitCode: number | undefined;
+    try {
+      for await (const ev of readSse(res.body, ctx.signal)) {
+        const data = JSON.parse(ev.data) as RunEvent;
+        if (data.line !== undefined) (data.stream === 'stderr' ? ctx.streams.stderr : ctx.streams.stdout).write(`${data.line}\n`);
+        if (data.error) throw new CliError(data.error.code, data.error.message, undefined, ExitCode.failure);
+        if (data.exitCode !== undefined) {
+          exitCode = data.exitCode;
+          if (data.timedOut) ctx.out.warn(`The command ran past its time limit and was stopped (exit code ${exitCode}).`);
+        }
+      }
+    } catch (err) {
+      // Ctrl-C: the connection closes and the platform kills the command.
+      if (ctx.signal.aborted) return ExitCode.interrupted;
+      throw err;
+    }
+    if (exitCode === undefined && ctx.signal.aborted) return ExitCode.interrupted;
+    if (exitCode === undefined) {
+      throw new CliError('CLI_RUN_INTERRUPTED', 'The connection ended before the command did; its outcome is unknown.', 'Run it again; `paddock logs` may show what it did.', ExitCode.network);
     }
     // The one-off's own exit code, so scripts can chain on it.
     return exitCode;
   },
 });
 
+/** The site's DATABASE_URL for a developer on this machine (revealed: needs the developer role; audited). */
 async function databaseUrl(ctx: Context, site: string): Promise<string> {
-  const a = await ctx.api.json<{ url?: string; databaseUrl?: string }>('GET', sitePath(site, '/database'), { notFoundHint: siteHint });
-  const url = a.url ?? a.databaseUrl;
+  const a = await ctx.api.json<{ database?: { url?: string } }>('GET', sitePath(site, '/database'), {
+    query: { reveal: 'true' },
+    notFoundHint: siteHint,
+  });
+  const url = a.database?.url;
   if (!url) throw new CliError('CLI_NO_DATABASE', `Site "${site}" has no database yet.`, 'Wait for provisioning to finish (`paddock info`).', ExitCode.failure);
   return url;
 }
@@ -331,7 +375,7 @@ async function databaseUrl(ctx: Context, site: string): Promise<string> {
 export const dbUrl = defineCommand({
   name: 'db:url',
   group: 'Run-time',
-  summary: 'Print the site\'s DATABASE_URL (a secret!)',
+  summary: 'Print the site\'s database URL with its password (a secret! the reveal is audited)',
   usage: 'db:url [--site <name>]',
   options: { ...siteOption },
   examples: ['paddock db:url', 'psql "$(paddock db:url)"'],

@@ -7,7 +7,8 @@ import { needsTerminal, usageError, CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { readLink, resolveSite, sitePath, writeLink } from '../project.js';
 import { ask, canPrompt } from '../prompt.js';
-import { getSite, orgName, siteUrl, waitForSite, type Site } from '../site-resource.js';
+import { formatBytes } from '../progress.js';
+import { getSite, orgName, runStateText, siteUrl, waitForSite, type Site } from '../site-resource.js';
 
 export const sites = defineCommand({
   name: 'sites',
@@ -27,6 +28,8 @@ export const sites = defineCommand({
         ['STATUS', (s) => s.status],
         ['ORG', (s) => orgName(s)],
         ['URL', (s) => siteUrl(s) ?? ''],
+        ['RELEASE', (s) => (s.release ? `v${s.release}` : '-')],
+        ['STATE', (s) => (s.runState === 'serving' ? 'awake' : s.runState === 'none' || !s.runState ? '-' : `asleep (${s.runState})`)],
       ]);
     });
   },
@@ -97,27 +100,36 @@ export const sitesDelete = defineCommand({
   },
 });
 
+/** GET /v1/sites/:site/database (passwords masked unless ?reveal=true). */
+export interface DatabaseAnswer {
+  database: { host: string; port: number; name: string; user: string; url: string; sizeBytes: number; quotaBytes: number | null; connectionLimit: number | null };
+  cache: { host: string; port: number; user: string; prefix: string; url: string; usedKeys: number | null } | null;
+}
+
 export const info = defineCommand({
   name: 'info',
   group: 'Sites',
-  summary: 'Show a site: status, URL, release, replicas',
+  summary: 'Show a site: status, URL, release, whether it is awake, replicas, database and cache',
   usage: 'info [--site <name>]',
   options: { ...siteOption },
   examples: ['paddock info', 'paddock info --site myblog --json'],
   async run(ctx, { values }) {
     const site = await getSite(ctx.api, resolveSite(ctx, values.site));
-    // The live release comes from the releases list (the site object does not carry it).
-    const releases = await ctx.api.json<{ releases: Array<{ version: number; current: boolean; createdAt: string }> }>('GET', sitePath(site.name, '/releases')).catch(() => ({ releases: [] }));
-    const live = releases.releases.find((r) => r.current);
-    ctx.out.data({ ...site, release: live?.version ?? null }, () => {
-      const release = live?.version;
+    // Connection details, masked (`paddock db:url` reveals them); none while provisioning.
+    const resources = await ctx.api.json<DatabaseAnswer>('GET', sitePath(site.name, '/database')).catch(() => undefined);
+    ctx.out.data({ ...site, database: resources?.database ?? null, cache: resources?.cache ?? null }, () => {
+      const db = resources?.database;
+      const cache = resources?.cache;
       ctx.out.fields([
         ['name', site.name],
         ['status', site.status + (site.statusReason ? ` (${site.statusReason})` : '')],
         ['organisation', orgName(site)],
         ['url', siteUrl(site)],
-        ['release', release === undefined ? 'none yet' : `v${release} (${live?.createdAt})`],
+        ['release', site.release ? `v${site.release} (live since ${site.lastDeployAt ?? '?'})` : `none yet (deploy with \`paddock push\`)`],
+        ['state', runStateText(site.runState)],
         ['replicas', site.replicas],
+        ['database', db ? `${db.url} (${formatBytes(db.sizeBytes)}${db.quotaBytes ? ` of ${formatBytes(db.quotaBytes)}` : ''})` : undefined],
+        ['cache', cache ? `${cache.url} (keys under ${cache.prefix}${cache.usedKeys !== null ? `: ${cache.usedKeys}` : ''})` : undefined],
         ['memory', site.memoryMb ? `${site.memoryMb} MB` : undefined],
         ['domains', (site.domains ?? []).map((d) => (typeof d === 'string' ? d : d.hostname)).join(', ') || undefined],
         ['created', site.createdAt],

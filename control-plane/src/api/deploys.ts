@@ -148,7 +148,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/sites/:site/rollback', {
     schema: {
-      tags, summary: 'Re-release an earlier release (default: the one before the current) as a new release', security: bearerSecurity, params: SiteParams,
+      tags, summary: "Re-release an earlier release's code as a new release (default: the release before the current one, whatever its kind); env vars stay as they are", security: bearerSecurity, params: SiteParams,
       body: Type.Optional(Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
       response: { 202: DeployOut, ...errorResponses },
     },
@@ -157,10 +157,13 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
     let version = request.body?.version;
     if (version === undefined) {
-      const live = await db.selectFrom('releases').select(['version', 'slug_key']).where('site_id', '=', site.id).where('status', '=', 'live').executeTakeFirst();
+      // The release before the current one, whatever its kind (deploy, env, scale, rollback), as
+      // `paddock releases` lists them. A release keeps its code, not its env vars: the vars stay
+      // as they are now (change them with env:set).
+      const live = await db.selectFrom('releases').select(['version']).where('site_id', '=', site.id).where('status', '=', 'live').executeTakeFirst();
+      if (!live) throw errors.noRelease(site.name);
       const before = await db.selectFrom('releases').select('version').where('site_id', '=', site.id)
-        .where('status', 'in', ['superseded', 'live']).where('version', '<', live?.version ?? 0)
-        .$if(Boolean(live), (q) => q.where('slug_key', '<>', live!.slug_key))
+        .where('status', '=', 'superseded').where('version', '<', live.version)
         .orderBy('version', 'desc').executeTakeFirst();
       if (!before) throw errors.releaseNotFound('before the current one');
       version = before.version;

@@ -11,11 +11,14 @@ import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { prepareOneOff, runOneOff } from '../releases/one-off.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
+import { RESERVED } from './env-vars.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { openSse } from './sse.js';
 
 /** Output kept per stream in a JSON answer; beyond it the oldest lines go (the end says how it failed). */
 export const MAX_OUTPUT_CHARS = 512 * 1024;
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 const RunBody = Type.Object({
   command: Type.Array(Type.String({ maxLength: 4096 }), {
@@ -23,6 +26,10 @@ const RunBody = Type.Object({
     description: 'a paddock-runtime command and its arguments, e.g. ["migrate"] or ["check", "--deploy"]; the site directory is added after the command name',
   }),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'a shorter time limit than the platform\'s (PADDOCK_RUN_TIMEOUT_S)' })),
+  env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 4096 }), {
+    maxProperties: 16,
+    description: 'extra env vars for this run only, e.g. PADDOCK_SUPERUSER_PASSWORD for createsuperuser (no stdin here); the platform\'s own (DATABASE_URL, ...) cannot be replaced; not recorded',
+  })),
 }, { additionalProperties: false });
 
 const RunResult = Type.Object({
@@ -73,11 +80,17 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
     const { command } = request.body;
     if (!/^[a-z][a-z0-9_-]*$/.test(command[0]!)) throw errors.validation('body/command/0 must be a command name like "migrate" or "check"');
+    const extraEnv = request.body.env ?? {};
+    for (const name of Object.keys(extraEnv)) {
+      // (The schema's key pattern documents the rule; Record keys are not checked by it.)
+      if (!ENV_NAME.test(name)) throw errors.validation(`body/env/${name} is not a variable name (letters, digits and _, not starting with a digit)`);
+      if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`body/env/${name} is set by the platform and cannot be changed`);
+    }
     const deps = deployRuntimeOf(p);
     const live = await prepareOneOff(deps, site, command);
     const timeoutMs = Math.min(request.body.timeoutSeconds ?? p.config.runTimeoutS, p.config.runTimeoutS) * 1000;
     // The arguments may hold passwords (createsuperuser --password): only the command's name is recorded.
-    await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version } });
+    await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version, env: Object.keys(extraEnv) } });
 
     // The response closing before it was finished means the client went away: the one-off dies with it.
     const gone = new AbortController();
@@ -87,7 +100,7 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       const sse = openSse(request, reply);
       try {
         const r = await runOneOff(deps, site, live, command, {
-          timeoutMs, signal: gone.signal,
+          timeoutMs, signal: gone.signal, env: extraEnv,
           onLine: (l) => sse.send('message', { line: l.line, stream: l.stream }),
         });
         sse.send('message', { exitCode: r.exitCode, timedOut: r.timedOut });
@@ -102,7 +115,7 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     }
 
     const out = { stdout: new Tail(), stderr: new Tail() };
-    const r = await runOneOff(deps, site, live, command, { timeoutMs, signal: gone.signal, onLine: (l) => out[l.stream].push(l.line) });
+    const r = await runOneOff(deps, site, live, command, { timeoutMs, signal: gone.signal, env: extraEnv, onLine: (l) => out[l.stream].push(l.line) });
     const stdout = out.stdout.text();
     const stderr = out.stderr.text();
     return { exitCode: r.exitCode, timedOut: r.timedOut, stdout, stderr, truncated: out.stdout.cut || out.stderr.cut };

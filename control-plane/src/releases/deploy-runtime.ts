@@ -9,7 +9,7 @@ import { ensureRuntimeImage, runtimePackageDir, type RuntimeImage } from '../ima
 import { ProcessDriver } from '../drivers/process.js';
 import type { DeployDeps } from './deploys.js';
 import { LogStore } from './log-store.js';
-import { loadDeploySettings, type DeploySettings } from './settings.js';
+import { deploySettings, type DeploySettings } from '../config.js';
 
 export interface DeployRuntimeOptions {
   settings?: DeploySettings;
@@ -21,7 +21,7 @@ export interface DeployRuntimeOptions {
 }
 
 export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployDeps {
-  const settings = opts.settings ?? loadDeploySettings();
+  const settings = opts.settings ?? deploySettings(platform.config);
   const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver();
   const driver = opts.driver ?? (settings.driver === 'process'
     ? new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => platform.logger.warn(m) })

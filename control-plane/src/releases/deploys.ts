@@ -23,7 +23,7 @@ import { openResource } from '../provisioners/index.js';
 import { secretKeyContext } from '../sites/sites.js';
 import type { LogStore } from './log-store.js';
 import { release, type ReleasePlan } from './releaser.js';
-import type { DeploySettings } from './settings.js';
+import type { DeploySettings } from '../config.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
 
 export interface DeployDeps {

@@ -21,6 +21,8 @@ export interface OneOffOptions {
   /** Aborting kills the one-off (its container is removed). */
   signal?: AbortSignal;
   onLine?: (l: LogLine) => void;
+  /** Extra env vars for this run only; they win over the site's (the API refuses the platform's own names). */
+  env?: Record<string, string>;
 }
 
 export interface OneOffOutcome {
@@ -48,7 +50,7 @@ export async function runOneOff(
   // A release label of its own, so this one container can be found and killed from outside the driver.
   const release = `${plan.release}-run-${randomBytes(4).toString('hex')}`;
   // The site directory goes right after the command, as the release phase runs `migrate /app`.
-  const spec = replicaSpec({ ...plan, release }, 0, runtimeCommand(name, '/app', ...args));
+  const spec = replicaSpec({ ...plan, release, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
   let timedOut = false;
   let aborted = false;
   const kill = async () => {

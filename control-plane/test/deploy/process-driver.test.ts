@@ -9,7 +9,7 @@ import { call, signup, siteName, waitForStatus, type User } from '../support/api
 import { EdgeService } from '../../src/edge/edge-service.js';
 import { startDeployWorker } from '../../src/jobs/deploy.js';
 import { openDeployRuntime, useDeployRuntime } from '../../src/releases/deploy-runtime.js';
-import { loadDeploySettings } from '../../src/releases/settings.js';
+import { deploySettings } from '../../src/config.js';
 import type { DeployDeps } from '../../src/releases/deploys.js';
 import { fetchVia, freePort, packSite, push } from './support.js';
 
@@ -24,7 +24,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'pdk-process-driver-'));
 
 before(async () => {
   t = await startTestPlatform({ worker: true });
-  deps = openDeployRuntime(t.platform, { settings: { ...loadDeploySettings(), driver: 'process', buildDir: join(scratch, 'builds'), artifactsDir: join(scratch, 'artifacts') } });
+  deps = openDeployRuntime(t.platform, { settings: { ...deploySettings(t.platform.config), driver: 'process', buildDir: join(scratch, 'builds'), artifactsDir: join(scratch, 'artifacts') } });
   useDeployRuntime(t.platform, deps);
   worker = startDeployWorker(t.platform);
   owner = await signup(t.app, 'procdev');
