@@ -23,7 +23,7 @@ describe('middleware chain with hook and wrapping layers mixed', () => {
   function tracing(log: string[]) {
     const hook = (name: string, opts: { answer?: boolean; throwIn?: boolean; throwOut?: boolean } = {}): Middleware =>
       hookMiddleware(name, () => ({
-        before(req: Request) {
+        before(_req: Request) {
           log.push(`${name} in`);
           if (opts.throwIn) throw new PermissionDenied(`${name} refuses`);
           return opts.answer ? new Response(`answered by ${name}`, { status: 401 }) : undefined;
