@@ -75,6 +75,7 @@ export const errors = {
   domainTaken: declare('PDK_DOMAIN_TAKEN', 409, (host: string) => `The domain "${host}" is attached to another site already.`),
   domainNotFound: declare('PDK_DOMAIN_NOT_FOUND', 404, (host: string) => `No domain "${host}" on this site. List them with GET /v1/sites/:site/domains.`),
   runInteractive: declare('PDK_RUN_INTERACTIVE', 400, (command: string) => `\`${command}\` needs a terminal, and one-off runs get no stdin over the API. Run it locally (\`paddock dev\`), or use \`paddock db:psql\` for the database.`),
+  runBusy: declare('PDK_RUN_BUSY', 409, (site: string, running: number) => `Site "${site}" already runs ${running} one-off commands, the most it may; wait for one to end (Ctrl-C in its \`paddock run\` stops it).`),
   noRelease: declare('PDK_NO_RELEASE', 409, (site: string) => `Site "${site}" has no release yet; push one first (\`paddock push\`).`),
 } as const;
 

@@ -11,6 +11,7 @@ import { deployRuntimeOf } from '../src/releases/deploy-runtime.js';
 import { removeReleaseImages } from '../src/images/release-image.js';
 import { startDeployWorker } from '../src/jobs/deploy.js';
 import { deployDb } from '../src/releases/tables.js';
+import { MAX_RUNNING_ONE_OFFS } from '../src/releases/one-off.js';
 import { packSite, push } from './deploy/support.js';
 
 const hello = join(import.meta.dirname, 'deploy/fixtures/hello');
@@ -140,13 +141,20 @@ describe('site operations: one-off runs, database details, deploy state in site 
     assert.notEqual(last.exitCode, 0);
   });
 
-  test('a run past its time limit is killed, answers 124 and leaves no container', async () => {
+  test('runs past their time limit are killed, answer 124 and leave no container; a site runs at most 3 at once', async () => {
     const t0 = Date.now();
-    const r = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 2 });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.exitCode, 124);
-    assert.equal(r.body.timedOut, true);
-    assert.ok(Date.now() - t0 < 15_000);
+    const runs = Array.from({ length: MAX_RUNNING_ONE_OFFS }, () => call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 3 }));
+    const until = Date.now() + 10_000;
+    while ((await oneOffContainers()) < MAX_RUNNING_ONE_OFFS && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const busy = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] });
+    assert.equal(busy.status, 409, JSON.stringify(busy.body));
+    assert.equal(busy.body.error.code, 'PDK_RUN_BUSY');
+    for (const r of await Promise.all(runs)) {
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.exitCode, 124);
+      assert.equal(r.body.timedOut, true);
+    }
+    assert.ok(Date.now() - t0 < 20_000);
     assert.equal(await oneOffContainers(), 0);
   });
 

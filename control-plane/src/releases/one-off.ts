@@ -13,6 +13,9 @@ import { replicaSpec } from './releaser.js';
 /** The exit code of a one-off killed at its time limit (as coreutils' timeout answers). */
 export const TIMED_OUT_EXIT_CODE = 124;
 
+/** One-offs a site may run at once (each holds a replica's memory); a soft limit, counted on the engine. */
+export const MAX_RUNNING_ONE_OFFS = 3;
+
 /** paddock-runtime commands that read a terminal: nothing can type into a one-off run over the API. */
 const interactive = new Set(['shell', 'dbshell']);
 
@@ -39,6 +42,10 @@ export async function prepareOneOff(deps: DeployDeps, site: Site, command: reado
   if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'run commands');
   const live = await currentRelease(deps, site.id);
   if (!live) throw errors.noRelease(site.name);
+  if (deps.docker) {
+    const running = await deps.docker.listContainers({ all: true, filters: { label: ['paddock.role=oneoff', `paddock.site=${site.name}`] } });
+    if (running.length >= MAX_RUNNING_ONE_OFFS) throw errors.runBusy(site.name, running.length);
+  }
   return live;
 }
 
