@@ -107,6 +107,14 @@ describe('site operations: one-off runs, database details, deploy state in site 
     }
   });
 
+  test('the OpenAPI document describes run, database and the site fields', async () => {
+    const doc = (await t.app.inject('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>>; components?: unknown };
+    assert.ok(doc.paths['/v1/sites/{site}/run']?.post);
+    assert.ok(doc.paths['/v1/sites/{site}/database']?.get);
+    const text = JSON.stringify(doc.paths['/v1/sites/{site}']);
+    for (const field of ['release', 'lastDeployAt', 'runState']) assert.match(text, new RegExp(`"${field}"`));
+  });
+
   test('run answers a command\'s output and exit code as JSON, in the live release with its env', async () => {
     const ok = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
