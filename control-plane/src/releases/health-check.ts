@@ -1,6 +1,7 @@
-// Waits until a freshly started replica answers HTTP. node:http with a hard per-try timeout:
+// Waits until a freshly started replica answers HTTP (or, for a woken one, listens). node:http with a hard per-try timeout:
 // a replica that is still booting may accept and then hold or drop the connection.
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface ProbeResult {
   status: number;
@@ -49,6 +50,39 @@ export async function waitHealthy(url: string, opts: WaitOptions = {}): Promise<
       if (why) throw new Error(`health check of ${url} abandoned: ${why}`);
     }
     if (Date.now() >= deadline) throw new Error(`health check of ${url} failed after ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Polls until something accepts TCP connections at the address: for a replica of a release that
+ * already passed its health check (a woken one), listening means ready, since the runtime binds
+ * its port only once the site is loaded. Cheaper than an HTTP probe: the first real request is
+ * then the first one the freshly booted process serves.
+ */
+export async function waitListening(
+  address: { host: string; port: number },
+  opts: WaitOptions & { abandonEveryMs?: number } = {},
+): Promise<void> {
+  const { timeoutMs = 30_000, intervalMs = 5, abandonEveryMs = 250 } = opts;
+  const deadline = Date.now() + timeoutMs;
+  let nextAbandonCheck = Date.now() + abandonEveryMs;
+  let last: string;
+  for (;;) {
+    const error = await new Promise<string | undefined>((resolve) => {
+      const socket = connect({ host: address.host, port: address.port, timeout: Math.min(1000, Math.max(50, deadline - Date.now())) });
+      socket.once('connect', () => { socket.destroy(); resolve(undefined); });
+      socket.once('timeout', () => { socket.destroy(); resolve('connect timed out'); });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    if (error === undefined) return;
+    last = error;
+    if (opts.abandon && Date.now() >= nextAbandonCheck) {
+      nextAbandonCheck = Date.now() + abandonEveryMs;
+      const why = await opts.abandon();
+      if (why) throw new Error(`${address.host}:${address.port} never listened: ${why}`);
+    }
+    if (Date.now() >= deadline) throw new Error(`nothing listened at ${address.host}:${address.port} within ${timeoutMs} ms: ${last}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,13 +1,12 @@
 // The paddock-runtime command: serve a site, check it, collect its static files, and run the ORM's migration commands.
+// `serve` is also how a stopped site wakes up, so what only other commands need is imported by those commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { statSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatChecks, runChecks } from '../checks/checks.js';
 import { PaddockError } from '../errors.js';
 import { logger } from '../log.js';
-import { collectStatic } from '../static/collect.js';
 import { closeDatabases, migrationCommands, openDatabases } from './database.js';
 import { loadSite } from './load.js';
 import { createServer } from './server.js';
@@ -178,6 +177,7 @@ async function check(args: string[]): Promise<number> {
     args, allowPositionals: true,
     options: { deploy: { type: 'boolean', default: false }, 'fail-level': { type: 'string', default: 'error' } },
   });
+  const { formatChecks, runChecks } = await import('../checks/checks.js');
   const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
   const messages = runChecks(site, { deploy: values.deploy ?? false });
   process.stdout.write(`${formatChecks(messages)}\n`);
@@ -187,6 +187,7 @@ async function check(args: string[]): Promise<number> {
 
 async function collect(args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { collectStatic } = await import('../static/collect.js');
   const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
   const { root, files } = collectStatic(site.staticFiles.sourceDirs, site.staticFiles.root, (done, total) => {
     if (process.stderr.isTTY) process.stderr.write(`\rcollecting static files ${done}/${total}`);

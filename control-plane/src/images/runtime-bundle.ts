@@ -1,0 +1,85 @@
+// Bundles @paddock/runtime's dist/ and the packages it imports into a few ESM chunks for the
+// runtime image, because a stopped site boots on every wake: Node resolving, stat-ing and reading
+// ~500 modules one by one was most of that boot. Every dist module stays an entry point at its own
+// path (a thin file re-exporting from shared chunks), so `@paddock/runtime/<subpath>` imports from
+// site code, app folders and migrations resolve as before and share one instance of every module.
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+
+/**
+ * Left to Node's own resolution from the image's node_modules: optional backends the runtime loads
+ * only on demand (PGlite, tsx for TypeScript sites in dev, pg's native binding), and what Fastify
+ * requires lazily but the site host never uses (its schema compilers, inject()).
+ */
+export const UNBUNDLED = [
+  '@electric-sql/pglite', '@electric-sql/pglite/*', 'tsx', 'tsx/*', 'pg-native',
+  '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request',
+];
+
+// Bundled CommonJS packages call require() (node: built-ins, the unbundled packages) and read
+// __dirname; ESM has neither, so each output file gets its own, resolving from where it lies.
+const BANNER = [
+  "import { createRequire as __pdkRequire } from 'node:module';",
+  "import { fileURLToPath as __pdkPath } from 'node:url';",
+  'const require = __pdkRequire(import.meta.url);',
+  'const __filename = __pdkPath(import.meta.url);',
+  "const __dirname = __pdkPath(new URL('.', import.meta.url));",
+].join(' ');
+
+function jsFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) jsFiles(p, out);
+    else if (name.endsWith('.js')) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * A runtime module finds its data files (templates, migrations, word lists) beside itself through
+ * import.meta.url; bundled, it would see its chunk's URL instead. Each one gets the URL it has in
+ * the image, where its entry file and data files stay.
+ */
+function keepModuleUrls(distDir: string, finalDir: string): Plugin {
+  const prefix = distDir.endsWith(sep) ? distDir : distDir + sep;
+  return {
+    name: 'paddock-module-urls',
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(prefix)) return undefined;
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const url = pathToFileURL(join(finalDir, relative(distDir, args.path))).href;
+        return { contents: source.replaceAll('import.meta.url', JSON.stringify(url)), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * Writes the bundled dist/ to `outDir`, which will be `finalDir` in the image. Files that are not
+ * JavaScript (templates, data files) are copied as they are; declarations and maps are left out.
+ */
+export async function bundleRuntime(distDir: string, outDir: string, finalDir: string): Promise<void> {
+  await build({
+    entryPoints: jsFiles(distDir),
+    outdir: outDir,
+    outbase: distDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: UNBUNDLED,
+    banner: { js: BANNER },
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [keepModuleUrls(distDir, finalDir)],
+    logLevel: 'silent',
+  });
+  cpSync(distDir, outDir, {
+    recursive: true,
+    filter: (src) => statSync(src).isDirectory() || !/\.(js|d\.ts|map)$/.test(src),
+  });
+}
