@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeployDeps } from '../releases/deploys.js';
 import { deployDb } from '../releases/tables.js';
-import { waitHealthy } from '../releases/health-check.js';
+import { startForWake } from '../drivers/wake.js';
 import { Activator } from './activator.js';
 import { HaproxyEdge } from './haproxy.js';
 import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
@@ -208,10 +208,9 @@ export class EdgeService {
       from = 'stopped';
       const replicas = known.length ? known.map((u) => ({ id: u.id! })) : await this.deps.driver.list(site);
       if (replicas.length === 0) throw new Error(`site ${site} has no replicas to wake`);
-      await Promise.all(replicas.map((r) => this.deps.driver.resume(r.id)));
-      const states = await Promise.all(replicas.map((r) => this.deps.driver.inspect(r.id)));
-      upstreams = states.filter((s) => s.address).map((s) => ({ ...s.address!, id: s.id }));
-      await Promise.all(upstreams.map((u) => waitHealthy(`http://${u.host}:${u.port}/healthz`, { timeoutMs: 30_000, intervalMs: 5 })));
+      // One start per replica (its state has the new address), then wait for the port, not a
+      // /healthz round trip: the visitor's request is the first one the booted process serves.
+      upstreams = await startForWake(this.deps.driver, replicas.map((r) => r.id), { timeoutMs: 30_000 });
     }
     if (id) {
       // The request is answered by the activator right away; the routes follow.
