@@ -28,6 +28,9 @@ export interface EdgeServiceOptions {
   registry?: Registry;
 }
 
+/** Access lines kept per site per flush (every 500 ms), should the data plane's sampling let more through. */
+const LOG_LINES_PER_FLUSH = 200;
+
 export class EdgeService {
   readonly id: string;
   haproxy!: HaproxyEdge;
@@ -35,11 +38,15 @@ export class EdgeService {
   readonly registry: Registry;
   private table: RouteTable = { sites: [] };
   private siteIds = new Map<string, string>(); // site name → id
+  private backendIds = new Map<string, string>(); // data-plane backend → site id
   private subscriber: Redis | undefined;
   private timers: NodeJS.Timeout[] = [];
   private admin: Server | undefined;
   private lastCounts = new Map<string, number>();
+  private lastErrors = new Map<string, number>();
+  private countedReloads = 0;
   private pendingLogs = new Map<string, string[]>();
+  private skippedLogs = new Map<string, number>();
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
   private stopping = false;
@@ -79,6 +86,7 @@ export class EdgeService {
     const domains = await db.selectFrom('site_domains').select(['host', 'site_id']).where('verified_at', 'is not', null).execute();
     const domain = this.deps.platform.config.siteDomain;
     this.siteIds = new Map(rows.map((r) => [r.name, r.id]));
+    this.backendIds = new Map(rows.map((r) => [backendName(r.name), r.id]));
     return {
       sites: rows.filter((r) => r.state || r.status === 'suspended').map((r) => ({
         site: r.name,
@@ -149,18 +157,25 @@ export class EdgeService {
   /** Per-site counters from the data plane into the metrics, and activity into site_routes. */
   async collect(): Promise<void> {
     const stats = await this.haproxy.stats();
+    const byBackend = new Map(stats.map((x) => [x.backend, x]));
+    // After a reload the new worker's counters start again from zero.
+    const reloaded = this.haproxy.reloads !== this.countedReloads;
+    this.countedReloads = this.haproxy.reloads;
     const active: string[] = [];
     for (const s of this.table.sites) {
-      const row = stats.find((x) => x.backend === backendName(s.site));
+      const row = byBackend.get(backendName(s.site));
       if (!row) continue;
-      const before = this.lastCounts.get(s.site) ?? 0;
-      // After a reload HAProxy's counters start again from zero.
+      const before = reloaded ? 0 : this.lastCounts.get(s.site) ?? 0;
       const delta = row.requests >= before ? row.requests - before : row.requests;
       this.lastCounts.set(s.site, row.requests);
+      const errorsBefore = reloaded ? 0 : this.lastErrors.get(s.site) ?? 0;
+      const errors = row.errors5xx >= errorsBefore ? row.errors5xx - errorsBefore : row.errors5xx;
+      this.lastErrors.set(s.site, row.errors5xx);
       if (delta > 0) {
         this.metrics.requests.inc({ site: s.site }, delta);
         active.push(s.site);
       }
+      if (errors > 0) this.metrics.errors.inc({ site: s.site }, errors);
       this.metrics.latency.set({ site: s.site }, row.totalMs);
     }
     this.metrics.reloads.set(this.haproxy.reloads);
@@ -170,21 +185,38 @@ export class EdgeService {
     }
   }
 
+  /**
+   * One access line: "<backend> <rate> <status> <total ms> <bytes> <method> <path>", where rate is
+   * the backend's requests per second when the data plane logged only a sample. It goes into the
+   * site's log without backend and rate.
+   */
   private accessLine(line: string): void {
-    const backend = line.split(' ', 1)[0] ?? '';
-    if (!backend.startsWith('site_')) return;
-    const site = this.table.sites.find((s) => backendName(s.site) === backend)?.site;
-    const id = site ? this.siteIds.get(site) : undefined;
+    const sp = line.indexOf(' ');
+    const id = sp > 0 ? this.backendIds.get(line.slice(0, sp)) : undefined;
     if (!id) return;
-    const list = this.pendingLogs.get(id) ?? [];
-    if (list.length < 1000) list.push(line.slice(backend.length + 1));
-    this.pendingLogs.set(id, list);
+    const sp2 = line.indexOf(' ', sp + 1);
+    if (sp2 < 0) return;
+    let list = this.pendingLogs.get(id);
+    if (!list) this.pendingLogs.set(id, (list = []));
+    if (list.length < LOG_LINES_PER_FLUSH) list.push(line.slice(sp2 + 1));
+    else this.skippedLogs.set(id, (this.skippedLogs.get(id) ?? 0) + 1);
   }
 
   private async flushLogs(): Promise<void> {
     const batch = this.pendingLogs;
+    const skipped = this.skippedLogs;
     this.pendingLogs = new Map();
-    await Promise.all([...batch].map(([id, lines]) => this.deps.logs.appendSite(id, 'edge', lines)));
+    this.skippedLogs = new Map();
+    await Promise.all([...batch].map(([id, lines]) => {
+      const more = skipped.get(id);
+      return this.deps.logs.appendSite(id, 'edge', more ? [...lines, `… and ${more} more access lines in the last half second (counted in the metrics, not logged)`] : lines);
+    }));
+  }
+
+  /** What this edge logged so far, into the platform Redis (also done every 500 ms). */
+  async flush(): Promise<void> {
+    await this.collect();
+    await this.flushLogs();
   }
 
   /** Wakes a sleeping site: resumes (paused) or starts (stopped) its replicas, waits until healthy. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { HaproxyEdge } from '../../src/edge/haproxy.js';
+import { ACCESS_LINES_PER_SECOND } from '../../src/edge/haproxy-config.js';
 import { Activator } from '../../src/edge/activator.js';
 import type { RouteTable, SiteRoute, Upstream } from '../../src/edge/route-table.js';
 
@@ -48,6 +49,7 @@ const route = (site: string, state: SiteRoute['state'], upstreams: Upstream[]): 
 let a: Upstream;
 let b: Upstream;
 let wakeCalls = 0;
+const accessLines: string[] = [];
 
 before(async () => {
   [a, b] = await Promise.all([upstream('A'), upstream('B')]);
@@ -63,7 +65,7 @@ before(async () => {
   });
   const act = await activator.listen();
   port = await freePort();
-  edge = new HaproxyEdge({ dir, bind: '127.0.0.1', port, activator: act });
+  edge = new HaproxyEdge({ dir, bind: '127.0.0.1', port, activator: act }, { onLog: (l) => accessLines.push(l) });
   table = { sites: [route('alpha', 'serving', [a]), route('beta', 'suspended', [b]), route('gamma', 'sleeping', [])] };
   await edge.start(table);
 });
@@ -154,6 +156,32 @@ test('per-site request counts come from the data plane', async () => {
   const stats = await edge.stats();
   const alpha = stats.find((s) => s.backend === 'site_alpha');
   assert.ok(alpha && alpha.requests >= 3, JSON.stringify(stats));
+});
+
+test('a site gets an access line per request at a low rate, and a sample carrying its rate under a burst', async () => {
+  // delta (added under load above) has had no traffic: its request rate starts from zero.
+  const linesFor = async (path: string, expected: number) => {
+    const deadline = Date.now() + 3000;
+    const mine = () => accessLines.filter((l) => l.startsWith('site_delta ') && l.endsWith(` GET ${path}`));
+    while (mine().length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    return mine();
+  };
+  for (let i = 0; i < 5; i++) await get('delta.localhost', '/calm');
+  const calm = await linesFor('/calm', 5);
+  assert.equal(calm.length, 5);
+  // Backend, its rate (only when sampled), status, total ms, bytes, method, path.
+  assert.ok(calm.every((l) => /^site_delta (-|\d+) 200 \d+ \d+ GET \/calm$/.test(l)), calm.join('\n'));
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const n = 2000;
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => { while (next++ < n) await get('delta.localhost', '/burst', agent); }));
+  agent.destroy();
+  const burst = await linesFor('/burst', n);
+  assert.ok(burst.length > 0 && burst.length < n / 2, `${burst.length} lines for ${n} requests`);
+  const rates = burst.map((l) => Number(l.split(' ')[1]));
+  assert.ok(rates.some((r) => r > ACCESS_LINES_PER_SECOND), 'sampled lines carry the rate they stand for');
+  assert.equal(accessLines.filter((l) => l.startsWith('be_')).length, 0, 'no lines for the 404, 503 and activator backends');
 });
 
 test('a config HAProxy refuses is not applied and the old one keeps serving', async () => {
