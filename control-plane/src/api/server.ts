@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import type { Platform } from '../platform.js';
 import { installErrorHandling } from './error-handler.js';
 import { apiPlugins } from './plugins.js';
+import { metricsPlugin } from './metrics.js';
 import { ErrorBody } from './schemas.js';
 import { installRateLimits } from './rate-limit.js';
 
@@ -66,6 +67,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   for (const plugin of apiPlugins) await app.register(plugin);
+  await app.register(metricsPlugin);
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();
   return app;

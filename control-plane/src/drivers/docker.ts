@@ -271,6 +271,20 @@ export class DockerDriver implements Driver {
     return gw;
   }
 
+  async memoryBytes(id: string): Promise<number | undefined> {
+    try {
+      // One-shot (API 1.41): one sample now, without waiting a second for a CPU delta.
+      const s = await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false }) as Docker.ContainerStats;
+      const m = s.memory_stats as { usage?: number; stats?: Record<string, number> } | undefined;
+      if (!m?.usage) return undefined;
+      // As `docker stats` shows it: without the page cache the kernel may drop (cgroup v1 / v2 names).
+      return m.usage - (m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? 0);
+    } catch (err) {
+      if (isStatus(err, 404, 409)) return undefined;
+      throw err;
+    }
+  }
+
   async removeSite(site: string): Promise<void> {
     for (const r of await this.list(site)) await this.remove(r.id);
     try {

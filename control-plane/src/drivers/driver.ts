@@ -79,6 +79,8 @@ export interface Driver {
   removeSite(site: string): Promise<void>;
   /** The address at which a replica of the site reaches services on this host (Postgres, the cache). */
   hostAddress(site: string): Promise<string>;
+  /** Memory a running replica uses now, in bytes (for the site's metrics); undefined when unknown. */
+  memoryBytes(id: string): Promise<number | undefined>;
 }
 
 /** Split a byte stream into lines, keeping a partial last line until more arrives. */

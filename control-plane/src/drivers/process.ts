@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Driver, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
@@ -201,5 +202,13 @@ export class ProcessDriver implements Driver {
 
   async hostAddress(): Promise<string> {
     return '127.0.0.1';
+  }
+
+  /** The child's resident set (Linux /proc); undefined elsewhere or when it is not running. */
+  async memoryBytes(id: string): Promise<number | undefined> {
+    const pid = this.procs.get(id)?.child?.pid;
+    if (!pid) return undefined;
+    const kb = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
   }
 }

@@ -1,8 +1,10 @@
 // The `edge` process: runs the data plane (HAProxy) and the activator, keeps HAProxy's routes in
 // step with the platform database (on every change signal, and every few seconds regardless),
 // wakes sleeping sites, records per-site request counts, latency and last activity, and turns
-// HAProxy's access lines into site log lines. Several edges may run; each acknowledges the
-// route generation it applied, so a deploy drains old replicas only once every edge moved on.
+// HAProxy's access lines into site log lines and per-site metrics (requests, 5xx, a latency
+// histogram per minute; memory of the replicas, sampled by one edge of the platform). Several
+// edges may run; each acknowledges the route generation it applied, so a deploy drains old
+// replicas only once every edge moved on.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeployDeps } from '../releases/deploys.js';
 import { deployDb } from '../releases/tables.js';
 import { startForWake } from '../drivers/wake.js';
+import { siteMetricsStore, SiteMetricsRecorder, type SiteMetricsStore } from '../metrics/site-metrics.js';
+import { ACCESS_LINES_PER_SECOND } from './haproxy-config.js';
 import { Activator } from './activator.js';
 import { HaproxyEdge } from './haproxy.js';
 import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
@@ -25,6 +29,10 @@ export interface EdgeServiceOptions {
   /** How often routes are re-read even without a signal. */
   resyncMs?: number;
   statsMs?: number;
+  /** How often the per-site metrics counted here go to the platform Redis. */
+  metricsFlushMs?: number;
+  /** How often the memory of running replicas is sampled (by one edge of the platform). */
+  memorySampleMs?: number;
   registry?: Registry;
 }
 
@@ -47,6 +55,8 @@ export class EdgeService {
   private countedReloads = 0;
   private pendingLogs = new Map<string, string[]>();
   private skippedLogs = new Map<string, number>();
+  readonly siteMetrics: SiteMetricsStore;
+  private readonly recorder: SiteMetricsRecorder;
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
   private stopping = false;
@@ -65,6 +75,9 @@ export class EdgeService {
       wakeSeconds: new Histogram({ name: 'paddock_site_wake_seconds', help: 'Time to wake a site', labelNames: ['from'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: r }),
       reloads: new Gauge({ name: 'paddock_edge_reloads', help: 'Data plane reloads since start', registers: r, collect: () => undefined }),
     };
+    // The same namespace as the edge signal and the logs, where the API reads them back.
+    this.siteMetrics = siteMetricsStore((deps.platform as unknown as { redis: Redis }).redis, deps.edge.namespace);
+    this.recorder = new SiteMetricsRecorder(this.siteMetrics);
     this.activator = new Activator({
       route: (host) => this.routeOf(host),
       wake: (site) => this.wake(site),
@@ -138,6 +151,8 @@ export class EdgeService {
     every(this.opts.resyncMs ?? 10_000, () => this.sync());
     every(this.opts.statsMs ?? 2000, () => this.collect());
     every(500, () => this.flushLogs());
+    every(this.opts.metricsFlushMs ?? 5000, () => this.recorder.flush());
+    every(this.opts.memorySampleMs ?? 15_000, () => this.sampleMemory());
     this.admin = createServer((req, res) => {
       if (req.url === '/healthz') return void res.end('ok');
       if (req.url === '/metrics') {
@@ -176,6 +191,8 @@ export class EdgeService {
         active.push(s.site);
       }
       if (errors > 0) this.metrics.errors.inc({ site: s.site }, errors);
+      const id = this.siteIds.get(s.site);
+      if (id) this.recorder.count(id, delta, errors);
       this.metrics.latency.set({ site: s.site }, row.totalMs);
     }
     this.metrics.reloads.set(this.haproxy.reloads);
@@ -187,15 +204,20 @@ export class EdgeService {
 
   /**
    * One access line: "<backend> <rate> <status> <total ms> <bytes> <method> <path>", where rate is
-   * the backend's requests per second when the data plane logged only a sample. It goes into the
-   * site's log without backend and rate.
+   * the backend's requests per second when the data plane logged only a sample. Its time goes into
+   * the latency histogram (weighted by the sample), the rest into the site's log.
    */
   private accessLine(line: string): void {
     const sp = line.indexOf(' ');
     const id = sp > 0 ? this.backendIds.get(line.slice(0, sp)) : undefined;
     if (!id) return;
     const sp2 = line.indexOf(' ', sp + 1);
-    if (sp2 < 0) return;
+    const sp3 = line.indexOf(' ', sp2 + 1);
+    const sp4 = line.indexOf(' ', sp3 + 1);
+    if (sp4 < 0) return;
+    const rate = Number(line.slice(sp + 1, sp2));
+    const weight = rate > ACCESS_LINES_PER_SECOND ? Math.round(rate / ACCESS_LINES_PER_SECOND) : 1;
+    this.recorder.latency(id, Number(line.slice(sp3 + 1, sp4)), weight);
     let list = this.pendingLogs.get(id);
     if (!list) this.pendingLogs.set(id, (list = []));
     if (list.length < LOG_LINES_PER_FLUSH) list.push(line.slice(sp2 + 1));
@@ -213,10 +235,29 @@ export class EdgeService {
     }));
   }
 
-  /** What this edge logged so far, into the platform Redis (also done every 500 ms). */
+  /** What this edge counted and logged so far, into the platform Redis (also done every few seconds). */
   async flush(): Promise<void> {
     await this.collect();
-    await this.flushLogs();
+    await Promise.all([this.flushLogs(), this.recorder.flush()]);
+  }
+
+  /**
+   * Memory of each site's running replicas, summed per site, into the site's metrics. One edge of
+   * the platform samples per interval (the others find the claim taken); `force` skips the claim.
+   */
+  async sampleMemory(force = false): Promise<void> {
+    const every = this.opts.memorySampleMs ?? 15_000;
+    if (!force && !(await this.siteMetrics.claimSampler(this.id, every))) return;
+    const replicas = (await this.deps.driver.list()).filter((r) => r.status === 'running' && this.siteIds.has(r.site));
+    const sums = new Map<string, number>();
+    // A few at a time: each is an engine call.
+    for (let i = 0; i < replicas.length; i += 4) {
+      await Promise.all(replicas.slice(i, i + 4).map(async (r) => {
+        const bytes = await this.deps.driver.memoryBytes(r.id).catch(() => undefined);
+        if (bytes !== undefined) sums.set(r.site, (sums.get(r.site) ?? 0) + bytes);
+      }));
+    }
+    await this.siteMetrics.setMemory([...sums].map(([site, bytes]) => ({ siteId: this.siteIds.get(site)!, bytes })));
   }
 
   /** Wakes a sleeping site: resumes (paused) or starts (stopped) its replicas, waits until healthy. */
@@ -263,6 +304,9 @@ export class EdgeService {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.flushLogs().catch(() => undefined);
+    // The last requests' counts, before the data plane goes.
+    if (this.haproxy) await this.collect().catch(() => undefined);
+    await this.recorder.flush().catch(() => undefined);
     await this.subscriber?.quit().catch(() => undefined);
     await this.deps.edge.gone(this.id).catch(() => undefined);
     await this.haproxy?.stop();

@@ -1,0 +1,115 @@
+// Per-site metrics end to end: requests through the edge (HAProxy in front of a real site
+// container) reach GET /v1/sites/:site/metrics with exact counts, 5xx and a p95; the replica's
+// memory is sampled; the route answers only the site's members and refuses unknown windows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from '../deploy/support.js';
+import { call, signup } from '../support/api.js';
+
+const site = fileURLToPath(new URL('./fixtures/metrics-site', import.meta.url));
+let f: DeployedSiteFixture;
+
+type Point = { t: string; requests: number; errors: number; p95Ms: number | null; memoryBytes: number | null };
+
+async function metrics(window?: string): Promise<{ status: number; body: { window: string; stepSeconds: number; points: Point[]; error?: { code: string; message: string } } }> {
+  return call(f.app, f.token, 'GET', `/v1/sites/${f.site}/metrics${window ? `?window=${window}` : ''}`);
+}
+
+const total = (points: Point[], k: 'requests' | 'errors') => points.reduce((a, p) => a + p[k], 0);
+
+/** What the edge counted so far, in the platform Redis (the edge does this every few seconds by itself). */
+async function settle(): Promise<void> {
+  // Access lines travel through a pipe: give them a moment to reach the edge.
+  await new Promise((r) => setTimeout(r, 300));
+  await f.edge.flush();
+}
+
+before(async () => {
+  f = await deployedSiteFixture('metrics');
+  const r = await f.push(site);
+  if (r.status !== 'succeeded') throw new Error(`push failed: ${r.error}\n${r.log.slice(-20).join('\n')}`);
+  await f.edge.sync();
+});
+
+after(async () => {
+  await f?.close();
+});
+
+test('requests and 5xx answers through the edge show up in the site metrics with exact counts and a p95', async () => {
+  await settle();
+  const before = (await metrics()).body.points;
+  const ok = 7;
+  const failing = 3;
+  for (let i = 0; i < ok; i++) assert.equal((await fetchVia(f.edgePort, f.host, `/?n=${i}`)).status, 200);
+  for (let i = 0; i < failing; i++) assert.equal((await fetchVia(f.edgePort, f.host, '/boom/')).status, 500);
+  await settle();
+  const res = await metrics();
+  assert.equal(res.status, 200);
+  assert.equal(res.body.window, '1h');
+  assert.equal(res.body.stepSeconds, 60);
+  assert.equal(res.body.points.length, 60);
+  assert.equal(total(res.body.points, 'requests') - total(before, 'requests'), ok + failing);
+  assert.equal(total(res.body.points, 'errors') - total(before, 'errors'), failing);
+  const busy = res.body.points.filter((p) => p.requests > 0);
+  assert.ok(busy.length >= 1 && busy.length <= 2, 'the requests fall in the current minute (or the one before)');
+  assert.ok(busy.every((p) => typeof p.p95Ms === 'number' && p.p95Ms > 0 && p.p95Ms < 10_000), JSON.stringify(busy));
+  // Every request at this rate is also an access line in the site's logs.
+  const logs = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/logs?lines=500`);
+  const edge = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge').map((l) => l.line);
+  for (let i = 0; i < ok; i++) assert.ok(edge.some((l) => /^200 \d+ \d+ GET \/\?n=\d+$/.test(l) && l.endsWith(`/?n=${i}`)), `no access line for /?n=${i}: ${edge.slice(-12).join(' | ')}`);
+  assert.equal(edge.filter((l) => l.startsWith('500 ') && l.endsWith('GET /boom/')).length, failing);
+});
+
+test('under a burst the counts stay exact while the access lines are a sample', async () => {
+  await settle();
+  const before = total((await metrics()).body.points, 'requests');
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const n = 1500;
+  let next = 0;
+  const get = () => new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: f.edgePort, path: '/?burst', headers: { host: f.host }, agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+    req.on('error', reject);
+    req.end();
+  });
+  const statuses: number[] = [];
+  await Promise.all(Array.from({ length: 16 }, async () => { while (next++ < n) statuses.push(await get()); }));
+  agent.destroy();
+  assert.equal(statuses.filter((s) => s === 200).length, n);
+  await settle();
+  const points = (await metrics()).body.points;
+  assert.equal(total(points, 'requests') - before, n, 'counts come from the data plane, not from the lines');
+  const logs = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/logs?lines=2000`);
+  const lines = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge' && l.line.endsWith('GET /?burst')).length;
+  assert.ok(lines > 0 && lines < n, `${lines} access lines for ${n} requests: above ${50}/s the data plane logs a sample`);
+  assert.ok(points.some((p) => p.requests > 0 && p.p95Ms !== null));
+});
+
+test('the memory of the running replica is sampled into the metrics', async () => {
+  await f.edge.sampleMemory(true);
+  const res = await metrics('6h');
+  assert.equal(res.status, 200);
+  assert.equal(res.body.stepSeconds, 300);
+  assert.equal(res.body.points.length, 72);
+  const mem = res.body.points.at(-1)!.memoryBytes;
+  assert.ok(mem !== null && mem > 1e6 && mem < 512e6, `memory of the site now: ${mem}`);
+  assert.equal(res.body.points[0]!.memoryBytes, null, 'no sample six hours ago');
+  const day = await metrics('24h');
+  assert.equal(day.body.points.length, 96);
+  assert.equal(day.body.stepSeconds, 900);
+});
+
+test('another organisation gets 404 for the site metrics, and an unknown window 400', async () => {
+  const stranger = await signup(f.app, 'stranger');
+  const other = await call(f.app, stranger.token, 'GET', `/v1/sites/${f.site}/metrics`);
+  assert.equal(other.status, 404);
+  assert.equal(other.body.error.code, 'PDK_SITE_NOT_FOUND');
+  assert.equal((await call(f.app, undefined, 'GET', `/v1/sites/${f.site}/metrics`)).status, 401);
+  const bad = await metrics('7d');
+  assert.equal(bad.status, 400);
+  assert.equal(typeof bad.body.error?.code, 'string');
+  assert.match(bad.body.error?.message ?? '', /window/);
+  const doc = await f.app.inject({ method: 'GET', url: '/openapi.json' });
+  assert.ok(doc.json().paths['/v1/sites/{site}/metrics']?.get, 'the route is in the OpenAPI document');
+});
