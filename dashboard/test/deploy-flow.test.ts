@@ -17,7 +17,7 @@ import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime'
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
 import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
 import { repoRoot, startDashboard, type RunningDashboard } from './support/dashboard-server.js';
-import { desktop, launchBrowser, screenshot } from './support/browser.js';
+import { desktop, launchBrowser, phone, screenshot } from './support/browser.js';
 import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
 import { eventually, fillByLabel } from './support/pages.js';
 
@@ -76,7 +76,7 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
   before(async () => {
     edgePort = await freePort();
     [browser, api] = await Promise.all([launchBrowser(), startApi({ env: { PADDOCK_EDGE_PORT: String(edgePort) } })]);
-    edge = new EdgeService(deployRuntimeOf(api.platform), { dir: edgeDir, port: edgePort, bind: '127.0.0.1', adminPort: 0 });
+    edge = new EdgeService(deployRuntimeOf(api.platform), { dir: edgeDir, port: edgePort, bind: '127.0.0.1', adminPort: 0, memorySampleMs: 1000 });
     await edge.start();
     dash = await startDashboard({ PADDOCK_API_URL: api.url });
     ctx = await browser.newContext({ viewport: desktop, baseURL: dash.url });
@@ -151,6 +151,7 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     assert.deepEqual(await viaEdge(edgePort, host), { status: 200, body: 'hello from the dashboard' });
     await page.goto(`/sites/${site}`);
     assert.match(await page.locator('.facts').innerText(), /v1/);
+    assert.equal(await page.getByTestId('run-state').innerText(), 'Awake');
   });
 
   test('the sites list shows when the site was deployed and that it is awake', async () => {
@@ -185,17 +186,25 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     for (let i = 0; i < 10; i++) assert.equal((await viaEdge(edgePort, host)).status, 200);
     // The edge flushes its counts every few seconds; the page shows what the API has when it renders.
     await page.goto(`/sites/${site}/metrics`);
-    await eventually('requests showing on the metrics tab', async () => {
-      if ((await page.getByTestId('chart-requests').count()) > 0) return true;
+    const total = async () => ((await page.getByTestId('metrics-total').count()) ? Number(/^(\d+) requests/.exec(await page.getByTestId('metrics-total').innerText())?.[1]) : 0);
+    await eventually('the 10 requests just made and a memory sample showing on the metrics tab', async () => {
+      if ((await total()) >= 10 && (await page.getByTestId('chart-memory').count()) > 0) return true;
       await page.reload();
       return false;
     }, 30_000);
-    const total = Number(/^(\d+) requests/.exec(await page.getByTestId('metrics-total').innerText())?.[1]);
-    assert.ok(total >= 10, `expected at least the 10 requests just made, the page says ${total}`);
     await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    // The edge samples the replicas' memory every second here (every 15 s by default).
+    await page.getByTestId('chart-memory').waitFor();
+    assert.match(await page.getByTestId('memory-summary').innerText(), /^Latest [1-9][\d.]* MiB/);
     assert.match(await page.getByTestId('requests-summary').innerText(), /^Latest [\d.]+ req\/min, lowest [\d.]+ req\/min, highest [1-9][\d.]* req\/min\.$/);
     assert.equal(await page.getByRole('link', { name: 'last hour' }).getAttribute('aria-current'), 'page');
     await screenshot(page, 'site-metrics');
+    await page.setViewportSize(phone);
+    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the metrics tab is ${overflow}px wider than a phone`);
+    await screenshot(page, 'site-metrics-phone');
+    await page.setViewportSize(desktop);
     await page.getByRole('link', { name: 'last 24 hours' }).click();
     await page.waitForURL('**/metrics?window=24h');
     await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
