@@ -3,9 +3,13 @@
 // no-new-privileges, pids/memory/CPU limits, no host paths or Docker socket, and one bridge network
 // per site. The edge and activator reach a replica at its address on that network; nothing is
 // published on the host. Docker's bridge isolation keeps one site's network from another's.
+// Each web replica runs in the network namespace of its own holder container (images/netns-image.ts,
+// hardened the same way), which sits on the site's bridge: the replica can be stopped to free its
+// memory and started again without Docker setting up a namespace, veth and address each time.
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { SITE_UID } from '../images/base-image.js';
+import { ensureNetnsImage } from '../images/netns-image.js';
 import type { Driver, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { connectDocker, type DockerEngine } from './docker-engine.js';
 import { demultiplex, LineQueue } from './log-stream.js';
@@ -16,7 +20,12 @@ const LABEL = {
   replica: 'paddock.replica',
   role: 'paddock.role',
   port: 'paddock.port',
+  /** On a web replica: the id of the container that holds its network namespace. */
+  netns: 'paddock.netns',
 } as const;
+
+/** Limits of a network holder: it only sleeps. */
+const HOLDER_LIMITS = { memoryMb: 8, cpus: 0.05, pids: 4 };
 
 export interface DockerDriverOptions {
   docker?: DockerEngine;
@@ -24,6 +33,8 @@ export interface DockerDriverOptions {
   namePrefix?: string;
   /** Size of each replica's tmpfs /tmp. */
   tmpfsMb?: number;
+  /** Image of the network holders (default: built here, images/netns-image.ts). */
+  netnsImage?: string;
 }
 
 function statusOf(state: { Status?: string; Paused?: boolean }): ReplicaStatus {
@@ -46,11 +57,13 @@ export class DockerDriver implements Driver {
   readonly docker: DockerEngine;
   private readonly prefix: string;
   private readonly tmpfsMb: number;
+  private netnsImage: Promise<string> | undefined;
 
   constructor(opts: DockerDriverOptions = {}) {
     this.docker = opts.docker ?? connectDocker();
     this.prefix = opts.namePrefix ?? 'pdk';
     this.tmpfsMb = opts.tmpfsMb ?? 64;
+    if (opts.netnsImage) this.netnsImage = Promise.resolve(opts.netnsImage);
   }
 
   networkName(site: string): string {
@@ -82,18 +95,18 @@ export class DockerDriver implements Driver {
   }
 
   /** Container settings shared by web replicas and one-off commands. */
-  private hostConfig(spec: ReplicaSpec, network: string): Docker.HostConfig {
-    const memory = spec.limits.memoryMb * 1024 * 1024;
+  private hostConfig(limits: ReplicaSpec['limits'], networkMode: string): Docker.HostConfig {
+    const memory = limits.memoryMb * 1024 * 1024;
     return {
-      NetworkMode: network,
+      NetworkMode: networkMode,
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${this.tmpfsMb}m,uid=${SITE_UID},gid=${SITE_UID},mode=0700` },
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges:true'],
-      PidsLimit: spec.limits.pids,
+      PidsLimit: limits.pids,
       Memory: memory,
       MemorySwap: memory, // no swap: a site over its memory is killed, not the host slowed down
-      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      NanoCpus: Math.round(limits.cpus * 1e9),
       Privileged: false,
       Binds: [],
       IpcMode: 'private',
@@ -118,28 +131,52 @@ export class DockerDriver implements Driver {
 
   async create(spec: ReplicaSpec): Promise<ReplicaState> {
     const network = await this.ensureNetwork(spec.site);
+    this.netnsImage ??= ensureNetnsImage(this.docker);
     const name = `${this.prefix}-${spec.site}-${spec.release}-${spec.replica}-${randomBytes(3).toString('hex')}`;
-    const container = await this.docker.createContainer({
-      name,
-      Image: spec.image,
-      ...(spec.command ? { Cmd: spec.command } : {}),
-      Env: this.containerEnv(spec),
+    const holder = await this.docker.createContainer({
+      name: `${name}-net`,
+      Image: await this.netnsImage,
       User: `${SITE_UID}:${SITE_UID}`,
-      Labels: this.labels(spec, 'web'),
-      ExposedPorts: { [`${spec.port}/tcp`]: {} },
-      StopSignal: 'SIGTERM',
-      HostConfig: { ...this.hostConfig(spec, network), RestartPolicy: { Name: 'unless-stopped' } },
+      Labels: { [LABEL.site]: spec.site, [LABEL.release]: spec.release, [LABEL.role]: 'netns' },
+      HostConfig: { ...this.hostConfig(HOLDER_LIMITS, network), RestartPolicy: { Name: 'unless-stopped' } },
     });
-    return this.inspect(container.id);
+    try {
+      await holder.start();
+      const container = await this.docker.createContainer({
+        name,
+        Image: spec.image,
+        ...(spec.command ? { Cmd: spec.command } : {}),
+        Env: this.containerEnv(spec),
+        User: `${SITE_UID}:${SITE_UID}`,
+        Labels: { ...this.labels(spec, 'web'), [LABEL.netns]: holder.id },
+        StopSignal: 'SIGTERM',
+        HostConfig: { ...this.hostConfig(spec.limits, `container:${holder.id}`), RestartPolicy: { Name: 'unless-stopped' } },
+      });
+      return await this.inspect(container.id);
+    } catch (err) {
+      await holder.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
   }
 
   async start(id: string): Promise<ReplicaState> {
+    const c = this.docker.getContainer(id);
     try {
-      await this.docker.getContainer(id).start();
+      await c.start();
     } catch (err) {
-      if (!isStatus(err, 304)) throw err; // already running
+      if (isStatus(err, 304)) return this.inspect(id); // already running
+      // Its network holder was stopped (by hand, or it did not come back with the engine): start it first.
+      const holder = await this.holderOf(id);
+      if (!holder || !/non running container|not running/i.test(String((err as Error).message))) throw err;
+      await this.docker.getContainer(holder).start().catch((e: unknown) => { if (!isStatus(e, 304)) throw e; });
+      await c.start();
     }
     return this.inspect(id);
+  }
+
+  private async holderOf(id: string): Promise<string | undefined> {
+    const info = await this.docker.getContainer(id).inspect().catch(() => undefined);
+    return info?.Config.Labels?.[LABEL.netns];
   }
 
   async stop(id: string, graceSeconds = 10): Promise<void> {
@@ -176,18 +213,31 @@ export class DockerDriver implements Driver {
   }
 
   async remove(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).remove({ force: true });
-    } catch (err) {
-      if (!isStatus(err, 404, 409)) throw err;
+    const holder = await this.holderOf(id);
+    for (const c of [id, holder]) {
+      if (!c) continue;
+      try {
+        await this.docker.getContainer(c).remove({ force: true });
+      } catch (err) {
+        if (!isStatus(err, 404, 409)) throw err;
+      }
     }
   }
 
-  private stateFrom(info: Docker.ContainerInspectInfo): ReplicaState {
+  /** Its address on the site's network: its own, or its network holder's. */
+  private async ipOf(info: Docker.ContainerInspectInfo, site: string): Promise<string | undefined> {
+    const holder = /^container:(.+)$/.exec(info.HostConfig.NetworkMode ?? '')?.[1];
+    const networks = holder
+      ? (await this.docker.getContainer(holder).inspect().catch(() => undefined))?.NetworkSettings.Networks
+      : info.NetworkSettings.Networks;
+    return networks?.[this.networkName(site)]?.IPAddress || undefined;
+  }
+
+  private async stateFrom(info: Docker.ContainerInspectInfo): Promise<ReplicaState> {
     const labels = info.Config.Labels ?? {};
     const site = labels[LABEL.site] ?? '';
     const status = statusOf(info.State);
-    const ip = info.NetworkSettings.Networks[this.networkName(site)]?.IPAddress;
+    const ip = status === 'running' || status === 'paused' ? await this.ipOf(info, site) : undefined;
     const port = Number(labels[LABEL.port] ?? 0);
     const state: ReplicaState = {
       id: info.Id,
@@ -204,7 +254,7 @@ export class DockerDriver implements Driver {
 
   async inspect(id: string): Promise<ReplicaState> {
     try {
-      return this.stateFrom(await this.docker.getContainer(id).inspect());
+      return await this.stateFrom(await this.docker.getContainer(id).inspect());
     } catch (err) {
       if (!isStatus(err, 404)) throw err;
       return { id, name: id, site: '', release: '', replica: 0, status: 'missing' };
@@ -246,7 +296,7 @@ export class DockerDriver implements Driver {
       Env: this.containerEnv(spec),
       User: `${SITE_UID}:${SITE_UID}`,
       Labels: this.labels(spec, 'oneoff'),
-      HostConfig: this.hostConfig(spec, network),
+      HostConfig: this.hostConfig(spec.limits, network),
     });
     const output: LogLine[] = [];
     const timer = setTimeout(() => { container.kill().catch(() => undefined); }, opts.timeoutMs ?? 120_000);
@@ -287,6 +337,11 @@ export class DockerDriver implements Driver {
 
   async removeSite(site: string): Promise<void> {
     for (const r of await this.list(site)) await this.remove(r.id);
+    // Holders whose replica is already gone (a create that failed half way) would keep the network busy.
+    const left = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=netns`, `${LABEL.site}=${site}`] } });
+    for (const c of left.filter((x) => (x.Names[0] ?? '').startsWith(`/${this.prefix}-`))) {
+      await this.docker.getContainer(c.Id).remove({ force: true }).catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; });
+    }
     try {
       await this.docker.getNetwork(this.networkName(site)).remove();
     } catch (err) {

@@ -53,10 +53,25 @@ test('a site container runs hardened and a container of site A cannot connect to
   assert.equal(hc.MemorySwap, 96 * 1024 * 1024);
   assert.equal(hc.NanoCpus, 0.5e9);
   assert.equal(hc.Privileged, false);
-  assert.equal(hc.NetworkMode, driver.networkName(siteA));
   assert.deepEqual(info.Mounts, [], 'no host paths, no Docker socket');
-  assert.deepEqual(Object.keys(info.NetworkSettings.Networks), [driver.networkName(siteA)], 'only its own bridge network');
-  assert.deepEqual(info.NetworkSettings.Ports ?? {}, { '8000/tcp': null }, 'nothing published on the host');
+  assert.deepEqual(info.NetworkSettings.Ports ?? {}, {}, 'nothing published on the host');
+  // Its network is its holder's namespace (kept while the replica is stopped), which is on the
+  // site's bridge only and hardened like the replica.
+  const holderId = /^container:(.+)$/.exec(hc.NetworkMode ?? '')?.[1];
+  assert.ok(holderId, `the replica runs in its network holder's namespace, not ${hc.NetworkMode}`);
+  const holder = await driver.docker.getContainer(holderId).inspect();
+  assert.notEqual(holder.Id, info.Id);
+  assert.equal(holder.HostConfig.NetworkMode, driver.networkName(siteA));
+  assert.deepEqual(Object.keys(holder.NetworkSettings.Networks), [driver.networkName(siteA)], 'only its own bridge network');
+  assert.equal(holder.NetworkSettings.Networks[driver.networkName(siteA)]?.IPAddress, ra.address.host);
+  assert.deepEqual(holder.NetworkSettings.Ports ?? {}, {}, 'nothing published on the host');
+  assert.equal(holder.Config.User, '10001:10001');
+  assert.equal(holder.HostConfig.ReadonlyRootfs, true);
+  assert.deepEqual(holder.HostConfig.CapDrop, ['ALL']);
+  assert.ok(holder.HostConfig.SecurityOpt?.includes('no-new-privileges:true'));
+  assert.equal(holder.HostConfig.Privileged, false);
+  assert.ok((holder.HostConfig.PidsLimit ?? 0) > 0 && (holder.HostConfig.Memory ?? 0) > 0 && (holder.HostConfig.NanoCpus ?? 0) > 0, 'limited');
+  assert.deepEqual(holder.Mounts, []);
 
   // The positive control proves the probe can connect; the attack then must not.
   assert.equal(await tryConnect(siteA, ra.address.host, ra.address.port), 'connected');

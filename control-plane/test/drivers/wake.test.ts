@@ -39,6 +39,7 @@ test('a stopped replica holds no process, and woken it answers its real page as 
   assert.ok(woken);
   assert.equal(more.length, 0);
   assert.equal(woken.id, r.id);
+  assert.deepEqual({ host: woken.host, port: woken.port }, r.address, 'its network holder kept its address while it slept');
   // No retry: the first request after the wake is answered by the booted site itself.
   const page = await probe(`http://${woken.host}:${woken.port}/`, 2000);
   assert.equal(page.status, 200);
@@ -74,4 +75,18 @@ test('a replica that crashes while booting fails its wake at once instead of hol
   else assert.deepEqual(outcome, []);
   assert.ok(performance.now() - t0 < 10_000, 'abandoned long before the timeout');
   await driver.remove(c.id);
+});
+
+test('a replica whose network holder was stopped still wakes: the holder is started first', async () => {
+  const r = await driver.start((await driver.create(await spec({ replica: 3 }))).id);
+  assert.ok(r.address);
+  await driver.stop(r.id, 1);
+  const holder = /^container:(.+)$/.exec((await driver.docker.getContainer(r.id).inspect()).HostConfig.NetworkMode ?? '')?.[1];
+  assert.ok(holder);
+  await driver.docker.getContainer(holder).stop({ t: 0 });
+  const [woken] = await startForWake(driver, [r.id], { timeoutMs: 15_000 });
+  assert.ok(woken);
+  assert.match((await probe(`http://${woken.host}:${woken.port}/`, 2000)).body, new RegExp(`^page of ${site}`));
+  await driver.remove(r.id);
+  await assert.rejects(driver.docker.getContainer(holder).inspect(), 'removing a replica removes its holder');
 });
