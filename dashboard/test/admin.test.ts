@@ -120,13 +120,15 @@ describe('operator admin area', () => {
     await op.setViewportSize(phone);
     await op.goto('/admin/audit?action=site.suspend');
     const rows = op.getByRole('row', { name: /site\.suspend/ });
+    // The page streams in after its loading state: wait for the rows, then count.
+    await rows.first().waitFor();
     assert.ok((await rows.count()) >= 1);
     assert.match(await rows.first().innerText(), new RegExp(api.operator.email.replace(/[.+]/g, '\\$&')));
     const overflow = await op.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the audit log is ${overflow}px wider than a phone`);
     await screenshot(op, 'admin-audit-phone');
     await op.goto('/admin/audit?action=site.resume');
-    assert.ok((await op.getByRole('row', { name: /site\.resume/ }).count()) >= 1);
+    await op.getByRole('row', { name: /site\.resume/ }).first().waitFor();
   });
 
   let opToken: string | undefined;
