@@ -5,8 +5,12 @@
 // site code, app folders and migrations resolve as before and share one instance of every module.
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+
+/** Changes whenever this bundler does, so runtime images built by an older one are not reused. */
+export const BUNDLER_HASH = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12);
 
 /**
  * Left to Node's own resolution from the image's node_modules: optional backends the runtime loads
@@ -59,6 +63,24 @@ function keepModuleUrls(distDir: string, finalDir: string): Plugin {
 }
 
 /**
+ * pg probes for Cloudflare Workers when it loads, with `new Response(...)`: on Node 20 that first
+ * touch of the Response global loads undici (~10 ms of a boot). The image only ever runs on Node.
+ */
+function skipWorkersProbe(): Plugin {
+  return {
+    name: 'paddock-pg-node-only',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const probe = "typeof Response === 'function'";
+        if (!source.includes(probe)) return undefined;
+        return { contents: source.replace(probe, 'false'), loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * Writes the bundled dist/ to `outDir`, which will be `finalDir` in the image. Files that are not
  * JavaScript (templates, data files) are copied as they are; declarations and maps are left out.
  */
@@ -75,7 +97,7 @@ export async function bundleRuntime(distDir: string, outDir: string, finalDir: s
     external: UNBUNDLED,
     banner: { js: BANNER },
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [keepModuleUrls(distDir, finalDir)],
+    plugins: [keepModuleUrls(distDir, finalDir), skipWorkersProbe()],
     logLevel: 'silent',
   });
   cpSync(distDir, outDir, {

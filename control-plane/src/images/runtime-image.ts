@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
 import { ensureBaseImage } from './base-image.js';
-import { bundleRuntime } from './runtime-bundle.js';
+import { BUNDLER_HASH, bundleRuntime } from './runtime-bundle.js';
 import { productionDependencies, type InstalledPackage } from './production-dependencies.js';
 
 // runtime/2: dist/ is bundled (runtime-bundle.ts).
@@ -65,7 +65,7 @@ export function runtimeCommand(...args: string[]): string[] {
 }
 
 function contentHash(baseRef: string, runtimeDir: string, deps: InstalledPackage[]): string {
-  const h = createHash('sha256').update(RECIPE).update(baseRef);
+  const h = createHash('sha256').update(RECIPE).update(BUNDLER_HASH).update(baseRef);
   for (const part of runtimeParts(runtimeDir)) {
     const p = join(runtimeDir, part);
     if (!existsSync(p)) continue;
