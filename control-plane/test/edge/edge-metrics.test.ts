@@ -100,7 +100,16 @@ test('the memory of the running replica is sampled into the metrics', async () =
   assert.equal(day.body.stepSeconds, 900);
 });
 
-test('another organisation gets 404 for the site metrics, and an unknown window 400', async () => {
+test('a viewer of the organisation reads the site metrics; another organisation gets 404, an unknown window 400', async () => {
+  const org = (await call(f.app, f.token, 'GET', '/v1/orgs')).body.organisations[0].name as string;
+  const viewer = await signup(f.app, 'viewer');
+  const inv = await call(f.app, f.token, 'POST', `/v1/orgs/${org}/invitations`, { email: viewer.email, role: 'viewer' });
+  assert.equal(inv.status, 201, JSON.stringify(inv.body));
+  const token = /token=(\S+)/.exec(f.platform.mailer.sent.findLast((m) => m.to === viewer.email)?.text ?? '')?.[1];
+  assert.equal((await call(f.app, viewer.token, 'POST', '/v1/invitations/accept', { token })).status, 200);
+  const seen = await call(f.app, viewer.token, 'GET', `/v1/sites/${f.site}/metrics?window=1h`);
+  assert.equal(seen.status, 200);
+  assert.equal(seen.body.points.length, 60);
   const stranger = await signup(f.app, 'stranger');
   const other = await call(f.app, stranger.token, 'GET', `/v1/sites/${f.site}/metrics`);
   assert.equal(other.status, 404);
