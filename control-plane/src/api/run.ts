@@ -89,7 +89,7 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     const deps = deployRuntimeOf(p);
     const live = await prepareOneOff(deps, site, command);
     const timeoutMs = Math.min(request.body.timeoutSeconds ?? p.config.runTimeoutS, p.config.runTimeoutS) * 1000;
-    // The arguments may hold passwords (createsuperuser --password): only the command's name is recorded.
+    // Arguments and env values may hold secrets: only the command's name and the env names are recorded.
     await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version, env: Object.keys(extraEnv) } });
 
     // The response closing before it was finished means the client went away: the one-off dies with it.
