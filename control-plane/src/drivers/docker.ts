@@ -131,7 +131,8 @@ export class DockerDriver implements Driver {
 
   async create(spec: ReplicaSpec): Promise<ReplicaState> {
     const network = await this.ensureNetwork(spec.site);
-    this.netnsImage ??= ensureNetnsImage(this.docker);
+    // Shared by concurrent creates; a failed build is tried again by the next one.
+    this.netnsImage ??= ensureNetnsImage(this.docker).catch((err: unknown) => { this.netnsImage = undefined; throw err; });
     const name = `${this.prefix}-${spec.site}-${spec.release}-${spec.replica}-${randomBytes(3).toString('hex')}`;
     const holder = await this.docker.createContainer({
       name: `${name}-net`,
