@@ -235,7 +235,7 @@ describe('request path over HTTP', () => {
     });
   }
 
-  it('puts the security headers on every kind of answer: sync and async views, redirects, 404, CSRF 403, bad Host 400, 500', async () => {
+  it('puts the security headers on every kind of answer: sync and async views, redirects, 404, CSRF 403, bad Host 400, 500, undecodable URL 400', async () => {
     const site: Site = makeSite({
       urls: [
         path('', () => new Response('hello', { contentType: 'text/plain; charset=utf-8' })),
@@ -256,6 +256,7 @@ describe('request path over HTTP', () => {
         ['/', { host: 'evil.example' }, 400],
         ['/', { host: 'testserver.evil.example' }, 400],
         ['/boom/', {}, 500],
+        ['/%E0%A4%A/', {}, 400],
       ];
       for (const [url, opts, status, body] of cases) {
         const what = `${opts?.method ?? 'GET'} ${url} (Host ${opts?.host ?? 'testserver'})`;

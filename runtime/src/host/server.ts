@@ -68,6 +68,14 @@ export function createServer(site: Site): SiteServer {
     // No route has a schema, so Fastify's default compilers (Ajv and fast-json-stringify, ~250 modules) would only
     // be loaded to sit unused: a third of a cold boot, which is what waking a stopped site waits for.
     schemaController: { compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas } },
+    // A URL Fastify cannot decode ('/%E0%A4%A/') is refused before any route: still our page and security headers.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const res = site.plainError(status, 'Bad Request');
+      applySecurityHeaders(res, settings, false);
+      res.setHeader('x-frame-options', settings.X_FRAME_OPTIONS);
+      send(reply, res, closing);
+    },
   });
 
   // Bodies stay raw bytes: the Request parses forms and JSON lazily, and the limit above answers 413 first.
