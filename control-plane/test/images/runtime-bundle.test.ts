@@ -28,13 +28,16 @@ test('the bundled runtime keeps one instance of every module, finds its data fil
     const site = await import(u('site/site.js'));
     const auth = await import(u('contrib/auth/index.js'));
     await import(u('host/server.js'));
+    const orm = await (await import(u('host/database.js'))).migrationCommands();
     console.log(JSON.stringify({
       sameSite: index.Site === site.Site,
+      orm: typeof orm?.migrate === 'function' && orm.configureDatabases === index.configureDatabases,
       authDir: auth.authApp.dir,
       undici: touched,
     }));`;
-  const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: work, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } }).trim().split('\n').pop()!) as { sameSite: boolean; authDir: string; undici: string | null };
+  const r = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: work, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } }).trim().split('\n').pop()!) as { sameSite: boolean; orm: boolean; authDir: string; undici: string | null };
   assert.equal(r.sameSite, true, 'a class reached through two entry points is one class');
+  assert.equal(r.orm, true, 'the host loads the ORM on demand, and it is the one the index exports');
   assert.equal(r.authDir.replace(/\/$/, ''), join(out, 'contrib', 'auth'), 'an app folder is where its files were copied, not the chunk folder');
   assert.ok(existsSync(join(r.authDir, 'migrations')), 'the auth app\'s migrations are beside it');
   assert.equal(r.undici, null, 'nothing touched the Response global (it loads undici) while the runtime loaded');

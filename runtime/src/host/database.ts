@@ -10,10 +10,10 @@ interface DbModule {
 let db: DbModule | null = null;
 
 async function loadDb(): Promise<DbModule | null> {
-  // A computed specifier: the ORM lands in ../db/ separately, and a site without a database never pays for loading it.
-  const spec = '../db/index.js';
+  // Loaded on demand (a command or site without a database never pays for it here); a literal specifier,
+  // so the runtime image's bundler (control-plane/src/images/runtime-bundle.ts) sees it and keeps its chunk.
   try {
-    return (await import(spec)) as DbModule;
+    return (await import('../db/index.js')) as unknown as DbModule;
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('/db/')) return null;
     throw err;
