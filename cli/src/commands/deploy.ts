@@ -115,6 +115,15 @@ interface Release {
   current?: boolean;
   createdAt?: string;
   deployId?: string;
+  /** Env var names changed against the release before (never values). */
+  envChanges?: { added: string[]; removed: string[]; changed: string[] };
+}
+
+/** "env: +NEW ~CHANGED -GONE", or nothing when no env var changed. */
+function envSummary(c: Release['envChanges']): string {
+  if (!c) return '';
+  const parts = [...c.added.map((n) => `+${n}`), ...c.changed.map((n) => `~${n}`), ...c.removed.map((n) => `-${n}`)];
+  return parts.length ? ` (env: ${parts.join(' ')})` : '';
 }
 
 export const releases = defineCommand({
@@ -134,7 +143,7 @@ export const releases = defineCommand({
         ['VERSION', (r) => `v${r.version}${r.current ? ctx.out.green(' *') : ''}`],
         ['STATUS', (r) => r.status ?? ''],
         ['CREATED', (r) => r.createdAt ?? ''],
-        ['DESCRIPTION', (r) => r.description ?? ''],
+        ['DESCRIPTION', (r) => `${r.description ?? ''}${envSummary(r.envChanges)}`],
       ]);
     });
   },
@@ -143,7 +152,7 @@ export const releases = defineCommand({
 export const rollback = defineCommand({
   name: 'rollback',
   group: 'Deploy',
-  summary: 'Re-release an earlier release\'s code (default: the release before the current one)',
+  summary: 'Re-release an earlier release\'s code and env vars (default: the release before the current one)',
   usage: 'rollback [version] [--site <name>]',
   options: { ...siteOption },
   positionals: { max: 1 },
@@ -165,11 +174,11 @@ export const rollback = defineCommand({
       throw new CliError('CLI_DEPLOY_FAILED', `Rollback of ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The current release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
     }
     const v = releaseVersion(result);
-    // Without a version the API chose one: its new release says which ("rollback of v3").
+    // Without a version the API chose one: its new release says which ("Rollback to v3 (code and env vars)").
     let from = version;
     if (from === undefined && v !== undefined && !ctx.out.json) {
       const list = await ctx.api.json<{ releases: Array<{ version: number; description: string }> }>('GET', sitePath(site, '/releases')).catch(() => undefined);
-      const m = /rollback of v(\d+)/.exec(list?.releases.find((r) => r.version === v)?.description ?? '');
+      const m = /rollback (?:to|of) v(\d+)/i.exec(list?.releases.find((r) => r.version === v)?.description ?? '');
       if (m) from = Number(m[1]);
     }
     ctx.out.data(result, () => ctx.out.success(`Rolled back ${site}${from ? ` to v${from}` : ''}${v !== undefined ? ` (now v${v})` : ''}.`));

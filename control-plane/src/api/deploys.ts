@@ -10,6 +10,7 @@ import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { deployDb, type Deploy } from '../releases/tables.js';
+import { envChanges, openEnvSnapshot } from '../releases/env-snapshot.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
 import { siteUrl } from './site-schemas.js';
@@ -41,6 +42,11 @@ const ReleaseOut = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   liveAt: Type.Union([Timestamp, Type.Null()]),
+  envChanges: Type.Optional(Type.Object({
+    added: Type.Array(Type.String()),
+    removed: Type.Array(Type.String()),
+    changed: Type.Array(Type.String()),
+  }, { description: 'names of the env vars this release added, removed or changed against the release before it (never values); absent when either predates env snapshots' })),
 });
 
 export const deploysPlugin: FastifyPluginAsync = async (root) => {
@@ -137,18 +143,27 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   }, async (request) => {
     const auth = await authenticate(request);
     const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
-    const rows = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).orderBy('version', 'desc').limit(200).execute();
+    // One more than listed: the oldest listed release is compared with the one before it.
+    const rows = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).orderBy('version', 'desc').limit(201).execute();
+    const snapshots = rows.map((r) => openEnvSnapshot(p.secrets, r));
     return {
-      releases: rows.map((r) => ({
-        version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
-        replicas: r.replicas, error: r.error, createdAt: r.created_at.toISOString(), liveAt: r.live_at?.toISOString() ?? null,
-      })),
+      releases: rows.slice(0, 200).map((r, i) => {
+        const now = snapshots[i];
+        const before = r.version === 1 ? {} : rows[i + 1]?.version === r.version - 1 ? snapshots[i + 1] : undefined;
+        return {
+          version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
+          replicas: r.replicas, error: r.error, createdAt: r.created_at.toISOString(), liveAt: r.live_at?.toISOString() ?? null,
+          ...(now && before ? { envChanges: envChanges(before, now) } : {}),
+        };
+      }),
     };
   });
 
   app.post('/v1/sites/:site/rollback', {
     schema: {
-      tags, summary: "Re-release an earlier release's code as a new release (default: the release before the current one, whatever its kind); env vars stay as they are", security: bearerSecurity, params: SiteParams,
+      tags, summary: "Re-release an earlier release's code and env vars as a new release (default: the release before the current one, whatever its kind)",
+      description: "The site's env vars become the target's again. A release made before releases kept their env vars re-releases its code with the current vars.",
+      security: bearerSecurity, params: SiteParams,
       body: Type.Optional(Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
       response: { 202: DeployOut, ...errorResponses },
     },
@@ -158,8 +173,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     let version = request.body?.version;
     if (version === undefined) {
       // The release before the current one, whatever its kind (deploy, env, scale, rollback), as
-      // `paddock releases` lists them. A release keeps its code, not its env vars: the vars stay
-      // as they are now (change them with env:set).
+      // `paddock releases` lists them: rolling back an env change undoes it.
       const live = await db.selectFrom('releases').select(['version']).where('site_id', '=', site.id).where('status', '=', 'live').executeTakeFirst();
       if (!live) throw errors.noRelease(site.name);
       const before = await db.selectFrom('releases').select('version').where('site_id', '=', site.id)

@@ -1,12 +1,14 @@
 // A site's own environment variables: stored encrypted, never shown to viewers, and every change
-// makes a new release (the same slug with the new environment) when the site is live.
+// makes a new release (the same slug with the new environment) when the site is live. Each release
+// keeps a sealed snapshot of them; a rollback makes these its target's vars again.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { siteAccess } from '../orgs/access.js';
 import { needs } from '../orgs/roles.js';
-import { createRerelease, currentRelease, envContext } from '../releases/deploys.js';
+import { createRerelease, currentRelease } from '../releases/deploys.js';
+import { currentSiteEnv, envContext } from '../releases/env-snapshot.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
@@ -29,10 +31,7 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   const db = deployDb(p.db);
   const tags = ['env'];
 
-  const read = async (siteId: string) => {
-    const rows = await db.selectFrom('site_env_vars').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
-    return Object.fromEntries(rows.map((r) => [r.name, p.secrets.open(r.value_enc, envContext(siteId, r.name))]));
-  };
+  const read = (siteId: string) => currentSiteEnv(p.db, p.secrets, siteId);
 
   app.get('/v1/sites/:site/env', {
     schema: { tags, summary: "A site's own environment variables (developers and above)", security: bearerSecurity, params: SiteParams, response: { 200: EnvOut, ...errorResponses } },

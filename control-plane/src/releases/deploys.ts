@@ -1,6 +1,7 @@
 // The deploy pipeline as the API and the deploy job see it: accept an upload (or a re-release of
 // an earlier slug: rollback, env change, scale), then build → release image → release phase →
-// new replicas → health → edge switch → drain. Every release is kept with its slug and image.
+// new replicas → health → edge switch → drain. Every release is kept with its slug, image and env
+// snapshot (a rollback brings back both the code and the env vars of its target).
 // One deploy per site runs at a time (a Postgres advisory lock), so versions stay in order.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -25,6 +26,7 @@ import type { LogStore } from './log-store.js';
 import { release, type ReleasePlan } from './releaser.js';
 import type { DeploySettings } from '../config.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
+import { currentSiteEnv, openEnvSnapshot, replaceSiteEnv, sealEnvSnapshot, type EnvVars } from './env-snapshot.js';
 
 export interface DeployDeps {
   platform: Pick<Platform, 'db' | 'secrets' | 'config' | 'logger'>;
@@ -39,15 +41,13 @@ export interface DeployDeps {
   enqueue(deployId: string): Promise<void>;
 }
 
-export const envContext = (siteId: string, name: string): string => `site:${siteId}:env:${name}`;
-
-/** The env vars a site's replicas get: platform-provided first, the site's own may not override them. */
-export async function siteEnvironment(deps: DeployDeps, site: Site): Promise<Record<string, string>> {
+/**
+ * The env vars a site's replicas get: the site's own (`own`: a release's snapshot; by default the
+ * current site_env_vars), then the platform-provided ones, which the site's own may not override.
+ */
+export async function siteEnvironment(deps: DeployDeps, site: Site, own?: EnvVars): Promise<Record<string, string>> {
   const db = deployDb(deps.platform.db);
-  const env: Record<string, string> = {};
-  for (const v of await db.selectFrom('site_env_vars').selectAll().where('site_id', '=', site.id).execute()) {
-    env[v.name] = deps.platform.secrets.open(v.value_enc, envContext(site.id, v.name));
-  }
+  const env: Record<string, string> = { ...(own ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id)) };
   const hostAlias = await deps.driver.hostAddress(site.name);
   const reachable = (server: string) => server.replace(/^(127\.0\.0\.1|localhost|\[::1\])(?=:)/, hostAlias);
   for (const row of await db.selectFrom('site_resources').selectAll().where('site_id', '=', site.id).execute()) {
@@ -73,11 +73,12 @@ export function releaseDir(deps: Pick<DeployDeps, 'settings'>, siteId: string, r
 }
 
 /**
- * How a release's processes run — its image (or unpacked folder, for drivers without images), the
- * site's env and limits — for its web replicas, its release phase and one-off runs alike.
+ * How a release's processes run — its image (or unpacked folder, for drivers without images), its
+ * env snapshot (the site's current vars for a release older than snapshots) and limits — for its
+ * web replicas, its release phase and one-off runs alike.
  */
 export async function releaseProcesses(
-  deps: DeployDeps, site: Site, rel: Pick<Release, 'id' | 'version' | 'image'>,
+  deps: DeployDeps, site: Site, rel: Pick<Release, 'id' | 'version' | 'image' | 'env_enc'>,
 ): Promise<Pick<ReleasePlan, 'site' | 'release' | 'image' | 'dir' | 'env' | 'limits'>> {
   const usesImages = deps.driver.kind === 'docker' && Boolean(deps.docker);
   return {
@@ -85,7 +86,7 @@ export async function releaseProcesses(
     release: `v${rel.version}`,
     image: rel.image ?? '',
     ...(usesImages ? {} : { dir: releaseDir(deps, site.id, rel.id) }),
-    env: await siteEnvironment(deps, site),
+    env: await siteEnvironment(deps, site, openEnvSnapshot(deps.platform.secrets, { ...rel, site_id: site.id })),
     limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
   };
 }
@@ -185,6 +186,9 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       let manifest: SlugManifest;
       let image: string | null = null;
       let description: string;
+      // A rollback runs with its target's env snapshot; any other release with the site's current vars.
+      let snapshot: EnvVars | undefined;
+      let restoresEnv = false;
       if (deploy.kind === 'deploy') {
         const work = join(deps.settings.buildDir, deployId);
         rmSync(work, { recursive: true, force: true });
@@ -209,16 +213,28 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         manifest = source.manifest as unknown as SlugManifest;
         image = source.image;
         description = `${deploy.kind} of v${source.version}`;
+        if (deploy.kind === 'rollback') {
+          snapshot = openEnvSnapshot(deps.platform.secrets, source);
+          restoresEnv = snapshot !== undefined;
+          description = restoresEnv
+            ? `Rollback to v${source.version} (code and env vars)`
+            : `Rollback to v${source.version} (code only: v${source.version} predates env snapshots, the current env vars stay)`;
+        }
       }
+      const ownEnv = snapshot ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id);
       const last = await db.selectFrom('releases').select((eb) => eb.fn.max('version').as('v')).where('site_id', '=', site.id).executeTakeFirst();
       const version = Number(last?.v ?? 0) + 1;
+      // The id is chosen here: the env snapshot is sealed to it, so it opens for this release only.
+      const relId = randomUUID();
+      const envEnc = sealEnvSnapshot(deps.platform.secrets, site.id, relId, ownEnv);
       const rel = await db.insertInto('releases').values({
-        site_id: site.id, version, kind: deploy.kind, description, slug_key: slugKey, slug_sha256: slugSha,
-        manifest: JSON.stringify(manifest), replicas: site.replicas, status: 'pending', created_by: deploy.created_by,
+        id: relId, site_id: site.id, version, kind: deploy.kind, description, slug_key: slugKey, slug_sha256: slugSha,
+        manifest: JSON.stringify(manifest), replicas: site.replicas, status: 'pending', created_by: deploy.created_by, env_enc: envEnc,
       }).returning(['id']).executeTakeFirstOrThrow();
       releaseId = rel.id;
       await db.updateTable('deploys').set({ status: 'releasing', release_id: rel.id }).where('id', '=', deployId).execute();
       log('release', `release v${version}: ${description}`);
+      if (restoresEnv) log('release', `env vars of the rollback's target: ${Object.keys(ownEnv).join(', ') || 'none'}`);
 
       if (deps.driver.kind === 'docker' && deps.docker) {
         if (!image) {
@@ -251,14 +267,19 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
         onLive: async (timings) => {
-          await db.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
-          await db.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
+          await deps.platform.db.transaction().execute(async (tx) => {
+            const txdb = deployDb(tx);
+            await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
+            await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
+            // What the env route and the dashboard show is what runs: the rollback's vars.
+            if (restoresEnv) await replaceSiteEnv(tx, deps.platform.secrets, site.id, ownEnv);
+          });
           done = await db.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
           await deps.logs.appendDeploy(deployId, site.id, 'release',
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },
       }, {
-        ...await releaseProcesses(deps, site, { id: rel.id, version, image }),
+        ...await releaseProcesses(deps, site, { id: rel.id, version, image, env_enc: envEnc }),
         replicas: site.replicas,
         ...(migrate ? { migrateCommand: runtimeCommand('migrate', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {

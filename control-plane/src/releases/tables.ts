@@ -1,6 +1,6 @@
-// The deploy pipeline's tables as Kysely sees them (migration 20261123T2330_deploys_releases),
-// added to the platform database's type with `withTables`, so store/schema.ts stays the
-// accounts-and-sites core.
+// The deploy pipeline's tables as Kysely sees them (migrations 20261123T2330_deploys_releases and
+// 20261124T0200_release_env_snapshots), added to the platform database's type with `withTables`,
+// so store/schema.ts stays the accounts-and-sites core.
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { Upstream } from '../edge/route-table.js';
@@ -29,6 +29,8 @@ export type ReleasesTable = {
   created_by: string | null;
   created_at: Generated<Date>;
   live_at: NullableTimestamp;
+  /** The site's own env vars this release runs with, sealed (env-snapshot.ts); null before migration 20261124T0200. */
+  env_enc: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 export type DeploysTable = {

@@ -101,7 +101,7 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.match(back.body, /<rss|<feed/, 'the blog serves again');
     const after = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/releases`);
     assert.equal(after.body.releases[0].status, 'live');
-    assert.match(after.body.releases[0].description, /rollback of v1/);
+    assert.match(after.body.releases[0].description, /Rollback to v1 \(code and env vars\)/);
 
     const logs = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/logs?lines=500`);
     assert.equal(logs.status, 200);

@@ -1,0 +1,176 @@
+// Releases carry their env vars: a rollback brings back the code AND the env vars of its target,
+// what runs (replicas, one-offs) is the release's snapshot, and the snapshot is sealed at rest.
+// One site on the process driver (the same pipeline as Docker's, in a fraction of the time).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'bullmq';
+import { sql } from 'kysely';
+import { startTestPlatform, suffix, type TestPlatform } from '../support/platform.js';
+import { call, signup, siteName, waitForStatus, type User } from '../support/api.js';
+import { EdgeService } from '../../src/edge/edge-service.js';
+import { startDeployWorker } from '../../src/jobs/deploy.js';
+import { openDeployRuntime, useDeployRuntime } from '../../src/releases/deploy-runtime.js';
+import { currentRelease, releaseProcesses, type DeployDeps } from '../../src/releases/deploys.js';
+import { envContext, openEnvSnapshot } from '../../src/releases/env-snapshot.js';
+import { deployDb } from '../../src/releases/tables.js';
+import { deploySettings } from '../../src/config.js';
+import { fetchVia, follow, freePort, packSite, push } from './support.js';
+
+interface ReleaseItem {
+  version: number;
+  status: string;
+  description: string;
+  envChanges?: { added: string[]; removed: string[]; changed: string[] };
+}
+
+describe('releases carry their env vars', () => {
+  let t: TestPlatform;
+  let owner: User;
+  let deps: DeployDeps;
+  let edge: EdgeService;
+  let worker: Worker;
+  let port: number;
+  const site = siteName('renv');
+  const host = `${site}.localhost`;
+  const scratch = mkdtempSync(join(tmpdir(), 'pdk-env-rollback-'));
+  // Values no other text in the platform could contain, so finding one anywhere is a leak.
+  const one = `pool-one-${suffix()}`;
+  const two = `pool-two-${suffix()}`;
+  const greeting = `greeting-${suffix()}`;
+
+  const setEnv = async (vars: Record<string, string | null>) => {
+    const r = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const d = await follow(t.app, owner.token, site, r.body.deploy.id);
+    assert.equal(d.status, 'succeeded', d.log.join('\n'));
+    return d;
+  };
+  const rollback = async (version: number) => {
+    const r = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/rollback`, { version });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const d = await follow(t.app, owner.token, site, r.body.id);
+    assert.equal(d.status, 'succeeded', d.log.join('\n'));
+    return d;
+  };
+  const releases = async () => {
+    const r = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/releases`);
+    assert.equal(r.status, 200);
+    return { items: r.body.releases as ReleaseItem[], text: JSON.stringify(r.body) };
+  };
+  const envRoute = async () => (await call(t.app, owner.token, 'GET', `/v1/sites/${site}/env`)).body.vars as Record<string, string>;
+  const siteRow = () => deployDb(t.platform.db).selectFrom('sites').selectAll().where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+
+  before(async () => {
+    t = await startTestPlatform({ worker: true });
+    deps = openDeployRuntime(t.platform, { settings: { ...deploySettings(t.platform.config), driver: 'process', buildDir: join(scratch, 'builds'), artifactsDir: join(scratch, 'artifacts') } });
+    useDeployRuntime(t.platform, deps);
+    worker = startDeployWorker(t.platform);
+    owner = await signup(t.app, 'envroll');
+    assert.equal((await call(t.app, owner.token, 'POST', '/v1/sites', { name: site })).status, 202);
+    await waitForStatus(t.app, owner.token, site, 'ready', 30_000);
+    port = await freePort();
+    edge = new EdgeService(deps, { dir: join(scratch, 'edge'), port, bind: '127.0.0.1', adminPort: 0 });
+    await edge.start();
+  });
+
+  after(async () => {
+    await edge?.stop();
+    await worker?.close();
+    await deps?.driver.removeSite(site);
+    await t?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('rolling back to an env-only release brings its env vars back: replica, one-off and env route agree', async () => {
+    const v1 = await push(t.app, owner.token, site, await packSite(join(import.meta.dirname, 'fixtures/hello')));
+    assert.equal(v1.status, 'succeeded', v1.log.join('\n'));
+    assert.equal((await fetchVia(port, host, '/env/')).body, 'unset');
+
+    assert.equal((await setEnv({ SITE_ENV_PROBE: one })).version, 2);
+    assert.equal((await fetchVia(port, host, '/env/')).body, one);
+    assert.equal((await setEnv({ SITE_ENV_PROBE: two, GREETING: greeting })).version, 3);
+    assert.equal((await fetchVia(port, host, '/env/')).body, two);
+    assert.equal((await fetchVia(port, host)).body, `hello from ${greeting}`);
+
+    const rolled = await rollback(2);
+    assert.equal(rolled.version, 4);
+    assert.equal((await fetchVia(port, host, '/env/')).body, one, "the running replica has v2's value again");
+    assert.equal((await fetchVia(port, host)).body, 'hello from release', 'a var v2 did not have is gone');
+    assert.deepEqual(await envRoute(), { SITE_ENV_PROBE: one }, 'the env route shows what runs');
+
+    const { items, text } = await releases();
+    assert.deepEqual(items.map((r) => `${r.version}:${r.status}`), ['4:live', '3:superseded', '2:superseded', '1:superseded']);
+    assert.equal(items[0]!.description, 'Rollback to v2 (code and env vars)');
+    assert.deepEqual(items.map((r) => r.envChanges), [
+      { added: [], removed: ['GREETING'], changed: ['SITE_ENV_PROBE'] },
+      { added: ['GREETING'], removed: [], changed: ['SITE_ENV_PROBE'] },
+      { added: ['SITE_ENV_PROBE'], removed: [], changed: [] },
+      { added: [], removed: [], changed: [] },
+    ]);
+    for (const secret of [one, two, greeting]) assert.ok(!text.includes(secret), 'the listing names vars, never their values');
+
+    // A one-off runs with the live release's snapshot, even when site_env_vars says otherwise
+    // (as it does when an env change failed to release).
+    const s = await siteRow();
+    const stray = `stray-${suffix()}`;
+    await deployDb(t.platform.db).updateTable('site_env_vars').set({ value_enc: t.platform.secrets.seal(stray, envContext(s.id, 'SITE_ENV_PROBE')) })
+      .where('site_id', '=', s.id).where('name', '=', 'SITE_ENV_PROBE').execute();
+    const live = await currentRelease(deps, s.id);
+    assert.equal(live?.version, 4);
+    const plan = await releaseProcesses(deps, s, live!);
+    assert.equal(plan.env.SITE_ENV_PROBE, one);
+    assert.equal(plan.env.GREETING, undefined);
+    assert.ok(plan.env.DATABASE_URL, "the platform's own vars are still added");
+    await deployDb(t.platform.db).updateTable('site_env_vars').set({ value_enc: t.platform.secrets.seal(one, envContext(s.id, 'SITE_ENV_PROBE')) })
+      .where('site_id', '=', s.id).where('name', '=', 'SITE_ENV_PROBE').execute();
+  });
+
+  test('snapshots are sealed at rest and to their own release; no value reaches the deploy logs or the audit log', async () => {
+    const s = await siteRow();
+    const rows = await deployDb(t.platform.db).selectFrom('releases').selectAll().where('site_id', '=', s.id).orderBy('version').execute();
+    assert.equal(rows.length, 4);
+    const raw = (await sql<{ row: string }>`select row_to_json(r)::text as row from releases r where site_id = ${s.id}`.execute(t.platform.db)).rows.map((r) => r.row).join('\n');
+    for (const secret of [one, two, greeting]) {
+      assert.ok(!raw.includes(secret), 'no value in plain text');
+      assert.ok(!raw.includes(Buffer.from(secret).toString('base64').slice(0, 16)), 'nor merely base64-encoded');
+    }
+    assert.ok(!raw.includes('SITE_ENV_PROBE'), 'not even the names are readable from the row');
+    assert.deepEqual(openEnvSnapshot(t.platform.secrets, rows[2]!), { GREETING: greeting, SITE_ENV_PROBE: two });
+    // A snapshot copied onto another release (or another site's release) does not open there.
+    assert.throws(() => openEnvSnapshot(t.platform.secrets, { ...rows[1]!, env_enc: rows[2]!.env_enc }));
+
+    const logs = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/logs?lines=500`);
+    assert.equal(logs.status, 200);
+    const logText = JSON.stringify(logs.body);
+    assert.match(logText, /Rollback to v2/);
+    const audit = JSON.stringify(await t.platform.db.selectFrom('audit_events').selectAll().execute());
+    for (const secret of [one, two, greeting]) {
+      assert.ok(!logText.includes(secret), 'no value in the deploy logs');
+      assert.ok(!audit.includes(secret), 'no value in the audit log');
+    }
+  });
+
+  test('rolling back to a release made before env snapshots re-releases its code with the current env vars', async () => {
+    const s = await siteRow();
+    // What the migration leaves on the releases it finds: no snapshot.
+    await deployDb(t.platform.db).updateTable('releases').set({ env_enc: null }).where('site_id', '=', s.id).where('version', '=', 1).execute();
+    const rolled = await rollback(1);
+    assert.equal(rolled.version, 5);
+    assert.equal((await fetchVia(port, host, '/env/')).body, one, 'the current vars, not an empty set');
+    assert.deepEqual(await envRoute(), { SITE_ENV_PROBE: one });
+    const { items } = await releases();
+    assert.match(items[0]!.description, /^Rollback to v1 \(code only: v1 predates env snapshots/);
+    assert.deepEqual(items[0]!.envChanges, { added: [], removed: [], changed: [] }, 'v5 itself has a snapshot, compared with v4');
+    const byVersion = new Map(items.map((r) => [r.version, r]));
+    assert.equal(byVersion.get(1)!.envChanges, undefined, 'nothing to compare without a snapshot');
+    assert.equal(byVersion.get(2)!.envChanges, undefined, 'nor against one without');
+
+    // A live release without a snapshot (one-offs of a site not redeployed since the migration) runs with the current vars.
+    const live = await currentRelease(deps, s.id);
+    const plan = await releaseProcesses(deps, s, { ...live!, env_enc: null });
+    assert.equal(plan.env.SITE_ENV_PROBE, one);
+  });
+});
