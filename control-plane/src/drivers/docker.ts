@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { SITE_UID } from '../images/base-image.js';
 import { ensureNetnsImage } from '../images/netns-image.js';
-import type { Driver, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import type { Driver, ExecOptions, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
 import { connectDocker, type DockerEngine } from './docker-engine.js';
 import { demultiplex, LineQueue } from './log-stream.js';
 
@@ -280,6 +281,7 @@ export class DockerDriver implements Driver {
         demultiplex(queue, s);
         const close = () => (s as { destroy?: () => void }).destroy?.();
         queue.onClose = close;
+        if (opts.signal?.aborted) { close(); queue.end(); }
         opts.signal?.addEventListener('abort', () => { close(); queue.end(); }, { once: true });
       },
       // Gone or being removed (a drained replica): no more lines, not an error.
@@ -288,7 +290,9 @@ export class DockerDriver implements Driver {
     return queue;
   }
 
-  async exec(spec: ReplicaSpec, opts: { timeoutMs?: number; onLine?: (l: LogLine) => void } = {}): Promise<OneOffResult> {
+  async exec(spec: ReplicaSpec, opts: ExecOptions = {}): Promise<OneOffResult> {
+    const aborted = () => opts.signal?.aborted ?? false;
+    if (aborted()) return { exitCode: KILLED_EXIT_CODE, output: [], dropped: 0, timedOut: false, aborted: true };
     const network = await this.ensureNetwork(spec.site);
     const container = await this.docker.createContainer({
       name: `${this.prefix}-${spec.site}-${spec.release}-run-${randomBytes(3).toString('hex')}`,
@@ -299,19 +303,37 @@ export class DockerDriver implements Driver {
       Labels: this.labels(spec, 'oneoff'),
       HostConfig: this.hostConfig(spec.limits, network),
     });
-    const output: LogLine[] = [];
-    const timer = setTimeout(() => { container.kill().catch(() => undefined); }, opts.timeoutMs ?? 120_000);
+    const tail = new OutputTail();
+    // Time limit and abort end it the same way: the container is removed whatever state it is in
+    // (a kill does nothing to one created but not started yet), which also ends its log stream.
+    const stop = new AbortController();
+    let timedOut = false;
+    const removed = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => {
+      container.remove({ force: true }).catch(() => undefined).finally(resolve);
+    }, { once: true }));
+    const timer = setTimeout(() => { timedOut = true; stop.abort(); }, opts.timeoutMs ?? 120_000);
+    const onAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (aborted()) stop.abort(); // aborted while the container was being created
     try {
-      await container.start();
-      for await (const line of this.logs(container.id, { follow: true })) {
-        output.push(line);
-        opts.onLine?.(line);
+      let exitCode = KILLED_EXIT_CODE;
+      try {
+        if (!stop.signal.aborted) await container.start();
+        for await (const line of this.logs(container.id, { follow: true, signal: stop.signal })) {
+          tail.push(line);
+          opts.onLine?.(line);
+        }
+        if (!stop.signal.aborted) exitCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
+      } catch (err) {
+        if (!stop.signal.aborted) throw err; // else: the container went away under it, as asked
       }
-      const { StatusCode } = (await container.wait()) as { StatusCode: number };
-      return { exitCode: StatusCode, output };
+      if (stop.signal.aborted) exitCode = KILLED_EXIT_CODE;
+      return { exitCode, output: tail.lines, dropped: tail.dropped, timedOut, aborted: aborted() && !timedOut };
     } finally {
       clearTimeout(timer);
-      await container.remove({ force: true }).catch(() => undefined);
+      opts.signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+      await removed;
     }
   }
 

@@ -53,10 +53,49 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
-export interface OneOffResult {
-  exitCode: number;
-  output: LogLine[];
+export interface ExecOptions {
+  /** Killed (and its container removed) after this long; default 120 s. */
+  timeoutMs?: number;
+  /** Aborting kills it at once (docker: the container is removed; process: its whole process group). */
+  signal?: AbortSignal;
+  /** Every line, as it comes: the way to see all of a long output (the result keeps only its end). */
+  onLine?: (l: LogLine) => void;
 }
+
+/** What a one-off's result keeps of its output: the last lines, so a chatty command cannot fill the control plane's memory. */
+export const EXEC_TAIL_LINES = 200;
+export const EXEC_TAIL_CHARS = 64 * 1024;
+
+export interface OneOffResult {
+  /** 137 when it was killed (time limit or abort). */
+  exitCode: number;
+  /** The last lines (at most EXEC_TAIL_LINES, EXEC_TAIL_CHARS characters); `onLine` saw them all. */
+  output: LogLine[];
+  /** Lines left out of `output` (the oldest ones). */
+  dropped: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+/** Keeps the end of a one-off's output within EXEC_TAIL_LINES lines and EXEC_TAIL_CHARS characters. */
+export class OutputTail {
+  readonly lines: LogLine[] = [];
+  dropped = 0;
+  private chars = 0;
+  push(l: LogLine): void {
+    // A single line longer than the whole budget keeps its end (where errors usually say why).
+    const line = l.line.length > EXEC_TAIL_CHARS ? { ...l, line: l.line.slice(-EXEC_TAIL_CHARS) } : l;
+    this.lines.push(line);
+    this.chars += line.line.length;
+    while (this.lines.length > EXEC_TAIL_LINES || this.chars > EXEC_TAIL_CHARS) {
+      this.chars -= this.lines.shift()!.line.length;
+      this.dropped++;
+    }
+  }
+}
+
+/** Exit code of a one-off that was killed, as a shell reports SIGKILL. */
+export const KILLED_EXIT_CODE = 137;
 
 export interface Driver {
   readonly kind: 'docker' | 'process';
@@ -74,7 +113,7 @@ export interface Driver {
   list(site?: string): Promise<ReplicaState[]>;
   logs(id: string, opts?: LogOptions): AsyncIterable<LogLine>;
   /** Runs a one-off command (the release phase's migrations) with the replica's isolation, and waits. */
-  exec(spec: ReplicaSpec, opts?: { timeoutMs?: number; onLine?: (l: LogLine) => void }): Promise<OneOffResult>;
+  exec(spec: ReplicaSpec, opts?: ExecOptions): Promise<OneOffResult>;
   /** Frees what a site holds beyond its replicas (its network). */
   removeSite(site: string): Promise<void>;
   /** The address at which a replica of the site reaches services on this host (Postgres, the cache). */

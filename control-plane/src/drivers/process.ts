@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Driver, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
-import { lineSplitter } from './driver.js';
+import type { Driver, ExecOptions, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import { KILLED_EXIT_CODE, lineSplitter, OutputTail } from './driver.js';
 import { LineQueue } from './log-stream.js';
 
 const IMAGE_RUNTIME = '/node_modules/@paddock/runtime/';
@@ -77,9 +77,11 @@ export class ProcessDriver implements Driver {
     return this.state(p);
   }
 
-  private spawnFor(p: Proc, argv: string[]): ChildProcess {
+  private spawnFor(p: Proc, argv: string[], ownGroup = false): ChildProcess {
     const child = spawn(process.execPath, argv, {
       cwd: p.spec.dir ?? process.cwd(),
+      // A one-off leads its own process group, so whatever it started dies with it.
+      detached: ownGroup,
       env: { PATH: process.env.PATH, ...p.spec.env, PORT: String(p.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -185,15 +187,35 @@ export class ProcessDriver implements Driver {
     return queue;
   }
 
-  async exec(spec: ReplicaSpec, opts: { timeoutMs?: number; onLine?: (l: LogLine) => void } = {}): Promise<OneOffResult> {
+  async exec(spec: ReplicaSpec, opts: ExecOptions = {}): Promise<OneOffResult> {
+    if (opts.signal?.aborted) return { exitCode: KILLED_EXIT_CODE, output: [], dropped: 0, timedOut: false, aborted: true };
     const p: Proc = { id: `run-${randomBytes(3).toString('hex')}`, spec, port: await freePort(), status: 'running', lines: [], events: new EventEmitter() };
-    const output: LogLine[] = [];
-    p.events.on('line', (l: LogLine) => { output.push(l); opts.onLine?.(l); });
-    const child = this.spawnFor(p, this.argv(spec, false));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    await new Promise<void>((resolve) => p.events.once('exit', () => resolve()));
-    clearTimeout(timer);
-    return { exitCode: p.exitCode ?? 1, output };
+    const tail = new OutputTail();
+    p.events.on('line', (l: LogLine) => { tail.push(l); opts.onLine?.(l); });
+    const exited = new Promise<void>((resolve) => p.events.once('exit', () => resolve()));
+    const child = this.spawnFor(p, this.argv(spec, false), true);
+    let timedOut = false;
+    let aborted = false;
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already (or never formed): at least the child
+      }
+    };
+    const timer = setTimeout(() => { timedOut = true; kill(); }, opts.timeoutMs ?? 120_000);
+    const onAbort = () => { aborted = true; kill(); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await exited;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    // Its children may outlive a child that exited by itself: the group goes with it.
+    kill();
+    const killed = timedOut || aborted;
+    return { exitCode: killed ? KILLED_EXIT_CODE : p.exitCode ?? 1, output: tail.lines, dropped: tail.dropped, timedOut, aborted: aborted && !timedOut };
   }
 
   async removeSite(site: string): Promise<void> {

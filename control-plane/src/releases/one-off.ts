@@ -2,7 +2,6 @@
 // its image, env and limits, exactly as the release phase runs migrations — that runs one
 // paddock-runtime command in the site's directory and goes away. Bounded in time; a caller that
 // stops waiting (a client that disconnects) kills it.
-import { randomBytes } from 'node:crypto';
 import type { LogLine } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import { runtimeCommand } from '../images/runtime-image.js';
@@ -54,39 +53,13 @@ export async function runOneOff(
 ): Promise<OneOffOutcome> {
   const [name = '', ...args] = command;
   const plan = await releaseProcesses(deps, site, live);
-  // A release label of its own, so this one container can be found and killed from outside the driver.
-  const release = `${plan.release}-run-${randomBytes(4).toString('hex')}`;
   // The site directory goes right after the command, as the release phase runs `migrate /app`.
-  const spec = replicaSpec({ ...plan, release, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
-  let timedOut = false;
-  let aborted = false;
-  const kill = async () => {
-    if (!deps.docker) return; // the process driver's own time limit ends its child
-    const found = await deps.docker.listContainers({ all: true, filters: { label: [`paddock.role=oneoff`, `paddock.site=${site.name}`, `paddock.release=${release}`] } });
-    await Promise.all(found.map((c) => deps.docker!.getContainer(c.Id).kill().catch(() => undefined)));
-  };
-  const started = Date.now();
-  const timer = setTimeout(() => { timedOut = true; void kill().catch(() => undefined); }, opts.timeoutMs);
-  let finished = false;
-  // Killing a container the driver has created but not started yet does nothing: keep at it until the run ends.
-  const onAbort = () => {
-    aborted = true;
-    void (async () => {
-      while (!finished) {
-        await kill().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    // The driver's own limit is the backstop (the process driver has only that one).
-    const r = await deps.driver.exec(spec, { timeoutMs: opts.timeoutMs + 5_000, ...(opts.onLine ? { onLine: opts.onLine } : {}) });
-    timedOut ||= Date.now() - started >= opts.timeoutMs;
-    return { exitCode: timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut, aborted };
-  } finally {
-    finished = true;
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
+  const spec = replicaSpec({ ...plan, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
+  // The driver ends it at its time limit or when the caller aborts (docker: its container is removed).
+  const r = await deps.driver.exec(spec, {
+    timeoutMs: opts.timeoutMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onLine ? { onLine: opts.onLine } : {}),
+  });
+  return { exitCode: r.timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
 }
