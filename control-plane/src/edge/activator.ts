@@ -2,6 +2,8 @@
 // the given waker (coalescing concurrent requests into one wake), holds each request until the
 // site is healthy, then forwards it and streams the answer back. Afterwards the edge routes the
 // site's host straight to its replicas again, so only the first requests pay for the wake.
+// These requests never reach the site's backend in the data plane, so the activator reports each
+// one it answered for a site (`onAnswered`), for the site's metrics and access log.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { notFoundPage, suspendedPage, wakeFailedPage } from './pages.js';
@@ -15,7 +17,24 @@ export interface ActivatorOptions {
   /** How long a request may wait for its site to wake. */
   holdMs?: number;
   onError?: (site: string, err: Error) => void;
+  /** Once per request answered for a site (woken, or failing to wake), when its answer ended. */
+  onAnswered?: (site: string, answer: ActivatorAnswer) => void;
 }
+
+/** One request the activator answered for a site, as the data plane's access lines describe theirs. */
+export interface ActivatorAnswer {
+  /** -1 when the client went away before any answer (as HAProxy logs it). */
+  status: number;
+  /** From the request's arrival to the answer's last byte, the wake included. */
+  ms: number;
+  /** Body bytes sent. */
+  bytes: number;
+  method: string;
+  path: string;
+}
+
+/** Body bytes sent per answer, for its access line. */
+const sentBytes = new WeakMap<ServerResponse, number>();
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
@@ -51,13 +70,35 @@ export class Activator {
 
   private page(res: ServerResponse, status: number, body: string): void {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'retry-after': status === 503 ? '5' : '0' });
+    sentBytes.set(res, Buffer.byteLength(body));
     res.end(body);
   }
 
+  /** Reports the request to `onAnswered` once its answer is over (sent whole, or cut). */
+  private report(site: string, req: IncomingMessage, res: ServerResponse, t0: number): void {
+    const onAnswered = this.opts.onAnswered;
+    if (!onAnswered) return;
+    res.once('close', () => {
+      try {
+        onAnswered(site, {
+          status: res.headersSent ? res.statusCode : -1,
+          ms: Math.round(performance.now() - t0),
+          bytes: sentBytes.get(res) ?? 0,
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+        });
+      } catch (err) {
+        this.opts.onError?.(site, err as Error);
+      }
+    });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
     const route = this.opts.route(normaliseHost(req.headers.host));
     if (!route) return this.page(res, 404, notFoundPage);
     if (route.state === 'suspended') return this.page(res, 503, suspendedPage);
+    this.report(route.site, req, res, t0);
     let upstreams: Upstream[];
     try {
       const hold = this.opts.holdMs ?? 30_000;
@@ -81,6 +122,7 @@ export class Activator {
       const out: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
       res.writeHead(up.statusCode ?? 502, out);
+      up.on('data', (chunk: Buffer) => sentBytes.set(res, (sentBytes.get(res) ?? 0) + chunk.length));
       up.pipe(res);
     });
     upstream.on('error', () => {

@@ -1,8 +1,9 @@
 // The `edge` process: runs the data plane (HAProxy) and the activator, keeps HAProxy's routes in
 // step with the platform database (on every change signal, and every few seconds regardless),
 // wakes sleeping sites, records per-site request counts, latency and last activity, and turns
-// HAProxy's access lines into site log lines and per-site metrics (requests, 5xx, a latency
-// histogram per minute; memory of the replicas, sampled by one edge of the platform). Several
+// HAProxy's access lines (and the activator's answers, which bypass the site's backend) into site
+// log lines and per-site metrics (requests, 5xx, a latency histogram per minute; memory of the
+// replicas, sampled by one edge of the platform). Several
 // edges may run; each acknowledges the route generation it applied, so a deploy drains old
 // replicas only once every edge moved on.
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,7 @@ import { deployDb } from '../releases/tables.js';
 import { startForWake } from '../drivers/wake.js';
 import { siteMetricsStore, SiteMetricsRecorder, type SiteMetricsStore } from '../metrics/site-metrics.js';
 import { ACCESS_LINES_PER_SECOND } from './haproxy-config.js';
-import { Activator } from './activator.js';
+import { Activator, type ActivatorAnswer } from './activator.js';
 import { HaproxyEdge } from './haproxy.js';
 import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
 
@@ -82,6 +83,7 @@ export class EdgeService {
       route: (host) => this.routeOf(host),
       wake: (site) => this.wake(site),
       onError: (site, err) => deps.platform.logger.warn({ site, err }, 'wake failed'),
+      onAnswered: (site, a) => this.activatorAnswered(site, a),
     });
   }
 
@@ -218,9 +220,29 @@ export class EdgeService {
     const rate = Number(line.slice(sp + 1, sp2));
     const weight = rate > ACCESS_LINES_PER_SECOND ? Math.round(rate / ACCESS_LINES_PER_SECOND) : 1;
     this.recorder.latency(id, Number(line.slice(sp3 + 1, sp4)), weight);
+    this.logAccess(id, line.slice(sp2 + 1));
+  }
+
+  /**
+   * A request the activator answered (the first ones to a sleeping site): it never reached the
+   * site's backend in the data plane, so it is counted, timed (the wake included) and logged here,
+   * in the same shape as the data plane's lines.
+   */
+  private activatorAnswered(site: string, a: ActivatorAnswer): void {
+    const id = this.siteIds.get(site);
+    if (!id) return;
+    const failed = a.status >= 500;
+    this.recorder.record(id, a.status, a.ms);
+    this.metrics.requests.inc({ site });
+    if (failed) this.metrics.errors.inc({ site });
+    this.logAccess(id, `${a.status} ${a.ms} ${a.bytes} ${a.method} ${a.path}`);
+  }
+
+  /** One access line ("<status> <total ms> <bytes> <method> <path>") for the site's log, within the per-flush cap. */
+  private logAccess(id: string, line: string): void {
     let list = this.pendingLogs.get(id);
     if (!list) this.pendingLogs.set(id, (list = []));
-    if (list.length < LOG_LINES_PER_FLUSH) list.push(line.slice(sp2 + 1));
+    if (list.length < LOG_LINES_PER_FLUSH) list.push(line);
     else this.skippedLogs.set(id, (this.skippedLogs.get(id) ?? 0) + 1);
   }
 

@@ -1,0 +1,78 @@
+// Requests answered by the activator (the first ones to a sleeping site) bypass the site's backend
+// in the data plane: they still count in the site's metrics (requests, 5xx, the wake's latency)
+// and leave an access line in its logs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { sleepIdleSites } from '../../src/jobs/sleep.js';
+import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from '../deploy/support.js';
+import { call } from '../support/api.js';
+
+const site = fileURLToPath(new URL('./fixtures/metrics-site', import.meta.url));
+let f: DeployedSiteFixture;
+
+type Point = { requests: number; errors: number; p95Ms: number | null };
+
+async function points(): Promise<Point[]> {
+  const res = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/metrics`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.points as Point[];
+}
+
+const total = (ps: Point[], k: 'requests' | 'errors') => ps.reduce((a, p) => a + p[k], 0);
+
+async function edgeLines(): Promise<string[]> {
+  const logs = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/logs?lines=500`);
+  return (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge').map((l) => l.line);
+}
+
+/** Pauses the site's replicas as the sleep job does for an idle site, and routes it to the activator. */
+async function putToSleep(): Promise<void> {
+  const quick = { ...f.deps, settings: { ...f.deps.settings, sleep: { ...f.deps.settings.sleep, free: { pauseAfterS: 1, stopAfterS: 3600 } } } };
+  const r = await sleepIdleSites(quick, new Date(Date.now() + 5000));
+  assert.ok(r.paused.includes(f.site), `paused: ${JSON.stringify(r)}`);
+  await f.edge.sync();
+}
+
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 300));
+  await f.edge.flush();
+}
+
+before(async () => {
+  f = await deployedSiteFixture('wakem');
+  const r = await f.push(site);
+  if (r.status !== 'succeeded') throw new Error(`push failed: ${r.error}\n${r.log.slice(-20).join('\n')}`);
+  await f.edge.sync();
+});
+
+after(async () => {
+  await f?.close();
+});
+
+test('requests that wake a sleeping site count in its metrics, 5xx included, with their latency and an access line', async () => {
+  await settle();
+  const before = await points();
+
+  await putToSleep();
+  const wakes = f.edge.activator.wakes;
+  assert.equal((await fetchVia(f.edgePort, f.host, '/?woke=1')).status, 200);
+  assert.equal(f.edge.activator.wakes, wakes + 1, 'the request went through the activator');
+
+  await putToSleep();
+  assert.equal((await fetchVia(f.edgePort, f.host, '/boom/')).status, 500);
+  assert.equal(f.edge.activator.wakes, wakes + 2);
+
+  await settle();
+  const after = await points();
+  assert.equal(total(after, 'requests') - total(before, 'requests'), 2);
+  assert.equal(total(after, 'errors') - total(before, 'errors'), 1);
+  const busy = after.filter((p) => p.requests > 0);
+  assert.ok(busy.some((p) => typeof p.p95Ms === 'number' && p.p95Ms > 0), `the wakes' latency is in the histogram: ${JSON.stringify(busy)}`);
+
+  const lines = await edgeLines();
+  assert.ok(lines.some((l) => /^200 \d+ \d+ GET \/\?woke=1$/.test(l)), `no access line for the woken request: ${lines.slice(-6).join(' | ')}`);
+  assert.ok(lines.some((l) => /^500 \d+ \d+ GET \/boom\/$/.test(l)), `no access line for the failing one: ${lines.slice(-6).join(' | ')}`);
+  const prom = await fetch(`http://${f.edge.adminAddress!.host}:${f.edge.adminAddress!.port}/metrics`).then((r) => r.text());
+  assert.match(prom, new RegExp(`paddock_site_responses_5xx_total\\{site="${f.site}"\\} [1-9]`), 'the edge\'s own counters have them too');
+});
