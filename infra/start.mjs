@@ -56,7 +56,12 @@ async function main() {
   const t0 = Date.now();
   console.log(bold('Starting Paddock'));
   await prepare({ purpose: 'start' });
-  const env = platformEnv({ PADDOCK_ENV: process.env.PADDOCK_ENV ?? 'dev', NEXT_TELEMETRY_DISABLED: '1', PADDOCK_API_URL: `http://localhost:${API_PORT}` });
+  const env = platformEnv({
+    PADDOCK_ENV: process.env.PADDOCK_ENV ?? 'dev', NEXT_TELEMETRY_DISABLED: '1', PADDOCK_API_URL: `http://localhost:${API_PORT}`,
+    // The dashboard reaches the API over loopback and forwards each browser's address
+    // (X-Forwarded-For): the API believes it from there, so login limits count per browser.
+    PADDOCK_TRUST_PROXY: process.env.PADDOCK_TRUST_PROXY ?? 'loopback',
+  });
   for (const [port, what] of [[API_PORT, 'the API'], [DASHBOARD_PORT, 'the dashboard']]) {
     if (await portOpen(port)) throw Object.assign(new Error(`Port ${port} (${what}) is already in use.`), { hint: 'Is Paddock already running? Stop it (Ctrl-C in its terminal) or free the port.' });
   }

@@ -171,4 +171,17 @@ describe('rate limits', () => {
     assert.equal((await as('203.0.113.7')).statusCode, 429);
     assert.equal((await as('203.0.113.8')).statusCode, 401, 'another client is not limited by the first');
   });
+
+  test('a peer that is not a trusted proxy cannot dodge the limit by sending X-Forwarded-For', async () => {
+    const from = (peer: string, forwarded: string) => t.app.inject({
+      method: 'POST', url: '/v1/auth/login', remoteAddress: peer,
+      headers: { 'x-forwarded-for': forwarded }, payload: { email: 'someone@example.test', password: 'guess' },
+    });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await from('198.51.100.20', `203.0.113.${100 + i}`)).statusCode);
+    assert.deepEqual(codes, [401, 401, 401, 429], 'every forged address counted as the peer itself');
+    assert.equal((await from('198.51.100.21', '203.0.113.100')).statusCode, 401, 'another untrusted peer has its own budget');
+    // A trusted peer (loopback) forwarding one of the forged addresses: that client is untouched.
+    assert.equal((await from('127.0.0.1', '203.0.113.101')).statusCode, 401);
+  });
 });

@@ -1,6 +1,10 @@
 // The dashboard's one HTTP client for the control-plane API. Server-only: the session token goes
-// out as `Authorization: Bearer`, and API errors come back as ApiError with the API's own code.
+// out as `Authorization: Bearer`, the browser's address as `X-Forwarded-For` (the API's login
+// limits count per browser), and API errors come back as ApiError with the API's own code.
 import 'server-only';
+import { headers as requestHeaders } from 'next/headers';
+import { unstable_rethrow } from 'next/navigation';
+import { CLIENT_ADDRESS_HEADER } from './client-address.mjs';
 import { apiBaseUrl, API_TIMEOUT_MS } from './config';
 import { ApiError, DashboardError } from './errors';
 import { failureReason } from './health';
@@ -24,9 +28,26 @@ function urlFor(path: string, query?: Query): string {
   return url.toString();
 }
 
+/**
+ * The browser's address as server.mjs worked it out, as `X-Forwarded-For` for the API (which
+ * believes it from the dashboard's address only, PADDOCK_TRUST_PROXY). Empty outside a request,
+ * or under plain `next start`/`next dev` (no server.mjs): the browser's own X-Forwarded-For is
+ * never passed on, so a browser cannot pick the address its login attempts count against.
+ */
+export async function forwardedFor(): Promise<Record<string, string>> {
+  let address: string | null;
+  try {
+    address = (await requestHeaders()).get(CLIENT_ADDRESS_HEADER);
+  } catch (e) {
+    unstable_rethrow(e); // Next.js's own signals (dynamic rendering) must go through
+    return {};
+  }
+  return address ? { 'x-forwarded-for': address } : {};
+}
+
 /** Calls the API and returns its JSON body (undefined for 204); throws ApiError or DashboardError. */
 export async function api<T>(path: string, req: ApiRequest = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...(await forwardedFor()) };
   if (req.token) headers.authorization = `Bearer ${req.token}`;
   let body: string | undefined;
   if (req.body !== undefined) {

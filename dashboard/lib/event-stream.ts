@@ -1,5 +1,6 @@
 // Relays one of the API's Server-Sent Event streams (a deploy's log, a site's logs) to the
 // browser, adding the session token on the server side so it never reaches the page.
+import { forwardedFor } from '@/lib/api';
 import { apiBaseUrl } from '@/lib/config';
 import { sessionToken } from '@/lib/session';
 
@@ -9,7 +10,7 @@ export async function relayEvents(request: Request, apiPath: string): Promise<Re
   let upstream: Response;
   try {
     upstream = await fetch(`${apiBaseUrl()}${apiPath}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(await forwardedFor()) },
       // The browser leaving ends the upstream stream too.
       signal: request.signal,
       cache: 'no-store',

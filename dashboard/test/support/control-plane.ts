@@ -38,7 +38,9 @@ export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Pro
     ...process.env,
     PADDOCK_ENV: 'test',
     PADDOCK_LOG_LEVEL: process.env.PADDOCK_TEST_LOG_LEVEL ?? 'silent',
-    // Every browser login reaches the API from the dashboard's one address.
+    // The dashboard (on loopback) forwards each browser's address, as under `npm start`...
+    PADDOCK_TRUST_PROXY: 'loopback',
+    // ...but every test browser is on loopback too: one address for all of them.
     PADDOCK_AUTH_RATE_LIMIT: '1000',
     PADDOCK_PASSWORD_COST: '10',
     PADDOCK_OPERATOR_EMAIL: operator.email,

@@ -1,4 +1,4 @@
-// Starts the built dashboard (`next start` on a free port) for browser tests; builds it first only
+// Starts the built dashboard (its server.mjs, as `npm start` runs it, on a free port) for browser tests; builds it first only
 // when no build exists, and stops it (its whole process group) when the test is done.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,7 +28,7 @@ function ensureBuilt(): void {
 
 export async function startDashboard(env: Record<string, string>): Promise<RunningDashboard> {
   ensureBuilt();
-  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', '0', '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [join(dashboardDir, 'server.mjs'), '-p', '0', '-H', '127.0.0.1'], {
     cwd: dashboardDir,
     // Its own process group, so stop() also ends anything next spawns.
     detached: true,
