@@ -17,6 +17,13 @@ export interface Deploy {
   finishedAt: string | null;
 }
 
+/** Names (never values) of the env vars a release added, removed or changed against the release before it. */
+export interface EnvChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
 export interface Release {
   version: number;
   kind: string;
@@ -27,6 +34,8 @@ export interface Release {
   error: string | null;
   createdAt: string;
   liveAt: string | null;
+  /** Absent when this release or the one before it predates env snapshots. */
+  envChanges?: EnvChanges;
 }
 
 const seg = encodeURIComponent;

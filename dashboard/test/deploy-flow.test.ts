@@ -165,20 +165,33 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     await screenshot(page, 'sites-list-deployed');
   });
 
-  test('after a second push, rolling back in the dashboard serves the first build again', async () => {
+  test('after an env change and a second push, rolling back in the dashboard serves the first build with its env vars again', async () => {
+    // An env change is a release (v2) that names the variable it changed.
+    const changed = await fetch(`${api.url}/v1/sites/${site}/env`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${cliToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ vars: { GREETING: 'the env' } }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    await eventually('the env release going live', async () => (await viaEdge(edgePort, host)).body === 'hello from the env', 60_000);
     const dir = join(work, 'v2');
     cpSync(helloFixture, dir, { recursive: true });
     const siteTs = join(dir, 'site.ts');
     writeFileSync(siteTs, readFileSync(siteTs, 'utf8').replace('hello from', 'hello again from'));
     const second = await push(dir);
     assert.equal(second.code, 0, second.out);
-    assert.equal((await viaEdge(edgePort, host)).body, 'hello again from the dashboard');
+    assert.equal((await viaEdge(edgePort, host)).body, 'hello again from the env');
     await page.goto(`/sites/${site}/deploys`);
+    // On screen "env: ~GREETING"; to a screen reader "changed GREETING".
+    const envRow = page.getByRole('row', { name: /^v2 .*env: changed GREETING/ });
+    assert.match(await envRow.getByTestId('env-changes').innerText(), /env: ~[\s\S]*GREETING/);
+    assert.equal(await page.getByRole('row', { name: /^v3 / }).getByTestId('env-changes').count(), 0, 'a push that kept the env vars names none');
+    await page.getByText('Rolling back re-releases an earlier one: its code and its env vars.').waitFor();
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    // The first build's code and its GREETING both come back.
     await eventually('the rollback going live', async () => (await viaEdge(edgePort, host)).body === 'hello from the dashboard', 90_000);
     await page.reload();
-    const live = await page.getByRole('row', { name: /live/ }).first().innerText();
-    assert.match(live, /^v3/);
+    const live = page.getByRole('row', { name: /live/ }).first();
+    assert.match(await live.innerText(), /^v4[\s\S]*Rollback to v1 \(code and env vars\)/);
+    assert.equal(await page.getByRole('row', { name: /^v4 .*env: changed GREETING/ }).count(), 1, 'the rollback names the variable it restored');
     await screenshot(page, 'site-rolled-back');
   });
 

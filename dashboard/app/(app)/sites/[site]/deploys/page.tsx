@@ -1,5 +1,6 @@
 // A site's deploys and releases: the live log of a deploy in progress (or of any past one), the
-// release history, and rollback to an earlier release.
+// release history (with the env var names each release changed), and rollback to an earlier
+// release (its code and its env vars).
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { listDeploys, listReleases, RUNNING, type Deploy } from '@/lib/deploys';
@@ -11,6 +12,7 @@ import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { DeployLog } from '@/app/ui/deploy-log';
 import { SiteTabs } from '../site-tabs';
+import { EnvChangesNote } from './env-changes';
 import { RollbackButton } from './rollback-button';
 
 export async function generateMetadata({ params }: PageProps<'/sites/[site]/deploys'>): Promise<Metadata> {
@@ -50,6 +52,7 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
       ) : null}
       <section aria-labelledby="releases-title" className="stack">
         <h2 id="releases-title">Releases</h2>
+        {releases.length > 1 ? <p className="muted small">Every change of code or env vars is a release. Rolling back re-releases an earlier one: its code and its env vars.</p> : null}
         {releases.length === 0 ? (
           <p className="card empty">Nothing released yet. Push your code with <code>paddock push</code>.</p>
         ) : (
@@ -60,7 +63,7 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
                 {releases.map((r) => (
                   <tr key={r.version}>
                     <th scope="row">v{r.version}{r.current ? <span className="badge badge-ok"> live</span> : null}</th>
-                    <td data-label="What">{r.description || r.kind}{r.error ? <span className="field-error"> {r.error}</span> : null}</td>
+                    <td data-label="What">{r.description || r.kind}<EnvChangesNote changes={r.envChanges} />{r.error ? <span className="field-error"> {r.error}</span> : null}</td>
                     <td data-label="Status"><StatusBadge status={r.status} /></td>
                     <td data-label="Created"><Ago at={r.createdAt} /></td>
                     <td>{canDeploy && !r.current && r.status === 'superseded' && !running ? <RollbackButton site={name} version={r.version} /> : null}</td>
