@@ -8,7 +8,6 @@
 import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import next from 'next';
 import { CLIENT_ADDRESS_HEADER, clientAddress, trustedHops } from './lib/client-address.mjs';
 
 const t0 = Date.now();
@@ -21,7 +20,9 @@ const arg = (...names) => {
 const port = Number(arg('-p', '--port') ?? process.env.PORT ?? 3000);
 const hostname = arg('-H', '--hostname') ?? process.env.HOSTNAME;
 const hops = trustedHops();
+// Before Next.js (and React) load: they pick their production builds from it.
 process.env.NODE_ENV ??= 'production';
+const { default: next } = await import('next');
 
 let handle;
 const server = createServer((req, res) => {
@@ -55,10 +56,11 @@ try {
 const shown = hostname && hostname !== '0.0.0.0' && hostname !== '::' ? hostname : 'localhost';
 console.log(`   ▲ Paddock dashboard (Next.js)\n   - Local:        http://${shown}:${server.address().port}\n   - Proxy hops:   ${hops}\n\n ✓ Ready in ${Date.now() - t0}ms`);
 
+// As `next start` does: stop at once (a browser retries what was cut).
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
+    server.close();
     server.closeAllConnections();
-    setTimeout(() => process.exit(0), 3000).unref();
+    process.exit(0);
   });
 }
