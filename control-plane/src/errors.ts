@@ -77,6 +77,9 @@ export const errors = {
   runInteractive: declare('PDK_RUN_INTERACTIVE', 400, (command: string) => `\`${command}\` needs a terminal, and one-off runs get no stdin over the API. Run it locally (\`paddock dev\`), or use \`paddock db:psql\` for the database.`),
   runBusy: declare('PDK_RUN_BUSY', 409, (site: string, running: number) => `Site "${site}" already runs ${running} one-off commands, the most it may; wait for one to end (Ctrl-C in its \`paddock run\` stops it).`),
   noRelease: declare('PDK_NO_RELEASE', 409, (site: string) => `Site "${site}" has no release yet; push one first (\`paddock push\`).`),
+  rollbackInProgress: declare('PDK_ROLLBACK_IN_PROGRESS', 409, (site: string, version: number) => `Site "${site}" is rolling back to v${version}, which replaces its env vars when it goes live; wait for it to finish (\`paddock deploys\`), then make this change again.`),
+  envTooLarge: declare('PDK_ENV_TOO_LARGE', 413, (kib: number, limitKib: number) => `The site's env vars would total ${kib} KiB (names and values), over the ${limitKib} KiB limit; remove some (set them to null), or keep large data in the database or a file of the site.`),
+  envSuperseded: declare('PDK_ENV_SUPERSEDED', 409, () => 'This env change was not released: the env vars changed again before it ran (a later env change or a rollback), and the newer release carries them. See GET /v1/sites/:site/env.'),
 } as const;
 
 export type ErrorFactory = (typeof errors)[keyof typeof errors];

@@ -10,7 +10,6 @@ import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { deployDb, type Deploy } from '../releases/tables.js';
-import { envChanges, openEnvSnapshot } from '../releases/env-snapshot.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
 import { siteUrl } from './site-schemas.js';
@@ -46,7 +45,7 @@ const ReleaseOut = Type.Object({
     added: Type.Array(Type.String()),
     removed: Type.Array(Type.String()),
     changed: Type.Array(Type.String()),
-  }, { description: 'names of the env vars this release added, removed or changed against the release before it (never values); absent when either predates env snapshots' })),
+  }, { description: 'names of the env vars this release added, removed or changed against the release it replaced (the live one when it was made; never values); absent for releases made before these were recorded, or when that one predates env snapshots' })),
 });
 
 export const deploysPlugin: FastifyPluginAsync = async (root) => {
@@ -143,19 +142,16 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   }, async (request) => {
     const auth = await authenticate(request);
     const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
-    // One more than listed: the oldest listed release is compared with the one before it.
-    const rows = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).orderBy('version', 'desc').limit(201).execute();
-    const snapshots = rows.map((r) => openEnvSnapshot(p.secrets, r));
+    // The changed names were recorded with each release: listing decrypts no snapshot.
+    const rows = await db.selectFrom('releases')
+      .select(['version', 'kind', 'status', 'description', 'replicas', 'error', 'created_at', 'live_at', 'env_changes'])
+      .where('site_id', '=', site.id).orderBy('version', 'desc').limit(200).execute();
     return {
-      releases: rows.slice(0, 200).map((r, i) => {
-        const now = snapshots[i];
-        const before = r.version === 1 ? {} : rows[i + 1]?.version === r.version - 1 ? snapshots[i + 1] : undefined;
-        return {
-          version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
-          replicas: r.replicas, error: r.error, createdAt: r.created_at.toISOString(), liveAt: r.live_at?.toISOString() ?? null,
-          ...(now && before ? { envChanges: envChanges(before, now) } : {}),
-        };
-      }),
+      releases: rows.map((r) => ({
+        version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
+        replicas: r.replicas, error: r.error, createdAt: r.created_at.toISOString(), liveAt: r.live_at?.toISOString() ?? null,
+        ...(r.env_changes ? { envChanges: r.env_changes } : {}),
+      })),
     };
   });
 

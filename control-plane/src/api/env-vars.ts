@@ -1,14 +1,16 @@
 // A site's own environment variables: stored encrypted, never shown to viewers, and every change
 // makes a new release (the same slug with the new environment) when the site is live. Each release
 // keeps a sealed snapshot of them; a rollback makes these its target's vars again.
+// A change takes the site's env version lock, is refused while a rollback is under way (the
+// rollback would replace it), and its release carries exactly the vars it made.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { siteAccess } from '../orgs/access.js';
 import { needs } from '../orgs/roles.js';
-import { createRerelease, currentRelease } from '../releases/deploys.js';
-import { currentSiteEnv, envContext } from '../releases/env-snapshot.js';
+import { currentRelease, insertRerelease, rollbackInFlight, startRerelease } from '../releases/deploys.js';
+import { bumpEnvVersion, currentSiteEnv, envContext, envSize, lockEnvVersion, MAX_ENV_BYTES } from '../releases/env-snapshot.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
@@ -28,7 +30,6 @@ const EnvOut = Type.Object({
 export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const p = app.platform;
-  const db = deployDb(p.db);
   const tags = ['env'];
 
   const read = (siteId: string) => currentSiteEnv(p.db, p.secrets, siteId);
@@ -56,7 +57,12 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
       if (!NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);
       if (RESERVED.has(name.toUpperCase()) || name.toUpperCase().startsWith('PADDOCK_')) throw errors.validation(`${name} is set by the platform and cannot be changed`);
     }
-    await db.transaction().execute(async (tx) => {
+    const deps = deployRuntimeOf(p);
+    const { vars, queued } = await p.db.transaction().execute(async (trx) => {
+      await lockEnvVersion(trx, site.id);
+      const busy = await rollbackInFlight(trx, site.id);
+      if (busy) throw errors.rollbackInProgress(site.name, busy.version);
+      const tx = deployDb(trx);
       for (const [name, value] of entries) {
         if (value === null) await tx.deleteFrom('site_env_vars').where('site_id', '=', site.id).where('name', '=', name).execute();
         else {
@@ -65,10 +71,16 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
             .onConflict((oc) => oc.columns(['site_id', 'name']).doUpdateSet({ value_enc, updated_at: new Date() })).execute();
         }
       }
+      const vars = await currentSiteEnv(trx, p.secrets, site.id);
+      const size = envSize(vars);
+      if (size > MAX_ENV_BYTES) throw errors.envTooLarge(Math.ceil(size / 1024), MAX_ENV_BYTES / 1024);
+      const version = await bumpEnvVersion(trx, site.id);
+      if (!(await currentRelease({ platform: p }, site.id, trx))) return { vars, queued: undefined };
+      return { vars, queued: await insertRerelease(deps, trx, site, 'env', { createdBy: auth.accountId, env: { vars, version } }) };
     });
-    const vars = await read(site.id);
-    if (!(await currentRelease({ platform: p }, site.id))) return { vars };
-    const d = await createRerelease(deployRuntimeOf(p), site, 'env', { createdBy: auth.accountId });
+    if (!queued) return { vars };
+    await startRerelease(deps, queued);
+    const d = queued.deploy;
     return { vars, deploy: { id: d.id, kind: d.kind, status: d.status, version: null, error: null, url: '', sha256: null, size: null, createdAt: d.created_at.toISOString(), finishedAt: null } };
   });
 };

@@ -26,7 +26,11 @@ import type { LogStore } from './log-store.js';
 import { release, type ReleasePlan } from './releaser.js';
 import type { DeploySettings } from '../config.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
-import { currentSiteEnv, openEnvSnapshot, replaceSiteEnv, sealEnvSnapshot, type EnvVars } from './env-snapshot.js';
+import type { Db } from '../store/db.js';
+import {
+  bumpEnvVersion, currentSiteEnv, envChanges, envVersion, lockEnvVersion, openDeployEnv, openEnvSnapshot, replaceSiteEnv, sealDeployEnv,
+  sealEnvSnapshot, type EnvVars,
+} from './env-snapshot.js';
 
 export interface DeployDeps {
   platform: Pick<Platform, 'db' | 'secrets' | 'config' | 'logger'>;
@@ -117,30 +121,72 @@ export async function createDeploy(
   return row;
 }
 
+export interface RereleaseOptions {
+  /** The release to re-release (a rollback's target); default the live one. */
+  version?: number;
+  createdBy?: string | null;
+  /** An env change's vars as it made them, and the env version it made: the release runs exactly these. */
+  env?: { vars: EnvVars; version: number };
+}
+
 /** A new release from an existing one's slug: rollback, env var change or scale. */
 export async function createRerelease(
-  deps: DeployDeps, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: { version?: number; createdBy?: string | null } = {},
+  deps: DeployDeps, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
 ): Promise<Deploy> {
-  const db = deployDb(deps.platform.db);
+  const queued = await deps.platform.db.transaction().execute((tx) => insertRerelease(deps, tx, site, kind, opts));
+  await startRerelease(deps, queued);
+  return queued.deploy;
+}
+
+/** A rollback of the site that has not finished (queued, building or releasing), if any. */
+export async function rollbackInFlight(db: Db, siteId: string): Promise<{ version: number } | undefined> {
+  const row = await deployDb(db).selectFrom('deploys').innerJoin('releases', 'releases.id', 'deploys.source_release_id')
+    .select('releases.version').where('deploys.site_id', '=', siteId).where('deploys.kind', '=', 'rollback')
+    .where('deploys.status', 'in', ['queued', 'building', 'releasing']).orderBy('deploys.created_at', 'desc').executeTakeFirst();
+  return row;
+}
+
+/**
+ * Records a re-release in the caller's transaction; startRerelease queues it once that commits.
+ * A rollback takes the env version lock and records the version it saw: it refuses while another
+ * rollback is under way (which of the two would own the env vars?) and, going live, replaces the
+ * vars only if nothing changed them since (env changes are refused while it is under way).
+ */
+export async function insertRerelease(
+  deps: DeployDeps, tx: Db, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
+): Promise<{ deploy: Deploy; source: Release }> {
+  const db = deployDb(tx);
+  let envVersionSeen = opts.env?.version ?? null;
+  if (kind === 'rollback') {
+    envVersionSeen = await lockEnvVersion(tx, site.id);
+    const busy = await rollbackInFlight(tx, site.id);
+    if (busy) throw errors.rollbackInProgress(site.name, busy.version);
+  }
   let source: Release | undefined;
   if (opts.version !== undefined) {
     source = await db.selectFrom('releases').selectAll().where('site_id', '=', site.id).where('version', '=', opts.version).executeTakeFirst();
     if (!source || source.status === 'failed') throw errors.releaseNotFound(`v${opts.version}${source ? ' (it failed; pick one that went live)' : ''}`);
   } else {
-    source = await currentRelease(deps, site.id);
+    source = await currentRelease(deps, site.id, tx);
     if (!source) throw errors.noRelease(site.name);
   }
   const id = randomUUID();
-  const row = await db.insertInto('deploys').values({
+  const deploy = await db.insertInto('deploys').values({
     id, site_id: site.id, kind, status: 'queued', source_release_id: source.id, created_by: opts.createdBy ?? null,
+    env_enc: opts.env ? sealDeployEnv(deps.platform.secrets, site.id, id, opts.env.vars) : null, env_version: envVersionSeen,
   }).returningAll().executeTakeFirstOrThrow();
-  await deps.logs.appendDeploy(id, site.id, 'release', `${kind}: re-releasing v${source.version}`);
-  await deps.enqueue(id);
-  return row;
+  return { deploy, source };
 }
 
-export async function currentRelease(deps: Pick<DeployDeps, 'platform'>, siteId: string): Promise<Release | undefined> {
-  return deployDb(deps.platform.db).selectFrom('releases').selectAll()
+/** Logs and queues a re-release insertRerelease recorded (after its transaction committed). */
+export async function startRerelease(deps: DeployDeps, queued: { deploy: Deploy; source: Pick<Release, 'version'> }): Promise<void> {
+  const { deploy, source } = queued;
+  await deps.logs.appendDeploy(deploy.id, deploy.site_id, 'release', `${deploy.kind}: re-releasing v${source.version}`);
+  await deps.enqueue(deploy.id);
+}
+
+export async function currentRelease(deps: Pick<DeployDeps, 'platform'>, siteId: string, db: Db = deps.platform.db): Promise<Release | undefined> {
+  return deployDb(db).selectFrom('releases').selectAll()
     .where('site_id', '=', siteId).where('status', '=', 'live').orderBy('version', 'desc').executeTakeFirst();
 }
 
@@ -163,6 +209,19 @@ async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promi
       await sql`select pg_advisory_unlock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
     }
   });
+}
+
+/**
+ * Names of the vars `env` adds, removes or changes against the release it would replace: the live
+ * one, or the last one that was live (a failed release never ran). Undefined when that one
+ * predates snapshots.
+ */
+async function envChangesSinceLive(deps: DeployDeps, siteId: string, env: EnvVars) {
+  const prev = await deployDb(deps.platform.db).selectFrom('releases').select(['id', 'site_id', 'env_enc'])
+    .where('site_id', '=', siteId).where('status', 'in', ['live', 'superseded']).orderBy('version', 'desc').executeTakeFirst();
+  if (!prev) return envChanges({}, env);
+  const before = openEnvSnapshot(deps.platform.secrets, prev);
+  return before ? envChanges(before, env) : undefined;
 }
 
 /** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
@@ -207,6 +266,8 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         }
         description = `deploy of upload ${deploy.artifact_sha256?.slice(0, 12) ?? ''}`;
       } else {
+        // An env change that another change overtook (its deploy ran late) would bring back old vars.
+        if (deploy.env_enc && deploy.env_version !== await envVersion(deps.platform.db, site.id)) throw errors.envSuperseded();
         const source = await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id!).executeTakeFirstOrThrow();
         slugKey = source.slug_key;
         slugSha = source.slug_sha256;
@@ -221,15 +282,17 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
             : `Rollback to v${source.version} (code only: v${source.version} predates env snapshots, the current env vars stay)`;
         }
       }
-      const ownEnv = snapshot ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id);
+      const ownEnv = snapshot ?? openDeployEnv(deps.platform.secrets, deploy) ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id);
       const last = await db.selectFrom('releases').select((eb) => eb.fn.max('version').as('v')).where('site_id', '=', site.id).executeTakeFirst();
       const version = Number(last?.v ?? 0) + 1;
       // The id is chosen here: the env snapshot is sealed to it, so it opens for this release only.
       const relId = randomUUID();
       const envEnc = sealEnvSnapshot(deps.platform.secrets, site.id, relId, ownEnv);
+      const changes = await envChangesSinceLive(deps, site.id, ownEnv);
       const rel = await db.insertInto('releases').values({
         id: relId, site_id: site.id, version, kind: deploy.kind, description, slug_key: slugKey, slug_sha256: slugSha,
         manifest: JSON.stringify(manifest), replicas: site.replicas, status: 'pending', created_by: deploy.created_by, env_enc: envEnc,
+        env_changes: changes ? JSON.stringify(changes) : null,
       }).returning(['id']).executeTakeFirstOrThrow();
       releaseId = rel.id;
       await db.updateTable('deploys').set({ status: 'releasing', release_id: rel.id }).where('id', '=', deployId).execute();
@@ -267,14 +330,27 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
         onLive: async (timings) => {
-          await deps.platform.db.transaction().execute(async (tx) => {
+          let envKept = false;
+          done = await deps.platform.db.transaction().execute(async (tx) => {
             const txdb = deployDb(tx);
             await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
             await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
-            // What the env route and the dashboard show is what runs: the rollback's vars.
-            if (restoresEnv) await replaceSiteEnv(tx, deps.platform.secrets, site.id, ownEnv);
+            // What the env route and the dashboard show is what runs: the rollback's vars, unless
+            // they changed since it was queued (env changes are refused meanwhile, so only a
+            // rollback queued before env versions existed has none recorded).
+            if (restoresEnv) {
+              const seen = await lockEnvVersion(tx, site.id);
+              if (deploy.env_version === null || deploy.env_version === seen) {
+                await replaceSiteEnv(tx, deps.platform.secrets, site.id, ownEnv);
+                await bumpEnvVersion(tx, site.id);
+              } else envKept = true;
+            }
+            return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
           });
-          done = await db.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
+          if (envKept) {
+            deps.platform.logger.warn({ site: site.name, deployId }, 'env vars changed while a rollback released; they were kept');
+            log('release', 'the env vars changed while this rollback released: the site keeps the changed ones, which its next release runs');
+          }
           await deps.logs.appendDeploy(deployId, site.id, 'release',
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },

@@ -1,5 +1,5 @@
-// The deploy pipeline's tables as Kysely sees them (migrations 20261123T2330_deploys_releases and
-// 20261124T0200_release_env_snapshots), added to the platform database's type with `withTables`,
+// The deploy pipeline's tables as Kysely sees them (migrations 20261123T2330_deploys_releases,
+// 20261124T0200_release_env_snapshots and 20261124T0300_env_versions_and_release_env_changes), added to the platform database's type with `withTables`,
 // so store/schema.ts stays the accounts-and-sites core.
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Db } from '../store/db.js';
@@ -31,7 +31,16 @@ export type ReleasesTable = {
   live_at: NullableTimestamp;
   /** The site's own env vars this release runs with, sealed (env-snapshot.ts); null before migration 20261124T0200. */
   env_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Names of the vars added/removed/changed against the release it replaced; null before migration 20261124T0300 or when that one had no snapshot. */
+  env_changes: ColumnType<EnvChangeNames | null, string | null | undefined, string | null>;
 };
+
+/** Names only, never values: viewers see them. */
+export interface EnvChangeNames {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
 
 export type DeploysTable = {
   id: Generated<string>;
@@ -47,6 +56,16 @@ export type DeploysTable = {
   created_by: string | null;
   created_at: Generated<Date>;
   finished_at: NullableTimestamp;
+  /** An env change's vars as the PATCH made them, sealed to this deploy (env-snapshot.ts). */
+  env_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The site's env version this deploy is based on: an env change's (it is stale once another change lands) or a rollback's when queued. */
+  env_version: ColumnType<number | null, number | null | undefined, number | null>;
+};
+
+/** One row per site whose env vars were ever changed: every change (PATCH, rollback going live) bumps it. */
+export type SiteEnvVersionsTable = {
+  site_id: string;
+  version: ColumnType<number, number | undefined, number>;
 };
 
 export type SiteEnvVarsTable = {
@@ -77,6 +96,7 @@ export type DeployTables = {
   releases: ReleasesTable;
   deploys: DeploysTable;
   site_env_vars: SiteEnvVarsTable;
+  site_env_versions: SiteEnvVersionsTable;
   site_domains: SiteDomainsTable;
   site_routes: SiteRoutesTable;
 };

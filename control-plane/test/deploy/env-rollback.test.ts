@@ -137,7 +137,9 @@ describe('releases carry their env vars', () => {
       assert.ok(!raw.includes(secret), 'no value in plain text');
       assert.ok(!raw.includes(Buffer.from(secret).toString('base64').slice(0, 16)), 'nor merely base64-encoded');
     }
-    assert.ok(!raw.includes('SITE_ENV_PROBE'), 'not even the names are readable from the row');
+    // Names (which viewers see in the listing) are kept readable in env_changes only, never in the snapshot.
+    const rawWithoutNames = (await sql<{ row: string }>`select (to_jsonb(r) - 'env_changes')::text as row from releases r where site_id = ${s.id}`.execute(t.platform.db)).rows.map((r) => r.row).join('\n');
+    assert.ok(!rawWithoutNames.includes('SITE_ENV_PROBE'), 'not even the names are readable from the snapshot');
     assert.deepEqual(openEnvSnapshot(t.platform.secrets, rows[2]!), { GREETING: greeting, SITE_ENV_PROBE: two });
     // A snapshot copied onto another release (or another site's release) does not open there.
     assert.throws(() => openEnvSnapshot(t.platform.secrets, { ...rows[1]!, env_enc: rows[2]!.env_enc }));
@@ -155,8 +157,8 @@ describe('releases carry their env vars', () => {
 
   test('rolling back to a release made before env snapshots re-releases its code with the current env vars', async () => {
     const s = await siteRow();
-    // What the migration leaves on the releases it finds: no snapshot.
-    await deployDb(t.platform.db).updateTable('releases').set({ env_enc: null }).where('site_id', '=', s.id).where('version', '=', 1).execute();
+    // What the migrations leave on the releases they find: no snapshot, no recorded names.
+    await deployDb(t.platform.db).updateTable('releases').set({ env_enc: null, env_changes: null }).where('site_id', '=', s.id).where('version', '=', 1).execute();
     const rolled = await rollback(1);
     assert.equal(rolled.version, 5);
     assert.equal((await fetchVia(port, host, '/env/')).body, one, 'the current vars, not an empty set');
@@ -165,8 +167,8 @@ describe('releases carry their env vars', () => {
     assert.match(items[0]!.description, /^Rollback to v1 \(code only: v1 predates env snapshots/);
     assert.deepEqual(items[0]!.envChanges, { added: [], removed: [], changed: [] }, 'v5 itself has a snapshot, compared with v4');
     const byVersion = new Map(items.map((r) => [r.version, r]));
-    assert.equal(byVersion.get(1)!.envChanges, undefined, 'nothing to compare without a snapshot');
-    assert.equal(byVersion.get(2)!.envChanges, undefined, 'nor against one without');
+    assert.equal(byVersion.get(1)!.envChanges, undefined, 'no names recorded for a release older than them');
+    assert.deepEqual(byVersion.get(2)!.envChanges, { added: ['SITE_ENV_PROBE'], removed: [], changed: [] }, 'names recorded when v2 was made stay');
 
     // A live release without a snapshot (one-offs of a site not redeployed since the migration) runs with the current vars.
     const live = await currentRelease(deps, s.id);

@@ -6,6 +6,7 @@ import * as deploysReleases from './20261123T2330_deploys_releases.js';
 import * as privatePlatformDatabase from './20261124T0000_private_platform_database.js';
 import * as domainsUniqueWhenVerified from './20261124T0015_domains_unique_when_verified.js';
 import * as releaseEnvSnapshots from './20261124T0200_release_env_snapshots.js';
+import * as envVersionsAndReleaseEnvChanges from './20261124T0300_env_versions_and_release_env_changes.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T0000_private_platform_database': privatePlatformDatabase,
   '20261124T0015_domains_unique_when_verified': domainsUniqueWhenVerified,
   '20261124T0200_release_env_snapshots': releaseEnvSnapshots,
+  '20261124T0300_env_versions_and_release_env_changes': envVersionsAndReleaseEnvChanges,
 };
