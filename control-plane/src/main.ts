@@ -39,6 +39,9 @@ async function api(config: Config): Promise<void> {
   await migrate(platform);
   await bootstrapOperator(platform);
   const app = await buildServer(platform);
+  // One-offs a previous API process started and died before ending (their deadline passed).
+  await deployRuntimeOf(platform).driver.reapExpiredOneOffs()
+    .catch((err: unknown) => platform.logger.warn({ err }, 'could not reap expired one-offs'));
   await app.listen({ port: config.apiPort, host: config.apiHost });
   onSignals(platform.logger, async () => {
     await app.close();

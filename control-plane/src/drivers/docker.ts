@@ -23,7 +23,12 @@ const LABEL = {
   port: 'paddock.port',
   /** On a web replica: the id of the container that holds its network namespace. */
   netns: 'paddock.netns',
+  /** On a one-off: when it must be gone (epoch ms), so a sweep can end it if its starter died. */
+  deadline: 'paddock.deadline',
 } as const;
+
+/** A one-off outlives its deadline by this much before a sweep removes it: the starter's own timer goes first, and says why. */
+export const ONE_OFF_REAP_GRACE_MS = 5_000;
 
 /** Limits of a network holder: it only sleeps. */
 const HOLDER_LIMITS = { memoryMb: 8, cpus: 0.05, pids: 4 };
@@ -142,9 +147,10 @@ export class DockerDriver implements Driver {
       Labels: { [LABEL.site]: spec.site, [LABEL.release]: spec.release, [LABEL.role]: 'netns' },
       HostConfig: { ...this.hostConfig(HOLDER_LIMITS, network), RestartPolicy: { Name: 'unless-stopped' } },
     });
+    let container: Docker.Container | undefined;
     try {
       await holder.start();
-      const container = await this.docker.createContainer({
+      container = await this.docker.createContainer({
         name,
         Image: spec.image,
         ...(spec.command ? { Cmd: spec.command } : {}),
@@ -156,6 +162,8 @@ export class DockerDriver implements Driver {
       });
       return await this.inspect(container.id);
     } catch (err) {
+      // The replica first: a holder cannot go while a container shares its network namespace.
+      await container?.remove({ force: true }).catch(() => undefined);
       await holder.remove({ force: true }).catch(() => undefined);
       throw err;
     }
@@ -294,13 +302,14 @@ export class DockerDriver implements Driver {
     const aborted = () => opts.signal?.aborted ?? false;
     if (aborted()) return { exitCode: KILLED_EXIT_CODE, output: [], dropped: 0, timedOut: false, aborted: true };
     const network = await this.ensureNetwork(spec.site);
+    const timeoutMs = opts.timeoutMs ?? 120_000;
     const container = await this.docker.createContainer({
       name: `${this.prefix}-${spec.site}-${spec.release}-run-${randomBytes(3).toString('hex')}`,
       Image: spec.image,
       ...(spec.command ? { Cmd: spec.command } : {}),
       Env: this.containerEnv(spec),
       User: `${SITE_UID}:${SITE_UID}`,
-      Labels: this.labels(spec, 'oneoff'),
+      Labels: { ...this.labels(spec, 'oneoff'), [LABEL.deadline]: String(Date.now() + timeoutMs) },
       HostConfig: this.hostConfig(spec.limits, network),
     });
     const tail = new OutputTail();
@@ -311,10 +320,11 @@ export class DockerDriver implements Driver {
     const removed = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => {
       container.remove({ force: true }).catch(() => undefined).finally(resolve);
     }, { once: true }));
-    const timer = setTimeout(() => { timedOut = true; stop.abort(); }, opts.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => { timedOut = true; stop.abort(); }, timeoutMs);
     const onAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (aborted()) stop.abort(); // aborted while the container was being created
+    let removedOutside = false;
     try {
       let exitCode = KILLED_EXIT_CODE;
       try {
@@ -325,10 +335,13 @@ export class DockerDriver implements Driver {
         }
         if (!stop.signal.aborted) exitCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
       } catch (err) {
-        if (!stop.signal.aborted) throw err; // else: the container went away under it, as asked
+        // Aborted: it went away under it, as asked. Gone otherwise: removed from outside (its
+        // site's teardown, the sweep of expired one-offs), which is a kill too, not a failure.
+        if (!stop.signal.aborted && !isStatus(err, 404, 409)) throw err;
+        if (!stop.signal.aborted) removedOutside = true;
       }
-      if (stop.signal.aborted) exitCode = KILLED_EXIT_CODE;
-      return { exitCode, output: tail.lines, dropped: tail.dropped, timedOut, aborted: aborted() && !timedOut };
+      if (stop.signal.aborted || removedOutside) exitCode = KILLED_EXIT_CODE;
+      return { exitCode, output: tail.lines, dropped: tail.dropped, timedOut, aborted: (aborted() || removedOutside) && !timedOut };
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -358,12 +371,25 @@ export class DockerDriver implements Driver {
     }
   }
 
+  async reapExpiredOneOffs(now = new Date()): Promise<number> {
+    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=oneoff`, LABEL.deadline] } });
+    const expired = found.filter((c) => (c.Names[0] ?? '').startsWith(`/${this.prefix}-`)
+      && Number(c.Labels[LABEL.deadline]) + ONE_OFF_REAP_GRACE_MS < now.getTime());
+    await Promise.all(expired.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
+      .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));
+    return expired.length;
+  }
+
   async removeSite(site: string): Promise<void> {
-    for (const r of await this.list(site)) await this.remove(r.id);
-    // Holders whose replica is already gone (a create that failed half way) would keep the network busy.
-    const left = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=netns`, `${LABEL.site}=${site}`] } });
-    for (const c of left.filter((x) => (x.Names[0] ?? '').startsWith(`/${this.prefix}-`))) {
-      await this.docker.getContainer(c.Id).remove({ force: true }).catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; });
+    // Every container of the site, whatever its role (web replicas, their holders, one-offs still
+    // running): any one left attached keeps the network from being removed. Replicas go before
+    // the holders whose namespace they share.
+    const all = (await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.site}=${site}`] } }))
+      .filter((c) => (c.Names[0] ?? '').startsWith(`/${this.prefix}-`));
+    const holders = all.filter((c) => c.Labels[LABEL.role] === 'netns');
+    for (const group of [all.filter((c) => !holders.includes(c)), holders]) {
+      await Promise.all(group.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
+        .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));
     }
     try {
       await this.docker.getNetwork(this.networkName(site)).remove();

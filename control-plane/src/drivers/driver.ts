@@ -114,8 +114,13 @@ export interface Driver {
   logs(id: string, opts?: LogOptions): AsyncIterable<LogLine>;
   /** Runs a one-off command (the release phase's migrations) with the replica's isolation, and waits. */
   exec(spec: ReplicaSpec, opts?: ExecOptions): Promise<OneOffResult>;
-  /** Frees what a site holds beyond its replicas (its network). */
+  /** Removes everything of a site: replicas, their network holders, one-offs still running, its network. */
   removeSite(site: string): Promise<void>;
+  /**
+   * Removes one-offs past their deadline (ExecOptions.timeoutMs from their start): the timer that
+   * ends a one-off lives in the process that started it, and dies with it. Returns how many went.
+   */
+  reapExpiredOneOffs(now?: Date): Promise<number>;
   /** The address at which a replica of the site reaches services on this host (Postgres, the cache). */
   hostAddress(site: string): Promise<string>;
   /** Memory a running replica uses now, in bytes (for the site's metrics); undefined when unknown. */

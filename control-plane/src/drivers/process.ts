@@ -222,6 +222,11 @@ export class ProcessDriver implements Driver {
     for (const p of [...this.procs.values()]) if (p.spec.site === site) await this.remove(p.id);
   }
 
+  /** Its one-offs are this process's children, killed by its own timers (and its process group): nothing outlives it here. */
+  async reapExpiredOneOffs(): Promise<number> {
+    return 0;
+  }
+
   async hostAddress(): Promise<string> {
     return '127.0.0.1';
   }

@@ -1,7 +1,8 @@
 // The sleep queue's job: a sweep every few seconds that puts idle sites to sleep. Idle past the
 // plan's pause time, a site's route goes to the activator first (so no request reaches a frozen
 // process) and then its replicas are paused: CPU freed, wake in tens of ms. Idle past the stop
-// time, paused replicas are stopped: memory freed, wake in a few hundred ms.
+// time, paused replicas are stopped: memory freed, wake in a few hundred ms. The same sweep
+// removes one-offs past their deadline.
 import { Worker } from 'bullmq';
 import type { Platform } from '../platform.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
@@ -66,6 +67,9 @@ export function startSleepWorker(platform: Platform, options: WorkerOptions & { 
   void platform.queues.sleep.upsertJobScheduler('sleep-sweep', { every: options.everyMs ?? 10_000 }, { name: 'sweep', data: { sweep: true }, opts: { attempts: 1 } })
     .catch((err: unknown) => platform.logger.error({ err }, 'could not schedule the sleep sweep'));
   const worker = new Worker<SleepJob>(queueNames.sleep, async () => {
+    // One-offs whose API died mid-run have no timer left to end them (releases/one-off.ts).
+    const reaped = await deps.driver.reapExpiredOneOffs().catch((err: unknown) => { platform.logger.warn({ err }, 'could not reap expired one-offs'); return 0; });
+    if (reaped) platform.logger.info({ reaped }, 'one-offs past their deadline removed');
     const r = await sleepIdleSites(deps);
     if (r.paused.length || r.stopped.length) platform.logger.info(r, 'idle sites put to sleep');
     return r;
