@@ -149,21 +149,26 @@ describe('site operations: one-off runs, database details, deploy state in site 
     assert.notEqual(last.exitCode, 0);
   });
 
-  test('runs past their time limit are killed, answer 124 and leave no container; a site runs at most 3 at once', async () => {
+  test('runs past their time limit are killed, answer 124 and leave no container; of 6 started at once exactly 3 run', async () => {
     const t0 = Date.now();
-    const runs = Array.from({ length: MAX_RUNNING_ONE_OFFS }, () => call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 3 }));
-    const until = Date.now() + 10_000;
-    while ((await oneOffContainers()) < MAX_RUNNING_ONE_OFFS && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    const busy = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'] });
-    assert.equal(busy.status, 409, JSON.stringify(busy.body));
-    assert.equal(busy.body.error.code, 'PDK_RUN_BUSY');
-    for (const r of await Promise.all(runs)) {
-      assert.equal(r.status, 200, JSON.stringify(r.body));
+    // All at once: a limit counted on containers that do not exist yet would let every one in.
+    const runs = await Promise.all(Array.from({ length: 2 * MAX_RUNNING_ONE_OFFS }, () => call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 3 })));
+    const ran = runs.filter((r) => r.status === 200);
+    const busy = runs.filter((r) => r.status !== 200);
+    assert.equal(ran.length, MAX_RUNNING_ONE_OFFS, JSON.stringify(runs.map((r) => r.status)));
+    for (const r of busy) {
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'PDK_RUN_BUSY');
+    }
+    for (const r of ran) {
       assert.equal(r.body.exitCode, 124);
       assert.equal(r.body.timedOut, true);
     }
     assert.ok(Date.now() - t0 < 20_000);
     assert.equal(await oneOffContainers(), 0);
+    // The slots were given back: a run goes in again at once.
+    const again = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check', '--no-such-flag'] });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
   });
 
   test('a client that disconnects kills its one-off', async () => {
@@ -210,5 +215,27 @@ describe('site operations: one-off runs, database details, deploy state in site 
     for (const command of [[], ['--help'], Array.from({ length: 65 }, () => 'x'), ['check', 'x'.repeat(4097)]]) {
       assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command })).status, 400, JSON.stringify(command).slice(0, 80));
     }
+  });
+
+  // Last: it deletes the shared site.
+  test('deleting a site during a long run ends the run; the site is deleted and no container of it remains', async () => {
+    const docker = deployRuntimeOf(t.platform).docker!;
+    const run = call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 90 });
+    const until = Date.now() + 15_000;
+    while ((await oneOffContainers()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await oneOffContainers(), 1);
+    const t0 = Date.now();
+    assert.equal((await call(t.app, owner.token, 'DELETE', `/v1/sites/${site}`)).status, 202);
+    const r = await run;
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.timedOut, false);
+    assert.notEqual(r.body.exitCode, 0);
+    for (;;) {
+      const row = await t.platform.db.selectFrom('sites').select('status').where('name', '=', site).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      if (row.status === 'deleted') break;
+      assert.ok(Date.now() - t0 < 30_000, `the site is still ${row.status}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.deepEqual(await docker.listContainers({ all: true, filters: { label: [`paddock.site=${site}`] } }), []);
   });
 });

@@ -9,7 +9,7 @@ import { errors, PaddockError } from '../errors.js';
 import { siteAccess } from '../orgs/access.js';
 import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { prepareOneOff, runOneOff } from '../releases/one-off.js';
+import { prepareOneOff, reserveOneOff, runOneOff } from '../releases/one-off.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { RESERVED } from './env-vars.js';
 import { DnsLabel, errorResponses } from './schemas.js';
@@ -70,7 +70,8 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       tags: ['deploys'], security: bearerSecurity,
       summary: 'Run a one-off command in a new container of the live release (its image, env and isolation)',
       description: 'With `Accept: text/event-stream`: Server-Sent Events `data: {"line","stream":"stdout"|"stderr"}`, then one `data: {"exitCode"}` '
-        + '(or `data: {"error":{"code","message"}}`); disconnecting kills the command. Otherwise JSON once it ends. No stdin: `shell` is refused.',
+        + '(or `data: {"error":{"code","message"}}`); disconnecting kills the command. A client that does not read gets `data: {"dropped":N}` in place of the lines it missed, '
+        + 'and is disconnected (killing the command) after 30 s without reading. Otherwise JSON once it ends. No stdin: `shell` is refused. At most 3 runs per site at once (PDK_RUN_BUSY).',
       params: Type.Object({ site: DnsLabel }),
       body: RunBody,
       response: { 200: RunResult, ...errorResponses },
@@ -89,35 +90,42 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     const deps = deployRuntimeOf(p);
     const live = await prepareOneOff(deps, site, command);
     const timeoutMs = Math.min(request.body.timeoutSeconds ?? p.config.runTimeoutS, p.config.runTimeoutS) * 1000;
-    // Arguments and env values may hold secrets: only the command's name and the env names are recorded.
-    await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version, env: Object.keys(extraEnv) } });
+    // Taken before anything is answered, so a busy site gets a plain 409 even on a stream.
+    const slot = await reserveOneOff(p.redis, site, timeoutMs);
+    try {
+      // Arguments and env values may hold secrets: only the command's name and the env names are recorded.
+      await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version, env: Object.keys(extraEnv) } });
 
-    // The response closing before it was finished means the client went away: the one-off dies with it.
-    const gone = new AbortController();
-    reply.raw.on('close', () => { if (!reply.raw.writableFinished) gone.abort(); });
+      // The response closing before it was finished means the client went away: the one-off dies with it.
+      const gone = new AbortController();
+      reply.raw.on('close', () => { if (!reply.raw.writableFinished) gone.abort(); });
 
-    if ((request.headers.accept ?? '').includes('text/event-stream')) {
-      const sse = openSse(request, reply);
-      try {
-        const r = await runOneOff(deps, site, live, command, {
-          timeoutMs, signal: gone.signal, env: extraEnv,
-          onLine: (l) => sse.send('message', { line: l.line, stream: l.stream }),
-        });
-        sse.send('message', { exitCode: r.exitCode, timedOut: r.timedOut });
-      } catch (err) {
-        request.log.warn({ err, site: site.name }, 'one-off run failed to start');
-        const e = err instanceof PaddockError ? err : errors.internal();
-        sse.send('message', { error: { code: e.code, message: e.message } });
-      } finally {
-        sse.end();
+      if ((request.headers.accept ?? '').includes('text/event-stream')) {
+        const sse = openSse(request, reply);
+        try {
+          // A client that stops reading loses lines (it is told how many), then the run (sse.signal).
+          const r = await runOneOff(deps, site, live, command, {
+            timeoutMs, signal: AbortSignal.any([gone.signal, sse.signal]), env: extraEnv,
+            onLine: (l) => sse.sendLine('message', { line: l.line, stream: l.stream }),
+          });
+          sse.send('message', { exitCode: r.exitCode, timedOut: r.timedOut });
+        } catch (err) {
+          request.log.warn({ err, site: site.name }, 'one-off run failed to start');
+          const e = err instanceof PaddockError ? err : errors.internal();
+          sse.send('message', { error: { code: e.code, message: e.message } });
+        } finally {
+          sse.end();
+        }
+        return reply;
       }
-      return reply;
-    }
 
-    const out = { stdout: new Tail(), stderr: new Tail() };
-    const r = await runOneOff(deps, site, live, command, { timeoutMs, signal: gone.signal, env: extraEnv, onLine: (l) => out[l.stream].push(l.line) });
-    const stdout = out.stdout.text();
-    const stderr = out.stderr.text();
-    return { exitCode: r.exitCode, timedOut: r.timedOut, stdout, stderr, truncated: out.stdout.cut || out.stderr.cut };
+      const out = { stdout: new Tail(), stderr: new Tail() };
+      const r = await runOneOff(deps, site, live, command, { timeoutMs, signal: gone.signal, env: extraEnv, onLine: (l) => out[l.stream].push(l.line) });
+      const stdout = out.stdout.text();
+      const stderr = out.stderr.text();
+      return { exitCode: r.exitCode, timedOut: r.timedOut, stdout, stderr, truncated: out.stdout.cut || out.stderr.cut };
+    } finally {
+      await slot.release().catch((err: unknown) => request.log.warn({ err, site: site.name }, 'could not release a one-off slot; it lapses by itself'));
+    }
   });
 };

@@ -2,6 +2,8 @@
 // its image, env and limits, exactly as the release phase runs migrations — that runs one
 // paddock-runtime command in the site's directory and goes away. Bounded in time; a caller that
 // stops waiting (a client that disconnects) kills it.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { LogLine } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import { runtimeCommand } from '../images/runtime-image.js';
@@ -12,8 +14,15 @@ import { replicaSpec } from './releaser.js';
 /** The exit code of a one-off killed at its time limit (as coreutils' timeout answers). */
 export const TIMED_OUT_EXIT_CODE = 124;
 
-/** One-offs a site may run at once (each holds a replica's memory); a soft limit, counted on the engine. */
+/** One-offs a site may run at once (each holds a replica's memory); reserved atomically in Redis. */
 export const MAX_RUNNING_ONE_OFFS = 3;
+
+/**
+ * A reservation outlives its run's time limit by this much, then lapses by itself: an API that
+ * dies mid-run cannot hold a site's slot for ever (the sweep removes the one-off itself within
+ * ONE_OFF_REAP_GRACE_MS plus a sweep period of its deadline).
+ */
+export const RESERVATION_GRACE_MS = 30_000;
 
 /** paddock-runtime commands that read a terminal: nothing can type into a one-off run over the API. */
 const interactive = new Set(['shell', 'dbshell']);
@@ -30,7 +39,7 @@ export interface OneOffOptions {
 export interface OneOffOutcome {
   exitCode: number;
   timedOut: boolean;
-  /** Killed because the caller went away. */
+  /** Killed because the caller went away or the site left `ready`. */
   aborted: boolean;
 }
 
@@ -41,25 +50,73 @@ export async function prepareOneOff(deps: DeployDeps, site: Site, command: reado
   if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'run commands');
   const live = await currentRelease(deps, site.id);
   if (!live) throw errors.noRelease(site.name);
-  if (deps.docker) {
-    const running = await deps.docker.listContainers({ all: true, filters: { label: ['paddock.role=oneoff', `paddock.site=${site.name}`] } });
-    if (running.length >= MAX_RUNNING_ONE_OFFS) throw errors.runBusy(site.name, running.length);
-  }
   return live;
+}
+
+// One sorted set per site: a member per reservation, scored by when it lapses. Dropping lapsed
+// members, counting and adding happen in one script, so concurrent requests cannot all see room.
+const RESERVE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local n = redis.call('ZCARD', KEYS[1])
+if n >= tonumber(ARGV[4]) then return -n end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+return n + 1`;
+
+export interface OneOffSlot {
+  release(): Promise<void>;
+}
+
+export function reservationKey(siteId: string): string {
+  return `paddock:oneoffs:${siteId}`;
+}
+
+/** Takes one of the site's MAX_RUNNING_ONE_OFFS slots for a run of at most timeoutMs, or refuses with PDK_RUN_BUSY. */
+export async function reserveOneOff(redis: Redis, site: Pick<Site, 'id' | 'name'>, timeoutMs: number): Promise<OneOffSlot> {
+  const key = reservationKey(site.id);
+  const token = randomBytes(8).toString('hex');
+  const ttl = timeoutMs + RESERVATION_GRACE_MS;
+  const now = Date.now();
+  const got = Number(await redis.eval(RESERVE, 1, key, String(now), String(now + ttl), token, String(MAX_RUNNING_ONE_OFFS), String(ttl)));
+  if (got < 0) throw errors.runBusy(site.name, -got);
+  return { release: async () => { await redis.zrem(key, token); } };
+}
+
+/** Runs of this process, by site id: a site leaving `ready` (suspended, deleted) ends them. */
+const liveRuns = new Map<string, Set<AbortController>>();
+
+/** Ends the one-offs this process runs for the site (their containers are removed); says how many. */
+export function abortOneOffs(siteId: string): number {
+  const runs = liveRuns.get(siteId);
+  if (!runs) return 0;
+  for (const c of runs) c.abort();
+  return runs.size;
 }
 
 export async function runOneOff(
   deps: DeployDeps, site: Site, live: NonNullable<Awaited<ReturnType<typeof prepareOneOff>>>, command: readonly string[], opts: OneOffOptions,
 ): Promise<OneOffOutcome> {
   const [name = '', ...args] = command;
-  const plan = await releaseProcesses(deps, site, live);
-  // The site directory goes right after the command, as the release phase runs `migrate /app`.
-  const spec = replicaSpec({ ...plan, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
-  // The driver ends it at its time limit or when the caller aborts (docker: its container is removed).
-  const r = await deps.driver.exec(spec, {
-    timeoutMs: opts.timeoutMs,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onLine ? { onLine: opts.onLine } : {}),
-  });
-  return { exitCode: r.timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
+  const own = new AbortController();
+  const onAbort = () => own.abort();
+  if (opts.signal?.aborted) own.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const runs = liveRuns.get(site.id) ?? new Set();
+  liveRuns.set(site.id, runs.add(own));
+  try {
+    const plan = await releaseProcesses(deps, site, live);
+    // The site directory goes right after the command, as the release phase runs `migrate /app`.
+    const spec = replicaSpec({ ...plan, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
+    // The driver ends it at its time limit or when aborted (docker: its container is removed).
+    const r = await deps.driver.exec(spec, {
+      timeoutMs: opts.timeoutMs,
+      signal: own.signal,
+      ...(opts.onLine ? { onLine: opts.onLine } : {}),
+    });
+    return { exitCode: r.timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    runs.delete(own);
+    if (runs.size === 0 && liveRuns.get(site.id) === runs) liveRuns.delete(site.id);
+  }
 }

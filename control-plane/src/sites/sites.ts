@@ -9,6 +9,7 @@ import type { Site } from '../store/schema.js';
 import { audit, type Actor } from '../audit/audit.js';
 import { randomSecret } from '../secrets/box.js';
 import { quotasOf } from '../orgs/plans.js';
+import { abortOneOffs } from '../releases/one-off.js';
 import { transition } from './status.js';
 
 type Deps = Pick<Platform, 'db' | 'queues' | 'secrets' | 'logger'>;
@@ -102,6 +103,7 @@ export async function resizeSite(deps: Deps, actor: Actor, site: Site, size: Sit
 
 export async function suspendSite(deps: Deps, actor: Actor, site: Site, by: 'owner' | 'operator'): Promise<Site> {
   const row = await transition(deps.db, site, 'suspended', by);
+  abortOneOffs(site.id); // its database refuses them now; the teardown or a sweep ends others' (other API processes)
   await audit(deps.db, actor, { action: 'site.suspend', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
   await queueSoon(deps, row, () => enqueueProvision(deps, row));
   return row;
@@ -120,6 +122,7 @@ export async function resumeSite(deps: Deps, actor: Actor, site: Site, by: 'owne
 
 export async function deleteSite(deps: Deps, actor: Actor, site: Site): Promise<Site> {
   const row = await transition(deps.db, site, 'deleting', null);
+  abortOneOffs(site.id); // attached to the site's network, they would keep the teardown from removing it
   await audit(deps.db, actor, { action: 'site.delete', targetType: 'site', targetId: site.id, orgId: site.org_id });
   await queueSoon(deps, row, () => enqueueTeardown(deps, row.id));
   return row;
