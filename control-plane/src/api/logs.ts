@@ -49,13 +49,13 @@ export const logsPlugin: FastifyPluginAsync = async (root) => {
     if (!follow) return { lines: recent };
 
     const sse = openSse(request, reply);
-    for (const l of recent) sse.send('log', l);
+    for (const l of recent) sse.sendLine('log', l);
     const pumps = [
       (async () => {
-        for await (const e of deps.logs.follow(deps.logs.siteKey(site.id), { signal: sse.signal })) sse.send('log', { at: e.at, source: e.source, line: e.line });
+        for await (const e of deps.logs.follow(deps.logs.siteKey(site.id), { signal: sse.signal })) sse.sendLine('log', { at: e.at, source: e.source, line: e.line });
       })(),
       ...replicas.map(async (r) => {
-        for await (const l of deps.driver.logs(r.id, { follow: true, tail: 0, signal: sse.signal })) sse.send('log', { at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
+        for await (const l of deps.driver.logs(r.id, { follow: true, tail: 0, signal: sse.signal })) sse.sendLine('log', { at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
       }),
     ];
     await Promise.allSettled(pumps);
