@@ -13,8 +13,9 @@ import { call, signup, siteName, waitForStatus, type User } from '../support/api
 import { EdgeService } from '../../src/edge/edge-service.js';
 import { startDeployWorker } from '../../src/jobs/deploy.js';
 import { openDeployRuntime, useDeployRuntime } from '../../src/releases/deploy-runtime.js';
-import { currentRelease, releaseProcesses, type DeployDeps } from '../../src/releases/deploys.js';
-import { envContext, openEnvSnapshot } from '../../src/releases/env-snapshot.js';
+import { randomUUID } from 'node:crypto';
+import { currentRelease, releaseProcesses, runDeploy, type DeployDeps } from '../../src/releases/deploys.js';
+import { envContext, MAX_ENV_BYTES, openEnvSnapshot, sealEnvSnapshot } from '../../src/releases/env-snapshot.js';
 import { deployDb } from '../../src/releases/tables.js';
 import { deploySettings } from '../../src/config.js';
 import { fetchVia, follow, freePort, packSite, push } from './support.js';
@@ -174,5 +175,103 @@ describe('releases carry their env vars', () => {
     const live = await currentRelease(deps, s.id);
     const plan = await releaseProcesses(deps, s, { ...live!, env_enc: null });
     assert.equal(plan.env.SITE_ENV_PROBE, one);
+  });
+
+  /** Runs `fn` with the API's deploys held (recorded, not queued), so the test runs them in the order it wants. */
+  const holdingDeploys = async (fn: (held: string[]) => Promise<void>) => {
+    const held: string[] = [];
+    useDeployRuntime(t.platform, { ...deps, enqueue: async (id) => { held.push(id); } });
+    try {
+      await fn(held);
+    } finally {
+      useDeployRuntime(t.platform, deps);
+    }
+  };
+  const liveSnapshot = async () => {
+    const live = await currentRelease(deps, (await siteRow()).id);
+    return { version: live!.version, env: openEnvSnapshot(t.platform.secrets, live!) };
+  };
+
+  test('an env change made while a rollback is under way is refused, and one the rollback overtook is not released: the env route shows what runs', async () => {
+    const late = `late-${suffix()}`;
+    await holdingDeploys(async (held) => {
+      const before = await liveSnapshot();
+      const patched = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { LATE: late } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      const rb = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/rollback`, { version: 3 });
+      assert.equal(rb.status, 202, JSON.stringify(rb.body));
+      assert.deepEqual(held, [patched.body.deploy.id, rb.body.id]);
+
+      // The rollback would replace the vars when it goes live: a change now cannot be honoured.
+      const refused = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { EXTRA: 'x' } });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.error.code, 'PDK_ROLLBACK_IN_PROGRESS');
+      assert.match(refused.body.error.message, /rolling back to v3/);
+      const second = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/rollback`, { version: 2 });
+      assert.equal(second.status, 409, 'one rollback at a time');
+      assert.equal(second.body.error.code, 'PDK_ROLLBACK_IN_PROGRESS');
+      assert.deepEqual(await envRoute(), { SITE_ENV_PROBE: one, LATE: late }, 'the refused change left nothing behind');
+
+      // The rollback runs before the env change queued ahead of it (deploy jobs are not ordered).
+      const rolled = await runDeploy(deps, rb.body.id);
+      assert.equal(rolled.status, 'succeeded', rolled.error ?? '');
+      const overtaken = await runDeploy(deps, patched.body.deploy.id);
+      assert.equal(overtaken.status, 'failed');
+      assert.match(overtaken.error ?? '', /env vars changed again before it ran/);
+      assert.equal(overtaken.release_id, null, 'no release for it');
+
+      const live = await liveSnapshot();
+      assert.equal(live.version, before.version + 1);
+      assert.deepEqual(live.env, { GREETING: greeting, SITE_ENV_PROBE: two });
+      assert.deepEqual(await envRoute(), live.env, 'the env route shows what the live release runs');
+      assert.equal((await fetchVia(port, host, '/env/')).body, two);
+    });
+
+    // Once the rollback is done, the change is accepted and its release runs exactly what it made.
+    const extra = await setEnv({ EXTRA: 'x' });
+    const live = await liveSnapshot();
+    assert.equal(live.version, extra.version);
+    assert.deepEqual(live.env, { EXTRA: 'x', GREETING: greeting, SITE_ENV_PROBE: two });
+    assert.deepEqual(await envRoute(), live.env);
+    const { items } = await releases();
+    assert.deepEqual(items[0]!.envChanges, { added: ['EXTRA'], removed: [], changed: [] });
+  });
+
+  test("listing releases opens no snapshot, and a release's env changes are against the release it replaced, not a failed one", async () => {
+    const s = await siteRow();
+    const db = deployDb(t.platform.db);
+    const live = await currentRelease(deps, s.id);
+    // A failed release after the live one, with vars nothing ever ran.
+    const failedId = randomUUID();
+    await db.insertInto('releases').values({
+      id: failedId, site_id: s.id, version: live!.version + 1, kind: 'env', description: 'env of a failed release', slug_key: live!.slug_key,
+      slug_sha256: live!.slug_sha256, manifest: JSON.stringify(live!.manifest), replicas: live!.replicas, status: 'failed', error: 'health check failed',
+      env_enc: sealEnvSnapshot(t.platform.secrets, s.id, failedId, { NEVER_RAN: 'x' }),
+    }).execute();
+    const d = await setEnv({ EXTRA: null });
+    assert.equal(d.version, live!.version + 2);
+    // Snapshots no listing should need: unreadable now.
+    await db.updateTable('releases').set({ env_enc: 'not a sealed snapshot' }).where('site_id', '=', s.id).where('status', '!=', 'live').execute();
+    const { items } = await releases();
+    assert.deepEqual(items[0]!.envChanges, { added: [], removed: ['EXTRA'], changed: [] }, 'against the live release, not the failed one');
+    assert.deepEqual(items.find((r) => r.version === 2)!.envChanges, { added: ['SITE_ENV_PROBE'], removed: [], changed: [] });
+  });
+
+  test("a site's env vars are capped in total, across changes: 413 PDK_ENV_TOO_LARGE, nothing changed", async () => {
+    await holdingDeploys(async (held) => {
+      const before = await envRoute();
+      const big = 'v'.repeat(30_000);
+      const ok = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { BIG_A: big, BIG_B: big } });
+      assert.equal(ok.status, 200, 'under the limit');
+      const over = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { BIG_C: 'v'.repeat(MAX_ENV_BYTES - 60_000) } });
+      assert.equal(over.status, 413, JSON.stringify(over.body));
+      assert.equal(over.body.error.code, 'PDK_ENV_TOO_LARGE');
+      assert.match(over.body.error.message, /over the 64 KiB limit/);
+      assert.deepEqual(Object.keys(await envRoute()).sort(), [...Object.keys(before), 'BIG_A', 'BIG_B'].sort(), 'the refused change left nothing behind');
+      assert.equal(held.length, 1, 'and released nothing');
+      const undo = await call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { BIG_A: null, BIG_B: null } });
+      assert.equal(undo.status, 200);
+      assert.deepEqual(await envRoute(), before);
+    });
   });
 });
