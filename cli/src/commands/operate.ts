@@ -372,6 +372,15 @@ async function databaseUrl(ctx: Context, site: string): Promise<string> {
   return url;
 }
 
+/** A postgres:// URL split into the URL without its password and the password (decoded). */
+function withoutPassword(raw: string): { url: string; password?: string } {
+  const u = new URL(raw);
+  if (!u.password) return { url: raw };
+  const password = decodeURIComponent(u.password);
+  u.password = '';
+  return { url: u.toString(), password };
+}
+
 export const dbUrl = defineCommand({
   name: 'db:url',
   group: 'Run-time',
@@ -395,9 +404,12 @@ export const dbPsql = defineCommand({
   passthrough: true,
   examples: ['paddock db:psql', 'paddock db:psql -- -c "select count(*) from blog_post"'],
   async run(ctx, { values, positionals }) {
-    const url = await databaseUrl(ctx, resolveSite(ctx, values.site));
+    const { url, password } = withoutPassword(await databaseUrl(ctx, resolveSite(ctx, values.site)));
+    // The password goes in psql's environment, never its argv: any local user can read a
+    // process's command line (ps, /proc/<pid>/cmdline), only its owner its environment.
+    const env = password === undefined ? ctx.env : { ...ctx.env, PGPASSWORD: password };
     return await new Promise<number>((resolveRun, reject) => {
-      const child = spawn('psql', [url, ...positionals], { stdio: 'inherit', env: ctx.env });
+      const child = spawn('psql', [url, ...positionals], { stdio: 'inherit', env });
       child.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') reject(new CliError('CLI_NO_PSQL', 'psql is not installed.', 'Install the PostgreSQL client (e.g. `apt-get install postgresql-client`), or use `paddock db:url` with another client.', ExitCode.failure));
         else reject(err);
