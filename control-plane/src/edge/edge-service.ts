@@ -53,7 +53,11 @@ export class EdgeService {
   private admin: Server | undefined;
   private lastCounts = new Map<string, number>();
   private lastErrors = new Map<string, number>();
-  private countedReloads = 0;
+  /** The HAProxy worker whose counters lastCounts holds, and the ones reloads replaced. */
+  private countedWorker: string | undefined;
+  private retiredWorkers: string[] = [];
+  private collecting: Promise<void> | undefined;
+  private collectNext: Promise<void> | undefined;
   private pendingLogs = new Map<string, string[]>();
   private skippedLogs = new Map<string, number>();
   readonly siteMetrics: SiteMetricsStore;
@@ -135,7 +139,12 @@ export class EdgeService {
     const activator = await this.activator.listen();
     this.haproxy = new HaproxyEdge(
       { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator },
-      { onLog: (l) => this.accessLine(l), onExit: (code) => { if (!this.stopping) this.deps.platform.logger.error({ code }, 'HAProxy exited'); } },
+      {
+        onLog: (l) => this.accessLine(l),
+        onExit: (code) => { if (!this.stopping) this.deps.platform.logger.error({ code }, 'HAProxy exited'); },
+        // The old worker's counters go with it: what it counted since the last round is read first.
+        beforeReload: () => this.collect(),
+      },
     );
     this.table = await this.readTable();
     await this.haproxy.start(this.table);
@@ -171,13 +180,34 @@ export class EdgeService {
     this.adminAddress = { host: '127.0.0.1', port: (this.admin.address() as AddressInfo).port };
   }
 
-  /** Per-site counters from the data plane into the metrics, and activity into site_routes. */
-  async collect(): Promise<void> {
-    const stats = await this.haproxy.stats();
+  /**
+   * Per-site counters from the data plane into the metrics, and activity into site_routes. One
+   * round at a time: callers during a round wait for one more that starts after it (so what they
+   * ask for is counted), and rounds never read the same counters twice.
+   */
+  collect(): Promise<void> {
+    if (this.collectNext) return this.collectNext;
+    if (this.collecting) {
+      this.collectNext = this.collecting.catch(() => undefined).then(() => {
+        this.collectNext = undefined;
+        return this.collect();
+      });
+      return this.collectNext;
+    }
+    this.collecting = this.collectRound().finally(() => { this.collecting = undefined; });
+    return this.collecting;
+  }
+
+  private async collectRound(): Promise<void> {
+    const { worker, backends: stats } = await this.haproxy.workerStats();
+    // A worker a reload replaced may still answer while it drains: what it counted up to the
+    // reload was read just before it (beforeReload); counting it again would double it.
+    if (worker && this.retiredWorkers.includes(worker)) return;
     const byBackend = new Map(stats.map((x) => [x.backend, x]));
-    // After a reload the new worker's counters start again from zero.
-    const reloaded = this.haproxy.reloads !== this.countedReloads;
-    this.countedReloads = this.haproxy.reloads;
+    // A new worker's counters start again from zero.
+    const reloaded = worker !== undefined && this.countedWorker !== undefined && worker !== this.countedWorker;
+    if (reloaded) this.retiredWorkers = [...this.retiredWorkers.slice(-15), this.countedWorker!];
+    if (worker) this.countedWorker = worker;
     const active: string[] = [];
     for (const s of this.table.sites) {
       const row = byBackend.get(backendName(s.site));

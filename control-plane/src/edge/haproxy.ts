@@ -24,6 +24,17 @@ export interface HaproxyOptions {
   binary?: string;
   onLog?: (line: string) => void;
   onExit?: (code: number | null) => void;
+  /**
+   * Called (and awaited) right before a reload: the last chance to read the old worker's
+   * counters, which the new worker starts again from zero. Its failure does not stop the reload.
+   */
+  beforeReload?: () => Promise<void>;
+}
+
+/** Backend counters and the process (worker pid) that answered them. */
+export interface WorkerStats {
+  worker: string | undefined;
+  backends: BackendStats[];
 }
 
 /** One command on a HAProxy CLI socket; resolves with the whole answer. */
@@ -167,6 +178,7 @@ export class HaproxyEdge {
   }
 
   private async reload(): Promise<void> {
+    await this.opts.beforeReload?.().catch(() => undefined);
     const old = await this.workerPid();
     await socketCommand(this.files.masterSocket, 'reload');
     const deadline = Date.now() + 10_000;
@@ -180,18 +192,30 @@ export class HaproxyEdge {
   }
 
   async stats(): Promise<BackendStats[]> {
-    const csv = await socketCommand(this.files.adminSocket, 'show stat -1 2 -1');
+    return (await this.workerStats()).backends;
+  }
+
+  /**
+   * Backend counters with the pid of the worker that keeps them, asked on one connection so both
+   * come from the same worker: around a reload, old and new workers answer with different counts.
+   */
+  async workerStats(): Promise<WorkerStats> {
+    const answer = await socketCommand(this.files.adminSocket, 'show info;show stat -1 2 -1');
+    const at = answer.indexOf('# pxname');
+    const worker = /^Pid: (\d+)$/m.exec(at >= 0 ? answer.slice(0, at) : answer)?.[1];
+    const csv = at >= 0 ? answer.slice(at) : '';
     const [head, ...rows] = csv.replace(/^# /, '').trim().split('\n');
     const cols = (head ?? '').split(',');
-    const at = (row: string[], name: string) => Number(row[cols.indexOf(name)] ?? 0) || 0;
-    return rows.map((r) => r.split(',')).filter((r) => r[1] === 'BACKEND').map((r) => ({
+    const num = (row: string[], name: string) => Number(row[cols.indexOf(name)] ?? 0) || 0;
+    const backends = rows.map((r) => r.split(',')).filter((r) => r[1] === 'BACKEND').map((r) => ({
       backend: r[0] ?? '',
-      requests: at(r, 'req_tot'),
-      responseMs: at(r, 'rtime'),
-      totalMs: at(r, 'ttime'),
-      errors5xx: at(r, 'hrsp_5xx'),
-      current: at(r, 'scur'),
+      requests: num(r, 'req_tot'),
+      responseMs: num(r, 'rtime'),
+      totalMs: num(r, 'ttime'),
+      errors5xx: num(r, 'hrsp_5xx'),
+      current: num(r, 'scur'),
     }));
+    return { worker, backends };
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from '../deploy/support.js';
 import { call, signup } from '../support/api.js';
+import type { RouteTable, SiteRoute } from '../../src/edge/route-table.js';
 
 const site = fileURLToPath(new URL('./fixtures/metrics-site', import.meta.url));
 let f: DeployedSiteFixture;
@@ -84,6 +85,37 @@ test('under a burst the counts stay exact while the access lines are a sample', 
   const lines = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge' && l.line.endsWith('GET /?burst')).length;
   assert.ok(lines > 0 && lines < n, `${lines} access lines for ${n} requests: above ${50}/s the data plane logs a sample`);
   assert.ok(points.some((p) => p.requests > 0 && p.p95Ms !== null));
+});
+
+test('requests on both sides of HAProxy reloads are counted exactly once, with collects racing the reloads', async () => {
+  await settle();
+  const before = total((await metrics()).body.points, 'requests');
+  let made = 0;
+  const hit = async (k: number) => {
+    for (let i = 0; i < k; i++) { assert.equal((await fetchVia(f.edgePort, f.host, '/?reload')).status, 200); made++; }
+  };
+  const table = (f.edge as unknown as { table: RouteTable }).table;
+  const reloads = f.edge.haproxy.reloads;
+  // Requests the old worker served since the last round go with it unless read before the reload.
+  await hit(15);
+  const extra: SiteRoute = { site: `extra${Date.now()}`, hosts: [`extra${Date.now()}.localhost`], state: 'serving', upstreams: [] };
+  assert.equal(await f.edge.haproxy.apply({ sites: [...table.sites, extra] }), 'reload');
+  await hit(15);
+  // Rounds racing the next reload (back to the platform's table) must not count a worker twice.
+  let racing = true;
+  const racer = (async () => {
+    while (racing) {
+      await Promise.all([f.edge.collect(), f.edge.collect(), f.edge.collect()]);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  await f.edge.sync();
+  await hit(15);
+  racing = false;
+  await racer;
+  assert.equal(f.edge.haproxy.reloads, reloads + 2);
+  await settle();
+  assert.equal(total((await metrics()).body.points, 'requests') - before, made);
 });
 
 test('the memory of the running replica is sampled into the metrics', async () => {
