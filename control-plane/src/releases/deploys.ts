@@ -181,8 +181,15 @@ export async function insertRerelease(
 /** Logs and queues a re-release insertRerelease recorded (after its transaction committed). */
 export async function startRerelease(deps: DeployDeps, queued: { deploy: Deploy; source: Pick<Release, 'version'> }): Promise<void> {
   const { deploy, source } = queued;
-  await deps.logs.appendDeploy(deploy.id, deploy.site_id, 'release', `${deploy.kind}: re-releasing v${source.version}`);
-  await deps.enqueue(deploy.id);
+  try {
+    await deps.logs.appendDeploy(deploy.id, deploy.site_id, 'release', `${deploy.kind}: re-releasing v${source.version}`);
+    await deps.enqueue(deploy.id);
+  } catch (err) {
+    // A rollback left queued with no job would refuse env changes and rollbacks for ever.
+    await deployDb(deps.platform.db).updateTable('deploys').set({ status: 'failed', error: 'could not be queued; try again', finished_at: new Date() })
+      .where('id', '=', deploy.id).execute();
+    throw err;
+  }
 }
 
 export async function currentRelease(deps: Pick<DeployDeps, 'platform'>, siteId: string, db: Db = deps.platform.db): Promise<Release | undefined> {
