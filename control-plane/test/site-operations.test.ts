@@ -217,6 +217,23 @@ describe('site operations: one-off runs, database details, deploy state in site 
     }
   });
 
+  test('suspending a site ends its running one-offs at once (the next test runs one again after the resume)', async () => {
+    const run = call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['serve'], timeoutSeconds: 60 });
+    const until = Date.now() + 15_000;
+    while ((await oneOffContainers()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await oneOffContainers(), 1);
+    const t0 = Date.now();
+    const suspended = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/suspend`);
+    assert.equal(suspended.status, 200, JSON.stringify(suspended.body));
+    const r = await run;
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.exitCode, r.body.timedOut], [137, false]);
+    assert.ok(Date.now() - t0 < 10_000, 'ended by the suspension, not its time limit');
+    assert.equal(await oneOffContainers(), 0);
+    assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/resume`)).status, 200);
+    await waitForStatus(t.app, owner.token, site, 'ready', 60_000);
+  });
+
   // Last: it deletes the shared site.
   test('deleting a site during a long run ends the run; the site is deleted and no container of it remains', async () => {
     const docker = deployRuntimeOf(t.platform).docker!;
