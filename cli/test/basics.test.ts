@@ -148,3 +148,29 @@ describe('paddock binary: help, suggestions, version, exit codes', () => {
     }
   });
 });
+
+describe('paddock logs: lines the platform skipped', () => {
+  test('logs -f says how many lines were skipped when the connection fell behind, between the lines it got', async () => {
+    // The platform's SSE protocol: `log` events carry a line, or `{"dropped":N}` after it shed lines for a slow reader.
+    const { createServer: createHttpServer } = await import('node:http');
+    const srv = createHttpServer((req, res) => {
+      if (!req.url?.startsWith('/v1/sites/blog/logs')) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: log\ndata: ${JSON.stringify({ at: '2026-11-24T01:00:00.000Z', source: 'web', line: 'first' })}\n\n`);
+      res.write(`event: log\ndata: ${JSON.stringify({ dropped: 42 })}\n\n`);
+      res.write(`event: log\ndata: ${JSON.stringify({ at: '2026-11-24T01:00:01.000Z', source: 'web', line: 'after the gap' })}\n\n`);
+      res.end();
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const port = (srv.address() as { port: number }).port;
+      const r = await home.run(['logs', '-f', '--site', 'blog'], { env: { PADDOCK_API: `http://127.0.0.1:${port}`, PADDOCK_TOKEN: 'pdk_test' } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /first\n[^]*after the gap/);
+      assert.match(r.stderr, /42 line\(s\) skipped/);
+      assert.doesNotMatch(r.stdout, /\n\n|^\n/, 'no empty line printed for the skipped-lines event');
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+});

@@ -29,7 +29,11 @@ interface LogLine {
   replica?: string;
   line?: string;
   message?: string;
+  /** Sent by the platform instead of lines this connection was too slow to take. */
+  dropped?: number;
 }
+
+const droppedNote = (n: number) => `… ${n} line(s) skipped: this connection fell behind the output (the platform drops lines rather than buffer them).`;
 
 function printLog(ctx: Context, raw: string): void {
   let entry: LogLine | undefined;
@@ -41,6 +45,7 @@ function printLog(ctx: Context, raw: string): void {
   }
   if (ctx.out.json) return void ctx.streams.stdout.write(`${entry ? JSON.stringify(entry) : JSON.stringify({ line: raw })}\n`);
   if (!entry) return void ctx.streams.stdout.write(`${raw}\n`);
+  if (typeof entry.dropped === 'number') return void ctx.out.warn(droppedNote(entry.dropped));
   const time = entry.time ?? entry.at;
   const source = entry.source ?? entry.replica ?? entry.stream;
   const prefix = [time ? ctx.out.dim(time) : '', source ? ctx.out.cyan(`[${source}]`) : ''].filter(Boolean).join(' ');
@@ -284,7 +289,7 @@ interface RunAnswer {
   truncated?: boolean;
 }
 
-type RunEvent = RunAnswer & { line?: string; stream?: 'stdout' | 'stderr'; error?: { code: string; message: string } };
+type RunEvent = RunAnswer & { line?: string; stream?: 'stdout' | 'stderr'; dropped?: number; error?: { code: string; message: string } };
 
 export const run = defineCommand({
   name: 'run',
@@ -341,6 +346,7 @@ export const run = defineCommand({
       for await (const ev of readSse(res.body, ctx.signal)) {
         const data = JSON.parse(ev.data) as RunEvent;
         if (data.line !== undefined) (data.stream === 'stderr' ? ctx.streams.stderr : ctx.streams.stdout).write(`${data.line}\n`);
+        if (typeof data.dropped === 'number') ctx.out.warn(droppedNote(data.dropped));
         if (data.error) throw new CliError(data.error.code, data.error.message, undefined, ExitCode.failure);
         if (data.exitCode !== undefined) {
           exitCode = data.exitCode;

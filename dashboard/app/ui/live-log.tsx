@@ -10,6 +10,11 @@ interface Line {
   replica?: string;
 }
 
+/** What the platform sends instead of lines this connection was too slow to take. */
+interface Dropped {
+  dropped: number;
+}
+
 const KEEP = 1000;
 
 export function LiveLog({ src }: { src: string }) {
@@ -23,7 +28,8 @@ export function LiveLog({ src }: { src: string }) {
     es.onopen = () => setState(paused.current ? 'paused' : 'live');
     es.addEventListener('log', (e) => {
       if (paused.current) return;
-      const l = JSON.parse((e as MessageEvent<string>).data) as Line;
+      const data = JSON.parse((e as MessageEvent<string>).data) as Line | Dropped;
+      const l: Line = 'dropped' in data ? { at: new Date().toISOString(), source: 'paddock', line: `… ${data.dropped} line(s) skipped: this page fell behind the output` } : data;
       setLines((prev) => [...prev.slice(-(KEEP - 1)), l]);
     });
     es.onerror = () => {
