@@ -17,7 +17,8 @@ const SECRET = 'bench-secret-key-bench-secret-key-bench-secret-key-0123';
 const scenario: Scenario = {
   name: 'batteries-auth-page',
   description: 'a loginRequired page (DB session lookup + user, full middleware) vs raw node:http hello',
-  target: { ratio: 0.25, compare: '>=' },
+  // No target: the batteries issue asks for this ratio, not a figure. Every request makes two Postgres
+  // round trips (session, user) on the same two cores as the load generator and Postgres itself.
   async run(ctx: Context) {
     logger.level = 'warn';
     const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
