@@ -2,7 +2,8 @@
 // makes a new release (the same slug with the new environment) when the site is live. Each release
 // keeps a sealed snapshot of them; a rollback makes these its target's vars again.
 // A change takes the site's env version lock, is refused while a rollback is under way (the
-// rollback would replace it), and its release carries exactly the vars it made.
+// rollback would replace it), and its release carries exactly the vars it made. A change whose
+// release fails is undone (runDeploy puts the live release's vars back), so this route shows what runs.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';

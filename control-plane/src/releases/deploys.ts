@@ -1,7 +1,8 @@
 // The deploy pipeline as the API and the deploy job see it: accept an upload (or a re-release of
 // an earlier slug: rollback, env change, scale), then build → release image → release phase →
 // new replicas → health → edge switch → drain. Every release is kept with its slug, image and env
-// snapshot (a rollback brings back both the code and the env vars of its target).
+// snapshot (a rollback brings back both the code and the env vars of its target). An env change
+// whose release fails is undone; scale, domain and env re-releases take the code live when they run.
 // One deploy per site runs at a time (a Postgres advisory lock), so versions stay in order.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -231,6 +232,26 @@ async function envChangesSinceLive(deps: DeployDeps, siteId: string, env: EnvVar
   return before ? envChanges(before, env) : undefined;
 }
 
+/**
+ * After an env change's release failed: site_env_vars become the live release's snapshot again, so
+ * the env route shows what runs. Only while the env version is still the one this change set: a
+ * newer change (or a rollback going live) owns the vars then. The version is not bumped: the vars
+ * are back to what the change replaced, and a rollback queued after it (which recorded this
+ * version) must still replace them when it goes live. False when nothing was restored (the live
+ * release predates snapshots, or there is none).
+ */
+async function restoreLiveEnv(deps: DeployDeps, siteId: string, changeVersion: number | null): Promise<boolean> {
+  if (changeVersion === null) return false;
+  return deps.platform.db.transaction().execute(async (tx) => {
+    if (await lockEnvVersion(tx, siteId) !== changeVersion) return false;
+    const live = await currentRelease(deps, siteId, tx);
+    const vars = live ? openEnvSnapshot(deps.platform.secrets, live) : undefined;
+    if (!vars) return false;
+    await replaceSiteEnv(tx, deps.platform.secrets, siteId, vars);
+    return true;
+  });
+}
+
 /** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
 export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Deploy> {
   const db = deployDb(deps.platform.db);
@@ -275,7 +296,15 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       } else {
         // An env change that another change overtook (its deploy ran late) would bring back old vars.
         if (deploy.env_enc && deploy.env_version !== await envVersion(deps.platform.db, site.id)) throw errors.envSuperseded();
-        const source = await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id!).executeTakeFirstOrThrow();
+        // A rollback re-releases its target. Scale, domain and env changes re-release the code live
+        // now (under the site lock nothing else changes it): a rollback that ran after they were
+        // queued made another release live, and its code must not be undone.
+        const source = (deploy.kind === 'rollback' ? undefined : await currentRelease(deps, site.id))
+          ?? await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id!).executeTakeFirstOrThrow();
+        if (source.id !== deploy.source_release_id) {
+          await db.updateTable('deploys').set({ source_release_id: source.id }).where('id', '=', deployId).execute();
+          log('release', `v${source.version} went live since this ${deploy.kind} was queued: re-releasing its code`);
+        }
         slugKey = source.slug_key;
         slugSha = source.slug_sha256;
         manifest = source.manifest as unknown as SlugManifest;
@@ -375,8 +404,14 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       const message = err instanceof PaddockError ? err.message : `${(err as Error).message}`;
       deps.platform.logger.warn({ err, deployId, site: site.name }, 'deploy failed');
       if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).execute();
-      const failed = await db.updateTable('deploys').set({ status: 'failed', error: message, finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-      await deps.logs.appendDeploy(deployId, site.id, 'release', `deploy failed: ${message}`, 'failed');
+      // Before the result is out: whoever reads the env vars after it sees what runs.
+      const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
+        deps.platform.logger.error({ err: e, deployId, site: site.name }, 'could not restore the env vars of the live release');
+        return false;
+      }) : false;
+      const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
+      const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
+      await deps.logs.appendDeploy(deployId, site.id, 'release', `deploy failed: ${error}`, 'failed');
       return failed;
     }
   });
