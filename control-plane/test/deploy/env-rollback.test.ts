@@ -90,7 +90,7 @@ describe('releases carry their env vars', () => {
     for (const secret of [one, two, greeting]) assert.ok(!text.includes(secret), 'the listing names vars, never their values');
 
     // A one-off runs with the live release's snapshot, even when site_env_vars says otherwise
-    // (as it does when an env change failed to release).
+    // (a failed env change puts the live vars back, but what runs must not depend on it).
     const s = await siteRow();
     const stray = `stray-${suffix()}`;
     await deployDb(f.platform.db).updateTable('site_env_vars').set({ value_enc: f.platform.secrets.seal(stray, envContext(s.id, 'SITE_ENV_PROBE')) })
