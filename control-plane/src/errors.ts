@@ -74,7 +74,7 @@ export const errors = {
   releaseNotFound: declare('PDK_RELEASE_NOT_FOUND', 404, (version: string) => `No release ${version} for this site. List them with GET /v1/sites/:site/releases.`),
   domainTaken: declare('PDK_DOMAIN_TAKEN', 409, (host: string) => `The domain "${host}" is attached to another site already.`),
   domainNotFound: declare('PDK_DOMAIN_NOT_FOUND', 404, (host: string) => `No domain "${host}" on this site. List them with GET /v1/sites/:site/domains.`),
-  runInteractive: declare('PDK_RUN_INTERACTIVE', 400, (command: string) => `\`${command}\` needs a terminal, and one-off runs get no stdin over the API. Run it locally (\`paddock dev\`), or use \`paddock db:psql\` for the database.`),
+  runInteractive: declare('PDK_RUN_INTERACTIVE', 400, (command: string) => `\`${command}\` needs a terminal, and one-off runs get no stdin over the API. ${command === 'shell' ? 'Give it code to run (`shell -c "await Post.objects.count()"`), run' : 'Run'} it locally (\`paddock dev\`), or use \`paddock db:psql\` for the database.`),
   runBusy: declare('PDK_RUN_BUSY', 409, (site: string, running: number) => `Site "${site}" already runs ${running} one-off commands, the most it may; wait for one to end (Ctrl-C in its \`paddock run\` stops it).`),
   noRelease: declare('PDK_NO_RELEASE', 409, (site: string) => `Site "${site}" has no release yet; push one first (\`paddock push\`).`),
   rollbackInProgress: declare('PDK_ROLLBACK_IN_PROGRESS', 409, (site: string, version: number) => `Site "${site}" is rolling back to v${version}, which replaces its env vars when it goes live; wait for it to finish (\`paddock deploys\`), then make this change again.`),

@@ -135,6 +135,19 @@ describe('site operations: one-off runs, database details, deploy state in site 
     assert.ok(!JSON.stringify(audit).includes('no-such-flag'), 'arguments (which may hold passwords) are not audited');
   });
 
+  test('run -- shell -c evaluates code in the live release with its database open and exits non-zero on an error', async () => {
+    const code = "const [row] = await rawQuery('select current_database() as db'); console.log('db is', row.db); 6 * 7";
+    const ok = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['shell', '-c', code] });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.exitCode, 0, JSON.stringify(ok.body));
+    const db = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/database`);
+    assert.match(ok.body.stdout, new RegExp(`^db is ${db.body.database.name}\n42\n`, 'm'));
+    const bad = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['shell', '-c', 'await Promise.reject(new Error("shell-boom"))'] });
+    assert.equal(bad.status, 200, JSON.stringify(bad.body));
+    assert.equal(bad.body.exitCode, 1, JSON.stringify(bad.body));
+    assert.match(bad.body.stderr, /shell-boom/);
+  });
+
   test('run streams output lines and the exit code as Server-Sent Events', async () => {
     const res = await t.app.inject({
       method: 'POST', url: `/v1/sites/${site}/run`, payload: { command: ['check', '--no-such-flag'] },
@@ -208,7 +221,8 @@ describe('site operations: one-off runs, database details, deploy state in site 
     assert.match(none.body.error.message, /paddock push/);
     const shell = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['shell'] });
     assert.equal(shell.status, 400);
-    assert.match(shell.body.error.message, /stdin/);
+    assert.match(shell.body.error.message, /stdin[\s\S]*shell -c/);
+    assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['dbshell', '-c', 'x'] })).status, 400);
     for (const env of [{ DATABASE_URL: 'postgres://elsewhere/db' }, { PADDOCK_SITE: 'other' }, { 'NOT A NAME': 'x' }]) {
       assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/run`, { command: ['check'], env })).status, 400, JSON.stringify(env));
     }

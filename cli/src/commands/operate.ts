@@ -299,7 +299,8 @@ export const run = defineCommand({
   description: 'The command is a paddock-runtime command (migrate, createsuperuser, check, showmigrations, loaddata, ...), '
     + 'run in a new container of the live release with its env vars and the isolation of a replica. Its output streams back and '
     + 'paddock exits with its exit code (124 when it ran past the time limit; the platform\'s default is 10 minutes). '
-    + 'There is no stdin: interactive commands such as `shell` cannot run this way (use `paddock dev` locally, or `paddock db:psql`); '
+    + 'There is no stdin: `shell` runs here only with -c CODE (a Node REPL\'s evaluation with the site\'s models and database loaded, '
+    + 'top-level await allowed; its value is printed), other interactive commands not at all (use `paddock dev` locally, or `paddock db:psql`); '
     + 'what a command would read from stdin goes in -e (createsuperuser reads PADDOCK_SUPERUSER_PASSWORD). '
     + 'Ctrl-C stops the command.',
   options: {
@@ -312,6 +313,7 @@ export const run = defineCommand({
   examples: [
     'paddock run -- migrate',
     'paddock run -- check --deploy',
+    'paddock run -- shell -c "await Post.objects.count()"',
     'paddock run -e PADDOCK_SUPERUSER_PASSWORD="$PW" -- createsuperuser --username admin --email a@example.com',
     'paddock run --site myblog --timeout 60 -- showmigrations',
   ],

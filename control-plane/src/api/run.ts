@@ -1,6 +1,6 @@
 // One-off commands over HTTP (`paddock run`): POST /v1/sites/:site/run runs a paddock-runtime
 // command in a new container of the live release, streaming its output (SSE) or answering it
-// whole (JSON). There is no stdin: interactive commands are refused with a clear error.
+// whole (JSON). There is no stdin: interactive commands are refused with a clear error (`shell -c CODE` is not one).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -71,7 +71,7 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       summary: 'Run a one-off command in a new container of the live release (its image, env and isolation)',
       description: 'With `Accept: text/event-stream`: Server-Sent Events `data: {"line","stream":"stdout"|"stderr"}`, then one `data: {"exitCode"}` '
         + '(or `data: {"error":{"code","message"}}`); disconnecting kills the command. A client that does not read gets `data: {"dropped":N}` in place of the lines it missed, '
-        + 'and is disconnected (killing the command) after 30 s without reading. Otherwise JSON once it ends. No stdin: `shell` is refused. At most 3 runs per site at once (PDK_RUN_BUSY).',
+        + 'and is disconnected (killing the command) after 30 s without reading. Otherwise JSON once it ends. No stdin: `shell` runs only with `-c CODE` (its value is printed). At most 3 runs per site at once (PDK_RUN_BUSY).',
       params: Type.Object({ site: DnsLabel }),
       body: RunBody,
       response: { 200: RunResult, ...errorResponses },

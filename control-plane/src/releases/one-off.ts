@@ -27,6 +27,13 @@ export const RESERVATION_GRACE_MS = 30_000;
 /** paddock-runtime commands that read a terminal: nothing can type into a one-off run over the API. */
 const interactive = new Set(['shell', 'dbshell']);
 
+/** True when the command would wait for typed input; `shell -c CODE` runs CODE and ends, so it is not. */
+export function isInteractiveCommand(command: readonly string[]): boolean {
+  const [name = '', ...args] = command;
+  if (name === 'shell') return !args.some((a) => a === '-c' || a === '--command' || a.startsWith('--command=') || (a.startsWith('-c') && a.length > 2));
+  return interactive.has(name);
+}
+
 export interface OneOffOptions {
   timeoutMs: number;
   /** Aborting kills the one-off (its container is removed). */
@@ -46,7 +53,7 @@ export interface OneOffOutcome {
 /** Checks a one-off can run (a release is live, the command is not interactive) before anything starts. */
 export async function prepareOneOff(deps: DeployDeps, site: Site, command: readonly string[]) {
   const name = command[0] ?? '';
-  if (interactive.has(name)) throw errors.runInteractive(name);
+  if (isInteractiveCommand(command)) throw errors.runInteractive(name);
   if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'run commands');
   const live = await currentRelease(deps, site.id);
   if (!live) throw errors.noRelease(site.name);

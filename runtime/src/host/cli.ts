@@ -23,11 +23,14 @@ Commands:
   migrate [site-dir] [app] [target]                apply migrations
   showmigrations [site-dir]                        list migrations and whether they are applied
   sqlmigrate [site-dir] <app> <migration>          print a migration's SQL
+  shell [site-dir] [-c CODE]                       a Node REPL with the site, its models and the runtime loaded
+                                                   (top-level await; -c: run CODE, print its value, exit 1 on an error)
   createsuperuser, clearsessions, dumpdata, loaddata   the batteries' commands (see below)
 
 Examples:
   paddock-runtime serve runtime/starters/blog --dev --port 8000
-  paddock-runtime check . --deploy`;
+  paddock-runtime check . --deploy
+  paddock-runtime shell . -c "await Post.objects.count()"`;
 
 class UsageError extends Error {}
 
@@ -44,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'collectstatic': return await collect(rest);
       case 'makemigrations': case 'migrate': case 'showmigrations': case 'sqlmigrate':
         return await migrations(command, rest);
+      case 'shell': return await runShell(rest);
       case 'createsuperuser': case 'clearsessions': case 'dumpdata': case 'loaddata':
         return await batteries(command, rest);
       default:
@@ -236,6 +240,19 @@ async function batteries(command: string, args: string[]): Promise<number> {
   try {
     const { runBatteryCommand } = await import('../contrib/commands.js');
     return await runBatteryCommand(command, dirArg === undefined ? args : args.slice(1));
+  } finally {
+    await closeDatabases();
+  }
+}
+
+/** A REPL (or `-c CODE`) with the site's databases open as `serve` opens them. */
+async function runShell(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { command: { type: 'string', short: 'c' } } });
+  const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
+  await openDatabases(site.settings, site.dir);
+  try {
+    const { shell } = await import('./shell.js');
+    return await shell(site, { code: values.command });
   } finally {
     await closeDatabases();
   }
