@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Worker } from 'bullmq';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -208,6 +209,83 @@ describe('site operations: one-off runs, database details, deploy state in site 
     const until = Date.now() + 15_000;
     while ((await oneOffContainers()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await oneOffContainers(), 0, 'the one-off went away with its client');
+  });
+
+  /** An upgraded run (`Upgrade: paddock-run`) over a real socket: the 101 and its stream, or the refusal's status and body. */
+  async function openRun(token: string, command: string[]): Promise<{ status: number; socket?: Socket; head?: Buffer; body?: string }> {
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (t.app.server.address() as AddressInfo).port;
+    const body = JSON.stringify({ command });
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({
+        host: '127.0.0.1', port, method: 'POST', path: `/v1/sites/${site}/run`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'Upgrade', upgrade: 'paddock-run' },
+      });
+      req.on('upgrade', (res, socket, head) => resolve({ status: res.statusCode ?? 0, socket, head }));
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Reads an upgraded run's frames (Docker's 8-byte header): the output so far, and the end frame's JSON. */
+  function readFrames(socket: Socket, head: Buffer) {
+    let pending = head;
+    let output = '';
+    const waiters: Array<() => void> = [];
+    let end: unknown;
+    const ended = new Promise<unknown>((resolve) => {
+      const take = (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= 8 && pending.length >= 8 + pending.readUInt32BE(4)) {
+          const size = pending.readUInt32BE(4);
+          const payload = pending.subarray(8, 8 + size).toString();
+          if (pending[0] === 1) output += payload; else end = JSON.parse(payload);
+          pending = pending.subarray(8 + size);
+        }
+        for (const w of waiters.splice(0)) w();
+      };
+      socket.on('data', take);
+      socket.on('close', () => { resolve(end); for (const w of waiters.splice(0)) w(); });
+      take(Buffer.alloc(0));
+    });
+    // Without the terminal's colours and cursor moves.
+    const plain = () => output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '');
+    const waitFor = async (re: RegExp) => {
+      const until = Date.now() + 30_000;
+      while (!re.test(plain())) {
+        assert.ok(Date.now() < until && !socket.destroyed, `no ${re} in ${JSON.stringify(output)}`);
+        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 500); });
+      }
+    };
+    return { waitFor, ended, output: () => output };
+  }
+
+  test('an upgraded run gives shell a terminal: 1+1 answers 2 and .exit ends it with its exit code; viewers and other organisations are refused', async () => {
+    const refused = await openRun(viewer.token, ['shell']);
+    assert.equal(refused.status, 403, refused.body);
+    const outsider = await openRun(stranger.token, ['shell']);
+    assert.equal(outsider.status, 404, outsider.body);
+    assert.match(outsider.body ?? '', /PDK_SITE_NOT_FOUND/);
+
+    const run = await openRun(owner.token, ['shell']);
+    assert.equal(run.status, 101, run.body);
+    const frames = readFrames(run.socket!, run.head!);
+    await frames.waitFor(/Paddock shell/);
+    run.socket!.write('1+1\n');
+    // The terminal echoes the input; the answer is a line of its own.
+    await frames.waitFor(/\n2\r?\n/);
+    run.socket!.write('.exit\n');
+    assert.deepEqual(await frames.ended, { exitCode: 0, timedOut: false }, frames.output());
+    const audit = await t.platform.db.selectFrom('audit_events').select(['details']).where('action', '=', 'site.run').execute();
+    assert.ok(audit.some((a) => (a.details as { interactive?: boolean }).interactive === true), 'the interactive run is audited');
+    const until = Date.now() + 15_000;
+    while ((await oneOffContainers()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await oneOffContainers(), 0);
   });
 
   test('run needs the deploy role, hides other organisations\' sites, refuses interactive commands and sites without a release', async () => {

@@ -1,7 +1,11 @@
 // One-off commands over HTTP (`paddock run`): POST /v1/sites/:site/run runs a paddock-runtime
 // command in a new container of the live release, streaming its output (SSE) or answering it
-// whole (JSON). There is no stdin: interactive commands are refused with a clear error (`shell -c CODE` is not one).
-import type { FastifyPluginAsync } from 'fastify';
+// whole (JSON), or, on a connection upgraded to `paddock-run`, relaying a terminal both ways (`paddock run -- shell`).
+// Without the upgrade there is no stdin: interactive commands are refused with a clear error (`shell -c CODE` is not one).
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { PassThrough, Writable, type Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../audit/audit.js';
@@ -9,7 +13,7 @@ import { errors, PaddockError } from '../errors.js';
 import { siteAccess } from '../orgs/access.js';
 import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { prepareOneOff, reserveOneOff, runOneOff } from '../releases/one-off.js';
+import { prepareOneOff, reserveOneOff, runOneOff, type OneOffOutcome } from '../releases/one-off.js';
 import { authenticate, bearerSecurity } from './authenticate.js';
 import { RESERVED } from './env-vars.js';
 import { DnsLabel, errorResponses } from './schemas.js';
@@ -61,9 +65,103 @@ class Tail {
   }
 }
 
+/** The `Upgrade` token of an interactive run (`Connection: Upgrade`), like Docker's attach. */
+export const RUN_UPGRADE = 'paddock-run';
+/** Frames on an upgraded run's server→client stream, with Docker's 8-byte header (type, 0, 0, 0, uint32 BE length). */
+export const RUN_FRAME = { output: 1, end: 3 } as const;
+/** A request body is at most this big (the schema's limits), read off the socket before the route runs. */
+const MAX_UPGRADE_BODY = 512 * 1024;
+/** Output a client has not read yet; beyond it the client is too slow and is disconnected (killing the run). */
+const MAX_UNREAD_OUTPUT = 4 * 1024 * 1024;
+
+export function runFrame(type: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = type;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** Upgraded requests of this route: their socket, and the client's bytes after the body (the one-off's stdin). */
+const upgraded = new WeakMap<IncomingMessage, { socket: Duplex; input: PassThrough }>();
+
+/**
+ * Node hands a request with `Connection: Upgrade` to the server's 'upgrade' event, its socket detached from HTTP,
+ * instead of to Fastify. Such a request still goes through Fastify's routing (authentication, hooks, schema,
+ * role checks, audit: the same as a plain POST), with its body read off the socket first; what follows the body
+ * is kept for the one-off's stdin. Any other upgrade (e.g. curl's h2c) is answered as a plain HTTP/1.1 request.
+ */
+function routeUpgrades(root: FastifyInstance): void {
+  root.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] || !Number.isSafeInteger(length) || length < 0 || length > MAX_UPGRADE_BODY) {
+      socket.end('HTTP/1.1 411 Length Required\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    let buffered = head;
+    const dispatch = () => {
+      socket.off('data', more);
+      const input = new PassThrough();
+      if (buffered.length > length) input.write(buffered.subarray(length));
+      socket.pipe(input);
+      const r = new IncomingMessage(socket as Socket);
+      Object.assign(r, {
+        method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders,
+        httpVersion: req.httpVersion, httpVersionMajor: req.httpVersionMajor, httpVersionMinor: req.httpVersionMinor, complete: true,
+      });
+      if (length > 0) r.push(buffered.subarray(0, length));
+      r.push(null);
+      const res = new ServerResponse(r);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.on('finish', () => socket.end());
+      if ((req.headers.upgrade ?? '').toLowerCase() === RUN_UPGRADE) upgraded.set(r, { socket, input });
+      root.routing(r, res);
+    };
+    const more = (c: Buffer) => {
+      buffered = Buffer.concat([buffered, c]);
+      if (buffered.length >= length) dispatch();
+    };
+    if (buffered.length >= length) dispatch(); else socket.on('data', more);
+  });
+}
+
+/**
+ * An interactive run on an upgraded connection: 101, then the client's bytes go to the one-off's stdin and its
+ * output comes back in output frames, then one end frame with `{"exitCode","timedOut"}` or `{"error"}`.
+ */
+async function relayInteractive(
+  conn: { socket: Duplex; input: PassThrough }, run: (signal: AbortSignal, output: Writable) => Promise<OneOffOutcome>,
+): Promise<void> {
+  const { socket, input } = conn;
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${RUN_UPGRADE}\r\n\r\n`);
+  // The client going away (or reading too slowly) kills the one-off, as for a stream.
+  const gone = new AbortController();
+  socket.once('close', () => gone.abort());
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (!socket.destroyed) socket.write(runFrame(RUN_FRAME.output, chunk));
+      if (socket.writableLength > MAX_UNREAD_OUTPUT) socket.destroy();
+      done();
+    },
+  });
+  try {
+    const r = await run(gone.signal, output);
+    if (!socket.destroyed) socket.end(runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ exitCode: r.exitCode, timedOut: r.timedOut }))));
+  } catch (err) {
+    const e = err instanceof PaddockError ? err : errors.internal();
+    if (!socket.destroyed) socket.end(runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message } }))));
+    if (!(err instanceof PaddockError)) throw err;
+  } finally {
+    socket.unpipe(input);
+    input.destroy();
+  }
+}
+
 export const runPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const p = app.platform;
+  routeUpgrades(root);
 
   app.post('/v1/sites/:site/run', {
     schema: {
@@ -71,7 +169,10 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       summary: 'Run a one-off command in a new container of the live release (its image, env and isolation)',
       description: 'With `Accept: text/event-stream`: Server-Sent Events `data: {"line","stream":"stdout"|"stderr"}`, then one `data: {"exitCode"}` '
         + '(or `data: {"error":{"code","message"}}`); disconnecting kills the command. A client that does not read gets `data: {"dropped":N}` in place of the lines it missed, '
-        + 'and is disconnected (killing the command) after 30 s without reading. Otherwise JSON once it ends. No stdin: `shell` runs only with `-c CODE` (its value is printed). At most 3 runs per site at once (PDK_RUN_BUSY).',
+        + 'and is disconnected (killing the command) after 30 s without reading. Otherwise JSON once it ends. No stdin: `shell` runs only with `-c CODE` (its value is printed), '
+        + 'unless the request upgrades the connection (`Connection: Upgrade`, `Upgrade: paddock-run`, a Content-Length body): then, after `101`, '
+        + 'the client\'s bytes are the one-off\'s stdin (a terminal with the docker driver) and the server sends frames with Docker\'s 8-byte header '
+        + '(type, 0, 0, 0, uint32 length): type 1 output, then one type 3 `{"exitCode","timedOut"}` or `{"error":{"code","message"}}`. At most 3 runs per site at once (PDK_RUN_BUSY).',
       params: Type.Object({ site: DnsLabel }),
       body: RunBody,
       response: { 200: RunResult, ...errorResponses },
@@ -88,13 +189,25 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`body/env/${name} is set by the platform and cannot be changed`);
     }
     const deps = deployRuntimeOf(p);
-    const live = await prepareOneOff(deps, site, command);
+    const conn = upgraded.get(request.raw);
+    const live = await prepareOneOff(deps, site, command, { stdin: conn !== undefined });
     const timeoutMs = Math.min(request.body.timeoutSeconds ?? p.config.runTimeoutS, p.config.runTimeoutS) * 1000;
     // Taken before anything is answered, so a busy site gets a plain 409 even on a stream.
     const slot = await reserveOneOff(p.redis, site, timeoutMs);
     try {
       // Arguments and env values may hold secrets: only the command's name and the env names are recorded.
-      await audit(p.db, auth.actor, { action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { command: command[0], release: live.version, env: Object.keys(extraEnv) } });
+      await audit(p.db, auth.actor, {
+        action: 'site.run', targetType: 'site', targetId: site.id, orgId: site.org_id,
+        details: { command: command[0], release: live.version, env: Object.keys(extraEnv), ...(conn ? { interactive: true } : {}) },
+      });
+
+      if (conn) {
+        reply.hijack();
+        await relayInteractive(conn, (signal, output) => runOneOff(deps, site, live, command, {
+          timeoutMs, signal, env: extraEnv, stdio: { input: conn.input, output },
+        })).catch((err: unknown) => request.log.warn({ err, site: site.name }, 'interactive one-off failed'));
+        return reply;
+      }
 
       // The response closing before it was finished means the client went away: the one-off dies with it.
       const gone = new AbortController();

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { SITE_UID } from '../images/base-image.js';
 import { ensureNetnsImage } from '../images/netns-image.js';
-import type { Driver, ExecOptions, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
 import { connectDocker, type DockerEngine } from './docker-engine.js';
 import { demultiplex, LineQueue } from './log-stream.js';
@@ -311,6 +311,8 @@ export class DockerDriver implements Driver {
       User: `${SITE_UID}:${SITE_UID}`,
       Labels: { ...this.labels(spec, 'oneoff'), [LABEL.deadline]: String(Date.now() + timeoutMs) },
       HostConfig: this.hostConfig(spec.limits, network),
+      // Interactive: a terminal whose stdin closes when the client's input ends (StdinOnce), as `docker run -it` makes.
+      ...(opts.stdio ? { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true } : {}),
     });
     const tail = new OutputTail();
     // Time limit and abort end it the same way: the container is removed whatever state it is in
@@ -328,10 +330,13 @@ export class DockerDriver implements Driver {
     try {
       let exitCode = KILLED_EXIT_CODE;
       try {
-        if (!stop.signal.aborted) await container.start();
-        for await (const line of this.logs(container.id, { follow: true, signal: stop.signal })) {
-          tail.push(line);
-          opts.onLine?.(line);
+        if (opts.stdio && !stop.signal.aborted) await this.attach(container, opts.stdio, stop.signal);
+        else {
+          if (!stop.signal.aborted) await container.start();
+          for await (const line of this.logs(container.id, { follow: true, signal: stop.signal })) {
+            tail.push(line);
+            opts.onLine?.(line);
+          }
         }
         if (!stop.signal.aborted) exitCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
       } catch (err) {
@@ -347,6 +352,35 @@ export class DockerDriver implements Driver {
       opts.signal?.removeEventListener('abort', onAbort);
       stop.abort();
       await removed;
+    }
+  }
+
+  /**
+   * Attaches to a created one-off (before it starts, so no output is missed), starts it and relays bytes both ways
+   * until its output ends (it exited, or it was removed). With a TTY the stream is raw: no stdout/stderr framing.
+   */
+  private async attach(container: Docker.Container, io: ExecStdio, stop: AbortSignal): Promise<void> {
+    const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }) as NodeJS.ReadWriteStream & { destroy(): void };
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    stream.on('data', (c: Buffer) => io.output.write(c));
+    const onInputEnd = () => (stream as unknown as { end(): void }).end();
+    const onInput = (c: Buffer) => stream.write(c);
+    io.input.on('data', onInput);
+    io.input.once('end', onInputEnd);
+    const onStop = () => stream.destroy();
+    stop.addEventListener('abort', onStop, { once: true });
+    try {
+      await container.start();
+      await ended;
+    } finally {
+      io.input.off('data', onInput);
+      io.input.off('end', onInputEnd);
+      stop.removeEventListener('abort', onStop);
+      stream.destroy();
     }
   }
 

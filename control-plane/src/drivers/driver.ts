@@ -60,6 +60,17 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Every line, as it comes: the way to see all of a long output (the result keeps only its end). */
   onLine?: (l: LogLine) => void;
+  /**
+   * An interactive run (`paddock run -- shell`): the one-off reads `input` as its stdin and writes its output to
+   * `output` as raw bytes (docker: through a TTY, stdout and stderr together), instead of lines to onLine.
+   */
+  stdio?: ExecStdio;
+}
+
+export interface ExecStdio {
+  input: NodeJS.ReadableStream;
+  /** Not ended by the driver: the caller says how the run ended after it. */
+  output: NodeJS.WritableStream;
 }
 
 /** What a one-off's result keeps of its output: the last lines, so a chatty command cannot fill the control plane's memory. */

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Driver, ExecOptions, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
+import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { KILLED_EXIT_CODE, lineSplitter, OutputTail } from './driver.js';
 import { LineQueue } from './log-stream.js';
 
@@ -77,14 +77,31 @@ export class ProcessDriver implements Driver {
     return this.state(p);
   }
 
-  private spawnFor(p: Proc, argv: string[], ownGroup = false): ChildProcess {
+  private spawnFor(p: Proc, argv: string[], ownGroup = false, io?: ExecStdio): ChildProcess {
     const child = spawn(process.execPath, argv, {
       cwd: p.spec.dir ?? process.cwd(),
       // A one-off leads its own process group, so whatever it started dies with it.
       detached: ownGroup,
       env: { PATH: process.env.PATH, ...p.spec.env, PORT: String(p.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [io ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    if (io && child.stdin && child.stdout && child.stderr) {
+      // Pipes, not a terminal: the REPL reads lines and prints without prompts or echo.
+      const stdin = child.stdin;
+      stdin.on('error', () => { /* EPIPE: it exited while input was still coming */ });
+      io.input.pipe(stdin);
+      child.stdout.on('data', (c: Buffer) => io.output.write(c));
+      child.stderr.on('data', (c: Buffer) => io.output.write(c));
+      // 'close': after the last of its output, which may still be in the pipes at 'exit'.
+      child.on('close', (code, signal) => {
+        io.input.unpipe(stdin);
+        p.status = 'exited';
+        p.exitCode = code ?? (signal ? 128 : 1);
+        p.child = undefined;
+        p.events.emit('exit');
+      });
+      return child;
+    }
     const push = (stream: LogLine['stream']) => lineSplitter((line) => {
       const l = { stream, at: new Date(), line };
       p.lines.push(l);
@@ -193,7 +210,7 @@ export class ProcessDriver implements Driver {
     const tail = new OutputTail();
     p.events.on('line', (l: LogLine) => { tail.push(l); opts.onLine?.(l); });
     const exited = new Promise<void>((resolve) => p.events.once('exit', () => resolve()));
-    const child = this.spawnFor(p, this.argv(spec, false), true);
+    const child = this.spawnFor(p, this.argv(spec, false), true, opts.stdio);
     let timedOut = false;
     let aborted = false;
     const kill = () => {

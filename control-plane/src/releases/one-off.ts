@@ -4,7 +4,7 @@
 // stops waiting (a client that disconnects) kills it.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { LogLine } from '../drivers/driver.js';
+import type { ExecStdio, LogLine } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import { runtimeCommand } from '../images/runtime-image.js';
 import type { Site } from '../store/schema.js';
@@ -39,6 +39,8 @@ export interface OneOffOptions {
   /** Aborting kills the one-off (its container is removed). */
   signal?: AbortSignal;
   onLine?: (l: LogLine) => void;
+  /** An interactive run's stdin and output (the API's upgraded connection); onLine is not called then. */
+  stdio?: ExecStdio;
   /** Extra env vars for this run only; they win over the site's (the API refuses the platform's own names). */
   env?: Record<string, string>;
 }
@@ -50,10 +52,10 @@ export interface OneOffOutcome {
   aborted: boolean;
 }
 
-/** Checks a one-off can run (a release is live, the command is not interactive) before anything starts. */
-export async function prepareOneOff(deps: DeployDeps, site: Site, command: readonly string[]) {
+/** Checks a one-off can run (a release is live; the command is not interactive, unless it gets a stdin) before anything starts. */
+export async function prepareOneOff(deps: DeployDeps, site: Site, command: readonly string[], opts: { stdin?: boolean } = {}) {
   const name = command[0] ?? '';
-  if (isInteractiveCommand(command)) throw errors.runInteractive(name);
+  if (!opts.stdin && isInteractiveCommand(command)) throw errors.runInteractive(name);
   if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'run commands');
   const live = await currentRelease(deps, site.id);
   if (!live) throw errors.noRelease(site.name);
@@ -119,6 +121,7 @@ export async function runOneOff(
       timeoutMs: opts.timeoutMs,
       signal: own.signal,
       ...(opts.onLine ? { onLine: opts.onLine } : {}),
+      ...(opts.stdio ? { stdio: opts.stdio } : {}),
     });
     return { exitCode: r.timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
   } finally {
