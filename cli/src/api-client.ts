@@ -121,7 +121,8 @@ export class ApiClient {
     );
   }
 
-  private async httpError(res: Response, opts: RequestOptions, method: string, path: string): Promise<CliError> {
+  /** The CliError for a refused request; public for answers read another way (`paddock run -- shell`'s upgrade). */
+  async httpError(res: Response, opts: RequestOptions, method: string, path: string): Promise<CliError> {
     let body: ApiErrorBody = {};
     try {
       body = (await res.json()) as ApiErrorBody;

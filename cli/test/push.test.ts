@@ -16,7 +16,7 @@ import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime'
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
 import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
 import { ExitCode } from '../src/exit-codes.js';
-import { bin, cliHome, type CliHome } from './support/cli.js';
+import { bin, cliHome, runOnTerminal, type CliHome } from './support/cli.js';
 import { flakyProxy, type FlakyProxy } from './support/flaky-proxy.js';
 import { startPlatform, suffix, type RunningPlatform } from './support/platform.js';
 
@@ -132,9 +132,19 @@ describe('push and run a site with the real CLI, end to end', () => {
     const su = await home.run(['run', '-e', `PADDOCK_SUPERUSER_PASSWORD=pw-${suffix()}-${suffix()}`, '--', 'createsuperuser', '--username', 'cliadmin', '--email', 'cliadmin@example.com'], { cwd: project, timeoutMs: 60_000 });
     assert.equal(su.code, 0, `${su.stdout}\n${su.stderr}`);
     assert.match(su.stdout, /Superuser 'cliadmin' created/);
-    const shell = await home.run(['run', '--', 'shell'], { cwd: project });
-    assert.equal(shell.code, ExitCode.failure);
-    assert.match(shell.stderr, /no stdin over the API[\s\S]*PDK_RUN_INTERACTIVE/);
+    // shell: code with -c anywhere; the REPL itself only on a terminal.
+    const noTty = await home.run(['run', '--', 'shell'], { cwd: project });
+    assert.equal(noTty.code, ExitCode.usage);
+    assert.match(noTty.stderr, /needs a terminal[\s\S]*shell -c/);
+    const code = await home.run(['run', '--', 'shell', '-c', "(await User.objects.filter({ username: 'cliadmin' }).count()) + 41"], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(code.code, 0, code.stderr);
+    assert.equal(code.stdout.trim(), '42');
+    const thrown = await home.run(['run', '--', 'shell', '-c', 'await Post.objects.get({ slug: "no-such-post" })'], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(thrown.code, 1);
+    assert.match(thrown.stderr, /No blog\.Post matches/);
+    const repl = await runOnTerminal(['run', '--', 'shell'], home.env, [['paddock> ', '(await Post.objects.count()) + 1000'], ['paddock> ', '.exit']], { cwd: project, timeoutMs: 60_000 });
+    assert.equal(repl.code, 0, `${repl.stdout}\n${repl.stderr}`);
+    assert.match(repl.stdout, /\b100\d\b/);
   });
 
   test('db:url prints a URL that connects; db:psql runs psql on it; info shows the database masked and that the site is awake', async () => {

@@ -1,5 +1,8 @@
 // Running a site: logs, env vars, scale, custom domains, one-off commands and its database.
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { defineCommand, siteOption, type Context } from '../command.js';
 import { CliError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -299,8 +302,9 @@ export const run = defineCommand({
   description: 'The command is a paddock-runtime command (migrate, createsuperuser, check, showmigrations, loaddata, ...), '
     + 'run in a new container of the live release with its env vars and the isolation of a replica. Its output streams back and '
     + 'paddock exits with its exit code (124 when it ran past the time limit; the platform\'s default is 10 minutes). '
-    + 'There is no stdin: `shell` runs here only with -c CODE (a Node REPL\'s evaluation with the site\'s models and database loaded, '
-    + 'top-level await allowed; its value is printed), other interactive commands not at all (use `paddock dev` locally, or `paddock db:psql`); '
+    + '`shell` (the runtime\'s Node REPL with the site\'s models and database loaded, top-level await allowed) gets this terminal, '
+    + 'in raw mode, until it exits (.exit or Ctrl-D); without a terminal give it code with -c CODE (its value is printed). '
+    + 'Other commands get no stdin (use `paddock dev` locally, or `paddock db:psql`); '
     + 'what a command would read from stdin goes in -e (createsuperuser reads PADDOCK_SUPERUSER_PASSWORD). '
     + 'Ctrl-C stops the command.',
   options: {
@@ -313,6 +317,7 @@ export const run = defineCommand({
   examples: [
     'paddock run -- migrate',
     'paddock run -- check --deploy',
+    'paddock run -- shell',
     'paddock run -- shell -c "await Post.objects.count()"',
     'paddock run -e PADDOCK_SUPERUSER_PASSWORD="$PW" -- createsuperuser --username admin --email a@example.com',
     'paddock run --site myblog --timeout 60 -- showmigrations',
@@ -326,6 +331,13 @@ export const run = defineCommand({
       const eq = pair.indexOf('=');
       if (eq < 1 || !envKey.test(pair.slice(0, eq))) throw usageError(`-e takes KEY=value, not "${pair}".`, 'Example: paddock run -e PADDOCK_SUPERUSER_PASSWORD=... -- createsuperuser --username admin');
       env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    if (needsTerminal(positionals)) {
+      if (!ctx.streams.stdin.isTTY || !ctx.streams.stdout.isTTY) {
+        throw new CliError('CLI_NO_TTY', `\`paddock run -- ${positionals.join(' ')}\` is interactive and needs a terminal, but stdin or stdout is not one.`,
+          'Give it the code to run instead: paddock run -- shell -c "await Post.objects.count()"', ExitCode.usage);
+      }
+      return attachRun(ctx, site, { command: positionals, ...(timeout ? { timeoutSeconds: timeout } : {}), ...(Object.keys(env).length ? { env } : {}) });
     }
     const res = await ctx.api.fetch('POST', sitePath(site, '/run'), {
       body: { command: positionals, ...(timeout ? { timeoutSeconds: timeout } : {}), ...(Object.keys(env).length ? { env } : {}) },
@@ -368,6 +380,90 @@ export const run = defineCommand({
     return exitCode;
   },
 });
+
+/** `shell` without code to run reads a terminal (the runtime's REPL). */
+function needsTerminal(command: readonly string[]): boolean {
+  const [name, ...args] = command;
+  return name === 'shell' && !args.some((a) => a === '-c' || a === '--command' || a.startsWith('--command=') || (a.startsWith('-c') && a.length > 2));
+}
+
+/**
+ * An interactive one-off: the run request upgraded to `paddock-run`, this terminal in raw mode, keys sent as they
+ * are typed and the one-off's output (framed like Docker's: type, 0, 0, 0, uint32 length) written as it comes.
+ * Ends with the one-off's exit code from the last frame.
+ */
+async function attachRun(ctx: Context, site: string, body: Record<string, unknown>): Promise<number> {
+  const path = sitePath(site, '/run');
+  const url = new URL(ctx.api.url(path));
+  const token = ctx.api.options.token;
+  if (!token) throw new CliError('CLI_NOT_LOGGED_IN', 'You are not logged in.', 'Run `paddock login` (or set PADDOCK_TOKEN).', ExitCode.auth);
+  const payload = JSON.stringify(body);
+  const { socket, head } = await new Promise<{ socket: Duplex; head: Buffer }>((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
+      method: 'POST',
+      headers: {
+        'user-agent': ctx.api.options.userAgent, authorization: `Bearer ${token}`, accept: 'application/json',
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), connection: 'Upgrade', upgrade: 'paddock-run',
+      },
+    });
+    req.on('upgrade', (_res, s, h) => resolve({ socket: s, head: h }));
+    req.on('response', (res) => {
+      // Refused (not logged in, no such site, no role, busy): an ordinary JSON error answer.
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+        const answer = new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers });
+        void ctx.api.httpError(answer, { notFoundHint: siteHint }, 'POST', path).then(reject, reject);
+      });
+    });
+    req.on('error', (err) => reject(ctx.api.networkError(err, 'POST', path)));
+    req.end(payload);
+  });
+
+  const stdin = ctx.streams.stdin;
+  let pending = head;
+  let end: RunEvent | undefined;
+  const closed = new Promise<void>((resolve) => {
+    const take = (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 8 && pending.length >= 8 + pending.readUInt32BE(4)) {
+        const size = pending.readUInt32BE(4);
+        const frame = pending.subarray(8, 8 + size);
+        if (pending[0] === 1) ctx.streams.stdout.write(frame);
+        else if (pending[0] === 3) end = JSON.parse(frame.toString()) as RunEvent;
+        pending = pending.subarray(8 + size);
+      }
+    };
+    socket.on('data', take);
+    socket.on('close', () => resolve());
+    socket.on('error', () => socket.destroy());
+    take(Buffer.alloc(0));
+  });
+  const send = (c: Buffer) => { socket.write(c); };
+  const onAbort = () => socket.destroy();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // Raw: every key (Ctrl-C too) goes to the one-off's terminal, which echoes and edits the line itself.
+  stdin.setRawMode?.(true);
+  stdin.on('data', send);
+  stdin.resume();
+  try {
+    await closed;
+  } finally {
+    stdin.off('data', send);
+    stdin.setRawMode?.(false);
+    stdin.pause();
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  if (end?.error) throw new CliError(end.error.code, end.error.message, undefined, ExitCode.failure);
+  if (end?.exitCode === undefined) {
+    if (ctx.signal.aborted) return ExitCode.interrupted;
+    throw new CliError('CLI_RUN_INTERRUPTED', 'The connection ended before the command did; its outcome is unknown.', 'Run it again.', ExitCode.network);
+  }
+  if (end.timedOut) ctx.out.warn(`The command ran past its time limit and was stopped (exit code ${end.exitCode}).`);
+  return end.exitCode;
+}
 
 /** The site's DATABASE_URL for a developer on this machine (revealed: needs the developer role; audited). */
 async function databaseUrl(ctx: Context, site: string): Promise<string> {

@@ -99,7 +99,10 @@ function routeUpgrades(root: FastifyInstance): void {
       return;
     }
     let buffered = head;
+    // A client that never finishes its body does not keep the socket (plain requests have the server's timeouts).
+    const stalled = setTimeout(() => socket.destroy(), 30_000);
     const dispatch = () => {
+      clearTimeout(stalled);
       socket.off('data', more);
       const input = new PassThrough();
       if (buffered.length > length) input.write(buffered.subarray(length));
