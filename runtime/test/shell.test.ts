@@ -42,7 +42,7 @@ test('shell -c exits non-zero with the error message when the code throws', () =
   assert.match(syntax.stderr, /SyntaxError/);
 });
 
-test('shell without -c evaluates lines from a pipe, including top-level await, and ends at EOF', async () => {
+test('shell without -c evaluates lines from a pipe in order, including top-level await, and ends at EOF', async () => {
   const child = spawn(process.execPath, [bin, 'shell', BLOG], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -56,7 +56,8 @@ test('shell without -c evaluates lines from a pipe, including top-level await, a
   });
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   await waitFor(/Models: .*Post/);
-  child.stdin.write('(await Post.objects.count()) + 41\n');
+  // Both lines at once: the second runs only after the first's await has finished.
+  child.stdin.write('const n = await Post.objects.count()\nn + 41\n');
   await waitFor(/\b42\b/);
   child.stdin.write('[typeof defineSite, User.name]\n');
   await waitFor(/\[ 'function', 'User' \]/);

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
 import repl, { type REPLServer } from 'node:repl';
 import { inspect } from 'node:util';
 import type { Site } from '../site/site.js';
@@ -94,8 +95,44 @@ export async function shell(site: Site, opts: ShellOptions = {}): Promise<number
   const terminal = Boolean((input as NodeJS.ReadStream).isTTY && (output as NodeJS.WriteStream).isTTY);
   const names = Object.keys(context).filter((k) => /^[A-Z]/.test(k) && typeof context[k] === 'function' && (context[k] as { _meta?: unknown })._meta);
   output.write(`Paddock shell for ${site.dir}. Models: ${names.join(', ') || '(none)'}. Top-level await works; .exit or Ctrl-D to leave.\n`);
-  const server = startRepl(context, { input, output, terminal, prompt: terminal ? 'paddock> ' : '' });
-  const file = terminal ? historyFile() : null;
+  if (!terminal) return pipedRepl(context, input, output);
+  const server = startRepl(context, { input, output, terminal, prompt: 'paddock> ' });
+  const file = historyFile();
   if (file) server.setupHistory(file, () => { /* history is a convenience: a failure to open it is not worth reporting */ });
   return new Promise<number>((done) => { server.on('exit', () => done(0)); });
+}
+
+/**
+ * The REPL on pipes (`echo ... | paddock-runtime shell`, a one-off's stdin): lines are handed to it one at a time,
+ * each once the previous one has finished (the REPL shows its prompt again), so that `const n = await ...` has
+ * happened before the next line reads `n` (the REPL itself would read on while a line still awaits).
+ */
+function pipedRepl(context: Record<string, unknown>, input: Readable, output: Writable): Promise<number> {
+  const feed = new PassThrough();
+  const server = startRepl(context, { input: feed, output, terminal: false, prompt: '' });
+  const queue: string[] = [];
+  let ready = false;
+  let ended = false;
+  const pump = () => {
+    if (!ready) return;
+    const next = queue.shift();
+    if (next !== undefined) {
+      ready = false;
+      feed.write(`${next}\n`);
+    } else if (ended) feed.end();
+  };
+  // After every line (a value, an error, or "more input needed"), the REPL shows its prompt: ready for the next one.
+  const display = server.displayPrompt.bind(server);
+  server.displayPrompt = (preserveCursor?: boolean) => {
+    display(preserveCursor);
+    ready = true;
+    setImmediate(pump);
+  };
+  const lines = createInterface({ input, crlfDelay: Infinity, terminal: false });
+  lines.on('line', (line) => { queue.push(line); pump(); });
+  lines.on('close', () => { ended = true; pump(); });
+  ready = true;
+  return new Promise<number>((done) => {
+    server.on('exit', () => { lines.close(); done(0); });
+  });
 }
