@@ -265,7 +265,7 @@ describe('site operations: one-off runs, database details, deploy state in site 
     return { waitFor, ended, output: () => output };
   }
 
-  test('an upgraded run gives shell a terminal: 1+1 answers 2 and .exit ends it with its exit code; viewers and other organisations are refused', async () => {
+  test('an upgraded run gives shell a terminal: 1+1 answers 2 and .exit ends it with its exit code; a client that leaves ends it; viewers and other organisations are refused', async () => {
     const refused = await openRun(viewer.token, ['shell']);
     assert.equal(refused.status, 403, refused.body);
     const outsider = await openRun(stranger.token, ['shell']);
@@ -286,6 +286,16 @@ describe('site operations: one-off runs, database details, deploy state in site 
     const until = Date.now() + 15_000;
     while ((await oneOffContainers()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await oneOffContainers(), 0);
+
+    // A client that goes away mid-session takes its one-off with it.
+    const left = await openRun(owner.token, ['shell']);
+    assert.equal(left.status, 101, left.body);
+    await readFrames(left.socket!, left.head!).waitFor(/Paddock shell/);
+    assert.equal(await oneOffContainers(), 1);
+    left.socket!.destroy();
+    const gone = Date.now() + 15_000;
+    while ((await oneOffContainers()) > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await oneOffContainers(), 0, 'the one-off went away with its client');
   });
 
   test('run needs the deploy role, hides other organisations\' sites, refuses interactive commands and sites without a release', async () => {

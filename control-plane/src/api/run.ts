@@ -138,8 +138,10 @@ async function relayInteractive(
 ): Promise<void> {
   const { socket, input } = conn;
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${RUN_UPGRADE}\r\n\r\n`);
-  // The client going away (or reading too slowly) kills the one-off, as for a stream.
+  // The client going away (or reading too slowly) kills the one-off, as for a stream. Its end of the connection
+  // closing is going away too: the server side of an HTTP socket stays half-open, so 'close' alone would not come.
   const gone = new AbortController();
+  socket.once('end', () => gone.abort());
   socket.once('close', () => gone.abort());
   const output = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -24,7 +24,7 @@ export const MAX_RUNNING_ONE_OFFS = 3;
  */
 export const RESERVATION_GRACE_MS = 30_000;
 
-/** paddock-runtime commands that read a terminal: nothing can type into a one-off run over the API. */
+/** paddock-runtime commands that read a terminal: refused unless the run gets a stdin (the API's upgraded connection). */
 const interactive = new Set(['shell', 'dbshell']);
 
 /** True when the command would wait for typed input; `shell -c CODE` runs CODE and ends, so it is not. */
