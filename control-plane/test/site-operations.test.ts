@@ -212,10 +212,10 @@ describe('site operations: one-off runs, database details, deploy state in site 
   });
 
   /** An upgraded run (`Upgrade: paddock-run`) over a real socket: the 101 and its stream, or the refusal's status and body. */
-  async function openRun(token: string, command: string[]): Promise<{ status: number; socket?: Socket; head?: Buffer; body?: string }> {
+  async function openRun(token: string, command: string[], timeoutSeconds?: number): Promise<{ status: number; socket?: Socket; head?: Buffer; body?: string }> {
     if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (t.app.server.address() as AddressInfo).port;
-    const body = JSON.stringify({ command });
+    const body = JSON.stringify({ command, ...(timeoutSeconds ? { timeoutSeconds } : {}) });
     return new Promise((resolve, reject) => {
       const req = httpRequest({
         host: '127.0.0.1', port, method: 'POST', path: `/v1/sites/${site}/run`,
@@ -265,7 +265,7 @@ describe('site operations: one-off runs, database details, deploy state in site 
     return { waitFor, ended, output: () => output };
   }
 
-  test('an upgraded run gives shell a terminal: 1+1 answers 2 and .exit ends it with its exit code; a client that leaves ends it; viewers and other organisations are refused', async () => {
+  test('an upgraded run gives shell a terminal: 1+1 answers 2 and .exit ends it with its exit code; the time limit and a client that leaves end it; viewers and other organisations are refused', async () => {
     const refused = await openRun(viewer.token, ['shell']);
     assert.equal(refused.status, 403, refused.body);
     const outsider = await openRun(stranger.token, ['shell']);
@@ -286,6 +286,11 @@ describe('site operations: one-off runs, database details, deploy state in site 
     const until = Date.now() + 15_000;
     while ((await oneOffContainers()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await oneOffContainers(), 0);
+
+    // The time limit holds for a session too.
+    const idle = await openRun(owner.token, ['shell'], 3);
+    assert.equal(idle.status, 101, idle.body);
+    assert.deepEqual(await readFrames(idle.socket!, idle.head!).ended, { exitCode: 124, timedOut: true });
 
     // A client that goes away mid-session takes its one-off with it.
     const left = await openRun(owner.token, ['shell']);
