@@ -32,3 +32,30 @@ test('migration names sort in the order they must run', () => {
   assert.deepEqual([...names].sort(), names);
   for (const n of names) assert.match(n, /^\d{8}T\d{4}_[a-z0-9_]+$/);
 });
+
+test('a site has at most one live release: a second one is refused, superseding then going live is not', async () => {
+  const database = await createDatabase();
+  const db = openDb(database.url);
+  try {
+    await migrateToLatest(db, database.url);
+    const { rows: [site] } = await sql<{ id: string }>`
+      with o as (insert into organisations (name) values ('one-live') returning id)
+      insert into sites (org_id, name, status) select id, 'one-live', 'ready' from o returning id`.execute(db);
+    const release = (version: number, status: string) => sql`
+      insert into releases (site_id, version, kind, description, slug_key, slug_sha256, replicas, status)
+      values (${site!.id}, ${version}, 'deploy', ${`v${version}`}, 'k', 's', 1, ${status})`.execute(db);
+    await release(1, 'live');
+    await assert.rejects(release(2, 'live'), /releases_one_live_per_site/);
+    // What the go-live transaction does: supersede the live one, then mark the new one.
+    await release(2, 'pending');
+    await db.transaction().execute(async (tx) => {
+      await sql`update releases set status = 'superseded' where site_id = ${site!.id} and status = 'live'`.execute(tx);
+      await sql`update releases set status = 'live' where site_id = ${site!.id} and version = 2`.execute(tx);
+    });
+    const { rows } = await sql<{ version: number }>`select version from releases where site_id = ${site!.id} and status = 'live'`.execute(db);
+    assert.deepEqual(rows.map((r) => r.version), [2]);
+  } finally {
+    await db.destroy();
+    await database.drop();
+  }
+});

@@ -7,6 +7,7 @@ import * as privatePlatformDatabase from './20261124T0000_private_platform_datab
 import * as domainsUniqueWhenVerified from './20261124T0015_domains_unique_when_verified.js';
 import * as releaseEnvSnapshots from './20261124T0200_release_env_snapshots.js';
 import * as envVersionsAndReleaseEnvChanges from './20261124T0300_env_versions_and_release_env_changes.js';
+import * as oneLiveReleasePerSite from './20261124T0400_one_live_release_per_site.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T0015_domains_unique_when_verified': domainsUniqueWhenVerified,
   '20261124T0200_release_env_snapshots': releaseEnvSnapshots,
   '20261124T0300_env_versions_and_release_env_changes': envVersionsAndReleaseEnvChanges,
+  '20261124T0400_one_live_release_per_site': oneLiveReleasePerSite,
 };
