@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suffix } from '../support/platform.js';
 import { call } from '../support/api.js';
-import { useDeployRuntime } from '../../src/releases/deploy-runtime.js';
 import { currentRelease, runDeploy } from '../../src/releases/deploys.js';
 import { openEnvSnapshot } from '../../src/releases/env-snapshot.js';
 import { deployDb } from '../../src/releases/tables.js';
-import { deployedSiteFixture, fetchVia, follow, type DeployedSiteFixture } from './support.js';
+import { deployedSiteFixture, fetchVia, follow, holdingDeploys, type DeployedSiteFixture } from './support.js';
 
 const hello = join(import.meta.dirname, 'fixtures/hello');
 const NOT_APPLIED = /^The env change was not applied; the previous vars are back\. The release failed and the previous one keeps serving: .*the replica exited/;
@@ -38,16 +37,6 @@ describe('env changes and re-releases are atomic', () => {
   };
   const releaseOf = async (version: number) => deployDb(f.platform.db).selectFrom('releases').selectAll()
     .where('site_id', '=', await siteId()).where('version', '=', version).executeTakeFirstOrThrow();
-  /** Runs `fn` with the API's deploys held (recorded, not queued), so the test runs them in the order it wants. */
-  const holdingDeploys = async (fn: (held: string[]) => Promise<void>) => {
-    const held: string[] = [];
-    useDeployRuntime(f.platform, { ...f.deps, enqueue: async (id) => { held.push(id); } });
-    try {
-      await fn(held);
-    } finally {
-      useDeployRuntime(f.platform, f.deps);
-    }
-  };
 
   before(async () => {
     f = await deployedSiteFixture('renva', { driver: 'process' });
@@ -80,7 +69,7 @@ describe('env changes and re-releases are atomic', () => {
   });
 
   test('a failing env change does not undo a newer change', async () => {
-    await holdingDeploys(async () => {
+    await holdingDeploys(f, async () => {
       const bad = await patchEnv({ BOOT_FAIL: '1' });
       const newer = await patchEnv({ BOOT_FAIL: null, SITE_ENV_PROBE: three });
       const failed = await runDeploy(f.deps, bad);
@@ -96,7 +85,7 @@ describe('env changes and re-releases are atomic', () => {
   });
 
   test("a rollback queued behind a failing env change still brings back its target's vars", async () => {
-    await holdingDeploys(async () => {
+    await holdingDeploys(f, async () => {
       const bad = await patchEnv({ BOOT_FAIL: '1' });
       const rb = await call(f.app, f.token, 'POST', `/v1/sites/${site}/rollback`, { version: 2 });
       assert.equal(rb.status, 202, JSON.stringify(rb.body));
@@ -121,7 +110,7 @@ describe('env changes and re-releases are atomic', () => {
     assert.match((await fetchVia(f.edgePort, host)).body, /^second build from/);
     const v1 = await releaseOf(1);
 
-    await holdingDeploys(async (held) => {
+    await holdingDeploys(f, async (held) => {
       const rb = await call(f.app, f.token, 'POST', `/v1/sites/${site}/rollback`, { version: 1 });
       assert.equal(rb.status, 202, JSON.stringify(rb.body));
       const scaled = await call(f.app, f.token, 'POST', `/v1/sites/${site}/scale`, { replicas: 1 });

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { suffix } from '../support/platform.js';
 import { call } from '../support/api.js';
-import { useDeployRuntime } from '../../src/releases/deploy-runtime.js';
 import { currentRelease, releaseProcesses, runDeploy } from '../../src/releases/deploys.js';
 import { envContext, MAX_ENV_BYTES, openEnvSnapshot, sealEnvSnapshot } from '../../src/releases/env-snapshot.js';
 import { deployDb } from '../../src/releases/tables.js';
-import { deployedSiteFixture, fetchVia, follow, packSite, push, type DeployedSiteFixture } from './support.js';
+import { deployedSiteFixture, fetchVia, follow, holdingDeploys, packSite, push, type DeployedSiteFixture } from './support.js';
 
 interface ReleaseItem {
   version: number;
@@ -153,16 +152,6 @@ describe('releases carry their env vars', () => {
     assert.equal(plan.env.SITE_ENV_PROBE, one);
   });
 
-  /** Runs `fn` with the API's deploys held (recorded, not queued), so the test runs them in the order it wants. */
-  const holdingDeploys = async (fn: (held: string[]) => Promise<void>) => {
-    const held: string[] = [];
-    useDeployRuntime(f.platform, { ...f.deps, enqueue: async (id) => { held.push(id); } });
-    try {
-      await fn(held);
-    } finally {
-      useDeployRuntime(f.platform, f.deps);
-    }
-  };
   const liveSnapshot = async () => {
     const live = await currentRelease(f.deps, (await siteRow()).id);
     return { version: live!.version, env: openEnvSnapshot(f.platform.secrets, live!) };
@@ -170,7 +159,7 @@ describe('releases carry their env vars', () => {
 
   test('an env change made while a rollback is under way is refused, and one the rollback overtook is not released: the env route shows what runs', async () => {
     const late = `late-${suffix()}`;
-    await holdingDeploys(async (held) => {
+    await holdingDeploys(f, async (held) => {
       const before = await liveSnapshot();
       const patched = await call(f.app, f.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { LATE: late } });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
@@ -234,7 +223,7 @@ describe('releases carry their env vars', () => {
   });
 
   test("a site's env vars are capped in total, across changes: 413 PDK_ENV_TOO_LARGE, nothing changed", async () => {
-    await holdingDeploys(async (held) => {
+    await holdingDeploys(f, async (held) => {
       const before = await envRoute();
       const big = 'v'.repeat(30_000);
       const ok = await call(f.app, f.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { BIG_A: big, BIG_B: big } });

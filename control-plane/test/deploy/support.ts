@@ -132,3 +132,18 @@ export async function deployedSiteFixture(name = 'bench', opts: { driver?: 'proc
     },
   };
 }
+
+/**
+ * Runs `fn` with the API's deploys held (recorded, not queued), so a test can run them with
+ * `runDeploy` in the order it wants; the fixture's runtime is back afterwards.
+ */
+export async function holdingDeploys(f: DeployedSiteFixture, fn: (held: string[]) => Promise<void>): Promise<void> {
+  const { useDeployRuntime } = await import('../../src/releases/deploy-runtime.js');
+  const held: string[] = [];
+  useDeployRuntime(f.platform, { ...f.deps, enqueue: async (id) => { held.push(id); } });
+  try {
+    await fn(held);
+  } finally {
+    useDeployRuntime(f.platform, f.deps);
+  }
+}

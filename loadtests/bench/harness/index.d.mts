@@ -130,6 +130,8 @@ export interface Scenario {
 export function parseWrk(text: string): WrkReport;
 export function runWrk(url: string, opts?: WrkOptions): Promise<WrkReport>;
 export function startProcess(command: string, args?: string[], opts?: StartOptions): Promise<ProcessHandle>;
+/** CPU time (ms, user + system) used so far by every process in a process group (Linux /proc). */
+export function groupCpuMs(pgid: number): number;
 export function waitForPort(port: number, opts?: { host?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<void>;
 export function freePort(host?: string): Promise<number>;
 export function helloUpstream(opts?: { body?: string; inProcess?: boolean }): Promise<Upstream>;

@@ -1,6 +1,7 @@
 // Starts a benchmark subject (a server, a proxy) as a child process, waits until it is ready and
 // stops it with its whole process group, so nothing outlives a scenario.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -125,4 +126,17 @@ export async function startProcess(command, args = [], {
     throw err;
   }
   return handle;
+}
+
+/** CPU time (ms, user + system) used so far by every process in a process group: Node's workers or gunicorn's. */
+export function groupCpuMs(pgid) {
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }

@@ -2,7 +2,7 @@
 // vs the same page in Django 3.2 under gunicorn with 2 workers, both reading the same table in the same database.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { groupCpuMs } from '../harness/index.mjs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -10,19 +10,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = `${root}runtime/bin/paddock-runtime.mjs`;
 const SITE = `${root}runtime/starters/blog`;
 const SECRET = 'bench-secret-key-bench-secret-key-bench-secret-key-0123';
-
-/** CPU time (ms, user + system) used so far by every process in a process group: Node's workers or gunicorn's. */
-function groupCpuMs(pgid) {
-  let ticks = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
-}
 
 function runOnce(cmd, args, env) {
   return new Promise((resolve, reject) => {

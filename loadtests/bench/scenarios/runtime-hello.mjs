@@ -1,23 +1,10 @@
 // The runtime's hello route (full middleware stack, served by paddock-runtime) vs a raw node:http hello world, with a
 // plain Fastify hello in the same run to show how much of the gap is Fastify's and how much the runtime's own.
 // Reports req/s and, steadier on a shared machine, CPU time per request of each server's processes.
-import { readdirSync, readFileSync } from 'node:fs';
+import { groupCpuMs } from '../harness/index.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** CPU time (ms, user + system) used so far by every process in a process group. */
-function groupCpuMs(pgid) {
-  let ticks = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    let stat;
-    try { stat = readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
-}
 
 const RAW = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }); s.end('Hello, world!'); })
   .listen(Number(process.argv[1]), '127.0.0.1');`;
