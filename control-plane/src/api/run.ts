@@ -90,12 +90,27 @@ const upgraded = new WeakMap<IncomingMessage, { socket: Duplex; input: PassThrou
  * role checks, audit: the same as a plain POST), with its body read off the socket first; what follows the body
  * is kept for the one-off's stdin. Any other upgrade (e.g. curl's h2c) is answered as a plain HTTP/1.1 request.
  */
+/** Seconds a detached socket may stay half-open after our last byte before it is destroyed. */
+const LINGER_MS = 5_000;
+
+/**
+ * Ends a detached socket and makes sure it goes: the HTTP server allows half-open sockets and a socket
+ * taken over by an upgrade has none of the server's timeouts, so a client that never closes its end
+ * would otherwise hold it for ever.
+ */
+function closeSoon(socket: Duplex, last?: Buffer | string): void {
+  socket.end(last);
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
+}
+
 function routeUpgrades(root: FastifyInstance): void {
   root.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // A client that vanishes without closing is noticed (and its one-off killed) within a minute.
+    (socket as Socket).setKeepAlive?.(true, 15_000);
     const length = Number(req.headers['content-length'] ?? 0);
     if (req.headers['transfer-encoding'] || !Number.isSafeInteger(length) || length < 0 || length > MAX_UPGRADE_BODY) {
-      socket.end('HTTP/1.1 411 Length Required\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      closeSoon(socket, 'HTTP/1.1 411 Length Required\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     let buffered = head;
@@ -117,7 +132,7 @@ function routeUpgrades(root: FastifyInstance): void {
       const res = new ServerResponse(r);
       res.shouldKeepAlive = false;
       res.assignSocket(socket as Socket);
-      res.on('finish', () => socket.end());
+      res.on('finish', () => closeSoon(socket));
       if ((req.headers.upgrade ?? '').toLowerCase() === RUN_UPGRADE) upgraded.set(r, { socket, input });
       root.routing(r, res);
     };
@@ -152,10 +167,10 @@ async function relayInteractive(
   });
   try {
     const r = await run(gone.signal, output);
-    if (!socket.destroyed) socket.end(runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ exitCode: r.exitCode, timedOut: r.timedOut }))));
+    if (!socket.destroyed) closeSoon(socket, runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ exitCode: r.exitCode, timedOut: r.timedOut }))));
   } catch (err) {
     const e = err instanceof PaddockError ? err : errors.internal();
-    if (!socket.destroyed) socket.end(runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message } }))));
+    if (!socket.destroyed) closeSoon(socket, runFrame(RUN_FRAME.end, Buffer.from(JSON.stringify({ error: { code: e.code, message: e.message } }))));
     if (!(err instanceof PaddockError)) throw err;
   } finally {
     socket.unpipe(input);

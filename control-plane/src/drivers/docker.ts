@@ -368,7 +368,14 @@ export class DockerDriver implements Driver {
     });
     stream.on('data', (c: Buffer) => io.output.write(c));
     const onInputEnd = () => (stream as unknown as { end(): void }).end();
-    const onInput = (c: Buffer) => stream.write(c);
+    // Back-pressure: a one-off that stops reading its terminal slows the client down instead of
+    // the API holding what the client sends (the client's socket is piped into io.input).
+    const onInput = (c: Buffer) => {
+      if (!stream.write(c)) {
+        io.input.pause();
+        stream.once('drain', () => io.input.resume());
+      }
+    };
     io.input.on('data', onInput);
     io.input.once('end', onInputEnd);
     const onStop = () => stream.destroy();
