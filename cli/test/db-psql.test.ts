@@ -27,12 +27,7 @@ describe('db:psql keeps the database password off the command line', () => {
   after(async () => {
     await home?.run(['sites:delete', site, '--yes'], { cwd: project }).catch(() => undefined);
     // Leave no tenant database or cache user behind: wait for the teardown of the site.
-    const deadline = Date.now() + 20_000;
-    while (p && Date.now() < deadline) {
-      const live = await p.platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
-      if (!live.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await p?.waitForTeardown();
     home?.cleanup();
     await p?.close();
   });

@@ -23,12 +23,7 @@ describe('push over the upload limit', () => {
   });
   after(async () => {
     await home.run(['sites:delete', site, '--yes']);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const live = await p.platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
-      if (!live.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await p.waitForTeardown();
     home.cleanup();
     await p.close();
   });

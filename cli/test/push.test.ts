@@ -63,12 +63,7 @@ describe('push and run a site with the real CLI, end to end', () => {
 
   after(async () => {
     // Let the teardown of the deleted site finish: no tenant database or cache user is left behind.
-    const deadline = Date.now() + 20_000;
-    while (p && Date.now() < deadline) {
-      const live = await p.platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
-      if (!live.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await p?.waitForTeardown();
     const deps = deployRuntimeOf(p.platform);
     await edge?.stop();
     await deps.driver.removeSite(site).catch(() => undefined);

@@ -25,12 +25,7 @@ describe('site commands against a real control plane', () => {
   });
   after(async () => {
     // Leave no tenant database or cache user behind: wait for teardown of what the tests created.
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      const live = await p.platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
-      if (!live.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await p.waitForTeardown();
     home.cleanup();
     await p.close();
   });

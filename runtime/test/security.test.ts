@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { csrfExempt, defaultMiddleware, isSafeRedirectUrl, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
-import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
-import { call, csrfFrom, makeSite, type CallOptions } from './helpers/site.js';
+import { call, inlineTemplates, csrfFrom, makeSite, type CallOptions } from './helpers/site.js';
 
 // A template engine over in-memory sources, so these tests need no template folders.
-const inline = (sources: Record<string, string>) => (opts: Parameters<typeof nunjucksEngine>[0]) => {
-  const engine = nunjucksEngine({ ...opts, dirs: [] });
-  return {
-    has: (n: string) => n in sources,
-    render: (n: string, ctx: Record<string, unknown>) => engine.renderString(sources[n] ?? '', ctx),
-    renderString: (s: string, ctx: Record<string, unknown>) => engine.renderString(s, ctx),
-  };
-};
 
 let sideEffects = 0;
 function formSite(settings: Record<string, unknown> = {}): Site {
@@ -25,7 +16,7 @@ function formSite(settings: Record<string, unknown> = {}): Site {
       path('embed/', xframeOptionsExempt(() => new Response('embeddable'))),
       path('boom/', () => { throw new Error('secret-internal-detail'); }),
     ],
-    settings: { TEMPLATES: { BACKEND: inline({ 'form.html': '<form method="post">{% csrf_token %}</form>' }) }, ...settings },
+    settings: { TEMPLATES: { BACKEND: inlineTemplates({ 'form.html': '<form method="post">{% csrf_token %}</form>' }) }, ...settings },
   });
 }
 

@@ -14,6 +14,8 @@ export interface RunningPlatform {
   api: string;
   platform: Platform;
   config: Config;
+  /** Waits (up to 20 s) until every site is deleted: the teardown jobs leave no tenant database or cache user behind. */
+  waitForTeardown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,14 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
     api: `http://127.0.0.1:${port}`,
     platform,
     config,
+    async waitForTeardown() {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const live = await platform.db.selectFrom('sites').select('id').where('status', '<>', 'deleted').execute();
+        if (!live.length) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
     async close() {
       await app.close();
       await workers.close();

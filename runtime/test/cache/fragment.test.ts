@@ -2,18 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { path, render, type Request } from '@paddock/runtime';
-import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
 import { LocMemCache, fragmentCacheExtension } from '../../src/cache/index.js';
-import { call, makeSite } from '../helpers/site.js';
-
-const inline = (sources: Record<string, string>) => (opts: Parameters<typeof nunjucksEngine>[0]) => {
-  const engine = nunjucksEngine({ ...opts, dirs: [] });
-  return {
-    has: (n: string) => n in sources,
-    render: (n: string, ctx: Record<string, unknown>) => engine.renderString(sources[n] ?? '', ctx),
-    renderString: (s: string, ctx: Record<string, unknown>) => engine.renderString(s, ctx),
-  };
-};
+import { call, inlineTemplates, makeSite } from '../helpers/site.js';
 
 test('{% cache %} renders a fragment once per name and vary values, escaped, then serves it from the cache', async () => {
   const cache = new LocMemCache({ name: `fragment-${randomBytes(4).toString('hex')}` });
@@ -25,7 +15,7 @@ test('{% cache %} renders a fragment once per name and vary values, escaped, the
     }))],
     settings: {
       TEMPLATES: {
-        BACKEND: inline({ 'page.html': "<p>{% cache 60, 'box', who %}{{ who }}:{{ expensive() }}{% endcache %}</p>" }),
+        BACKEND: inlineTemplates({ 'page.html': "<p>{% cache 60, 'box', who %}{{ who }}:{{ expensive() }}{% endcache %}</p>" }),
         OPTIONS: { extensions: { cache: fragmentCacheExtension(cache) } },
       },
     },

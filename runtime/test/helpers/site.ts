@@ -3,11 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSite, logger, Site, type Response, type SiteSettings, type URLEntry, type AppEntry } from '@paddock/runtime';
+import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
 
 // Views that raise on purpose would otherwise fill the test output with error logs.
 logger.level = process.env.LOG_LEVEL ?? 'fatal';
 
 export const TEST_SECRET = 'test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
+
+/** A template engine (Nunjucks, auto-escaping as configured) whose templates are the given sources, not files. */
+export const inlineTemplates = (sources: Record<string, string>) => (opts: Parameters<typeof nunjucksEngine>[0]) => {
+  const engine = nunjucksEngine({ ...opts, dirs: [] });
+  return {
+    has: (n: string) => n in sources,
+    render: (n: string, ctx: Record<string, unknown>) => engine.renderString(sources[n] ?? '', ctx),
+    renderString: (s: string, ctx: Record<string, unknown>) => engine.renderString(s, ctx),
+  };
+};
 
 export function makeSite(opts: { urls: URLEntry[]; settings?: SiteSettings; apps?: AppEntry[]; dir?: string; env?: Record<string, string> }): Site {
   return new Site(defineSite({ urls: opts.urls, settings: { ALLOWED_HOSTS: ['testserver'], SECRET_KEY: TEST_SECRET, ...opts.settings }, apps: opts.apps ?? [] }), {

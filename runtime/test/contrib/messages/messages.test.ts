@@ -1,20 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultMiddleware, path, redirect, render, Response, type Request, type Response as Res, type Site } from '@paddock/runtime';
-import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
 import { LocMemCache } from '../../../src/cache/index.js';
 import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
 import { CookieStorage, messages, messagesMiddleware, type MessageStorage } from '../../../src/contrib/messages/index.js';
-import { call, makeSite } from '../../helpers/site.js';
-
-const inline = (sources: Record<string, string>) => (opts: Parameters<typeof nunjucksEngine>[0]) => {
-  const engine = nunjucksEngine({ ...opts, dirs: [] });
-  return {
-    has: (n: string) => n in sources,
-    render: (n: string, ctx: Record<string, unknown>) => engine.renderString(sources[n] ?? '', ctx),
-    renderString: (s: string, ctx: Record<string, unknown>) => engine.renderString(s, ctx),
-  };
-};
+import { call, inlineTemplates, makeSite } from '../../helpers/site.js';
 
 const cache = new LocMemCache({ name: `messages-${Math.random()}` });
 after(() => cache.close());
@@ -32,7 +22,7 @@ function site(storage?: MessageStorage): Site {
     ],
     settings: {
       MIDDLEWARE: [...defaultMiddleware, sessionMiddleware({ store: new CacheSessionStore(cache) }), messagesMiddleware(storage ? { storage } : {})],
-      TEMPLATES: { BACKEND: inline({ 'list.html': '{% for m in messages %}<p class="{{ m.tags }}">{{ m }}</p>{% endfor %}' }) },
+      TEMPLATES: { BACKEND: inlineTemplates({ 'list.html': '{% for m in messages %}<p class="{{ m.tags }}">{{ m }}</p>{% endfor %}' }) },
     },
   });
 }
