@@ -175,6 +175,9 @@ export class DockerDriver implements Driver {
       await c.start();
     } catch (err) {
       if (isStatus(err, 304)) return this.inspect(id); // already running
+      // The process exited while the engine was starting it (a site that crashes at once): that is a
+      // state to report (exited, with its code), not an engine failure; callers health-check anyway.
+      if (isStatus(err, 500) && /cannot start a stopped process/i.test(String((err as Error).message))) return this.inspect(id);
       // Its network holder was stopped (by hand, or it did not come back with the engine): start it first.
       const holder = await this.holderOf(id);
       if (!holder || !/non running container|not running/i.test(String((err as Error).message))) throw err;
