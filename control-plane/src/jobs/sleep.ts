@@ -39,8 +39,11 @@ export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promis
     const idleS = (now.getTime() - r.last_request_at.getTime()) / 1000;
     if (r.state === 'serving' && policy.pauseAfterS > 0 && idleS >= policy.pauseAfterS) {
       // Route to the activator first and wait until the edges use it; then freeze.
+      // Still idle as of the cutoff: compared as an instant, not by equality with the value read
+      // (a JavaScript Date drops the microseconds Postgres may hold, and would never match them).
+      const cutoff = new Date(now.getTime() - policy.pauseAfterS * 1000);
       const moved = await db.updateTable('site_routes').set({ state: 'paused', updated_at: new Date() })
-        .where('site_id', '=', r.id).where('state', '=', 'serving').where('last_request_at', '=', r.last_request_at).executeTakeFirst();
+        .where('site_id', '=', r.id).where('state', '=', 'serving').where('last_request_at', '<=', cutoff).executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) continue; // a request or a deploy got there first
       await deps.edge.changed();
       const replicas = await deps.driver.list(r.name);

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import { sleepIdleSites } from '../../src/jobs/sleep.js';
 import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from '../deploy/support.js';
 import { call } from '../support/api.js';
@@ -75,4 +76,14 @@ test('requests that wake a sleeping site count in its metrics, 5xx included, wit
   assert.ok(lines.some((l) => /^500 \d+ \d+ GET \/boom\/$/.test(l)), `no access line for the failing one: ${lines.slice(-6).join(' | ')}`);
   const prom = await fetch(`http://${f.edge.adminAddress!.host}:${f.edge.adminAddress!.port}/metrics`).then((r) => r.text());
   assert.match(prom, new RegExp(`paddock_site_responses_5xx_total\\{site="${f.site}"\\} [1-9]`), 'the edge\'s own counters have them too');
+});
+
+test('the sleep sweep pauses a site whose last request time Postgres holds with microseconds', async () => {
+  // Written by SQL, as now() writes it: a JavaScript Date read back drops the microseconds.
+  await sql`update site_routes set last_request_at = now() - interval '10 minutes 0.000123 seconds'
+    where site_id = (select id from sites where name = ${f.site})`.execute(f.platform.db);
+  const r = await sleepIdleSites(f.deps);
+  assert.deepEqual(r.paused, [f.site], `the idle site is paused: ${JSON.stringify(r)}`);
+  await f.edge.sync();
+  assert.equal((await fetchVia(f.edgePort, f.host, '/')).status, 200, 'and wakes on its next request');
 });
