@@ -188,6 +188,12 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     // The first build's code and its GREETING both come back.
     await eventually('the rollback going live', async () => (await viaEdge(edgePort, host)).body === 'hello from the dashboard', 90_000);
+    // The edge switches to the new replicas a moment before the release is recorded live: wait for
+    // the record too, or the page may still show v3 live.
+    await eventually('the rollback recorded live', async () => {
+      const r = await fetch(`${api.url}/v1/sites/${site}/releases`, { headers: { authorization: `Bearer ${cliToken}` } });
+      return ((await r.json()) as { releases: { version: number; status: string }[] }).releases.some((x) => x.version === 4 && x.status === 'live');
+    }, 30_000);
     await page.reload();
     const live = page.getByRole('row', { name: /live/ }).first();
     assert.match(await live.innerText(), /^v4[\s\S]*Rollback to v1 \(code and env vars\)/);
