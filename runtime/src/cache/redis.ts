@@ -27,6 +27,9 @@ export class RedisCache extends BaseCache {
         connectTimeout: 2000,
         maxRetriesPerRequest: 1,
         lazyConnect: true,
+        // The ready check runs INFO, which a tenant's ACL user may not: ioredis would warn about it
+        // at every connection, first thing in every site's log.
+        enableReadyCheck: false,
         ...options.redisOptions,
       });
       this.#ownsClient = true;
