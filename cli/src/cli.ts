@@ -25,9 +25,25 @@ export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name || c.aliases?.includes(name));
 }
 
-/** Splits the leading global flags from the command name and its arguments. */
+/** Flags that take a value (`--site NAME`, `-s NAME`) in any command: before the command's name they are still flags. */
+function valueFlags(): Set<string> {
+  const flags = new Set<string>();
+  for (const specs of [globalOptions as OptionSpecs, ...commands.map((c) => c.options ?? {})]) {
+    for (const [name, spec] of Object.entries(specs)) {
+      if (spec.type !== 'string') continue;
+      flags.add(`--${name}`);
+      if (spec.short) flags.add(`-${spec.short}`);
+    }
+  }
+  return flags;
+}
+
+/**
+ * Splits the command name from its arguments. Flags may come before the name, as with heroku and
+ * flyctl (`paddock --site blog info`): they are passed on to the command with the rest.
+ */
 function splitCommand(argv: readonly string[]): { name: string | undefined; rest: string[] } {
-  const takesValue = new Set(['--api']);
+  const takesValue = valueFlags();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;

@@ -149,6 +149,18 @@ describe('paddock binary: help, suggestions, version, exit codes', () => {
   });
 });
 
+describe('paddock: flags before the command', () => {
+  test('global and command flags may come before the command name, as with heroku and flyctl', async () => {
+    const port = await closedPort();
+    for (const args of [['--site', 'guestbook', 'info'], ['-s', 'guestbook', '--json', 'releases'], ['--api', `http://127.0.0.1:${port}`, '--site', 'guestbook', 'info']]) {
+      const r = await home.run(args, { env: { PADDOCK_TOKEN: 'pdk_unused', PADDOCK_API: `http://127.0.0.1:${port}` } });
+      // Parsed as the command with its flags: the failure is the unreachable API, not an unknown command.
+      assert.doesNotMatch(r.stderr, /is not a paddock command/, args.join(' '));
+      assert.equal(r.code, ExitCode.network, `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+});
+
 describe('paddock logs: lines the platform skipped', () => {
   test('logs -f says how many lines were skipped when the connection fell behind, between the lines it got', async () => {
     // The platform's SSE protocol: `log` events carry a line, or `{"dropped":N}` after it shed lines for a slow reader.

@@ -140,7 +140,7 @@ export const login = defineCommand({
     'Keeps a personal API token for this machine in your config directory (mode 0600).\n' +
     'In CI, set PADDOCK_TOKEN instead of logging in.',
   options: { ...credentialOptions, token: { type: 'string', placeholder: 'token', description: 'an API token (from `paddock tokens:create` or the dashboard)' } },
-  examples: ['paddock login', 'paddock login --email ada@example.com', 'paddock login --token pdk_...', 'paddock login --api https://paddock.example.com'],
+  examples: ['paddock login', 'paddock login --email ada@example.com', 'paddock login --token pdt_...', 'paddock login --api https://paddock.example.com'],
   async run(ctx, { values }) {
     if (values.token) {
       const api = new ApiClient({ base: ctx.apiBase, token: values.token, tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
