@@ -13,6 +13,7 @@ import { createSiteLocks, type SiteLocks } from './site-lock.js';
 import { queueNames, type ProvisionJob } from './queues.js';
 import { enforceDatabaseQuotas } from './database-quota.js';
 import { enqueuePending } from '../sites/sites.js';
+import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 
 export type ProvisionStep = 'recorded' | 'postgres' | 'redis' | 'ready' | 'suspended';
 
@@ -73,6 +74,9 @@ export async function reconcileSite(ctx: JobContext, siteId: string): Promise<Si
       if (mode === 'none') return site.status;
       const resources = await recordResources(ctx, siteId);
       await step('recorded');
+      // Visitors of a suspended site get the edge's 503 page, never the 500s of a site whose
+      // database and cache logins were just refused: the edges route it to that page first.
+      if (mode === 'disabled') await deployRuntimeOf(ctx.platform).edge.changed();
       for (const r of resources) {
         const p = ctx.provisioners.byKind(r.kind);
         if (mode === 'enabled') await p.ensure(r);

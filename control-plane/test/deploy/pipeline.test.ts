@@ -111,8 +111,38 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
 
   test('unknown hosts get the 404 page, a suspended site the 503 page and starts again once resumed', async () => {
     assert.equal((await fetchVia(port, 'nobody-here.localhost')).status, 404);
+    // Visitors during the suspension see the site, then the 503 page: never a 500 from a site
+    // whose database login was refused before the edge switched.
+    const seen: number[] = [];
+    let loading = true;
+    const load = (async () => {
+      while (loading) seen.push((await fetchVia(port, host)).status);
+    })();
     const s = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/suspend`);
     assert.equal(s.status, 200, JSON.stringify(s.body));
+    // The provision job disables the logins; it is done once the site's database role is locked.
+    await waitForStatus(t.app, owner.token, site, 'suspended', 30_000);
+    const resources = await t.platform.db.selectFrom('site_resources').select(['kind', 'username', 'server'])
+      .innerJoin('sites', 'sites.id', 'site_resources.site_id').where('sites.name', '=', site).execute();
+    const pgRole = resources.find((r) => r.kind === 'postgres')!.username;
+    const admin = new (await import('pg')).default.Client({ connectionString: process.env.PADDOCK_PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      while ((await admin.query('select rolcanlogin from pg_roles where rolname = $1', [pgRole])).rows[0]?.rolcanlogin !== false) {
+        assert.ok(Date.now() < deadline, 'the suspension disabled the database login');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await admin.end();
+    }
+    // A few requests after the logins went, then stop.
+    const after = seen.length;
+    while (seen.length < after + 5) await new Promise((r) => setTimeout(r, 20));
+    loading = false;
+    await load;
+    assert.deepEqual([...new Set(seen)].filter((c) => c !== 200 && c !== 503), [], `statuses during the suspension: ${seen.join(' ')}`);
+    assert.equal(seen.at(-1), 503);
     await edge.sync();
     const suspended = await fetchVia(port, host);
     assert.equal(suspended.status, 503);
