@@ -96,7 +96,8 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
     for (const line of tail) log(`  ${line}`);
     await Promise.all(started.map((r) => driver.remove(r.id)));
     if ((err as { code?: string }).code === 'PDK_RELEASE_FAILED') throw err;
-    throw errors.releaseFailed(`${(err as Error).message}${tail.length ? ` (last log line: ${tail[tail.length - 1]})` : ''}`);
+    const telling = tellingLine(tail);
+    throw errors.releaseFailed(`${(err as Error).message}${telling ? ` (its log says: ${telling})` : ''}`);
   }
   // Live from here: whatever happens next must not touch the new replicas.
   const upstreams = running.map((r) => ({ ...r.address!, id: r.id }));
@@ -109,4 +110,13 @@ export async function release(deps: ReleaserDeps, plan: ReleasePlan, previous: R
   lap('drain');
   if (old.length) log(`drained ${old.length} old replica(s)`);
   return { replicas: running, upstreams, drained: old.length, timings };
+}
+
+/**
+ * The line of a failed replica's log that says what went wrong: the last error line, not Node's
+ * closing "Node.js v20..." or a stack frame; else the last line with words in it.
+ */
+export function tellingLine(lines: readonly string[]): string | undefined {
+  const useful = lines.map((l) => l.trim()).filter((l) => l && !/^Node\.js v\d/.test(l) && !/^at\s/.test(l) && !/^\^+$/.test(l));
+  return useful.findLast((l) => /\b[A-Z]\w*(Error|Exception)\b|\berror\b/i.test(l)) ?? useful.at(-1);
 }

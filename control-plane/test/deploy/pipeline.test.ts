@@ -71,6 +71,7 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     const broken = await push(t.app, owner.token, site, await packSite(join(fixtures, 'broken')));
     assert.equal(broken.status, 'failed');
     assert.match(broken.error ?? '', /previous one keeps serving/);
+    assert.match(broken.error ?? '', /its log says: Error: this release is broken on purpose/, 'the summary quotes the error, not Node\'s last line');
     assert.equal((await fetchVia(port, host)).status, 200, 'the old release still serves');
     assert.match((await fetchVia(port, host, '/feed/')).body, /<rss|<feed/);
 
