@@ -61,6 +61,10 @@ describe('health, metrics, OpenAPI and the error shape', () => {
     assert.match(doc.openapi, /^3\./);
     assert.ok(doc.paths['/healthz'].get);
     assert.ok(doc.paths['/metrics'].get);
+    // Parameters with defaults are optional to the client.
+    const params = doc.paths['/v1/admin/sites'].get.parameters as { name: string; required?: boolean }[];
+    for (const name of ['page', 'limit']) assert.equal(params.find((p) => p.name === name)?.required, false, name);
+    assert.equal(doc.paths['/v1/sites/{site}'].get.parameters.find((p: { name: string }) => p.name === 'site').required, true);
     const docs = await t.app.inject('/docs/');
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);

@@ -62,6 +62,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         },
       },
     },
+    transformObject: (doc) => optionalWhenDefaulted('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -71,4 +72,18 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   await app.ready();
   return app;
+}
+
+/**
+ * A parameter with a default (`page`, `limit`) is one a client may leave out: the validator fills it
+ * in, so the document must not call it required.
+ */
+function optionalWhenDefaulted<T extends { paths?: object }>(doc: T): T {
+  type Param = { required?: boolean; schema?: { default?: unknown } };
+  for (const item of Object.values(doc.paths ?? {}) as Record<string, { parameters?: Param[] }>[]) {
+    for (const op of Object.values(item)) {
+      for (const p of op?.parameters ?? []) if (p.schema?.default !== undefined) p.required = false;
+    }
+  }
+  return doc;
 }
