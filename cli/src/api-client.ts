@@ -140,7 +140,7 @@ export class ApiClient {
         return new CliError(code, message, hint, ExitCode.auth, 401);
       }
       case 403:
-        return new CliError(code, message, code === 'PDK_FORBIDDEN_ROLE' ? 'Ask an owner or admin of the organisation for a role that allows this.' : undefined, ExitCode.failure, 403);
+        return new CliError(code, message, forbiddenHint(code, message, this.options.tokenSource), ExitCode.failure, 403);
       case 404:
         if (code === 'PDK_NOT_FOUND') {
           // No such route (not "no such site"): the platform is older or newer than this CLI.
@@ -160,6 +160,19 @@ export class ApiClient {
         return new CliError(code, message, undefined, ExitCode.failure, res.status);
     }
   }
+}
+
+/** What to do about a refusal: another role, or a token with the scope it lacks. */
+function forbiddenHint(code: string, message: string, tokenSource: ApiClientOptions['tokenSource']): string | undefined {
+  if (code === 'PDK_FORBIDDEN_ROLE') return 'Ask an owner or admin of the organisation for a role that allows this.';
+  if (code === 'PDK_TOKEN_SCOPE') {
+    const scope = /"(\w+)" scope/.exec(message)?.[1] ?? '<scope>';
+    const make = `\`paddock tokens:create <name> --scope ${scope}\``;
+    return tokenSource === 'env'
+      ? `PADDOCK_TOKEN lacks that scope: create a token with it (${make}) and set PADDOCK_TOKEN to it.`
+      : `This machine's token lacks that scope: run \`paddock login\` again, or use a token made with ${make}.`;
+  }
+  return undefined;
 }
 
 export function networkReason(err: unknown): string {

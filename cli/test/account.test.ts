@@ -124,6 +124,36 @@ describe('account commands against a real control plane', () => {
     assert.ok(tokens.some((t) => t.name.startsWith('paddock CLI') && t.revokedAt === null));
   });
 
+  test('tokens:create --scope: a read token is refused env values with the command that makes one that may; a secrets token reads them', async () => {
+    const site = `scoped-${suffix()}`;
+    const { token: login } = storedConfig().credentials[p.api]!;
+    const made = await fetch(`${p.api}/v1/sites`, { method: 'POST', headers: { authorization: `Bearer ${login}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: site }) });
+    assert.equal(made.status, 202, await made.text());
+    const tokenWith = async (scope: string) => {
+      const r = await home.run(['tokens:create', `${scope}-${suffix()}`, '--scope', scope, '--json', '--password-stdin'], { input: password });
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { token: string; scopes: string[] }).token;
+    };
+    const ci = cliHome({ PADDOCK_API: p.api });
+    try {
+      const read = await ci.run(['env', '--site', site], { env: { PADDOCK_TOKEN: await tokenWith('read') } });
+      assert.equal(read.code, ExitCode.failure, read.stderr);
+      assert.match(read.stderr, /lacks the "secrets" scope/);
+      assert.match(read.stderr, /paddock tokens:create <name> --scope secrets/);
+      assert.match(read.stderr, /PADDOCK_TOKEN/);
+      const secrets = await ci.run(['env', '--site', site, '--json'], { env: { PADDOCK_TOKEN: await tokenWith('secrets') } });
+      assert.equal(secrets.code, 0, secrets.stderr);
+      assert.deepEqual(JSON.parse(secrets.stdout), {});
+    } finally {
+      ci.cleanup();
+    }
+    const bogus = await home.run(['tokens:create', 'x', '--scope', 'root', '--password-stdin'], { input: password });
+    assert.equal(bogus.code, ExitCode.usage);
+    assert.match(bogus.stderr, /"root" is not a token scope: use read, secrets, write, admin/);
+    const help = await home.run(['tokens:create', '--help']);
+    assert.match(help.stdout, /secrets +read, plus secret values/);
+  });
+
   test('logging in again revokes the token of the previous login on this machine', async () => {
     const before = storedConfig().credentials[p.api]!;
     const r = await home.run(['login', '-e', email, '--password-stdin'], { input: password });

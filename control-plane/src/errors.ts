@@ -39,7 +39,8 @@ export const errors = {
   badCredentials: declare('PDK_BAD_CREDENTIALS', 401, () => 'Wrong email or password. Reset it with POST /v1/auth/password-reset if you forgot it.'),
   emailTaken: declare('PDK_EMAIL_TAKEN', 409, () => 'An account with this email exists already; log in, or reset its password.'),
   resetTokenInvalid: declare('PDK_RESET_TOKEN_INVALID', 400, () => 'This password reset link is invalid, used or expired; ask for a new one.'),
-  tokenScope: declare('PDK_TOKEN_SCOPE', 403, (scope: string) => `This API token lacks the "${scope}" scope; create one with it (POST /v1/tokens).`),
+  tokenScope: declare('PDK_TOKEN_SCOPE', 403, (scope: string, granting: readonly string[] = [scope]) =>
+    `This API token lacks the "${scope}" scope${granting.length > 1 ? ` (tokens with ${granting.map((g) => `"${g}"`).join(' or ')} have it)` : ''}; use a token that has it, or create one with it.`),
   tokenNotFound: declare('PDK_TOKEN_NOT_FOUND', 404, () => 'No such API token.'),
   sessionRequired: declare('PDK_SESSION_REQUIRED', 403, () => 'API tokens are created from a logged-in session, not with another API token: log in (`paddock login`, or the dashboard) and create it there.'),
   operatorOnly: declare('PDK_OPERATOR_ONLY', 403, () => 'Only platform operators may use the admin API.'),

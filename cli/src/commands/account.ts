@@ -44,6 +44,16 @@ interface TokenInfo {
   revokedAt?: string | null;
 }
 
+/** The platform's API token scopes, as `tokens:create --scope` takes them. */
+const tokenScopes = ['read', 'secrets', 'write', 'admin'] as const;
+
+const scopeHelp =
+  '  read     see sites, deploys, releases, logs, metrics, domains and organisations; never a secret\n' +
+  '  secrets  read, plus secret values: env vars (`paddock env`) and the database password (`paddock db:url`)\n' +
+  '  write    change anything: push, env:set, scale, domains, run; includes secrets and read (a token\n' +
+  '           that can run code in a site could read its secrets there anyway)\n' +
+  '  admin    the operators\' admin API, nothing else (operators only)';
+
 const credentialOptions = {
   email: { type: 'string', short: 'e', placeholder: 'email', description: 'your email (asked for on a terminal when missing)' },
   password: { type: 'string', short: 'p', placeholder: 'password', description: 'your password (asked for on a terminal; prefer --password-stdin in scripts)' },
@@ -137,8 +147,10 @@ export const login = defineCommand({
   summary: 'Log in with your email and password, or an API token',
   usage: 'login [--email <email>] [--password-stdin] | login --token <token>',
   description:
-    'Keeps a personal API token for this machine in your config directory (mode 0600).\n' +
-    'In CI, set PADDOCK_TOKEN instead of logging in.',
+    'Keeps a personal API token for this machine in your config directory (mode 0600), with the\n' +
+    'read and write scopes (write includes secrets; operators also get admin).\n' +
+    'In CI, set PADDOCK_TOKEN instead of logging in: `paddock tokens:create` makes a token with only\n' +
+    'the scopes it needs (read, secrets, write; see `paddock tokens:create --help`).',
   options: { ...credentialOptions, token: { type: 'string', placeholder: 'token', description: 'an API token (from `paddock tokens:create` or the dashboard)' } },
   examples: ['paddock login', 'paddock login --email ada@example.com', 'paddock login --token pdt_...', 'paddock login --api https://paddock.example.com'],
   async run(ctx, { values }) {
@@ -238,17 +250,28 @@ export const tokensCreate = defineCommand({
   usage: 'tokens:create <name> [--scope <scope> ...] [--expires-in-days <n>] [--password-stdin]',
   description:
     'The platform makes API tokens only from a password login, never from another token, so this asks\n' +
-    'for your password (or reads it with --password-stdin); the token is shown once.',
+    'for your password (or reads it with --password-stdin); the token is shown once.\n\n' +
+    'Scopes (what the token may do; your role in each organisation still applies):\n' +
+    scopeHelp,
   options: {
     ...credentialOptions,
-    scope: { type: 'string', multiple: true, placeholder: 'scope', description: 'read, write or admin (repeatable; default: read and write)' },
+    scope: { type: 'string', multiple: true, placeholder: 'scope', description: 'read, secrets, write or admin (repeatable; default: read and write)' },
     'expires-in-days': { type: 'string', placeholder: 'n', description: 'the token stops working after n days' },
   },
   positionals: { min: 1, max: 1, names: 'a token name' },
-  examples: ['paddock tokens:create ci', 'paddock tokens:create deploy-bot --scope write --expires-in-days 90', 'echo "$PASSWORD" | paddock tokens:create ci --password-stdin'],
+  examples: [
+    'paddock tokens:create ci',
+    'paddock tokens:create deploy-bot --scope write --expires-in-days 90',
+    'paddock tokens:create dashboards --scope read',
+    'paddock tokens:create backups --scope secrets',
+    'echo "$PASSWORD" | paddock tokens:create ci --password-stdin',
+  ],
   async run(ctx, { values, positionals }) {
     const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
     if (days !== undefined && !(Number.isInteger(days) && days > 0)) throw usageError('--expires-in-days takes a whole number of days.');
+    for (const scope of values.scope ?? []) {
+      if (!(tokenScopes as readonly string[]).includes(scope)) throw usageError(`"${scope}" is not a token scope: use ${tokenScopes.join(', ')}.`, 'Run `paddock tokens:create --help` for what each allows.');
+    }
     const email = values.email ?? ctx.config.read().credentials?.[ctx.apiBase]?.email;
     const { password } = await credentials(ctx, { ...values, email }, false);
     const login = await ctx.anonymousApi.json<AuthAnswer>('POST', '/v1/auth/login', { body: { email, password } }).catch((err: unknown) => {

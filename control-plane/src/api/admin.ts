@@ -10,7 +10,6 @@ import { audit } from '../audit/audit.js';
 import { plans, quotasOf } from '../orgs/plans.js';
 import { createProvisioners, openResource } from '../provisioners/index.js';
 import { deleteSite, resumeSite, suspendSite } from '../sites/sites.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { errorResponses, PageInfo, Pagination, Timestamp, Uuid } from './schemas.js';
 import { OrgOut, QuotaOverrides, Quotas } from './org-schemas.js';
 import { loadSiteOut, SiteOut, siteOut, siteOutQuery, SiteStatus } from './site-schemas.js';
@@ -32,7 +31,8 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   const { db, config } = app.platform;
   const p = app.platform;
   const tags = ['admin'];
-  const operator = { operator: true } as const;
+  // Only operator accounts, through a session or a token with the admin scope.
+  const operator = { scope: 'admin', operator: true } as const;
   let provisioners: ReturnType<typeof createProvisioners> | undefined;
   app.addHook('onClose', async () => { await provisioners?.close(); });
 
@@ -45,13 +45,13 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   }
 
   app.get('/v1/admin/orgs', {
+    config: { auth: operator },
     schema: {
-      tags, summary: 'Organisations, searched by name, newest first', security: bearerSecurity,
+      tags, summary: 'Organisations, searched by name, newest first',
       querystring: Type.Intersect([Pagination, Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })), plan: Type.Optional(Type.String({ maxLength: 50 })) })]),
       response: { 200: Type.Object({ organisations: Type.Array(AdminOrg), page: PageInfo }), ...errorResponses },
     },
   }, async (request) => {
-    await authenticate(request, operator);
     const { page, limit, q, plan } = request.query;
     let base = db.selectFrom('organisations');
     if (q) base = base.where('organisations.name', 'like', contains(q));
@@ -72,14 +72,15 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.patch('/v1/admin/orgs/:id', {
+    config: { auth: operator },
     schema: {
-      tags, summary: "Change an organisation's plan or override single quotas (null clears an override)", security: bearerSecurity,
+      tags, summary: "Change an organisation's plan or override single quotas (null clears an override)",
       params: Type.Object({ id: Uuid }),
       body: Type.Object({ plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })), quotas: Type.Optional(QuotaOverrides) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Type.Object({ id: Uuid, name: Type.String(), plan: Type.String(), quotas: Quotas, overrides: Type.Record(Type.String(), Type.Integer()) }), ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request, operator);
+    const { auth } = request;
     const { plan, quotas } = request.body;
     if (plan !== undefined && !plans[plan]) throw errors.planNotFound(plan);
     const org = await db.transaction().execute(async (trx) => {
@@ -96,13 +97,13 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/admin/sites', {
+    config: { auth: operator },
     schema: {
-      tags, summary: 'Sites, searched by name, filtered by status or organisation, newest first', security: bearerSecurity,
+      tags, summary: 'Sites, searched by name, filtered by status or organisation, newest first',
       querystring: Type.Intersect([Pagination, Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })), status: Type.Optional(SiteStatus), org: Type.Optional(Uuid) })]),
       response: { 200: Type.Object({ sites: Type.Array(SiteOut), page: PageInfo }), ...errorResponses },
     },
   }, async (request) => {
-    await authenticate(request, operator);
     const { page, limit, q, status, org } = request.query;
     let base = db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id');
     let rowsQuery = siteOutQuery(db);
@@ -117,16 +118,17 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/admin/sites/:id', {
-    schema: { tags, summary: 'One site', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: operator },
+    schema: { tags, summary: 'One site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    await authenticate(request, operator);
     const { site } = await siteById(request.params.id);
     return loadSiteOut(db, config, site.id);
   });
 
   app.get('/v1/admin/sites/:id/usage', {
+    config: { auth: operator },
     schema: {
-      tags, summary: "A site's resource usage against its plan's quotas", security: bearerSecurity, params: Type.Object({ id: Uuid }),
+      tags, summary: "A site's resource usage against its plan's quotas", params: Type.Object({ id: Uuid }),
       response: {
         200: Type.Object({
           siteId: Uuid, replicas: Type.Integer(), memoryMb: Type.Integer(), databaseBytes: Type.Integer(), databaseConnections: Type.Integer(), cacheKeys: Type.Integer(),
@@ -137,7 +139,6 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
       },
     },
   }, async (request) => {
-    await authenticate(request, operator);
     const { site } = await siteById(request.params.id);
     const org = await db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirstOrThrow();
     const quotas = quotasOf(org.plan, org.quota_overrides);
@@ -157,39 +158,42 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/admin/sites/:id/suspend', {
-    schema: { tags, summary: 'Suspend a site; only an operator can resume it', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: operator },
+    schema: { tags, summary: 'Suspend a site; only an operator can resume it', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request, operator);
+    const { auth } = request;
     const { site } = await siteById(request.params.id);
     return loadSiteOut(db, config, (await suspendSite(p, auth.actor, site, 'operator')).id);
   });
 
   app.post('/v1/admin/sites/:id/resume', {
-    schema: { tags, summary: 'Resume a suspended site', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: operator },
+    schema: { tags, summary: 'Resume a suspended site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request, operator);
+    const { auth } = request;
     const { site } = await siteById(request.params.id);
     return loadSiteOut(db, config, (await resumeSite(p, auth.actor, site, 'operator')).id);
   });
 
   app.delete('/v1/admin/sites/:id', {
-    schema: { tags, summary: 'Delete a site and everything it has', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 202: SiteOut, ...errorResponses } },
+    config: { auth: operator },
+    schema: { tags, summary: 'Delete a site and everything it has', params: Type.Object({ id: Uuid }), response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request, operator);
+    const { auth } = request;
     const { site } = await siteById(request.params.id);
     return reply.status(202).send(await loadSiteOut(db, config, (await deleteSite(p, auth.actor, site)).id));
   });
 
   app.get('/v1/admin/audit', {
+    config: { auth: operator },
     schema: {
-      tags, summary: 'The audit log, newest first', security: bearerSecurity,
+      tags, summary: 'The audit log, newest first',
       querystring: Type.Intersect([Pagination, Type.Object({
         org: Type.Optional(Uuid), actor: Type.Optional(Uuid), action: Type.Optional(Type.String({ maxLength: 100 })), target: Type.Optional(Type.String({ maxLength: 100 })),
       })]),
       response: { 200: Type.Object({ events: Type.Array(AuditEvent), page: PageInfo }), ...errorResponses },
     },
   }, async (request) => {
-    await authenticate(request, operator);
     const { page, limit, org, actor, action, target } = request.query;
     let base = db.selectFrom('audit_events');
     if (org) base = base.where('org_id', '=', org);

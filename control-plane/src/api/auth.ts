@@ -8,7 +8,7 @@ import { checkLogin, createAccount } from '../accounts/accounts.js';
 import { createSession, type NewSession } from '../accounts/sessions.js';
 import { checkResetToken, resetToken } from '../accounts/password-reset.js';
 import { hashPassword } from '../accounts/password.js';
-import { authenticate, bearerSecurity, SESSION_COOKIE } from './authenticate.js';
+import { SESSION_COOKIE } from './authenticate.js';
 import { authRateLimit } from './rate-limit.js';
 import { Email, errorResponses, Password, Timestamp, Uuid } from './schemas.js';
 import { Role } from './org-schemas.js';
@@ -28,7 +28,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   }
 
   app.post('/v1/auth/signup', {
-    config: authRateLimit(app),
+    config: { auth: false, ...authRateLimit(app) },
     schema: {
       tags: ['auth'], summary: 'Create an account (and its personal organisation) and log in',
       body: Type.Object({ email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
@@ -46,7 +46,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/auth/login', {
-    config: authRateLimit(app),
+    config: { auth: false, ...authRateLimit(app) },
     schema: {
       tags: ['auth'], summary: 'Log in with email and password',
       body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false }),
@@ -62,9 +62,10 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/auth/logout', {
-    schema: { tags: ['auth'], summary: 'End this session', security: bearerSecurity, response: { 204: Type.Null(), ...errorResponses } },
+    config: { auth: { scope: 'read' } },
+    schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request, { scope: 'read' });
+    const { auth } = request;
     if (auth.kind === 'session') {
       await db.deleteFrom('sessions').where('id', '=', auth.credentialId).execute();
       await audit(db, auth.actor, { action: 'session.delete', targetType: 'session', targetId: auth.credentialId });
@@ -74,12 +75,13 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/auth/me', {
+    config: { auth: { scope: 'read' } },
     schema: {
-      tags: ['auth'], summary: 'The account calling, and its organisations', security: bearerSecurity,
+      tags: ['auth'], summary: 'The account calling, and its organisations',
       response: { 200: Type.Object({ account: AccountOut, organisations: Type.Array(Type.Object({ id: Uuid, name: Type.String(), role: Role })), credential: Type.Object({ kind: Type.String(), scopes: Type.Array(Type.String()) }) }), ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     const account = await db.selectFrom('accounts').select(['id', 'email', 'name', 'is_operator']).where('id', '=', auth.accountId).executeTakeFirstOrThrow();
     const orgs = await db.selectFrom('memberships').innerJoin('organisations', 'organisations.id', 'memberships.org_id')
       .select(['organisations.id', 'organisations.name', 'memberships.role']).where('memberships.account_id', '=', auth.accountId).orderBy('organisations.name').execute();
@@ -87,7 +89,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/auth/password-reset', {
-    config: authRateLimit(app),
+    config: { auth: false, ...authRateLimit(app) },
     schema: {
       tags: ['auth'], summary: 'Email a password reset link (answers 202 whether or not the account exists)',
       body: Type.Object({ email: Email }, { additionalProperties: false }),
@@ -103,7 +105,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/auth/password-reset/confirm', {
-    config: authRateLimit(app),
+    config: { auth: false, ...authRateLimit(app) },
     schema: {
       tags: ['auth'], summary: 'Set a new password with the token from the reset link; ends every session and revokes every API token',
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }), password: Password }, { additionalProperties: false }),

@@ -1,11 +1,11 @@
 // Who is calling: the session cookie or `Authorization: Bearer` (a session token or an API
-// token), resolved to an account and what it may do. Routes call `authenticate(request, …)`
-// first; it throws the right 401/403 and records the credential's last use.
+// token), resolved to an account and the scopes it holds, recording the credential's last use.
+// Routes do not call it: each declares who may call it (route-auth.ts), which calls this once.
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import { errors } from '../errors.js';
 import type { Actor } from '../audit/audit.js';
-import { API_TOKEN_PREFIX, hashToken, SESSION_PREFIX, type TokenScope } from '../accounts/tokens.js';
+import { API_TOKEN_PREFIX, hashToken, SESSION_PREFIX, tokenScopes, type TokenScope } from '../accounts/tokens.js';
 
 export const SESSION_COOKIE = 'paddock_session';
 
@@ -21,13 +21,6 @@ export interface Auth {
   actor: Actor;
 }
 
-export interface Requirement {
-  /** Default: `read` for GET/HEAD, `write` otherwise. */
-  scope?: TokenScope;
-  operator?: boolean;
-}
-
-const allScopes: readonly TokenScope[] = ['read', 'write', 'admin'];
 // last_used_at is written at most this often per credential: one write per request would
 // cost every read route a round-trip and a row lock.
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -42,7 +35,8 @@ function presented(request: FastifyRequest): string | undefined {
   return cookies?.[SESSION_COOKIE];
 }
 
-async function resolve(request: FastifyRequest): Promise<Auth | undefined> {
+/** The caller's account and scopes; undefined without a valid credential. */
+export async function identify(request: FastifyRequest): Promise<Auth | undefined> {
   const token = presented(request);
   if (!token || token.length > 200) return undefined;
   const { db } = request.server.platform;
@@ -57,7 +51,7 @@ async function resolve(request: FastifyRequest): Promise<Auth | undefined> {
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
       void db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.id).execute().catch(() => {});
     }
-    return { accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'session', credentialId: row.id, scopes: allScopes, actor: { accountId: row.account_id, label: row.email, ip: request.ip } };
+    return { accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'session', credentialId: row.id, scopes: tokenScopes, actor: { accountId: row.account_id, label: row.email, ip: request.ip } };
   }
   if (token.startsWith(API_TOKEN_PREFIX)) {
     const row = await db.selectFrom('api_tokens').innerJoin('accounts', 'accounts.id', 'api_tokens.account_id')
@@ -70,28 +64,9 @@ async function resolve(request: FastifyRequest): Promise<Auth | undefined> {
     }
     return {
       accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'token', credentialId: row.id,
-      scopes: row.scopes.filter((s): s is TokenScope => (allScopes as readonly string[]).includes(s)),
+      scopes: row.scopes.filter((s): s is TokenScope => (tokenScopes as readonly string[]).includes(s)),
       actor: { accountId: row.account_id, label: row.email, tokenId: row.id, ip: request.ip },
     };
   }
   return undefined;
 }
-
-export async function authenticate(request: FastifyRequest, requirement: Requirement = {}): Promise<Auth> {
-  const auth = await resolve(request);
-  if (!auth) throw errors.unauthenticated();
-  if (requirement.operator) {
-    if (!auth.operator) throw errors.operatorOnly();
-    if (!auth.scopes.includes('admin')) throw errors.tokenScope('admin');
-    // The admin scope covers reading and changing through the admin API, and nothing else.
-    return auth;
-  }
-  const scope = requirement.scope ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
-  // write implies read: a deploy token can list what it deploys to.
-  const held = auth.scopes.includes(scope) || (scope === 'read' && auth.scopes.includes('write'));
-  if (!held) throw errors.tokenScope(scope);
-  return auth;
-}
-
-/** The route's OpenAPI security requirement. */
-export const bearerSecurity: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];

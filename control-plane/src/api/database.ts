@@ -1,16 +1,13 @@
 // A site's database and cache connection details (`paddock db:url`, the dashboard's database tab):
 // where they live, their size, and URLs whose password stays masked unless revealed — revealing
-// needs the deploy role and is audited.
+// needs the secrets scope and the developer role, and is audited.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../audit/audit.js';
 import { errors } from '../errors.js';
-import { siteAccess } from '../orgs/access.js';
 import { quotasOf } from '../orgs/plans.js';
-import { atLeast, needs } from '../orgs/roles.js';
 import { createProvisioners, openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 
 const MASK = '****';
@@ -50,19 +47,20 @@ export const databasePlugin: FastifyPluginAsync = async (root) => {
   app.addHook('onClose', async () => { await provisioners?.close(); });
 
   app.get('/v1/sites/:site/database', {
+    config: { auth: { scope: 'read', site: 'read', reveal: { query: 'reveal', scope: 'secrets', site: 'readSecrets' } } },
     schema: {
-      tags: ['sites'], security: bearerSecurity,
+      tags: ['sites'],
       summary: "Connection details of the site's Postgres database and Redis cache",
-      description: 'Passwords are masked (****) unless `?reveal=true`, which needs the developer role or above and is written to the audit log.',
+      description: 'Passwords are masked (****) unless `?reveal=true`, which is written to the audit log.',
       params: Type.Object({ site: DnsLabel }),
       querystring: Type.Object({ reveal: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       response: { 200: DatabaseOut, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site, role } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { auth } = request;
+    const { site } = request.siteAccess;
+    // Revealing needs the secrets scope and the developer role: checked with the route's declaration.
     const reveal = request.query.reveal === true;
-    if (reveal && !atLeast(role, needs.deploy)) throw errors.forbiddenRole(needs.deploy);
     const rows = await p.db.selectFrom('site_resources').selectAll().where('site_id', '=', site.id).execute();
     const pgRow = rows.find((r) => r.kind === 'postgres');
     if (!pgRow) throw errors.siteState(site.name, site.status, 'show its database yet: it is not provisioned (wait for status "ready")');

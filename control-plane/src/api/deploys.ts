@@ -5,12 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { deployDb, type Deploy } from '../releases/tables.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
 import { siteUrl } from './site-schemas.js';
 import { openSse } from './sse.js';
@@ -70,16 +67,17 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     (_req, payload, done) => done(null, payload));
 
   app.post('/v1/sites/:site/deploys', {
+    config: { auth: { scope: 'write', site: 'deploy' } },
     bodyLimit: deps().settings.maxUploadBytes,
     schema: {
       tags, summary: 'Deploy a site: send its directory as a gzipped tarball (Content-Type: application/gzip); answers 202 and builds in the background',
       description: 'Optional header `x-content-sha256`: the upload is refused when its sha256 differs. Follow the build with GET …/deploys/:id/events.',
-      security: bearerSecurity, params: SiteParams,
+      params: SiteParams,
       response: { 202: DeployOut, 413: errorResponses[400], ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'take a deploy');
     const body = request.body as Readable | undefined;
     if (!body || typeof (body as Readable).pipe !== 'function') throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? 'none'));
@@ -91,32 +89,32 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/sites/:site/deploys', {
-    schema: { tags, summary: "A site's deploys, newest first", security: bearerSecurity, params: SiteParams, response: { 200: Type.Object({ deploys: Type.Array(DeployOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: { tags, summary: "A site's deploys, newest first", params: SiteParams, response: { 200: Type.Object({ deploys: Type.Array(DeployOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     const rows = await db.selectFrom('deploys').selectAll().where('site_id', '=', site.id).orderBy('created_at', 'desc').limit(100).execute();
     return { deploys: await Promise.all(rows.map((d) => deployOut(d, site.name))) };
   });
 
   app.get('/v1/sites/:site/deploys/:id', {
-    schema: { tags, summary: 'One deploy', security: bearerSecurity, params: DeployParams, response: { 200: DeployOut, ...errorResponses } },
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: { tags, summary: 'One deploy', params: DeployParams, response: { 200: DeployOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
     if (!d) throw errors.deployNotFound(request.params.id);
     return deployOut(d, site.name);
   });
 
   app.get('/v1/sites/:site/deploys/:id/events', {
+    config: { auth: { scope: 'read', site: 'read' } },
     schema: {
       tags, summary: "A deploy's build and release log as Server-Sent Events (`log` events, then one `result`)",
-      security: bearerSecurity, params: DeployParams,
+      params: DeployParams,
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
     if (!d) throw errors.deployNotFound(request.params.id);
     const sse = openSse(request, reply);
@@ -138,10 +136,10 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/sites/:site/releases', {
-    schema: { tags, summary: "A site's releases, newest first; every one is kept", security: bearerSecurity, params: SiteParams, response: { 200: Type.Object({ releases: Type.Array(ReleaseOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: { tags, summary: "A site's releases, newest first; every one is kept", params: SiteParams, response: { 200: Type.Object({ releases: Type.Array(ReleaseOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     // The changed names were recorded with each release: listing decrypts no snapshot.
     const rows = await db.selectFrom('releases')
       .select(['version', 'kind', 'status', 'description', 'replicas', 'error', 'created_at', 'live_at', 'env_changes'])
@@ -156,16 +154,17 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/sites/:site/rollback', {
+    config: { auth: { scope: 'write', site: 'deploy' } },
     schema: {
       tags, summary: "Re-release an earlier release's code and env vars as a new release (default: the release before the current one, whatever its kind)",
       description: "The site's env vars become the target's again. A release made before releases kept their env vars re-releases its code with the current vars.",
-      security: bearerSecurity, params: SiteParams,
+      params: SiteParams,
       body: Type.Optional(Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
       response: { 202: DeployOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     let version = request.body?.version;
     if (version === undefined) {
       // The release before the current one, whatever its kind (deploy, env, scale, rollback), as

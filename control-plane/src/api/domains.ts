@@ -7,12 +7,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 
 const Hostname = Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', maxLength: 253 });
@@ -39,23 +36,24 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   };
 
   app.get('/v1/sites/:site/domains', {
-    schema: { tags, summary: "A site's custom domains", security: bearerSecurity, params: Type.Object({ site: DnsLabel }), response: { 200: Type.Object({ domains: Type.Array(DomainOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: { tags, summary: "A site's custom domains", params: Type.Object({ site: DnsLabel }), response: { 200: Type.Object({ domains: Type.Array(DomainOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     const rows = await db.selectFrom('site_domains').selectAll().where('site_id', '=', site.id).orderBy('host').execute();
     return { domains: rows.map(out) };
   });
 
   app.post('/v1/sites/:site/domains', {
+    config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: {
-      tags, summary: 'Add a host name to a site; it is routed once verified', security: bearerSecurity, params: Type.Object({ site: DnsLabel }),
+      tags, summary: 'Add a host name to a site; it is routed once verified', params: Type.Object({ site: DnsLabel }),
       body: Type.Object({ hostname: Hostname }, { additionalProperties: false }),
       response: { 201: DomainOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const host = request.body.hostname.toLowerCase();
     const platformDomain = p.config.siteDomain;
     const own = host.endsWith(`.${platformDomain}`);
@@ -76,13 +74,14 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.post('/v1/sites/:site/domains/:hostname/verify', {
+    config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: {
-      tags, summary: 'Check the TXT record of a pending domain now', security: bearerSecurity,
+      tags, summary: 'Check the TXT record of a pending domain now',
       params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 200: DomainOut, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const row = await db.selectFrom('site_domains').selectAll().where('host', '=', request.params.hostname).where('site_id', '=', site.id).executeTakeFirst();
     if (!row) throw errors.domainNotFound(request.params.hostname);
     if (row.verified_at) return out(row);
@@ -104,10 +103,11 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.delete('/v1/sites/:site/domains/:hostname', {
-    schema: { tags, summary: 'Remove a domain from a site', security: bearerSecurity, params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 204: Type.Null(), ...errorResponses } },
+    config: { auth: { scope: 'write', site: 'configureSite' } },
+    schema: { tags, summary: 'Remove a domain from a site', params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const gone = await db.deleteFrom('site_domains').where('host', '=', request.params.hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
     if (!gone) throw errors.domainNotFound(request.params.hostname);
     if (gone.verified_at) await changed(site, auth.accountId);

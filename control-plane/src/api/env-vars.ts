@@ -8,13 +8,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { currentRelease, insertRerelease, rollbackInFlight, startRerelease } from '../releases/deploys.js';
 import { bumpEnvVersion, currentSiteEnv, envContext, envSize, lockEnvVersion, MAX_ENV_BYTES } from '../releases/env-snapshot.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DeployOut } from './deploys.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 
@@ -36,23 +33,24 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   const read = (siteId: string) => currentSiteEnv(p.db, p.secrets, siteId);
 
   app.get('/v1/sites/:site/env', {
-    schema: { tags, summary: "A site's own environment variables (developers and above)", security: bearerSecurity, params: SiteParams, response: { 200: EnvOut, ...errorResponses } },
+    config: { auth: { scope: 'secrets', site: 'readSecrets' } },
+    schema: { tags, summary: "A site's own environment variables (developers and above)", params: SiteParams, response: { 200: EnvOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { site } = request.siteAccess;
     return { vars: await read(site.id) };
   });
 
   app.patch('/v1/sites/:site/env', {
+    config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: {
-      tags, summary: 'Set (a string) or remove (null) environment variables; a live site gets a new release with them', security: bearerSecurity, params: SiteParams,
+      tags, summary: 'Set (a string) or remove (null) environment variables; a live site gets a new release with them', params: SiteParams,
       // One multi-type schema, not a union: with the server's coerceTypes a union turns null into "" (so unset set an empty value).
       body: Type.Object({ vars: Type.Record(Type.String(), Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 32768 }), { maxProperties: 200 }) }, { additionalProperties: false }),
       response: { 200: EnvOut, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const entries = Object.entries(request.body.vars);
     for (const [name] of entries) {
       if (!NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);

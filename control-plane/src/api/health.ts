@@ -26,6 +26,7 @@ async function timed(fn: () => Promise<unknown>, timeoutMs = 2000) {
 export const healthPlugin: FastifyPluginAsync = async (app) => {
   const { db, redis, metrics } = app.platform;
   app.get('/healthz', {
+    config: { auth: false },
     schema: { tags: ['platform'], summary: 'Health of this API server and its Postgres and Redis', response: { 200: Health, 503: Health } },
   }, async (_request, reply) => {
     const [postgres, redisCheck] = await Promise.all([
@@ -38,6 +39,7 @@ export const healthPlugin: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/metrics', {
+    config: { auth: false },
     schema: { tags: ['platform'], summary: 'Prometheus metrics of this process', produces: ['text/plain'] },
   }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -3,10 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { openSse } from './sse.js';
 
@@ -18,8 +15,9 @@ export const logsPlugin: FastifyPluginAsync = async (root) => {
   const p = app.platform;
 
   app.get('/v1/sites/:site/logs', {
+    config: { auth: { scope: 'read', site: 'read' } },
     schema: {
-      tags: ['logs'], summary: 'Recent log lines of a site (app output, edge access, builds); `follow=1` streams new ones as SSE', security: bearerSecurity,
+      tags: ['logs'], summary: 'Recent log lines of a site (app output, edge access, builds); `follow=1` streams new ones as SSE',
       params: Type.Object({ site: DnsLabel }),
       querystring: Type.Object({
         follow: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
@@ -29,8 +27,7 @@ export const logsPlugin: FastifyPluginAsync = async (root) => {
       response: { 200: Type.Object({ lines: Type.Array(LogLineOut) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     const deps = deployRuntimeOf(p);
     const count = request.query.lines ?? 100;
     const since = request.query.since ? Date.parse(request.query.since) : 0;

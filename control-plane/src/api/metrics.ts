@@ -3,11 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { siteMetricsStore } from '../metrics/site-metrics.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Timestamp } from './schemas.js';
 
 // An enum rather than a union of literals: a wrong window is then told "one of the allowed values".
@@ -34,15 +31,15 @@ export const metricsPlugin: FastifyPluginAsync = async (root) => {
   const p = app.platform;
 
   app.get('/v1/sites/:site/metrics', {
+    config: { auth: { scope: 'read', site: 'read' } },
     schema: {
-      tags: ['sites'], summary: 'Requests, 5xx answers, p95 latency and memory of a site over a window', security: bearerSecurity,
+      tags: ['sites'], summary: 'Requests, 5xx answers, p95 latency and memory of a site over a window',
       params: Type.Object({ site: DnsLabel }),
       querystring: Type.Object({ window: Type.Optional(Window) }, { additionalProperties: false }),
       response: { 200: SiteMetrics, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     // Where the edges write them: the namespace of the deploy runtime's edge signal.
     const store = siteMetricsStore(p.redis, deployRuntimeOf(p).edge.namespace);
     return store.series(site.id, request.query.window ?? '1h');

@@ -4,12 +4,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { audit } from '../audit/audit.js';
-import { orgAccess } from '../orgs/access.js';
+import type { OrgAccess } from '../orgs/access.js';
 import { quotasOf } from '../orgs/plans.js';
-import { needs } from '../orgs/roles.js';
+import { atLeast, needs } from '../orgs/roles.js';
 import { hashToken, newToken } from '../accounts/tokens.js';
 import type { Role as RoleName } from '../store/schema.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, Email, errorResponses, Uuid } from './schemas.js';
 import { InvitationOut, MemberOut, OrgOut, Role } from './org-schemas.js';
 
@@ -30,22 +29,24 @@ export const orgsPlugin: FastifyPluginAsync = async (root) => {
   const tags = ['organisations'];
 
   app.get('/v1/orgs', {
-    schema: { tags, summary: 'Organisations you belong to', security: bearerSecurity, response: { 200: Type.Object({ organisations: Type.Array(OrgOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read' } },
+    schema: { tags, summary: 'Organisations you belong to', response: { 200: Type.Object({ organisations: Type.Array(OrgOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     const rows = await db.selectFrom('organisations').innerJoin('memberships', 'memberships.org_id', 'organisations.id')
       .selectAll('organisations').select('memberships.role').where('memberships.account_id', '=', auth.accountId).orderBy('organisations.name').execute();
     return { organisations: rows.map((r) => orgOut(r, r.role)) };
   });
 
   app.post('/v1/orgs', {
+    config: { auth: { scope: 'write' } },
     schema: {
-      tags, summary: 'Create an organisation; you become its owner', security: bearerSecurity,
+      tags, summary: 'Create an organisation; you become its owner',
       body: Type.Object({ name: DnsLabel }, { additionalProperties: false }),
       response: { 201: OrgOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     try {
       const org = await db.transaction().execute(async (trx) => {
         const o = await trx.insertInto('organisations').values({ name: request.body.name, quota_overrides: '{}' }).returningAll().executeTakeFirstOrThrow();
@@ -61,18 +62,18 @@ export const orgsPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/orgs/:org', {
-    schema: { tags, summary: 'One organisation, with its plan and quotas', security: bearerSecurity, params: OrgParams, response: { 200: OrgOut, ...errorResponses } },
+    config: { auth: { scope: 'read', org: 'read' } },
+    schema: { tags, summary: 'One organisation, with its plan and quotas', params: OrgParams, response: { 200: OrgOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { org, role } = await orgAccess(db, auth.accountId, request.params.org, needs.read);
+    const { org, role } = request.orgAccess;
     return orgOut(org, role);
   });
 
   app.get('/v1/orgs/:org/members', {
-    schema: { tags, summary: 'Members and their roles', security: bearerSecurity, params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read', org: 'read' } },
+    schema: { tags, summary: 'Members and their roles', params: OrgParams, response: { 200: Type.Object({ members: Type.Array(MemberOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { org } = await orgAccess(db, auth.accountId, request.params.org, needs.read);
+    const { org } = request.orgAccess;
     const rows = await db.selectFrom('memberships').innerJoin('accounts', 'accounts.id', 'memberships.account_id')
       .select(['accounts.id', 'accounts.email', 'accounts.name', 'memberships.role', 'memberships.created_at'])
       .where('memberships.org_id', '=', org.id).orderBy('memberships.created_at').execute();
@@ -80,8 +81,7 @@ export const orgsPlugin: FastifyPluginAsync = async (root) => {
   });
 
   /** Changing or removing a member: admins manage non-owners; only owners touch owners; one owner stays. */
-  async function memberChange(orgName: string, accountId: string, target: string, newRole: RoleName | null) {
-    const access = await orgAccess(db, accountId, orgName, needs.manageMembers);
+  async function memberChange(access: OrgAccess, target: string, newRole: RoleName | null) {
     return db.transaction().execute(async (trx) => {
       const members = await trx.selectFrom('memberships').select(['account_id', 'role']).where('org_id', '=', access.org.id).forUpdate().execute();
       const member = members.find((m) => m.account_id === target);
@@ -95,37 +95,41 @@ export const orgsPlugin: FastifyPluginAsync = async (root) => {
   }
 
   app.patch('/v1/orgs/:org/members/:accountId', {
+    config: { auth: { scope: 'write', org: 'manageMembers' } },
     schema: {
-      tags, summary: "Change a member's role", security: bearerSecurity,
+      tags, summary: "Change a member's role",
       params: Type.Object({ org: DnsLabel, accountId: Uuid }),
       body: Type.Object({ role: Role }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { org, before } = await memberChange(request.params.org, auth.accountId, request.params.accountId, request.body.role);
+    const { auth } = request;
+    const { org, before } = await memberChange(request.orgAccess, request.params.accountId, request.body.role);
     await audit(db, auth.actor, { action: 'membership.update', targetType: 'membership', targetId: request.params.accountId, orgId: org.id, details: { from: before, to: request.body.role } });
     return reply.status(204).send(null);
   });
 
   app.delete('/v1/orgs/:org/members/:accountId', {
-    schema: { tags, summary: 'Remove a member', security: bearerSecurity, params: Type.Object({ org: DnsLabel, accountId: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
+    config: { auth: { scope: 'write', org: 'manageMembers' } },
+    schema: { tags, summary: 'Remove a member', params: Type.Object({ org: DnsLabel, accountId: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { org, before } = await memberChange(request.params.org, auth.accountId, request.params.accountId, null);
+    const { auth } = request;
+    const { org, before } = await memberChange(request.orgAccess, request.params.accountId, null);
     await audit(db, auth.actor, { action: 'membership.delete', targetType: 'membership', targetId: request.params.accountId, orgId: org.id, details: { role: before } });
     return reply.status(204).send(null);
   });
 
   app.post('/v1/orgs/:org/invitations', {
+    config: { auth: { scope: 'write', org: 'manageMembers' } },
     schema: {
-      tags, summary: 'Invite someone by email; the link is mailed to them', security: bearerSecurity, params: OrgParams,
+      tags, summary: 'Invite someone by email; the link is mailed to them', params: OrgParams,
       body: Type.Object({ email: Email, role: Role }, { additionalProperties: false }),
       response: { 201: InvitationOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const access = await orgAccess(db, auth.accountId, request.params.org, request.body.role === 'owner' ? needs.manageOwners : needs.manageMembers);
+    const { auth } = request;
+    const access = request.orgAccess;
+    if (request.body.role === 'owner' && !atLeast(access.role, needs.manageOwners)) throw errors.forbiddenRole(needs.manageOwners);
     const { token, hash } = newToken('pdi_');
     const email = request.body.email.toLowerCase();
     const inv = await db.transaction().execute(async (trx) => {
@@ -140,35 +144,36 @@ export const orgsPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/orgs/:org/invitations', {
-    schema: { tags, summary: 'Pending invitations', security: bearerSecurity, params: OrgParams, response: { 200: Type.Object({ invitations: Type.Array(InvitationOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read', org: 'manageMembers' } },
+    schema: { tags, summary: 'Pending invitations', params: OrgParams, response: { 200: Type.Object({ invitations: Type.Array(InvitationOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { org } = await orgAccess(db, auth.accountId, request.params.org, needs.manageMembers);
+    const { org } = request.orgAccess;
     const rows = await db.selectFrom('invitations').selectAll().where('org_id', '=', org.id)
       .where('accepted_at', 'is', null).where('revoked_at', 'is', null).where('expires_at', '>', new Date()).orderBy('created_at').execute();
     return { invitations: rows.map((r) => ({ id: r.id, email: r.email, role: r.role, createdAt: r.created_at.toISOString(), expiresAt: r.expires_at.toISOString() })) };
   });
 
   app.delete('/v1/orgs/:org/invitations/:id', {
-    schema: { tags, summary: 'Withdraw an invitation', security: bearerSecurity, params: Type.Object({ org: DnsLabel, id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
+    config: { auth: { scope: 'write', org: 'manageMembers' } },
+    schema: { tags, summary: 'Withdraw an invitation', params: Type.Object({ org: DnsLabel, id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { org } = await orgAccess(db, auth.accountId, request.params.org, needs.manageMembers);
+    const { org } = request.orgAccess;
     const res = await db.updateTable('invitations').set({ revoked_at: new Date() })
       .where('id', '=', request.params.id).where('org_id', '=', org.id).where('accepted_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
     if (res.numUpdatedRows === 0n) throw errors.invitationNotFound();
-    await audit(db, auth.actor, { action: 'invitation.revoke', targetType: 'invitation', targetId: request.params.id, orgId: org.id });
+    await audit(db, request.auth.actor, { action: 'invitation.revoke', targetType: 'invitation', targetId: request.params.id, orgId: org.id });
     return reply.status(204).send(null);
   });
 
   app.post('/v1/invitations/accept', {
+    config: { auth: { scope: 'write' } },
     schema: {
-      tags, summary: 'Accept an invitation sent to your email', security: bearerSecurity,
+      tags, summary: 'Accept an invitation sent to your email',
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
       response: { 200: OrgOut, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     const result = await db.transaction().execute(async (trx) => {
       const inv = await trx.selectFrom('invitations').selectAll().where('token_hash', '=', hashToken(request.body.token)).forUpdate().executeTakeFirst();
       if (!inv || inv.accepted_at || inv.revoked_at || inv.expires_at <= new Date() || inv.email !== auth.email) throw errors.invitationInvalid();

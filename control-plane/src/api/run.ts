@@ -10,11 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../audit/audit.js';
 import { errors, PaddockError } from '../errors.js';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { prepareOneOff, reserveOneOff, runOneOff, type OneOffOutcome } from '../releases/one-off.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { RESERVED } from './env-vars.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { openSse } from './sse.js';
@@ -184,8 +181,9 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
   routeUpgrades(root);
 
   app.post('/v1/sites/:site/run', {
+    config: { auth: { scope: 'write', site: 'deploy' } },
     schema: {
-      tags: ['deploys'], security: bearerSecurity,
+      tags: ['deploys'],
       summary: 'Run a one-off command in a new container of the live release (its image, env and isolation)',
       description: 'With `Accept: text/event-stream`: Server-Sent Events `data: {"line","stream":"stdout"|"stderr"}`, then one `data: {"exitCode"}` '
         + '(or `data: {"error":{"code","message"}}`); disconnecting kills the command. A client that does not read gets `data: {"dropped":N}` in place of the lines it missed, '
@@ -198,8 +196,8 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
       response: { 200: RunResult, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.deploy);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const { command } = request.body;
     if (!/^[a-z][a-z0-9_-]*$/.test(command[0]!)) throw errors.validation('body/command/0 must be a command name like "migrate" or "check"');
     const extraEnv = request.body.env ?? {};

@@ -3,27 +3,25 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import { resizeSite } from '../sites/sites.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses, Uuid } from './schemas.js';
 
 export const scalePlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const p = app.platform;
   app.post('/v1/sites/:site/scale', {
+    config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: {
-      tags: ['deploys'], summary: 'Run this many replicas of the site (within the plan quota)', security: bearerSecurity,
+      tags: ['deploys'], summary: 'Run this many replicas of the site (within the plan quota)',
       params: Type.Object({ site: DnsLabel }),
       body: Type.Object({ replicas: Type.Integer({ minimum: 1, maximum: 1000 }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ replicas: Type.Integer(), deployId: Type.Union([Uuid, Type.Null()]) }), ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(p.db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const resized = await resizeSite(p, auth.actor, site, { replicas: request.body.replicas });
     if (!(await currentRelease({ platform: p }, site.id))) return { replicas: resized.replicas, deployId: null };
     const d = await createRerelease(deployRuntimeOf(p), resized, 'scale', { createdBy: auth.accountId });

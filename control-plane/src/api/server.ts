@@ -10,6 +10,7 @@ import { apiPlugins } from './plugins.js';
 import { metricsPlugin } from './metrics.js';
 import { ErrorBody } from './schemas.js';
 import { installRateLimits } from './rate-limit.js';
+import { installRouteAuth } from './route-auth.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,7 +58,13 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       info: { title: 'Paddock API', version: '1', description: 'The control plane of Paddock. Every error answers `{ "error": { "code", "message" } }`.' },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'A session token (login) or an API token (POST /v1/tokens).' },
+          bearer: {
+            type: 'http', scheme: 'bearer',
+            description: 'A session token (login), which holds every scope, or an API token (POST /v1/tokens) with scopes: '
+              + '`read` (everything but secrets), `secrets` (read, plus env values and database passwords), '
+              + '`write` (changes, and secrets and read), `admin` (the operators\' admin API only). '
+              + 'Each operation lists the scope it needs; its description says the role it needs too.',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'paddock_session' },
         },
       },
@@ -65,7 +72,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     transformObject: (doc) => optionalWhenDefaulted('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // From here on every route declares who may call it (the docs pages above are public).
+  installRouteAuth(app);
+  app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
 
   for (const plugin of apiPlugins) await app.register(plugin);
   await app.register(metricsPlugin);

@@ -3,12 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errors } from '../errors.js';
-import { orgAccess, siteAccess } from '../orgs/access.js';
-import { needs } from '../orgs/roles.js';
 import { plans } from '../orgs/plans.js';
 import { createSite, deleteSite, resizeSite, resumeSite, suspendSite } from '../sites/sites.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { loadSiteOut, SiteOut, siteOut, siteOutQuery, SiteSizeBody } from './site-schemas.js';
 
@@ -21,8 +17,9 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
   const tags = ['sites'];
 
   app.post('/v1/sites', {
+    config: { auth: { scope: 'write', org: 'createSite' } },
     schema: {
-      tags, summary: 'Create a site (in your personal organisation unless `org` names another); its database and cache are provisioned in the background', security: bearerSecurity,
+      tags, summary: 'Create a site (in your personal organisation unless `org` names another); its database and cache are provisioned in the background',
       body: Type.Object({
         name: DnsLabel,
         org: Type.Optional(DnsLabel),
@@ -31,28 +28,21 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
       response: { 202: SiteOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    let orgName = request.body.org;
-    if (!orgName) {
-      const personal = await db.selectFrom('organisations').innerJoin('memberships', 'memberships.org_id', 'organisations.id')
-        .select('organisations.name').where('memberships.account_id', '=', auth.accountId).where('organisations.personal', '=', true)
-        .orderBy('organisations.created_at').executeTakeFirst();
-      if (!personal) throw errors.validation('body/org is required: you have no personal organisation');
-      orgName = personal.name;
-    }
-    const { org } = await orgAccess(db, auth.accountId, orgName, needs.createSite);
+    const { auth } = request;
+    const { org } = request.orgAccess;
     const site = await createSite(p, auth.actor, org.id, request.body.name, { replicas: request.body.replicas, memoryMb: request.body.memoryMb });
     return reply.status(202).send(await loadSiteOut(db, config, site.id));
   });
 
   app.get('/v1/sites', {
+    config: { auth: { scope: 'read' } },
     schema: {
-      tags, summary: 'Sites of your organisations', security: bearerSecurity,
+      tags, summary: 'Sites of your organisations',
       querystring: Type.Object({ org: Type.Optional(DnsLabel) }, { additionalProperties: false }),
       response: { 200: Type.Object({ sites: Type.Array(SiteOut) }), ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     let q = siteOutQuery(db).innerJoin('memberships', 'memberships.org_id', 'sites.org_id')
       .where('memberships.account_id', '=', auth.accountId).where('sites.status', '<>', 'deleted');
     if (request.query.org) q = q.where('organisations.name', '=', request.query.org);
@@ -61,51 +51,56 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/sites/:site', {
-    schema: { tags, summary: 'One site', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: { tags, summary: 'One site', params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.read);
+    const { site } = request.siteAccess;
     return loadSiteOut(db, config, site.id);
   });
 
   app.patch('/v1/sites/:site', {
+    config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: {
-      tags, summary: "Change a site's replicas or memory, within the plan's quotas", security: bearerSecurity, params: SiteParams,
+      tags, summary: "Change a site's replicas or memory, within the plan's quotas", params: SiteParams,
       body: Type.Object(SiteSizeBody, { additionalProperties: false, minProperties: 1 }),
       response: { 200: SiteOut, ...errorResponses },
     },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.configureSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     const row = await resizeSite(p, auth.actor, site, request.body);
     return loadSiteOut(db, config, row.id);
   });
 
   app.post('/v1/sites/:site/suspend', {
-    schema: { tags, summary: 'Suspend a site: it stops serving, its database and cache refuse logins', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: { scope: 'write', site: 'suspendSite' } },
+    schema: { tags, summary: 'Suspend a site: it stops serving, its database and cache refuse logins', params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     return loadSiteOut(db, config, (await suspendSite(p, auth.actor, site, 'owner')).id);
   });
 
   app.post('/v1/sites/:site/resume', {
-    schema: { tags, summary: 'Resume a site you suspended', security: bearerSecurity, params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
+    config: { auth: { scope: 'write', site: 'suspendSite' } },
+    schema: { tags, summary: 'Resume a site you suspended', params: SiteParams, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.suspendSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     return loadSiteOut(db, config, (await resumeSite(p, auth.actor, site, 'owner')).id);
   });
 
   app.delete('/v1/sites/:site', {
-    schema: { tags, summary: 'Delete a site: it is marked deleting at once, then everything it had is removed', security: bearerSecurity, params: SiteParams, response: { 202: SiteOut, ...errorResponses } },
+    config: { auth: { scope: 'write', site: 'deleteSite' } },
+    schema: { tags, summary: 'Delete a site: it is marked deleting at once, then everything it had is removed', params: SiteParams, response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
-    const { site } = await siteAccess(db, auth.accountId, request.params.site, needs.deleteSite);
+    const { auth } = request;
+    const { site } = request.siteAccess;
     return reply.status(202).send(await loadSiteOut(db, config, (await deleteSite(p, auth.actor, site)).id));
   });
 
   app.get('/v1/plans', {
+    config: { auth: false },
     schema: {
       tags: ['organisations'], summary: 'The plans and their quotas',
       response: { 200: Type.Object({ plans: Type.Array(Type.Object({ name: Type.String(), title: Type.String(), quotas: Type.Record(Type.String(), Type.Integer()) })) }) },

@@ -5,11 +5,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { audit } from '../audit/audit.js';
-import { API_TOKEN_PREFIX, newToken } from '../accounts/tokens.js';
-import { authenticate, bearerSecurity } from './authenticate.js';
+import { API_TOKEN_PREFIX, newToken, tokenScopes } from '../accounts/tokens.js';
 import { errorResponses, Timestamp, Uuid } from './schemas.js';
 
-const Scope = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('admin')]);
+const Scope = Type.Union([Type.Literal('read'), Type.Literal('secrets'), Type.Literal('write'), Type.Literal('admin')]);
 const TokenOut = Type.Object({
   id: Uuid,
   name: Type.String(),
@@ -27,20 +26,25 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
   const tags = ['tokens'];
 
   app.post('/v1/tokens', {
+    config: { auth: { scope: 'write', session: true } },
     schema: {
-      tags, summary: 'Create an API token (from a session, not another API token); the token is in this answer only', security: bearerSecurity,
+      tags, summary: 'Create an API token (from a session, not another API token); the token is in this answer only',
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 100 }),
-        scopes: Type.Array(Scope, { minItems: 1, maxItems: 3, uniqueItems: true, description: 'read: GET routes; write: everything else; admin: the admin API (operators only)' }),
+        scopes: Type.Array(Scope, {
+          minItems: 1, maxItems: tokenScopes.length, uniqueItems: true,
+          description: 'read: everything but secrets; secrets: read, plus env var values and revealed database and cache passwords; '
+            + 'write: every change (deploy, configure, run commands), and secrets and read; admin: the admin API (operators only). '
+            + 'Each route says the scope it needs.',
+        }),
         expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
       }, { additionalProperties: false }),
       response: { 201: Type.Intersect([TokenOut, Type.Object({ token: Type.String() })]), ...errorResponses },
     },
   }, async (request, reply) => {
-    // Only a session mints tokens: a leaked token must not make itself a non-expiring successor
+    // Only a session mints tokens (the route declares it): a leaked token must not make itself a non-expiring successor
     // that survives its own revocation. (The CLI logs in with a session and swaps it for a token.)
-    const auth = await authenticate(request, { scope: 'write' });
-    if (auth.kind !== 'session') throw errors.sessionRequired();
+    const { auth } = request;
     for (const s of request.body.scopes) if (!auth.scopes.includes(s)) throw errors.tokenScope(s);
     if (request.body.scopes.includes('admin') && !auth.operator) throw errors.operatorOnly();
     const { token, hash } = newToken(API_TOKEN_PREFIX);
@@ -55,17 +59,19 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
   });
 
   app.get('/v1/tokens', {
-    schema: { tags, summary: 'Your API tokens (never the tokens themselves)', security: bearerSecurity, response: { 200: Type.Object({ tokens: Type.Array(TokenOut) }), ...errorResponses } },
+    config: { auth: { scope: 'read' } },
+    schema: { tags, summary: 'Your API tokens (never the tokens themselves)', response: { 200: Type.Object({ tokens: Type.Array(TokenOut) }), ...errorResponses } },
   }, async (request) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     const rows = await db.selectFrom('api_tokens').selectAll().where('account_id', '=', auth.accountId).orderBy('created_at', 'desc').execute();
     return { tokens: rows.map(tokenOut) };
   });
 
   app.delete('/v1/tokens/:id', {
-    schema: { tags, summary: 'Revoke an API token', security: bearerSecurity, params: Type.Object({ id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
+    config: { auth: { scope: 'write' } },
+    schema: { tags, summary: 'Revoke an API token', params: Type.Object({ id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    const auth = await authenticate(request);
+    const { auth } = request;
     const res = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
       .where('id', '=', request.params.id).where('account_id', '=', auth.accountId).where('revoked_at', 'is', null).executeTakeFirst();
     if (res.numUpdatedRows === 0n) throw errors.tokenNotFound();

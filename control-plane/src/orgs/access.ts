@@ -21,6 +21,14 @@ export async function orgAccess(db: Db, accountId: string, orgName: string, need
   return { org, role };
 }
 
+/** The name of the caller's personal organisation (the one signup made), if it still has one. */
+export async function personalOrgName(db: Db, accountId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('organisations').innerJoin('memberships', 'memberships.org_id', 'organisations.id')
+    .select('organisations.name').where('memberships.account_id', '=', accountId).where('organisations.personal', '=', true)
+    .orderBy('organisations.created_at').executeTakeFirst();
+  return row?.name;
+}
+
 export interface SiteAccess {
   site: Site;
   orgName: string;

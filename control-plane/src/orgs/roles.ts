@@ -11,11 +11,13 @@ export function atLeast(role: Role, needed: Role): boolean {
 }
 
 /**
- * The least role each action needs. Viewers read; developers deploy and change a site's
- * settings; admins create, delete, suspend sites and manage members; owners manage owners.
+ * The least role each action needs. Viewers read; developers deploy, change a site's settings
+ * and read its secrets (env values, database passwords); admins create, delete, suspend sites
+ * and manage members; owners manage owners.
  */
 export const needs = {
   read: 'viewer',
+  readSecrets: 'developer',
   deploy: 'developer',
   configureSite: 'developer',
   createSite: 'admin',
@@ -24,3 +26,6 @@ export const needs = {
   manageMembers: 'admin',
   manageOwners: 'owner',
 } as const satisfies Record<string, Role>;
+
+/** An action a route may declare it needs (`config.auth.site` / `config.auth.org`). */
+export type Action = keyof typeof needs;
