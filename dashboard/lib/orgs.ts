@@ -49,7 +49,7 @@ export interface ApiToken {
   revokedAt?: string | null;
 }
 
-export type Scope = 'read' | 'write' | 'admin';
+export type Scope = 'read' | 'secrets' | 'write' | 'admin';
 
 function list<T>(r: unknown, key: string): T[] {
   if (Array.isArray(r)) return r as T[];

@@ -6,7 +6,7 @@ import { requireToken } from '@/lib/guard';
 import { createToken, invite, removeMember, revokeToken, ROLES, setMemberRole, withdrawInvitation, type Role, type Scope } from '@/lib/orgs';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SCOPES: Scope[] = ['read', 'write', 'admin'];
+const SCOPES: Scope[] = ['read', 'secrets', 'write', 'admin'];
 
 export async function inviteAction(_prev: FormState, form: FormData): Promise<FormState> {
   const values = typedValues(form);

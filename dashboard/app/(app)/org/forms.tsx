@@ -54,8 +54,9 @@ export function MemberControls({ org, accountId, email, role, canManageOwners }:
 export function CreateTokenForm({ operator }: { operator: boolean }) {
   const [state, action] = useActionState(createTokenAction, idle);
   const scopes = [
-    { value: 'read', label: 'read — list and view', checked: true },
-    { value: 'write', label: 'write — deploy and change things', checked: true },
+    { value: 'read', label: 'read — view sites, deploys, logs and metrics; never a secret', checked: true },
+    { value: 'secrets', label: 'secrets — read, plus env var values and database passwords', checked: false },
+    { value: 'write', label: 'write — deploy and change things (includes secrets: it can run code in the site)', checked: true },
     ...(operator ? [{ value: 'admin', label: 'admin — the operator admin API', checked: false }] : []),
   ];
   const chosen = state.values?.scopes?.split(',');

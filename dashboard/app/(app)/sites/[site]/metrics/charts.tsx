@@ -1,7 +1,10 @@
 'use client';
 // One metric over time as a recharts area chart. The chart is for sighted users; its figure's
 // caption (latest, min, max) and the data table beside it carry the same facts in text.
+import { useSyncExternalStore } from 'react';
 import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+
+const noChange = () => () => {};
 
 export interface ChartSeries {
   key: 'a' | 'b';
@@ -22,6 +25,10 @@ function hhmm(t: string): string {
 
 /** `dots` for sparse series (latency, memory): a lone sample between gaps has no line to draw. */
 export function MetricChart({ data, series, unit, label, dots = false }: { data: ChartPoint[]; series: ChartSeries[]; unit: string; label: string; dots?: boolean }) {
+  // Drawn in the browser only: recharts' server-rendered markup carries inline style attributes,
+  // which the dashboard's Content-Security-Policy refuses; styles that scripts set are allowed.
+  const inBrowser = useSyncExternalStore(noChange, () => true, () => false);
+  if (!inBrowser) return <div className="chart" aria-hidden="true" data-testid={`chart-${label}`} />;
   return (
     <div className="chart" aria-hidden="true" data-testid={`chart-${label}`}>
       <AreaChart responsive style={{ width: '100%', height: 200 }} data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }} accessibilityLayer={false}>
