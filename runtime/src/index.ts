@@ -1,6 +1,12 @@
 // @paddock/runtime: the public API a site (and every built-in app) is written against.
-export { PaddockError, Http404, PermissionDenied, BadRequest, DisallowedHost, RequestTooLarge, ImproperlyConfigured,
-  NoReverseMatch, TemplateDoesNotExist, SiteNotFound, NotAcceptable } from './errors.js';
+export {
+  PaddockError, Http404, PermissionDenied, BadRequest, DisallowedHost, RequestTooLarge, ImproperlyConfigured, NoReverseMatch,
+  TemplateDoesNotExist, SiteNotFound, NotAcceptable, ValidationError, NON_FIELD_ERRORS, BadSignature, SignatureExpired,
+  CacheKeyMissing, CacheOperationUnsupported, BadHeader, SuspiciousFileOperation, ObjectDoesNotExist, MultipleObjectsReturned,
+  IntegrityError, FieldError, ProtectedError, DatabaseConfigError, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
+  CommandError,
+  type ValidationIssue, type ValidationInput,
+} from './errors.js';
 export { defaultSettings, type Settings, type SiteSettings, type TemplateSettings, type DatabaseSettings, type CacheSettings } from './settings.js';
 export { defineSite, app, type AppConfig, type AppEntry, type SiteDefinition } from './site/define.js';
 export { currentSite, getSettings, reverse } from './site/current.js';
