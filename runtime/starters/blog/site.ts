@@ -3,7 +3,7 @@
 import { defaultMiddleware, defineSite, include, path, sitemapView } from '@paddock/runtime';
 import { authApp, authMiddleware, authUrls } from '@paddock/runtime/contrib/auth/index';
 import { DatabaseSessionStore, sessionMiddleware, sessionsApp } from '@paddock/runtime/contrib/sessions/index';
-import { messagesMiddleware } from '@paddock/runtime/contrib/messages/index';
+import { messagesApp, messagesMiddleware } from '@paddock/runtime/contrib/messages/index';
 import { adminApp, adminSite, registerAuthAdmin } from '@paddock/runtime/contrib/admin/index';
 import blogUrls from './blog/urls.js';
 import { PostSitemap } from './blog/feeds.js';
@@ -11,7 +11,7 @@ import { PostSitemap } from './blog/feeds.js';
 registerAuthAdmin(adminSite);
 
 export default defineSite({
-  apps: [authApp, sessionsApp, adminApp, 'blog'],
+  apps: [authApp, sessionsApp, messagesApp, adminApp, 'blog'],
   urls: [
     // Before the blog's '<slug>/' so that 'admin/' and 'accounts/' are never taken for a post.
     include('accounts/', authUrls),

@@ -3,7 +3,7 @@
 import { ImproperlyConfigured, ThrottledError } from '../../errors.js';
 import type { Middleware } from '../../http/middleware.js';
 import type { Request } from '../../http/request.js';
-import { ANONYMOUS_USER } from '../../templates/engine.js';
+import type { ContextProcessor } from '../../templates/engine.js';
 import { cachesFor } from '../../cache/registry.js';
 import { constantTimeEqual, saltedHmac } from '../../signing/signer.js';
 import { Session } from '../sessions/session.js';
@@ -14,8 +14,13 @@ import { LoginThrottle } from './throttle.js';
 const SESSION_USER_ID = '_auth_user_id';
 const SESSION_HASH = '_auth_user_hash';
 
+/** The user of a request nobody is logged into (req.user after authMiddleware, {{ user }} in templates). */
+export const ANONYMOUS_USER = Object.freeze({ isAuthenticated: false, isAnonymous: true, username: '' });
 export type AnonymousUser = typeof ANONYMOUS_USER;
-export { ANONYMOUS_USER, ThrottledError };
+export { ThrottledError };
+
+/** {{ user }}: the signed-in user set by authMiddleware, or the anonymous user (authApp's context processor). */
+export const authProcessor: ContextProcessor = (req) => ({ user: req.user ?? ANONYMOUS_USER });
 
 export function isAuthenticated(user: unknown): user is UserInstance {
   return typeof user === 'object' && user !== null && (user as { isAuthenticated?: unknown }).isAuthenticated === true;
