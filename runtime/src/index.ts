@@ -17,7 +17,7 @@ export { Response, type ResponseBody, type ResponseInit } from './http/response.
 export type { CookieOptions } from './http/cookies.js';
 export { json, xml, redirect, stream, file, notAllowed } from './http/responses.js';
 export { isSafeRedirectUrl } from './http/redirects.js';
-export { buildChain, type Middleware, type MiddlewareContext, type Handler } from './http/middleware.js';
+export { buildChain, hookMiddleware, type Middleware, type MiddlewareContext, type MiddlewareHooks, type Handler } from './http/middleware.js';
 export { commonMiddleware } from './http/common.js';
 export { securityMiddleware, clickjackingMiddleware, applySecurityHeaders } from './security/headers.js';
 export { csrfMiddleware, csrfProcessor, rotateCsrfToken, CSRF_FORM_FIELD } from './security/csrf.js';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { app, include, path, render, Response, TemplateDoesNotExist, type Request, type TemplateEngineFactory } from '@paddock/runtime';
-import { authApp } from '../src/contrib/auth/index.js';
+import { authApp } from '@paddock/runtime/contrib/auth';
 import { call, makeSite, tempDir } from './helpers/site.js';
 
 const tmp = tempDir('pdk-templates-');

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authApp, sessionsApp } from './helpers/apps.js';
 import { testDatabase } from './helpers/db.js';
-import { callCommand } from '../../src/commands/command.js';
-import { loadSite } from '../../src/host/load.js';
-import type { Site } from '../../src/site/site.js';
-import { authSettings, User } from '../../src/contrib/auth/index.js';
+import { callCommand, loadSite } from '@paddock/runtime/host';
+import type { Site } from '@paddock/runtime';
+import { authSettings, User } from '@paddock/runtime/contrib/auth';
 import { tempDir } from '../helpers/site.js';
 
 const binPath = fileURLToPath(new URL('../../bin/paddock-runtime.mjs', import.meta.url));

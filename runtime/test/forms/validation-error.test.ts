@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csrfExempt, fields as dbFields, model, NON_FIELD_ERRORS, path, Response, ValidationError, type Request } from '@paddock/runtime';
-import { defineForm, fields } from '../../src/forms/index.js';
+import { defineForm, fields } from '@paddock/runtime/forms';
 import { call, makeSite } from '../helpers/site.js';
 
 const noAdmin = (v: string) => {

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultMiddleware, include, type Response as Res } from '@paddock/runtime';
-import { LocMemCache } from '../../../src/cache/index.js';
-import { fields, makeMigrations, migrate, model, closeDatabases } from '../../../src/db/index.js';
-import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
-import { messagesMiddleware } from '../../../src/contrib/messages/index.js';
-import { authApp, authMiddleware, configureAuth, Permission, PBKDF2PasswordHasher, syncPermissions, User } from '../../../src/contrib/auth/index.js';
-import { adminApp, AdminSite, LogEntry, registerAuthAdmin } from '../../../src/contrib/admin/index.js';
+import { defaultMiddleware, include, type Response as Res, fields, makeMigrations, migrate, model, closeDatabases } from '@paddock/runtime';
+import { LocMemCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
+import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
+import {
+  authApp, authMiddleware, configureAuth, Permission, PBKDF2PasswordHasher, syncPermissions, User,
+} from '@paddock/runtime/contrib/auth';
+import { adminApp, AdminSite, LogEntry, registerAuthAdmin } from '@paddock/runtime/contrib/admin';
 import { call, makeSite } from '../../helpers/site.js';
 import { testDatabase } from '../helpers/db.js';
 
