@@ -57,6 +57,7 @@ before(async () => {
   admin.register(Post, { listDisplay: ['title', 'published'], search: ['title'], listFilter: ['published'], repr: (p) => String(p.title) });
   registerAuthAdmin(admin);
   const site = new Site(defineSite({
+    apps: [adminApp],
     urls: [
       path('', async () => new Response(`<!doctype html><title>Blog</title><h1>Blog</h1>${(await Post.objects.filter({ published: true }))
         .map((p) => `<article><h2>${escapeHtml(p.title)}</h2><p>${escapeHtml(p.body)}</p></article>`).join('')}`)),
