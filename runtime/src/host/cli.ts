@@ -114,9 +114,14 @@ async function usage(siteArg: string | undefined): Promise<string> {
     found = await runtimeCommandList();
   }
   for (const c of found) {
-    const command = await c.load();
     const lines = groups.get(c.app) ?? [];
-    lines.push(helpLine(c.name, command.usage, command.help));
+    try {
+      const command = await c.load();
+      lines.push(helpLine(c.name, command.usage, command.help));
+    } catch (err) {
+      // One broken command must not hide the others: its line says what is wrong with it.
+      lines.push(helpLine(c.name, undefined, `(cannot be loaded: ${(err as Error).message})`));
+    }
     groups.set(c.app, lines);
   }
   const body = [...groups].map(([app, lines]) => `[${app}]\n${lines.join('\n')}`).join('\n\n');
