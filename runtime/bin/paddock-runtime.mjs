@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { register } from 'node:module';
 
-const dist = new URL('../dist/host/cli.js', import.meta.url);
+const dist = new URL('../dist/host/index.js', import.meta.url);
 const from = process.env.PADDOCK_RUNTIME_FROM ?? (existsSync(dist) ? 'dist' : 'source');
 
 if (from === 'source') {
@@ -13,7 +13,7 @@ if (from === 'source') {
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
 }
-const { main } = await import('@paddock/runtime/host/cli');
+const { main } = await import('@paddock/runtime/host');
 const code = await main(process.argv.slice(2));
 // Exit explicitly: a cluster worker's IPC channel (or a stray handle in tenant code) would otherwise keep the process up.
 process.exit(code);

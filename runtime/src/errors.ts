@@ -1,4 +1,5 @@
-// Every error the runtime raises, declared once with a stable code, an HTTP status and a message that says what to do next.
+// Every error the runtime raises, declared once with a stable code, an HTTP status and a message that says what to do next:
+// the request cycle's, validation's, the ORM's, the batteries' and the commands'. Site code catches them by class.
 
 export class PaddockError extends Error {
   readonly code: string;
@@ -89,27 +90,98 @@ export class NotAcceptable extends PaddockError {
   }
 }
 
-/** One thing wrong with a value, as forms and validators report it. */
-export interface ValidationIssue { message: string; code: string }
+/** One thing wrong with a value: what to tell the user, a stable code ('required', 'max_length'), and the values in the message. */
+export interface ValidationIssue {
+  message: string;
+  code: string;
+  params?: Readonly<Record<string, unknown>>;
+}
+
+/** What a ValidationError is made of: a message, an issue, another ValidationError, or a list of them. */
+export type ValidationInput = string | ValidationIssue | ValidationError | readonly (string | ValidationIssue | ValidationError)[];
+
+/** The key of issues that belong to no one field (a form's non-field errors, Django's NON_FIELD_ERRORS). */
+export const NON_FIELD_ERRORS = '__all__';
+
+function isIssue(x: unknown): x is ValidationIssue {
+  if (typeof x !== 'object' || x === null || Array.isArray(x) || x instanceof ValidationError) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.message === 'string' && Object.keys(o).every((k) => k === 'message' || k === 'code' || k === 'params');
+}
+
+/** `{name}` placeholders in a message filled from params (unknown names are left as they are). */
+function interpolate(message: string, params: Readonly<Record<string, unknown>> | undefined): string {
+  if (!params) return message;
+  return message.replace(/\{(\w+)\}/g, (whole, k: string) => (k in params ? String(params[k]) : whole));
+}
+
+function toIssue(x: string | ValidationIssue, code: string, params?: Readonly<Record<string, unknown>>): ValidationIssue {
+  const issue = typeof x === 'string' ? { message: x, code, ...(params ? { params } : {}) } : { ...x, code: x.code ?? code };
+  return { ...issue, message: interpolate(issue.message, issue.params) };
+}
+
+function collect(input: ValidationInput, into: { issues: ValidationIssue[]; fieldIssues: Record<string, ValidationIssue[]> }): void {
+  for (const item of Array.isArray(input) ? input : [input as string | ValidationIssue | ValidationError]) {
+    if (item instanceof ValidationError) {
+      into.issues.push(...item.issues);
+      for (const [field, issues] of Object.entries(item.fieldIssues)) (into.fieldIssues[field] ??= []).push(...issues);
+    } else into.issues.push(toIssue(item, 'invalid'));
+  }
+}
 
 /**
- * Raised by field cleaning, validators and password checks. Carries every issue found, not just the first,
- * so a form can show them all; `fieldIssues` holds issues that belong to named fields.
+ * The one error for a value that does not fit, raised by form fields and their validators, form hooks, model
+ * fullClean() and field checks, password validators and loaddata (Django's ValidationError). It holds a list of
+ * issues (`issues`, each with message, code and params) and, in its dict form, issues by field name (`fieldIssues`):
+ *
+ *   throw new ValidationError('That name is taken.', 'taken');
+ *   throw new ValidationError('{value} is reserved.', 'reserved', { value });      // {name} filled from params
+ *   throw new ValidationError([issue, otherError]);                                 // list form
+ *   throw new ValidationError({ password2: 'The passwords differ.', email: [issue] });   // dict form: per field
+ *
+ * A form turns one into errors on the field being cleaned (or, in the dict form, on the fields it names); anything
+ * else a validator throws is a bug and stays a 500. `code` is the catalogue's PDK_VALIDATION, as on every runtime
+ * error; each issue carries its own code.
  */
 export class ValidationError extends PaddockError {
+  /** Issues not tied to a field by the error itself (a form puts them on the field being cleaned). */
   readonly issues: ValidationIssue[];
+  /** Issues by field name (the dict form). */
   readonly fieldIssues: Record<string, ValidationIssue[]>;
-  constructor(issues: string | ValidationIssue | ValidationIssue[] | Record<string, ValidationIssue[]>, code = 'invalid') {
-    const list = typeof issues === 'string' ? [{ message: issues, code }]
-      : Array.isArray(issues) ? issues
-        : 'message' in issues && typeof issues.message === 'string' ? [issues as ValidationIssue] : [];
-    const byField = typeof issues === 'object' && !Array.isArray(issues) && !('message' in issues && typeof issues.message === 'string')
-      ? issues as Record<string, ValidationIssue[]> : {};
-    const all = [...list, ...Object.values(byField).flat()];
-    super('PDK_VALIDATION', 400, all.map((i) => i.message).join(' ') || 'The value is not valid.');
+
+  constructor(message: string, code?: string, params?: Readonly<Record<string, unknown>>);
+  constructor(issues: ValidationInput | Readonly<Record<string, ValidationInput>>);
+  constructor(input: ValidationInput | Readonly<Record<string, ValidationInput>>, code = 'invalid', params?: Readonly<Record<string, unknown>>) {
+    const into = { issues: [] as ValidationIssue[], fieldIssues: {} as Record<string, ValidationIssue[]> };
+    if (typeof input === 'string') into.issues.push(toIssue(input, code, params));
+    else if (Array.isArray(input) || isIssue(input) || input instanceof ValidationError) collect(input as ValidationInput, into);
+    else {
+      for (const [field, value] of Object.entries(input as Record<string, ValidationInput>)) {
+        const inner = { issues: [] as ValidationIssue[], fieldIssues: {} as Record<string, ValidationIssue[]> };
+        collect(value, inner);
+        const all = [...inner.issues, ...Object.values(inner.fieldIssues).flat()];
+        if (all.length) (into.fieldIssues[field] ??= []).push(...all);
+      }
+    }
+    const listed = into.issues.map((i) => i.message);
+    const byField = Object.entries(into.fieldIssues).map(([f, issues]) => `${f}: ${issues.map((i) => i.message).join(' ')}`);
+    super('PDK_VALIDATION', 400, [...listed, ...byField].join(listed.length && !byField.length ? ' ' : '; ') || 'The value is not valid.');
     this.name = 'ValidationError';
-    this.issues = list;
-    this.fieldIssues = byField;
+    this.issues = into.issues;
+    this.fieldIssues = into.fieldIssues;
+  }
+
+  /** Every message, list form and dict form together (Django's `messages`). */
+  get messages(): string[] {
+    return [...this.issues, ...Object.values(this.fieldIssues).flat()].map((i) => i.message);
+  }
+
+  /** Messages by field name; issues of no field are under NON_FIELD_ERRORS (Django's `message_dict`). */
+  get errors(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    if (this.issues.length) out[NON_FIELD_ERRORS] = this.issues.map((i) => i.message);
+    for (const [field, issues] of Object.entries(this.fieldIssues)) (out[field] ??= []).push(...issues.map((i) => i.message));
+    return out;
   }
 }
 
@@ -159,5 +231,114 @@ export class SuspiciousFileOperation extends PaddockError {
   constructor(message: string) {
     super('PDK_SUSPICIOUS_FILE_OPERATION', 400, message);
     this.name = 'SuspiciousFileOperation';
+  }
+}
+
+// ---------------------------------------------------------------- the batteries
+
+/** Too many failed logins for an account or an address (contrib/auth's throttle); `retryAfter` is in seconds. */
+export class ThrottledError extends PaddockError {
+  readonly retryAfter: number;
+  constructor(retryAfter: number) {
+    super('PDK_LOGIN_THROTTLED', 429, `Too many failed logins. Try again in ${Math.ceil(retryAfter / 60)} minutes.`);
+    this.name = 'ThrottledError';
+    this.retryAfter = retryAfter;
+  }
+}
+
+// ---------------------------------------------------------------- management commands
+
+/**
+ * A command (`paddock-runtime <name>`) that cannot do what it was asked: paddock-runtime prints the message and exits 1,
+ * or 2 for a mistake in how it was called (`usage: true`: a missing or unknown argument).
+ */
+export class CommandError extends PaddockError {
+  readonly exitCode: number;
+  constructor(message: string, options: { usage?: boolean } = {}) {
+    super(options.usage ? 'PDK_COMMAND_USAGE' : 'PDK_COMMAND', 400, message);
+    this.name = 'CommandError';
+    this.exitCode = options.usage ? 2 : 1;
+  }
+}
+
+// ---------------------------------------------------------------- the ORM
+
+/** A model's `get()` found no row; `Model.DoesNotExist` is a subclass named for the model (views turn it into 404). */
+export class ObjectDoesNotExist extends PaddockError {
+  constructor(message: string) {
+    super('PDK_OBJECT_DOES_NOT_EXIST', 404, message);
+    this.name = 'ObjectDoesNotExist';
+  }
+}
+
+export class MultipleObjectsReturned extends PaddockError {
+  constructor(message: string) {
+    super('PDK_MULTIPLE_OBJECTS_RETURNED', 500, message);
+    this.name = 'MultipleObjectsReturned';
+  }
+}
+
+/**
+ * The database refused a write that breaks a constraint (unique, foreign key, not null, check): SQLSTATE class 23.
+ * `sqlState` is Postgres' code (23505 unique, 23503 foreign key, 23502 not null, 23514 check); `constraint` its name.
+ */
+export class IntegrityError extends PaddockError {
+  readonly sqlState: string;
+  readonly constraint: string | undefined;
+  constructor(message: string, sqlState: string, constraint: string | undefined, cause: unknown) {
+    super('PDK_INTEGRITY_ERROR', 409, message);
+    this.name = 'IntegrityError';
+    this.sqlState = sqlState;
+    this.constraint = constraint;
+    this.cause = cause;
+  }
+}
+
+/** A field, lookup, ordering or relation name that the model does not have (hostile names end here, never in SQL). */
+export class FieldError extends PaddockError {
+  constructor(message: string) {
+    super('PDK_ORM_FIELD_ERROR', 500, message);
+    this.name = 'FieldError';
+  }
+}
+
+/** Deleting an object that protected (onDelete: 'protect' or 'restrict') objects still point to. */
+export class ProtectedError extends PaddockError {
+  readonly protectedObjects: readonly unknown[];
+  constructor(message: string, objects: readonly unknown[]) {
+    super('PDK_ORM_PROTECTED', 409, message);
+    this.name = 'ProtectedError';
+    this.protectedObjects = objects;
+  }
+}
+
+/** Database configuration or usage mistakes: unknown alias, not configured, closed. */
+export class DatabaseConfigError extends PaddockError {
+  constructor(message: string) {
+    super('PDK_DATABASE_CONFIG', 500, message);
+    this.name = 'DatabaseConfigError';
+  }
+}
+
+/** A model definition that cannot work (bad name, unresolvable relation, duplicate registration). */
+export class ModelDefinitionError extends PaddockError {
+  constructor(message: string) {
+    super('PDK_MODEL_DEFINITION', 500, message);
+    this.name = 'ModelDefinitionError';
+  }
+}
+
+export class MigrationError extends PaddockError {
+  constructor(message: string) {
+    super('PDK_MIGRATION', 500, message);
+    this.name = 'MigrationError';
+  }
+}
+
+/** Raised in an atomic() block to roll it back on purpose; atomic() swallows it. */
+export class Rollback extends Error {
+  constructor() {
+    super('Rolled back on purpose.');
+    this.name = 'Rollback';
   }
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { migrate, type Response, type Site } from '@paddock/runtime';
-import { authSettings, configureAuth, PBKDF2PasswordHasher, User } from '@paddock/runtime/contrib/auth/index';
-import { closeDatabases, openDatabases } from '@paddock/runtime/host/database';
-import { loadSite } from '@paddock/runtime/host/load';
+import { authSettings, configureAuth, PBKDF2PasswordHasher, User } from '@paddock/runtime/contrib/auth';
+import { closeDatabases, openDatabases, loadSite } from '@paddock/runtime/host';
 import { call, csrfFrom, TEST_SECRET } from './helpers/site.js';
 import { child, children, parseXml } from './helpers/xml.js';
 

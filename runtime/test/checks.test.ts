@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { app, clickjackingMiddleware, path, Response } from '@paddock/runtime';
-import { CHECK_IDS, formatChecks, runChecks } from '@paddock/runtime/checks/checks';
+import { CHECK_IDS, formatChecks, runChecks } from '../src/checks/checks.js';
 import { call, makeSite, TEST_SECRET } from './helpers/site.js';
 
 const urls = [path('', () => new Response('ok'), { name: 'home' })];

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DetailView, Feed, file, json, ListView, negotiate, path, Response, Sitemap, sitemapView, stream, View, xml, type Request } from '@paddock/runtime';
+import {
+  DetailView, Feed, file, json, ListView, negotiate, path, Response, Sitemap, sitemapView, stream, View, xml,
+  type Request,
+} from '@paddock/runtime';
 import { call, makeSite } from './helpers/site.js';
 import { child, children, parseXml } from './helpers/xml.js';
 

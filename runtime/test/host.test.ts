@@ -5,8 +5,8 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { app, path, redirect, Response } from '@paddock/runtime';
-import { createServer } from '@paddock/runtime/host/server';
-import { collectStatic } from '@paddock/runtime/static/collect';
+import { createServer } from '@paddock/runtime/host';
+import { collectStatic } from '../src/static/collect.js';
 import { makeSite, tempDir, TEST_SECRET } from './helpers/site.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paddock-runtime.mjs');

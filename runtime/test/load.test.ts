@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ImproperlyConfigured, SiteNotFound } from '@paddock/runtime';
-import { loadSite } from '@paddock/runtime/host/load';
-import { resolveSettings, settingsFromEnv } from '@paddock/runtime/settings';
+import { loadSite } from '@paddock/runtime/host';
+import { resolveSettings, settingsFromEnv } from '../src/settings.js';
 import { call, TEST_SECRET } from './helpers/site.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');

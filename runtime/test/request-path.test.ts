@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
 import {
-  buildChain, defaultMiddleware, Http404, json, path, PermissionDenied, Response, securityMiddleware,
-  type Middleware, type MiddlewareContext, type Request, type Site,
+  buildChain, defaultMiddleware, Http404, json, path, PermissionDenied, Response, securityMiddleware, type Middleware,
+  type MiddlewareContext, type Request, type Site, hookMiddleware,
 } from '@paddock/runtime';
-import { hookMiddleware } from '@paddock/runtime/http/middleware';
-import { createServer } from '@paddock/runtime/host/server';
+import { createServer } from '@paddock/runtime/host';
 import { call, makeSite } from './helpers/site.js';
 
 const SECURITY_HEADERS = {

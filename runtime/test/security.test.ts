@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csrfExempt, defaultMiddleware, isSafeRedirectUrl, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt, type Request, type Site } from '@paddock/runtime';
+import {
+  csrfExempt, defaultMiddleware, isSafeRedirectUrl, json, path, render, Response, rotateCsrfToken, xframeOptionsExempt,
+  type Request, type Site,
+} from '@paddock/runtime';
 import { call, inlineTemplates, csrfFrom, makeSite, type CallOptions } from './helpers/site.js';
 
 // A template engine over in-memory sources, so these tests need no template folders.

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { app, include, path, render, Response, TemplateDoesNotExist, type Request, type TemplateEngineFactory } from '@paddock/runtime';
+import { authApp } from '@paddock/runtime/contrib/auth';
 import { call, makeSite, tempDir } from './helpers/site.js';
 
 const tmp = tempDir('pdk-templates-');
@@ -24,7 +25,8 @@ after(() => tmp.cleanup());
 function site() {
   return makeSite({
     dir: tmp.dir,
-    apps: [app('blog', join(tmp.dir, 'blog'))],
+    // authApp gives templates {{ user }} (its context processor).
+    apps: [authApp, app('blog', join(tmp.dir, 'blog'))],
     urls: [include('blog/', [
       path('', (req: Request) => render(req, 'blog/list.html', {
         posts: [{ slug: 'one', title: '<script>alert("x")</script>' }, { slug: 'two', title: 'Tom & "Jerry"' }],

@@ -299,13 +299,14 @@ export const run = defineCommand({
   group: 'Run-time',
   summary: 'Run a one-off command in a new container of the site',
   usage: 'run [--site <name>] [-e KEY=value ...] [--timeout <seconds>] -- <command> [args...]',
-  description: 'The command is a paddock-runtime command (migrate, createsuperuser, check, showmigrations, loaddata, ...), '
+  description: 'The command is a paddock-runtime command (migrate, createsuperuser, check, showmigrations, loaddata, ..., and the '
+    + 'commands of the site\'s own apps; `paddock run -- help` lists them), '
     + 'run in a new container of the live release with its env vars and the isolation of a replica. Its output streams back and '
     + 'paddock exits with its exit code (124 when it ran past the time limit; the platform\'s default is 10 minutes). '
     + '`shell` (the runtime\'s Node REPL with the site\'s models and database loaded, top-level await allowed) gets this terminal, '
     + 'in raw mode, until it exits (.exit or Ctrl-D); without a terminal give it code with -c CODE (its value is printed). '
     + 'Other commands get no stdin (use `paddock dev` locally, or `paddock db:psql`); '
-    + 'what a command would read from stdin goes in -e (createsuperuser reads PADDOCK_SUPERUSER_PASSWORD). '
+    + 'what a command would read from stdin goes in -e (createsuperuser reads PADDOCK_SUPERUSER_PASSWORD, changepassword PADDOCK_NEW_PASSWORD). '
     + 'Ctrl-C stops the command.',
   options: {
     ...siteOption,

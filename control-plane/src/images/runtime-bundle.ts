@@ -1,10 +1,12 @@
 // Bundles @paddock/runtime's dist/ and the packages it imports into a few ESM chunks for the
 // runtime image, because a stopped site boots on every wake: Node resolving, stat-ing and reading
-// ~500 modules one by one was most of that boot. Every dist module stays an entry point at its own
-// path (a thin file re-exporting from shared chunks), so `@paddock/runtime/<subpath>` imports from
-// site code, app folders and migrations resolve as before and share one instance of every module.
+// ~500 modules one by one was most of that boot. Each public entry point of the package (its
+// exports map: `@paddock/runtime`, `/contrib/auth`, `/host`, ...) and each file the runtime loads by
+// path (the built-in apps' migrations) stays an entry file at its own path (a thin file
+// re-exporting from shared chunks), so imports from site code, app folders and migrations resolve
+// as before and share one instance of every module.
 import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -39,6 +41,18 @@ function jsFiles(dir: string, out: string[] = []): string[] {
     else if (name.endsWith('.js')) out.push(p);
   }
   return out;
+}
+
+/**
+ * The bundle's entry points: the files the package's exports map names (a site can import nothing
+ * else) and the built-in apps' migrations, which the migration loader imports by path.
+ */
+export function runtimeEntryPoints(distDir: string): string[] {
+  const pkgDir = dirname(distDir);
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports: Record<string, string | { default?: string }> };
+  const exported = Object.values(pkg.exports).flatMap((e) => (typeof e === 'object' && e.default?.endsWith('.js') ? [join(pkgDir, e.default)] : []));
+  const migrations = jsFiles(distDir).filter((f) => /[\\/]migrations[\\/]\d{4}_[^\\/]+\.js$/.test(f));
+  return [...new Set([...exported, ...migrations])];
 }
 
 /**
@@ -86,7 +100,7 @@ function skipWorkersProbe(): Plugin {
  */
 export async function bundleRuntime(distDir: string, outDir: string, finalDir: string): Promise<void> {
   await build({
-    entryPoints: jsFiles(distDir),
+    entryPoints: runtimeEntryPoints(distDir),
     outdir: outDir,
     outbase: distDir,
     bundle: true,

@@ -3,14 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Context, Scenario } from '../harness/index.mjs';
-import { defaultMiddleware, defineSite, logger, path, Response, Site, type Request } from '@paddock/runtime';
-import { createServer } from '@paddock/runtime/host/server';
-import { closeDatabases, configureDatabases, migrate } from '@paddock/runtime/db/index';
+import {
+  defaultMiddleware, defineSite, logger, path, Response, Site, type Request, closeDatabases, configureDatabases, migrate,
+} from '@paddock/runtime';
+import { createServer } from '@paddock/runtime/host';
 import {
   authApp, authMiddleware, currentUser, loginRequired, PBKDF2PasswordHasher, sessionAuthHash, User,
-} from '@paddock/runtime/contrib/auth/index';
-import { DatabaseSessionStore, Session, sessionMiddleware, sessionsApp } from '@paddock/runtime/contrib/sessions/index';
-import { messagesMiddleware } from '@paddock/runtime/contrib/messages/index';
+} from '@paddock/runtime/contrib/auth';
+import { DatabaseSessionStore, Session, sessionMiddleware, sessionsApp } from '@paddock/runtime/contrib/sessions';
+import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
 
 const SECRET = 'bench-secret-key-bench-secret-key-bench-secret-key-0123';
 

@@ -3,9 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Context, Scenario } from '../harness/index.mjs';
-import {
-  closeDatabases, configureDatabases, fields, makeMigrations, migrate, model, rawQuery, type Instance,
-} from '@paddock/runtime/db/index';
+import { closeDatabases, configureDatabases, fields, makeMigrations, migrate, model, rawQuery, type Instance } from '@paddock/runtime';
 
 const Writer = model('benchorm.Writer', { name: fields.char({ maxLength: 100 }), email: fields.email() });
 const Article = model('benchorm.Article', {

@@ -1,7 +1,7 @@
 // Turns a QuerySet's state into SQL through Kysely's `sql` builder: every name is resolved against the models
 // (anything else is a FieldError), every identifier goes through sql.id (quoted) and every value is a bound parameter.
 import { sql, type RawBuilder } from 'kysely';
-import { FieldError } from './errors.js';
+import { FieldError } from '../errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import {
   AutoField, BigIntegerField, CharField, DateField, DateTimeField, DecimalField, Field, FloatField, ForeignKey, IntegerField,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, Kysely, PostgresDialect, type QueryResult, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { logger } from '../log.js';
-import { DatabaseConfigError, IntegrityError } from './errors.js';
+import { DatabaseConfigError, IntegrityError } from '../errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 export interface DatabaseConfig {

@@ -2,7 +2,7 @@
 // then sends preDelete, writes, and sends postDelete, all in one transaction.
 import { sql } from 'kysely';
 import { execute } from './connections.js';
-import { ProtectedError } from './errors.js';
+import { ProtectedError } from '../errors.js';
 import { ForeignKey } from './fields.js';
 import { STATE, param, type AnyInstance, type AnyModelClass } from './model.js';
 import { postDelete, preDelete } from './signals.js';

@@ -1,7 +1,7 @@
 // Field types: each knows its column type, how to check and convert a value for the database, and how to read it back.
 // A field's type parameters (value, nullable, optional on create) are what make model instances typed from their definition.
 import { randomUUID } from 'node:crypto';
-import { ModelDefinitionError } from './errors.js';
+import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { AnyModelClass, AnyInstance } from './model.js';
 
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
@@ -21,7 +21,7 @@ export interface FieldOptions<T> {
   verboseName?: string;
   helpText?: string;
   editable?: boolean;
-  /** Extra checks run by fullClean(): return a message to reject the value. */
+  /** Extra checks run by fullClean(): throw a ValidationError (or return a message) to reject the value. */
   validators?: ReadonlyArray<(value: T) => string | undefined | void>;
 }
 
@@ -123,29 +123,34 @@ export abstract class Field<T = unknown, N extends boolean = boolean, O extends 
   }
   protected parse(value: unknown): T { return value as T; }
 
-  /** fullClean(): every message for this value (blank, null, choices, length, validators). */
-  validate(value: unknown): string[] {
-    const errors: string[] = [];
+  /** fullClean(): every issue with this value (null, blank, the type's own checks, choices, validators). */
+  validate(value: unknown): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
     if (value === null || value === undefined) {
-      if (!this.null && !this.primaryKey) errors.push('This field cannot be null.');
-      return errors;
+      if (!this.null && !this.primaryKey) issues.push({ code: 'null', message: 'This field cannot be null.' });
+      return issues;
     }
-    if (value === '' && !this.options.blank) errors.push('This field cannot be blank.');
+    if (value === '' && !this.options.blank) issues.push({ code: 'blank', message: 'This field cannot be blank.' });
     try {
       this.prepare(value);
     } catch (err) {
-      errors.push(typeof err === 'string' ? err : (err as Error).message);
-      return errors;
+      issues.push({ code: 'invalid', message: typeof err === 'string' ? err : (err as Error).message });
+      return issues;
     }
     const choices = this.options.choices;
     if (choices && value !== '' && !choices.some((c) => (Array.isArray(c) ? c[0] : c) === value)) {
-      errors.push(`Value ${JSON.stringify(value)} is not a valid choice.`);
+      issues.push({ code: 'invalid_choice', message: `Value ${JSON.stringify(value)} is not a valid choice.`, params: { value } });
     }
     for (const v of this.options.validators ?? []) {
-      const msg = v(value as never);
-      if (msg) errors.push(msg);
+      try {
+        const msg = v(value as never);
+        if (msg) issues.push({ code: 'invalid', message: msg });
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        issues.push(...err.issues, ...Object.values(err.fieldIssues).flat());
+      }
     }
-    return errors;
+    return issues;
   }
 
   deconstruct(): FieldSpec {

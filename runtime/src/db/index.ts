@@ -29,7 +29,7 @@ export { atomic, onCommit, inTransaction, type AtomicOptions } from './transacti
 export {
   ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError,
   ModelDefinitionError, MigrationError, Rollback,
-} from './errors.js';
+} from '../errors.js';
 export {
   fields, Field, AutoField, CharField, SlugField, EmailField, URLField, TextField, IntegerField, BigIntegerField, FloatField,
   DecimalField, BooleanField, DateField, DateTimeField, TimeField, DurationField, UUIDField, JSONField, ForeignKey,

@@ -2,8 +2,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { execute, readAlias, routeWrite } from './connections.js';
 import {
-  FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError,
-} from './errors.js';
+  FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, type ValidationIssue,
+} from '../errors.js';
 import {
   AutoField, DateTimeField, Field, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
   type ModelRef,
@@ -260,13 +260,13 @@ export class ModelBase {
   /** Runs every field's checks; throws ValidationError listing each field's problems. */
   fullClean(opts: { exclude?: string[] } = {}): void {
     const meta = (this.constructor as AnyModelClass)._meta;
-    const errors: Record<string, string[]> = {};
+    const errors: Record<string, ValidationIssue[]> = {};
     for (const f of meta.concreteFields) {
       if (opts.exclude?.includes(f.name)) continue;
       if (f.primaryKey && f instanceof AutoField) continue;
       if (f.options.autoNow || f.options.autoNowAdd) continue;
-      const msgs = f.validate((this as unknown as Record<string, unknown>)[f.attname]);
-      if (msgs.length) errors[f.name] = msgs;
+      const issues = f.validate((this as unknown as Record<string, unknown>)[f.attname]);
+      if (issues.length) errors[f.name] = issues;
     }
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }

@@ -5,7 +5,7 @@ import { execute, readAlias, routeWrite } from './connections.js';
 import {
   Compiler, columnList, quoteId, convertAggregate, aggregateField, emptyState, throughInfo, type Annotation, type Expr, type QueryState, type RelatedSelect,
 } from './compiler.js';
-import { FieldError, IntegrityError, ValidationError } from './errors.js';
+import { FieldError, IntegrityError, ValidationError } from '../errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import { AutoField, DateTimeField, ForeignKey, ManyToManyField, type Field } from './fields.js';
 import {

@@ -1,7 +1,7 @@
 // atomic(): a transaction, or a savepoint when one is already open on that database; onCommit hooks run after the outermost commit.
 import { CompiledQuery } from 'kysely';
 import { currentTransaction, getDatabase, translateError, txStorage, type TxState } from './connections.js';
-import { Rollback } from './errors.js';
+import { Rollback } from '../errors.js';
 
 export interface AtomicOptions { using?: string }
 

@@ -59,8 +59,7 @@ export abstract class Field<T> {
 
   /** An error with this field's message for `code`; `{name}` placeholders are filled from params. */
   error(code: string, params: Record<string, string | number> = {}): ValidationError {
-    const template = this.#messages[code] ?? this.#messages.invalid ?? 'Enter a valid value.';
-    return new ValidationError({ code, message: template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`)) });
+    return new ValidationError(this.#messages[code] ?? this.#messages.invalid ?? 'Enter a valid value.', code, params);
   }
 
   /** Django's to_python: the raw submitted value as T (the empty value when nothing was submitted). */
@@ -81,7 +80,7 @@ export abstract class Field<T> {
           v(value);
         } catch (e) {
           if (!(e instanceof ValidationError)) throw e;
-          issues.push(...e.issues);
+          issues.push(...e.issues, ...Object.values(e.fieldIssues).flat());
         }
       }
       if (issues.length) throw new ValidationError(issues);

@@ -1,6 +1,6 @@
 // Forms: a set of fields bound to submitted data, cleaned into typed values with every error collected,
 // and rendered as accessible HTML (labels, help text and errors tied to inputs) with the CSRF token.
-import { ImproperlyConfigured, ValidationError, type ValidationIssue } from '../errors.js';
+import { ImproperlyConfigured, NON_FIELD_ERRORS, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Field } from './fields.js';
 import { attrs, escapeHtml, markSafe, type SafeHtml } from './html.js';
 import type { FormInput, UploadedFile } from './uploads.js';
@@ -9,7 +9,7 @@ import type { RawValue } from './widgets.js';
 export type FieldMap = Record<string, Field<unknown>>;
 export type CleanedData<F extends FieldMap> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
-export const NON_FIELD_ERRORS = '__all__';
+export { NON_FIELD_ERRORS };
 
 export interface FormInit<F extends FieldMap> {
   /** Submitted fields; a form with data is "bound" and can be validated. */

@@ -1,5 +1,7 @@
-// The forms battery: fields, widgets, forms with validation and rendering, file uploads and where they are stored.
-export { Form, BoundField, defineForm, NON_FIELD_ERRORS, type FieldMap, type CleanedData, type FormInit, type FormHooks,
+// The forms battery (@paddock/runtime/forms): fields, widgets, forms with validation and rendering, file uploads and
+// where they are stored. ValidationError is the runtime's one (also exported from @paddock/runtime).
+export { ValidationError, NON_FIELD_ERRORS, type ValidationIssue, type ValidationInput } from '../errors.js';
+export { Form, BoundField, defineForm, type FieldMap, type CleanedData, type FormInit, type FormHooks,
   type FormClass, type RenderFormOptions } from './form.js';
 export { fields, Field, CharField, EmailField, URLField, SlugField, IntegerField, FloatField, BooleanField, ChoiceField,
   MultipleChoiceField, DateField, DateTimeField, FileField, isEmpty, type FieldOptions, type CharOptions, type NumberOptions,

@@ -2,7 +2,7 @@
 // bound to an instance, that validates with the model's own checks and saves the instance and its many-to-many sets.
 import { ValidationError } from '../errors.js';
 import {
-  ValidationError as ModelValidationError, ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
+  ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
   type ModelMeta,
 } from '../db/index.js';
 import type { Field } from './fields.js';
@@ -113,11 +113,8 @@ export class ModelForm extends Form<FieldMap> {
     try {
       this.instance.fullClean({ exclude: [...this.model._meta.fields.map((x) => x.name)].filter((n) => !this.#dbFields.has(n) || this.#dbFields.get(n) instanceof ManyToManyField) });
     } catch (e) {
-      if (!(e instanceof ModelValidationError)) throw e;
-      for (const [name, messages] of Object.entries(e.errors)) {
-        const issues = messages.map((message) => ({ message, code: 'invalid' }));
-        this.addError(name in this.fields ? name : null, new ValidationError(issues));
-      }
+      if (!(e instanceof ValidationError)) throw e;
+      this.addError(null, e);
     }
   }
 

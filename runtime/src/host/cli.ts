@@ -1,82 +1,155 @@
-// The paddock-runtime command: serve a site, check it, collect its static files, and run the ORM's migration commands.
+// The paddock-runtime command: `serve` a site, `help`, and every other command a site has — the runtime's own
+// (src/commands/runtime-commands.ts) and its apps' (AppConfig.commands or an app's commands/ folder; the batteries'
+// come from their apps the same way) — run against the loaded site with its databases open.
 // `serve` is also how a stopped site wakes up, so what only other commands need is imported by those commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { statSync, watch } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync, watch } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PaddockError } from '../errors.js';
+import { CommandError, PaddockError, SiteNotFound } from '../errors.js';
 import { logger } from '../log.js';
-import { closeDatabases, migrationCommands, openDatabases } from './database.js';
+import { closeDatabases, openDatabases } from './database.js';
 import { loadSite } from './load.js';
 import { createServer } from './server.js';
 
-const USAGE = `Usage: paddock-runtime <command> [site-dir] [options]
+const SERVE = {
+  usage: '[--port N] [--host H] [--dev] [--workers N]',
+  help: 'serve the site (--dev: DEBUG on, reload on change;\n--workers or WEB_CONCURRENCY: processes sharing the port)',
+};
 
-Commands:
-  serve <site-dir> [--port N] [--host H] [--dev] [--workers N]
-                                                   serve the site (--dev: DEBUG on, reload on change;
-                                                   --workers or WEB_CONCURRENCY: processes sharing the port)
-  check [site-dir] [--deploy]                      report configuration problems (--deploy: production readiness)
-  collectstatic [site-dir]                         copy static files to STATIC_ROOT with hashed names
-  makemigrations [site-dir] [--name N]             write migrations for model changes
-  migrate [site-dir] [app] [target]                apply migrations
-  showmigrations [site-dir]                        list migrations and whether they are applied
-  sqlmigrate [site-dir] <app> <migration>          print a migration's SQL
-  shell [site-dir] [-c CODE]                       a Node REPL with the site, its models and the runtime loaded
-                                                   (top-level await; -c: run CODE, print its value, exit 1 on an error)
-  createsuperuser, clearsessions, dumpdata, loaddata   the batteries' commands (see below)
-
-Examples:
+const EXAMPLES = `Examples:
   paddock-runtime serve runtime/starters/blog --dev --port 8000
   paddock-runtime check . --deploy
-  paddock-runtime shell . -c "await Post.objects.count()"`;
-
-class UsageError extends Error {}
+  paddock-runtime shell . -c "await Post.objects.count()"
+  PADDOCK_SUPERUSER_PASSWORD=... paddock-runtime createsuperuser . --username admin`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage(rest[0])}\n`);
     return command ? 0 : 2;
   }
   try {
-    switch (command) {
-      case 'serve': return await serve(rest);
-      case 'check': return await check(rest);
-      case 'collectstatic': return await collect(rest);
-      case 'makemigrations': case 'migrate': case 'showmigrations': case 'sqlmigrate':
-        return await migrations(command, rest);
-      case 'shell': return await runShell(rest);
-      case 'createsuperuser': case 'clearsessions': case 'dumpdata': case 'loaddata':
-        return await batteries(command, rest);
-      default:
-        throw new UsageError(`Unknown command '${command}'. Run \`paddock-runtime help\` for the list.`);
-    }
+    if (command === 'serve') return await serve(rest);
+    return await runSiteCommand(command, rest);
   } catch (err) {
     if (String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`paddock-runtime ${command}: ${(err as Error).message.split('. ')[0]}. Run \`paddock-runtime help\` for the options.\n`);
+      process.stderr.write(`paddock-runtime ${command}: ${(err as Error).message.split('. ')[0]}. Run \`paddock-runtime ${command} --help\` for the options.\n`);
       return 2;
     }
-    if (err instanceof UsageError || err instanceof PaddockError) {
+    if (err instanceof PaddockError) {
       process.stderr.write(`paddock-runtime ${command}: ${err.message}\n`);
-      return err instanceof UsageError ? 2 : 1;
+      return err instanceof CommandError ? err.exitCode : 1;
     }
     throw err;
   }
 }
 
+/** The site folder a command runs in: its first argument when that names a folder, otherwise the current one. */
+function splitSiteDir(args: string[]): { dir: string; rest: string[] } {
+  const first = args[0];
+  if (first !== undefined && !first.startsWith('-') && statSync(first, { throwIfNoEntry: false })?.isDirectory()) {
+    return { dir: resolve(first), rest: args.slice(1) };
+  }
+  return { dir: resolve('.'), rest: args };
+}
+
+/** Any command but serve: load the site (as `check` does: no SECRET_KEY needed), find the command, run it. */
+async function runSiteCommand(name: string, args: string[]): Promise<number> {
+  const { dir, rest } = splitSiteDir(args);
+  const { commandHelp, runCommand, runtimeCommandList, siteCommands } = await import('../commands/command.js');
+  const own = (await runtimeCommandList()).find((c) => c.name === name);
+  if (own && rest.includes('--help')) {
+    process.stdout.write(`${commandHelp(name, await own.load())}\n`);
+    return 0;
+  }
+  let site;
+  try {
+    site = await loadSite(dir, { checkOnly: true });
+  } catch (err) {
+    if (err instanceof SiteNotFound && !own) {
+      throw new CommandError(`Unknown command '${name}'. Run \`paddock-runtime help\` for the list (in a site's folder, it lists its apps' commands too).`, { usage: true });
+    }
+    throw err;
+  }
+  const found = (await siteCommands(site)).find((c) => c.name === name);
+  if (!found) throw new CommandError(`Unknown command '${name}'. Run \`paddock-runtime help\` for the list.`, { usage: true });
+  const command = await found.load();
+  if (rest.includes('--help')) {
+    process.stdout.write(`${commandHelp(name, command)}\n`);
+    return 0;
+  }
+  const database = command.database !== false;
+  if (database) await openDatabases(site.settings, site.dir);
+  try {
+    return await runCommand(site, name, command, rest);
+  } finally {
+    if (database) await closeDatabases();
+  }
+}
+
+/** One line of `help`: the command and its arguments, then its help aligned in a column. */
+function helpLine(name: string, usage: string | undefined, help: string): string {
+  const left = `  ${name}${usage ? ` ${usage}` : ''}`;
+  const [first = '', ...more] = help.split('\n');
+  const pad = ' '.repeat(51);
+  return [left.length < 50 ? `${left.padEnd(51)}${first}` : `${left}\n${pad}${first}`, ...more.map((l) => pad + l)].join('\n');
+}
+
+/** `paddock-runtime help [site-dir]`: the runtime's commands, then the commands of each app of the site, by app. */
+async function usage(siteArg: string | undefined): Promise<string> {
+  const { runtimeCommandList, siteCommands } = await import('../commands/command.js');
+  const dir = resolve(siteArg ?? '.');
+  const groups = new Map<string, string[]>([['runtime', [helpLine('serve', SERVE.usage, SERVE.help)]]]);
+  let note = '';
+  let found: Awaited<ReturnType<typeof siteCommands>>;
+  try {
+    if (!['site.ts', 'site.js', 'site.mjs'].some((f) => existsSync(join(dir, f)))) throw new SiteNotFound(dir);
+    found = await siteCommands(await loadSite(dir, { checkOnly: true }));
+  } catch (err) {
+    note = err instanceof SiteNotFound
+      ? 'Run `paddock-runtime help` in a site\'s folder (or `paddock-runtime help <site-dir>`) to list its apps\' commands too.'
+      : `The site in ${dir} did not load, so its apps' commands are not listed: ${(err as Error).message}`;
+    found = await runtimeCommandList();
+  }
+  for (const c of found) {
+    const lines = groups.get(c.app) ?? [];
+    try {
+      const command = await c.load();
+      lines.push(helpLine(c.name, command.usage, command.help));
+    } catch (err) {
+      // One broken command must not hide the others: its line says what is wrong with it.
+      lines.push(helpLine(c.name, undefined, `(cannot be loaded: ${(err as Error).message})`));
+    }
+    groups.set(c.app, lines);
+  }
+  const body = [...groups].map(([app, lines]) => `[${app}]\n${lines.join('\n')}`).join('\n\n');
+  return `Usage: paddock-runtime <command> [site-dir] [options]
+
+site-dir is the folder holding site.ts (default: the current folder); it comes right after the command.
+\`paddock-runtime <command> --help\` shows a command's options.
+
+${body}
+${note ? `\n${note}\n` : ''}
+${EXAMPLES}`;
+}
+
 async function serve(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write(`Usage: paddock-runtime serve [site-dir] ${SERVE.usage}\n\n${SERVE.help.replace('\n', ' ')}\n`);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
     options: { port: { type: 'string' }, host: { type: 'string' }, dev: { type: 'boolean', default: false }, workers: { type: 'string' } },
   });
   const dir = resolve(positionals[0] ?? '.');
   const port = values.port !== undefined ? Number(values.port) : undefined;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port ${values.port} is not a port number.`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CommandError(`--port ${values.port} is not a port number.`, { usage: true });
   if (values.dev && process.env.PADDOCK_DEV_CHILD !== '1') return superviseDev(dir, args);
   const workers = Number(values.workers ?? process.env.WEB_CONCURRENCY ?? 1);
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers ${values.workers ?? process.env.WEB_CONCURRENCY} is not a positive whole number.`);
+  if (!Number.isInteger(workers) || workers < 1) throw new CommandError(`--workers ${values.workers ?? process.env.WEB_CONCURRENCY} is not a positive whole number.`, { usage: true });
   if (workers > 1 && !values.dev && cluster.isPrimary) return superviseWorkers(workers);
 
   const site = await loadSite(dir, { dev: values.dev ?? false });
@@ -174,86 +247,4 @@ function superviseDev(dir: string, args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-}
-
-async function check(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
-    options: { deploy: { type: 'boolean', default: false }, 'fail-level': { type: 'string', default: 'error' } },
-  });
-  const { formatChecks, runChecks } = await import('../checks/checks.js');
-  const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
-  const messages = runChecks(site, { deploy: values.deploy ?? false });
-  process.stdout.write(`${formatChecks(messages)}\n`);
-  const failOn = values['fail-level'] === 'warning' ? ['error', 'warning'] : ['error'];
-  return messages.some((m) => failOn.includes(m.level)) ? 1 : 0;
-}
-
-async function collect(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  const { collectStatic } = await import('../static/collect.js');
-  const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
-  const { root, files } = collectStatic(site.staticFiles.sourceDirs, site.staticFiles.root, (done, total) => {
-    if (process.stderr.isTTY) process.stderr.write(`\rcollecting static files ${done}/${total}`);
-  });
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  process.stdout.write(`${files} static file${files === 1 ? '' : 's'} copied to ${root}.\n`);
-  return 0;
-}
-
-const MIGRATION_FUNCTIONS: Record<string, string> = {
-  makemigrations: 'makeMigrations', migrate: 'migrate', showmigrations: 'showMigrations', sqlmigrate: 'sqlMigrate',
-};
-
-async function migrations(command: string, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true, options: { name: { type: 'string' }, database: { type: 'string' } },
-  });
-  const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
-  const db = await migrationCommands();
-  const fn = db?.[MIGRATION_FUNCTIONS[command] as string];
-  if (typeof fn !== 'function') {
-    throw new UsageError(`${command} needs the ORM (runtime/src/db), which does not provide ${MIGRATION_FUNCTIONS[command]}() yet.`);
-  }
-  await openDatabases(site.settings, site.dir);
-  try {
-    const apps = site.apps.map((a) => ({ label: a.label, dir: a.dir }));
-    const [app, second] = positionals.slice(1);
-    const result: unknown = await (fn as (o: Record<string, unknown>) => unknown)({
-      apps, name: values.name, database: values.database, app, target: second, migration: second,
-      log: (line: string) => process.stdout.write(`${line}\n`),
-    });
-    // The ORM's commands report progress through `log`; only text results (showmigrations, sqlmigrate) are printed.
-    if (typeof result === 'string') process.stdout.write(`${result}\n`);
-  } finally {
-    await closeDatabases();
-  }
-  return 0;
-}
-
-/** The batteries' commands (runtime/src/contrib/commands.ts) run against the site's models and databases. */
-async function batteries(command: string, args: string[]): Promise<number> {
-  // The first argument is the site dir when it names a folder (app labels and data files never do).
-  const dirArg = args[0] !== undefined && !args[0].startsWith('-') && statSync(args[0], { throwIfNoEntry: false })?.isDirectory() ? args[0] : undefined;
-  const site = await loadSite(resolve(dirArg ?? '.'), { checkOnly: true });
-  await openDatabases(site.settings, site.dir);
-  try {
-    const { runBatteryCommand } = await import('../contrib/commands.js');
-    return await runBatteryCommand(command, dirArg === undefined ? args : args.slice(1));
-  } finally {
-    await closeDatabases();
-  }
-}
-
-/** A REPL (or `-c CODE`) with the site's databases open as `serve` opens them. */
-async function runShell(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { command: { type: 'string', short: 'c' } } });
-  const site = await loadSite(resolve(positionals[0] ?? '.'), { checkOnly: true });
-  await openDatabases(site.settings, site.dir);
-  try {
-    const { shell } = await import('./shell.js');
-    return await shell(site, { code: values.command });
-  } finally {
-    await closeDatabases();
-  }
 }

@@ -41,8 +41,3 @@ export async function closeDatabases(): Promise<void> {
   if (db) await db.closeDatabases();
   db = null;
 }
-
-/** The ORM's migration commands, for the CLI; null until runtime/src/db provides them. */
-export async function migrationCommands(): Promise<Record<string, unknown> | null> {
-  return (await loadDb()) as unknown as Record<string, unknown> | null;
-}

@@ -4,6 +4,7 @@ import { hookMiddleware, type Middleware } from '../http/middleware.js';
 import type { CsrfHandle, Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import type { Settings } from '../settings.js';
+import type { ContextProcessor } from '../templates/engine.js';
 import { splitHost } from '../http/hosts.js';
 
 const SECRET_BYTES = 32;
@@ -182,3 +183,11 @@ export const csrfMiddleware: Middleware = hookMiddleware('csrfMiddleware', ({ se
     res.appendHeaderValue('vary', 'Cookie');
   },
 }));
+
+/**
+ * {{ csrf_token }} in every template rendered with a request: created only when a template prints it, so pages without
+ * forms set no cookie. `{% csrf_token %}` prints the whole hidden input.
+ */
+export const csrfProcessor: ContextProcessor = (req) => ({
+  csrf_token: { toString: () => req.csrfToken() },
+});

@@ -4,7 +4,7 @@
 import {
   atomic, ForeignKey, ManyToManyField, rawQuery, registry, type AnyInstance, type AnyModelClass, type Field, type ModelMeta,
 } from '../db/index.js';
-import { BadRequest } from '../errors.js';
+import { BadRequest, ValidationError } from '../errors.js';
 import { el, xmlDocument, type XmlElement } from '../formats/xml.js';
 
 export type Format = 'json' | 'xml';
@@ -173,16 +173,24 @@ export function deserialize(format: Format, text: string): Array<{ instance: Any
     const data: Record<string, unknown> = {};
     const m2m: Record<string, unknown[]> = {};
     const pkField = meta.pk;
-    if (r.pk !== undefined && r.pk !== null) data[pkField.attname] = coerce(pkField, r.pk);
+    // A value that cannot be read as its field's type is a ValidationError naming the field and the object.
+    const read = (name: string, f: Field, value: unknown) => {
+      try {
+        return coerce(f, value);
+      } catch (e) {
+        throw new ValidationError({ [name]: `${r.model} ${JSON.stringify(r.pk)}: ${JSON.stringify(value)} is not a valid ${f.type} (${(e as Error).message}).` });
+      }
+    };
+    if (r.pk !== undefined && r.pk !== null) data[pkField.attname] = read(pkField.name, pkField, r.pk);
     for (const [name, value] of Object.entries(r.fields)) {
       const f = meta.field(name); // throws FieldError for unknown names
       if (f instanceof ManyToManyField) {
         if (!Array.isArray(value)) throw new BadRequest(`${r.model}.${name} must be a list of keys.`);
-        m2m[name] = value.map((v) => coerce(f.related()._meta.pk, v));
+        m2m[name] = value.map((v) => read(name, f.related()._meta.pk, v));
       } else if (f instanceof ForeignKey) {
-        data[f.attname] = coerce(f.related()._meta.pk, value);
+        data[f.attname] = read(name, f.related()._meta.pk, value);
       } else {
-        data[name] = coerce(f, value);
+        data[name] = read(name, f, value);
       }
     }
     return { instance: new model(data), m2m };

@@ -1,8 +1,12 @@
-// What site.ts default-exports: defineSite({ apps, urls, settings }), and how an app entry names its folder.
+// What site.ts default-exports: defineSite({ apps, urls, settings }), and how an app entry names its folder and
+// plugs into the site: its folder gives models, admin, templates/, static/ and migrations/; its AppConfig adds
+// management commands and context processors. The built-in apps (contrib/) plug in exactly this way.
 import { isAbsolute, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CommandEntry } from '../commands/command.js';
 import { ImproperlyConfigured } from '../errors.js';
 import type { SiteSettings } from '../settings.js';
+import type { ContextProcessor } from '../templates/engine.js';
 import type { URLEntry } from '../urls/patterns.js';
 import type { ViewFunction } from '../urls/resolver.js';
 
@@ -10,6 +14,20 @@ import type { ViewFunction } from '../urls/resolver.js';
 export interface AppConfig {
   readonly label: string;
   readonly dir: string;
+  /**
+   * Management commands by name, run as `paddock-runtime <name>` and listed by `paddock-runtime help`. Without it,
+   * the app's commands are the modules of its commands/ folder (commands/greet.ts is `greet`), each
+   * `export default defineCommand({ help, run })`.
+   */
+  readonly commands?: Readonly<Record<string, CommandEntry>> | undefined;
+  /** Variables for every template rendered with a request, after the runtime's own ({{ request }}, {{ csrf_token }}). */
+  readonly contextProcessors?: readonly ContextProcessor[] | undefined;
+}
+
+/** What an app adds to a site besides its folder. */
+export interface AppOptions {
+  commands?: Readonly<Record<string, CommandEntry>>;
+  contextProcessors?: readonly ContextProcessor[];
 }
 
 /** 'blog' (a folder beside site.ts), './apps/blog', or an AppConfig (built-in apps export one). */
@@ -46,9 +64,9 @@ export function isSiteDefinition(x: unknown): x is SiteDefinition {
 }
 
 /** An AppConfig for a folder; `dir` may be a path or a file: URL (pass import.meta.url's folder from a package). */
-export function app(label: string, dir: string | URL): AppConfig {
+export function app(label: string, dir: string | URL, options: AppOptions = {}): AppConfig {
   const d = dir instanceof URL || dir.startsWith('file:') ? fileURLToPath(dir) : dir;
-  return Object.freeze({ label, dir: d });
+  return Object.freeze({ label, dir: d, commands: options.commands, contextProcessors: options.contextProcessors });
 }
 
 const LABEL_RE = /^[a-z_][a-z0-9_]*$/;
@@ -58,7 +76,7 @@ export function resolveApps(siteDir: string, entries: readonly AppEntry[]): AppC
   return entries.map((e) => {
     const cfg = typeof e === 'string'
       ? { label: basename(e), dir: isAbsolute(e) ? e : resolve(siteDir, e) }
-      : { label: e.label, dir: isAbsolute(e.dir) ? e.dir : resolve(siteDir, e.dir) };
+      : { ...e, label: e.label, dir: isAbsolute(e.dir) ? e.dir : resolve(siteDir, e.dir) };
     if (!LABEL_RE.test(cfg.label)) throw new ImproperlyConfigured(`App label '${cfg.label}' must be lower-case letters, digits and _.`);
     if (seen.has(cfg.label)) throw new ImproperlyConfigured(`App label '${cfg.label}' is installed twice; labels must be unique.`);
     seen.add(cfg.label);

@@ -6,11 +6,11 @@ import { composeChain, type MaybeAsyncHandler, type Middleware, type MiddlewareC
 import { Request, type RequestSite, type RequestSource } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { logger } from '../log.js';
-import { csrfMiddleware } from '../security/csrf.js';
+import { csrfMiddleware, csrfProcessor } from '../security/csrf.js';
 import { applySecurityHeaders, clickjackingMiddleware, securityMiddleware } from '../security/headers.js';
 import { resolveSettings, type Settings, type TemplateSettings } from '../settings.js';
 import { StaticFiles } from '../static/files.js';
-import { defaultContextProcessors, type TemplateEngine } from '../templates/engine.js';
+import { requestProcessor, type TemplateEngine } from '../templates/engine.js';
 import { nunjucksEngine } from '../templates/nunjucks.js';
 import { URLResolver, type ResolverMatch } from '../urls/resolver.js';
 import { renderToString } from '../views/shortcuts.js';
@@ -20,9 +20,13 @@ import { resolveApps, type AppConfig, type SiteDefinition } from './define.js';
 /** Security and clickjacking first, so their headers reach every response, even a redirect or a CSRF refusal. */
 export const defaultMiddleware: Middleware[] = [securityMiddleware, clickjackingMiddleware, commonMiddleware, csrfMiddleware];
 
-export const defaultTemplateSettings: TemplateSettings = {
-  BACKEND: 'nunjucks', DIRS: ['templates'], APP_DIRS: true, CONTEXT_PROCESSORS: defaultContextProcessors, OPTIONS: {},
-};
+/** TEMPLATES unless the site sets them: the runtime's context processors, then those of the site's apps, in app order. */
+export function defaultTemplateSettings(apps: readonly AppConfig[]): TemplateSettings {
+  return {
+    BACKEND: 'nunjucks', DIRS: ['templates'], APP_DIRS: true, OPTIONS: {},
+    CONTEXT_PROCESSORS: [requestProcessor, csrfProcessor, ...apps.flatMap((a) => a.contextProcessors ?? [])],
+  };
+}
 
 export interface SiteOptions {
   dir: string;
@@ -52,9 +56,9 @@ export class Site implements RequestSite {
     this.dev = opts.dev ?? false;
     const env = { ...(opts.env ?? process.env) };
     if (this.dev && env.DEBUG === undefined && definition.settings.DEBUG === undefined) env.DEBUG = 'true';
-    this.settings = resolveSettings(definition.settings, env, { MIDDLEWARE: defaultMiddleware, TEMPLATES: defaultTemplateSettings },
-      { requireSecretKey: !opts.checkOnly });
     this.apps = resolveApps(this.dir, definition.apps);
+    this.settings = resolveSettings(definition.settings, env, { MIDDLEWARE: defaultMiddleware, TEMPLATES: defaultTemplateSettings(this.apps) },
+      { requireSecretKey: !opts.checkOnly });
     this.resolver = new URLResolver(definition.urls);
     const t = this.settings.TEMPLATES;
     const dirs = [...t.DIRS.map((d) => resolve(this.dir, d)), ...(t.APP_DIRS ? this.apps.map((a) => join(a.dir, 'templates')) : [])];

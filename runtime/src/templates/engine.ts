@@ -22,26 +22,12 @@ export interface TemplateEngineOptions {
 
 export type TemplateEngineFactory = (opts: TemplateEngineOptions) => TemplateEngine;
 
-/** Adds variables to every template rendered with a request (render(req, ...)). */
+/**
+ * Adds variables to every template rendered with a request (render(req, ...)). The site runs the runtime's own
+ * (requestProcessor, then csrfProcessor) and then each app's (AppConfig.contextProcessors: auth's {{ user }},
+ * messages' {{ messages }}), unless TEMPLATES.CONTEXT_PROCESSORS lists them itself.
+ */
 export type ContextProcessor = (req: Request) => Record<string, unknown>;
 
 /** {{ request }} */
 export const requestProcessor: ContextProcessor = (req) => ({ request: req });
-
-/**
- * {{ csrf_token }}: created only when a template prints it, so pages without forms set no cookie.
- * `{% csrf_token %}` prints the whole hidden input.
- */
-export const csrfProcessor: ContextProcessor = (req) => ({
-  csrf_token: { toString: () => req.csrfToken() },
-});
-
-export const ANONYMOUS_USER = Object.freeze({ isAuthenticated: false, isAnonymous: true, username: '' });
-
-/** {{ user }}: the signed-in user set by auth middleware, or an anonymous user. */
-export const authProcessor: ContextProcessor = (req) => ({ user: req.user ?? ANONYMOUS_USER });
-
-/** {{ messages }}: flash messages set by messages middleware. */
-export const messagesProcessor: ContextProcessor = (req) => ({ messages: req.messages ?? [] });
-
-export const defaultContextProcessors: ContextProcessor[] = [requestProcessor, csrfProcessor, authProcessor, messagesProcessor];

@@ -1,17 +1,17 @@
 // The blog starter: one app (blog) with a list, detail pages, an RSS feed, a JSON endpoint and a form, plus the
 // batteries: login (auth + sessions), flash messages, an admin for posts, and a cached list page.
 import { defaultMiddleware, defineSite, include, path, sitemapView } from '@paddock/runtime';
-import { authApp, authMiddleware, authUrls } from '@paddock/runtime/contrib/auth/index';
-import { DatabaseSessionStore, sessionMiddleware, sessionsApp } from '@paddock/runtime/contrib/sessions/index';
-import { messagesMiddleware } from '@paddock/runtime/contrib/messages/index';
-import { adminApp, adminSite, registerAuthAdmin } from '@paddock/runtime/contrib/admin/index';
+import { authApp, authMiddleware, authUrls } from '@paddock/runtime/contrib/auth';
+import { DatabaseSessionStore, sessionMiddleware, sessionsApp } from '@paddock/runtime/contrib/sessions';
+import { messagesApp, messagesMiddleware } from '@paddock/runtime/contrib/messages';
+import { adminApp, adminSite, registerAuthAdmin } from '@paddock/runtime/contrib/admin';
 import blogUrls from './blog/urls.js';
 import { PostSitemap } from './blog/feeds.js';
 
 registerAuthAdmin(adminSite);
 
 export default defineSite({
-  apps: [authApp, sessionsApp, adminApp, 'blog'],
+  apps: [authApp, sessionsApp, messagesApp, adminApp, 'blog'],
   urls: [
     // Before the blog's '<slug>/' so that 'admin/' and 'accounts/' are never taken for a post.
     include('accounts/', authUrls),

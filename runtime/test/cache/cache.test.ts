@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { RedisCache, LocMemCache, DummyCache, createCache, CacheRegistry, type Cache } from '../../src/cache/index.js';
-import { CacheKeyMissing, CacheOperationUnsupported, ImproperlyConfigured } from '../../src/errors.js';
+import { RedisCache, LocMemCache, DummyCache, createCache, CacheRegistry, type Cache } from '@paddock/runtime/cache';
+import { CacheKeyMissing, CacheOperationUnsupported, ImproperlyConfigured } from '@paddock/runtime';
 
 const adminUrl = process.env.PADDOCK_CACHE_ADMIN_URL;
 if (!adminUrl) throw new Error('PADDOCK_CACHE_ADMIN_URL is not set: run `npm run stack` and load ~/.local/state/paddock/stack.env.');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { path, render, type Request } from '@paddock/runtime';
-import { LocMemCache, fragmentCacheExtension } from '../../src/cache/index.js';
+import { LocMemCache, fragmentCacheExtension } from '@paddock/runtime/cache';
 import { call, inlineTemplates, makeSite } from '../helpers/site.js';
 
 test('{% cache %} renders a fragment once per name and vary values, escaped, then serves it from the cache', async () => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { defaultMiddleware, path, Response, type Request } from '@paddock/runtime';
-import { cachePage, LocMemCache } from '../../src/cache/index.js';
-import { CacheSessionStore, getSession, sessionMiddleware } from '../../src/contrib/sessions/index.js';
+import { cachePage, LocMemCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, getSession, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
 import { call, makeSite } from '../helpers/site.js';
 
 function setup() {

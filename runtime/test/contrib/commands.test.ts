@@ -6,27 +6,39 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authApp, sessionsApp } from './helpers/apps.js';
 import { testDatabase } from './helpers/db.js';
-import { runBatteryCommand } from '../../src/contrib/commands.js';
-import { User } from '../../src/contrib/auth/index.js';
+import { callCommand, loadSite } from '@paddock/runtime/host';
+import type { Site } from '@paddock/runtime';
+import { authSettings, User } from '@paddock/runtime/contrib/auth';
 import { tempDir } from '../helpers/site.js';
 
-const bin = fileURLToPath(new URL('../../bin/paddock-runtime.mjs', import.meta.url));
+const binPath = fileURLToPath(new URL('../../bin/paddock-runtime.mjs', import.meta.url));
 const siteDir = fileURLToPath(new URL('./fixtures/batteries-site/', import.meta.url));
 let db: Awaited<ReturnType<typeof testDatabase>>;
+let site: Site;
 
-before(async () => { db = await testDatabase([authApp, sessionsApp]); });
+before(async () => {
+  db = await testDatabase([authApp, sessionsApp]);
+  site = await loadSite(siteDir, { checkOnly: true, env: {} });
+});
 after(async () => { await db.drop(); });
 
+/** Runs a command of the fixture site in this process, on the test database; resolves with its output. */
 async function run(args: string[]): Promise<string> {
   const lines: string[] = [];
-  await runBatteryCommand(args[0] as string, args.slice(1), (l) => lines.push(l));
+  await callCommand(site, args[0] as string, args.slice(1), { out: (l) => lines.push(l) });
   return lines.join('\n');
+}
+
+function bin(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [binPath, ...args], {
+    encoding: 'utf8', timeout: 90_000, env: { ...process.env, PADDOCK_RUNTIME_FROM: 'source', LOG_LEVEL: 'warn', ...env },
+  });
 }
 
 test('paddock-runtime createsuperuser reads the password from stdin and refuses a weak one', () => {
   const env: NodeJS.ProcessEnv = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: db.url, SECRET_KEY: 'cmd-test-secret-cmd-test-secret-cmd-test-secret', LOG_LEVEL: 'warn' };
   delete env.PADDOCK_SUPERUSER_PASSWORD;
-  const r = spawnSync(process.execPath, [bin, 'createsuperuser', siteDir, '--username', 'admin', '--email', 'a@example.com'],
+  const r = spawnSync(process.execPath, [binPath, 'createsuperuser', siteDir, '--username', 'admin', '--email', 'a@example.com'],
     { input: 'violet-harbour-90\n', encoding: 'utf8', timeout: 90_000, env });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Superuser 'admin' created/);
@@ -51,4 +63,52 @@ test('createsuperuser refuses a weak password; dumpdata, loaddata and clearsessi
   }
   assert.match(await run(['clearsessions']), /Deleted 0 expired sessions/);
   await assert.rejects(run(['dumpdata', 'nosuchapp']), /No model or app/);
+});
+
+test('changepassword sets a user\'s password through the validators, from PADDOCK_NEW_PASSWORD', async () => {
+  const before = (await User.objects.get({ username: 'admin' })).password;
+  process.env.PADDOCK_NEW_PASSWORD = 'admin';
+  await assert.rejects(run(['changepassword', 'admin']), /too similar to the username|too short/);
+  process.env.PADDOCK_NEW_PASSWORD = 'copper-lantern-58';
+  try {
+    assert.match(await run(['changepassword', 'admin']), /Password changed for user 'admin'/);
+    await assert.rejects(run(['changepassword', 'nobody']), /There is no user 'nobody'/);
+  } finally {
+    delete process.env.PADDOCK_NEW_PASSWORD;
+  }
+  const after = (await User.objects.get({ username: 'admin' })).password;
+  assert.notEqual(after, before);
+  assert.equal((await authSettings().hashers.check('copper-lantern-58', after)).valid, true);
+});
+
+test('paddock-runtime help lists the commands by app with their help: the runtime\'s, the batteries\' and the site\'s own', () => {
+  const r = bin(['help', siteDir]);
+  assert.equal(r.status, 0, r.stderr);
+  const section = (app: string) => new RegExp(`\\[${app}\\]\\n((?:  .*\\n?|\\s{51}.*\\n?)+)`).exec(r.stdout)?.[1] ?? '';
+  assert.match(section('runtime'), /serve .*\n?.*serve the site/);
+  assert.match(section('runtime'), /migrate \[app\] \[target\] +apply migrations/);
+  assert.match(section('auth'), /createsuperuser --username U \[--email E\]\s+create an admin account/);
+  assert.match(section('auth'), /changepassword <username>\s+set a user's password/);
+  assert.match(section('sessions'), /clearsessions\s+delete expired database sessions/);
+  assert.match(section('greetings'), /greet <name> \[--shout\]\s+say hello to someone/);
+  assert.doesNotMatch(section('runtime'), /createsuperuser|clearsessions/, 'the batteries\' commands come from their apps');
+  const outside = bin(['help', tempDir('pdk-nosite-').dir]);
+  assert.equal(outside.status, 0);
+  assert.match(outside.stdout, /\[runtime\]/);
+  assert.match(outside.stdout, /in a site's folder .* to list its apps' commands too/);
+});
+
+test('a site app\'s own command runs from its commands/ folder; unknown commands and arguments say what to run', () => {
+  const r = bin(['greet', siteDir, 'World', '--shout']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'HELLO, WORLD, FROM AUTH + SESSIONS + ADMIN + GREETINGS!');
+  const help = bin(['greet', siteDir, '--help']);
+  assert.match(help.stdout, /Usage: paddock-runtime greet \[site-dir\] <name> \[--shout\]/);
+  assert.match(help.stdout, /--shout +in capitals/);
+  const unknown = bin(['nosuchcommand', siteDir]);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /Unknown command 'nosuchcommand'\. Run `paddock-runtime help`/);
+  const extra = bin(['greet', siteDir, 'a', 'b']);
+  assert.equal(extra.status, 2);
+  assert.match(extra.stderr, /greet takes at most 1 argument, but was given 'b'/);
 });

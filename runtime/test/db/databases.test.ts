@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  atomic, captureQueries, closeDatabases, configureDatabases, DatabaseConfigError, fields, makeMigrations, migrate, model,
-  primaryReplicaRouter, using,
-} from '../../src/db/index.js';
+  atomic, captureQueries, closeDatabases, configureDatabases, DatabaseConfigError, fields, makeMigrations, migrate,
+  model, primaryReplicaRouter, using,
+} from '@paddock/runtime';
 
 const Note = model('notes.Note', { text: fields.char({ maxLength: 50 }) }, { ordering: ['text'] });
 const dir = mkdtempSync(join(tmpdir(), 'pdk-notes-'));

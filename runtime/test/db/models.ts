@@ -1,5 +1,5 @@
 // Models shared by the ORM test files (each test file is its own process, so each registers them once).
-import { fields, model, type Instance } from '../../src/db/index.js';
+import { fields, model, type Instance } from '@paddock/runtime';
 
 export const Author = model('library.Author', {
   name: fields.char({ maxLength: 100 }),

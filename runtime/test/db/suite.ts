@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  atomic, captureQueries, closeDatabases, configureDatabases, Count, Sum, Avg, Min, Max, F, Q, or, not, FieldError, ValidationError,
-  ProtectedError, IntegrityError, Rollback, onCommit, makeMigrations, migrate, showMigrations, sqlMigrate, rawQuery, preSave, postSave, preDelete, postDelete,
-  MultipleObjectsReturned, ObjectDoesNotExist, model, fields, registry, type AnyModelClass,
-} from '../../src/db/index.js';
+  atomic, captureQueries, closeDatabases, configureDatabases, Count, Sum, Avg, Min, Max, F, Q, or, not, FieldError,
+  ValidationError, ProtectedError, IntegrityError, Rollback, onCommit, makeMigrations, migrate, showMigrations,
+  sqlMigrate, rawQuery, preSave, postSave, preDelete, postDelete, MultipleObjectsReturned, ObjectDoesNotExist, model,
+  fields, registry, type AnyModelClass,
+} from '@paddock/runtime';
 import { Author, Book, Contract, Profile, Tag } from './models.js';
 
 export interface Backend { name: string; url(): Promise<string>; teardown(): Promise<void> }
@@ -370,7 +371,7 @@ export function ormSuite(backend: Backend): void {
     });
 
     test('reverse managers filter, count and create through the relation', async () => {
-      const books = (s.ann as unknown as { books: import('../../src/db/index.js').RelatedManager<{ title: string }> }).books;
+      const books = (s.ann as unknown as { books: import('@paddock/runtime').RelatedManager<{ title: string }> }).books;
       assert.equal(await books.count(), 2);
       assert.deepEqual((await books.filter({ pages__gt: 360 })).map((b) => b.title), ['Ancillary Justice']);
       const created = await books.create({ title: 'Ancillary Mercy', pages: 330 }) as unknown as { authorId: number; delete(): Promise<unknown> };

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fields, widgets, type Field } from '../../src/forms/index.js';
-import type { RawValue } from '../../src/forms/widgets.js';
-import { ValidationError } from '../../src/errors.js';
+import { fields, widgets, type Field } from '@paddock/runtime/forms';
+import type { RawValue } from '@paddock/runtime/forms';
+import { ValidationError } from '@paddock/runtime';
 
 function codeOf(field: Field<unknown>, raw: RawValue): string | null {
   try {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineForm, fields, widgets, NON_FIELD_ERRORS } from '../../src/forms/index.js';
-import { ImproperlyConfigured, ValidationError } from '../../src/errors.js';
+import { defineForm, fields, widgets, NON_FIELD_ERRORS } from '@paddock/runtime/forms';
+import { ImproperlyConfigured, ValidationError } from '@paddock/runtime';
 
 const SignupForm = defineForm({
   username: fields.char({ maxLength: 20, helpText: 'Letters & digits.' }),

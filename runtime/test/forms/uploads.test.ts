@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstat, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { path, render, Response, type Request } from '@paddock/runtime';
-import { defineForm, fields, formInput, parseMultipart, safeBaseName, FileSystemStorage } from '../../src/forms/index.js';
-import { BadRequest, SuspiciousFileOperation } from '../../src/errors.js';
+import { path, render, Response, type Request, BadRequest, SuspiciousFileOperation } from '@paddock/runtime';
+import { defineForm, fields, formInput, parseMultipart, safeBaseName, FileSystemStorage } from '@paddock/runtime/forms';
 import { call, csrfFrom, makeSite, tempDir } from '../helpers/site.js';
 
 const BOUNDARY = '----paddockBoundary7MA4YWxk';

@@ -2,8 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineSite, logger, Site, type Response, type SiteSettings, type URLEntry, type AppEntry } from '@paddock/runtime';
-import { nunjucksEngine } from '@paddock/runtime/templates/nunjucks';
+import { defineSite, logger, Site, type Response, type SiteSettings, type URLEntry, type AppEntry, nunjucksEngine } from '@paddock/runtime';
 
 // Views that raise on purpose would otherwise fill the test output with error logs.
 logger.level = process.env.LOG_LEVEL ?? 'fatal';

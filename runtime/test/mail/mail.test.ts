@@ -2,8 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { EmailMessage, type EmailMessageInit, SmtpBackend, ConsoleBackend, MemoryBackend, DummyBackend, createMailBackend, sendMail } from '../../src/mail/index.js';
-import { BadHeader, ImproperlyConfigured } from '../../src/errors.js';
+import {
+  EmailMessage, type EmailMessageInit, SmtpBackend, ConsoleBackend, MemoryBackend, DummyBackend, createMailBackend,
+  sendMail,
+} from '@paddock/runtime/mail';
+import { BadHeader, ImproperlyConfigured } from '@paddock/runtime';
 
 interface Received { from: string; to: string[]; data: string; auth: string | null }
 

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fields, makeMigrations, model } from '../../src/db/index.js';
-import { dumpData, deserialize, loadData, serialize } from '../../src/serializers/index.js';
-import { BadRequest } from '../../src/errors.js';
+import { fields, makeMigrations, model, BadRequest } from '@paddock/runtime';
+import { dumpData, deserialize, loadData, serialize } from '@paddock/runtime/serializers';
 import { testDatabase } from '../contrib/helpers/db.js';
 
 const Tag = model('sertest.Tag', { id: fields.auto(), name: fields.char({ maxLength: 50 }) });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { Signer, TimestampSigner, dumps, loads, b62Encode, b62Decode } from '../../src/signing/index.js';
-import { BadSignature, ImproperlyConfigured, SignatureExpired } from '../../src/errors.js';
+import { Signer, TimestampSigner, dumps, loads, b62Encode, b62Decode } from '@paddock/runtime/signing';
+import { BadSignature, ImproperlyConfigured, SignatureExpired } from '@paddock/runtime';
 
 const key = 'k'.repeat(50);
 

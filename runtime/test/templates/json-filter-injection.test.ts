@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { nunjucksEngine } from '../../src/templates/nunjucks.js';
+import { nunjucksEngine } from '@paddock/runtime';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdk-json-filter-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

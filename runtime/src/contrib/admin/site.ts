@@ -1,9 +1,12 @@
 // The admin site: registered models get an index, change lists (columns, search, filters, ordering, pages, bulk
 // actions), add/change/delete pages built from model forms, and a history. Staff only; every page checks the
 // model's view/add/change/delete permission itself, so no URL reaches data the user may not see.
+// Views gather data; the pages are templates (templates/admin/*.html, styled by static/admin/css/base.css) rendered
+// through the site's engine, so a site's own templates/admin/... wins, for every model or for one
+// (admin/<app>/<model>/change_list.html, then admin/<app>/change_list.html, then admin/change_list.html).
 import { Http404, ImproperlyConfigured, PermissionDenied } from '../../errors.js';
 import { or, ProtectedError, type AnyInstance, type AnyModelClass, type Filter, type ModelMeta } from '../../db/index.js';
-import { escapeHtml, isSafe, markSafe } from '../../forms/html.js';
+import { escapeHtml, isSafe, markSafe, type SafeHtml } from '../../forms/html.js';
 import { modelForm, objectLabel, type ModelForm } from '../../forms/model-form.js';
 import { formInput } from '../../forms/uploads.js';
 import type { Request } from '../../http/request.js';
@@ -11,12 +14,12 @@ import type { Response } from '../../http/response.js';
 import { notAllowed, redirect } from '../../http/responses.js';
 import { path, type URLEntry } from '../../urls/patterns.js';
 import { Paginator } from '../../views/paginator.js';
+import { render } from '../../views/shortcuts.js';
 import { LoginForm } from '../auth/forms.js';
 import { authenticate, currentUser, login, logout, siteThrottle, ThrottledError } from '../auth/login.js';
 import type { UserInstance } from '../auth/models.js';
 import { hasPerm } from '../auth/permissions.js';
 import { isSafeRedirect } from '../auth/redirects.js';
-import { messagesHtml, page } from '../auth/pages.js';
 import { addMessage } from '../messages/middleware.js';
 import { levels } from '../messages/message.js';
 import { ADDITION, CHANGE, DELETION, LogEntry } from './models.js';
@@ -24,9 +27,10 @@ import { ModelAdmin, type AdminAction, type ModelAdminOptions } from './options.
 
 type Action = 'add' | 'change' | 'delete' | 'view';
 
-function csrfInput(req: Request): string {
-  return `<input type="hidden" name="csrfmiddlewaretoken" value="${escapeHtml(req.csrfToken())}">`;
-}
+/** A breadcrumb: its label, and its link (null for the page itself). */
+type Crumb = [string, string | null];
+
+const ACTION_NAMES = ['', 'Added', 'Changed', 'Deleted'];
 
 function flash(req: Request, text: string, level: number = levels.SUCCESS): void {
   try {
@@ -141,16 +145,34 @@ export class AdminSite {
     });
   }
 
-  // ------------------------------------------------------------------ layout
+  // ------------------------------------------------------------------ pages
 
-  #page(req: Request, title: string, body: string, crumbs: Array<[string, string | null]> = [], status = 200): Response {
-    const user = currentUser(req);
-    const tools = user ? `<nav aria-label="User tools"><span>${escapeHtml(user.username)}</span> · <a href="/">View site</a> · `
-      + `<form method="post" action="${escapeHtml(this.url('logout/'))}">${csrfInput(req)}<button type="submit">Log out</button></form></nav>` : '';
-    const header = `<header class="top"><a class="brand" href="${escapeHtml(this.url())}">${escapeHtml(this.title)}</a>${tools}</header>`;
-    const trail = crumbs.length ? `<nav class="breadcrumbs" aria-label="Breadcrumbs"><a href="${escapeHtml(this.url())}">Home</a>${crumbs
-      .map(([label, href]) => ` › ${href ? `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>` : escapeHtml(label)}`).join('')}</nav>` : '';
-    return page(`${trail}${messagesHtml(req)}<h1>${escapeHtml(title)}</h1>${body}`, { title: `${title} | ${this.title}`, header, status });
+  /** The most specific admin template the site's engine has: the model's, the app's, then the admin's own. */
+  #template(req: Request, name: string, ma?: ModelAdmin): string {
+    const names = ma ? [`admin/${ma.app}/${ma.modelName}/${name}`, `admin/${ma.app}/${name}`, `admin/${name}`] : [`admin/${name}`];
+    const found = names.find((n) => req.site.templates.has(n));
+    if (!found) {
+      throw new ImproperlyConfigured(`The admin's templates were not found (${names.at(-1)}). List adminApp in the site's apps: `
+        + 'defineSite({ apps: [authApp, sessionsApp, messagesApp, adminApp, ...] }).');
+    }
+    return found;
+  }
+
+  /** A page of the admin: the template with what every admin page shows (user tools, breadcrumbs, messages). */
+  #page(req: Request, name: string, title: string, context: Record<string, unknown>, options: { model?: ModelAdmin; crumbs?: Crumb[]; status?: number } = {}): Promise<Response> {
+    const ma = options.model;
+    return render(req, this.#template(req, name, ma), {
+      title, site_title: this.title, admin_url: this.url(), logout_url: this.url('logout/'), user: currentUser(req),
+      messages: req.messages ?? [],
+      breadcrumbs: (options.crumbs ?? []).map(([label, url]) => ({ label, url })),
+      ...(ma ? { opts: { app: ma.app, model: ma.modelName, verbose_name: ma.verboseName, verbose_name_plural: ma.verboseNamePlural } } : {}),
+      ...context,
+    }, { status: options.status ?? 200 });
+  }
+
+  /** Breadcrumbs down to a model's change list (a link unless it is the page itself). */
+  #crumbs(ma: ModelAdmin, ...rest: Crumb[]): Crumb[] {
+    return [[cap(ma.app), null], [cap(ma.verboseNamePlural), rest.length ? this.modelUrl(ma) : null], ...rest];
   }
 
   // ------------------------------------------------------------------ views
@@ -175,9 +197,7 @@ export class AdminSite {
         status = 429;
       }
     }
-    const html = String(form.renderForm({ request: req, submitLabel: 'Log in', action: this.url('login/') }))
-      .replace('<button type="submit">', `<input type="hidden" name="next" value="${escapeHtml(next)}"><button type="submit">`);
-    return page(`<div class="card"><h1>${escapeHtml(this.title)}</h1>${html}</div>`, { title: `Log in | ${this.title}`, narrow: true, status });
+    return this.#page(req, 'login.html', 'Log in', { form, next, action: this.url('login/') }, { status });
   }
 
   async logoutView(req: Request): Promise<Response> {
@@ -189,21 +209,20 @@ export class AdminSite {
   async indexView(req: Request): Promise<Response> {
     const user = this.#staff(req);
     if (!user) return this.#toLogin(req);
-    const byApp = new Map<string, string[]>();
+    const byApp = new Map<string, Array<{ name: string; url: string; add_url: string }>>();
     for (const ma of this.#registry.values()) {
       const canView = await this.#can(user, ma, 'view');
       const canAdd = await this.#can(user, ma, 'add');
       if (!canView && !canAdd) continue;
-      const row = `<tr><th scope="row">${canView ? `<a href="${escapeHtml(this.modelUrl(ma))}">${escapeHtml(cap(ma.verboseNamePlural))}</a>` : escapeHtml(cap(ma.verboseNamePlural))}</th>`
-        + `<td>${canAdd ? `<a class="button secondary" href="${escapeHtml(this.modelUrl(ma, 'add/'))}">Add</a>` : ''}</td></tr>`;
+      const row = { name: cap(ma.verboseNamePlural), url: canView ? this.modelUrl(ma) : '', add_url: canAdd ? this.modelUrl(ma, 'add/') : '' };
       byApp.set(ma.app, [...(byApp.get(ma.app) ?? []), row]);
     }
-    const apps = [...byApp].sort(([a], [b]) => a.localeCompare(b)).map(([app, rows]) =>
-      `<section class="card app" aria-labelledby="app-${escapeHtml(app)}"><h2 id="app-${escapeHtml(app)}">${escapeHtml(cap(app))}</h2><table>${rows.join('')}</table></section>`).join('');
+    const appList = [...byApp].sort(([a], [b]) => a.localeCompare(b)).map(([label, models]) => ({ label, name: cap(label), models }));
     const recent = await LogEntry.objects.filter({ userId: user.id }).limit(10);
-    const history = recent.length ? `<section class="card"><h2>Your recent actions</h2><ul>${recent.map((e) =>
-      `<li>${escapeHtml(['', 'Added', 'Changed', 'Deleted'][e.actionFlag] ?? '')} ${escapeHtml(e.contentType)}: ${escapeHtml(e.objectRepr)}</li>`).join('')}</ul></section>` : '';
-    return this.#page(req, this.title, `<div class="layout"><div>${apps || '<p>You don’t have permission to view or edit anything.</p>'}</div><div>${history}</div></div>`);
+    return this.#page(req, 'index.html', this.title, {
+      app_list: appList,
+      recent_actions: recent.map((e) => ({ action: ACTION_NAMES[e.actionFlag] ?? '', content_type: e.contentType, object_repr: e.objectRepr })),
+    });
   }
 
   async changelistView(req: Request, params: { app: string; model: string }): Promise<Response> {
@@ -243,42 +262,38 @@ export class AdminSite {
     const pageObj = await new Paginator(qs0, ma.listPerPage).page(req.query.get('p') ?? 1);
     const canChange = await this.#can(user, ma, 'change');
     const state = { q, o: ordering[0] === o ? o : undefined, ...active };
-    const head = ma.listDisplay.map((c) => {
-      if (typeof c !== 'string') return `<th scope="col">${escapeHtml(c.label)}</th>`;
-      if (c === '__str__') return `<th scope="col">${escapeHtml(cap(ma.verboseName))}</th>`;
+    const headers = ma.listDisplay.map((c) => {
+      if (typeof c !== 'string') return { label: c.label, url: '', sort: '' };
+      if (c === '__str__') return { label: cap(ma.verboseName), url: '', sort: '' };
       const label = cap(String(meta.field(c).options.verboseName ?? humanise(c)));
-      if (!sortable.includes(c)) return `<th scope="col">${escapeHtml(label)}</th>`;
+      if (!sortable.includes(c)) return { label, url: '', sort: '' };
       const desc = ordering[0] === c;
-      const sort = desc ? 'ascending' : ordering[0] === `-${c}` ? 'descending' : 'none';
-      return `<th scope="col" aria-sort="${sort}"><a href="${escapeHtml(qs({ ...state, o: desc ? `-${c}` : c }))}">${escapeHtml(label)}</a></th>`;
-    }).join('');
-    const rows = pageObj.items.map((obj) => {
-      const cells = ma.listDisplay.map((c, i) => {
-        const value = this.#cell(ma, obj, c);
-        const content = i === 0 && canChange
-          ? `<a href="${escapeHtml(this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`))}">${value}</a>` : value;
-        return i === 0 ? `<th scope="row">${content}</th>` : `<td>${content}</td>`;
-      }).join('');
-      const label = escapeHtml(this.#repr(ma, obj));
-      return `<tr><td><input type="checkbox" name="_selected" value="${escapeHtml(String(obj.pk))}" aria-label="Select ${label}"></td>${cells}</tr>`;
-    }).join('');
-    const actions = await this.#allowedActions(user, ma);
-    const actionBar = actions.length ? `<div class="toolbar"><label for="action">Action:</label><select name="action" id="action">${actions
-      .map((a) => `<option value="${escapeHtml(a.name)}">${escapeHtml(a.label)}</option>`).join('')}</select><button type="submit" class="secondary">Go</button></div>` : '';
-    const search = ma.search.length ? `<form method="get" role="search"><label for="q" class="skip">Search</label><input type="search" id="q" name="q" value="${escapeHtml(q)}" placeholder="Search ${escapeHtml(ma.verboseNamePlural)}">`
-      + Object.entries(active).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('')
-      + `<button type="submit" class="secondary">Search</button></form>` : '';
-    const add = await this.#can(user, ma, 'add') ? `<a class="button" href="${escapeHtml(this.modelUrl(ma, 'add/'))}">Add ${escapeHtml(ma.verboseName)}</a>` : '';
-    const filters = await this.#filtersHtml(ma, state, active);
-    const pager = pageObj.numPages > 1 ? `<nav class="pagination" aria-label="Pages">${pageObj.hasPrevious ? `<a href="${escapeHtml(qs({ ...state, p: String(pageObj.number - 1) }))}">‹ Previous</a>` : ''}`
-      + `<span>Page ${pageObj.number} of ${pageObj.numPages}</span>${pageObj.hasNext ? `<a href="${escapeHtml(qs({ ...state, p: String(pageObj.number + 1) }))}">Next ›</a>` : ''}</nav>` : '';
-    const body = `<div class="toolbar">${search}${add}</div><div class="layout"><div><form method="post">${csrfInput(req)}${actionBar}`
-      + `<div class="card" style="padding:0"><table><thead><tr><td></td>${head}</tr></thead><tbody>${rows || `<tr><td colspan="${ma.listDisplay.length + 1}">No ${escapeHtml(ma.verboseNamePlural)} found.</td></tr>`}</tbody></table></div></form>`
-      + `<p class="muted">${pageObj.count} ${escapeHtml(pageObj.count === 1 ? ma.verboseName : ma.verboseNamePlural)}</p>${pager}</div>${filters}</div>`;
-    return this.#page(req, `Select ${ma.verboseName} to ${canChange ? 'change' : 'view'}`, body, [[cap(ma.app), null], [cap(ma.verboseNamePlural), null]]);
+      return { label, url: qs({ ...state, o: desc ? `-${c}` : c }), sort: desc ? 'ascending' : ordering[0] === `-${c}` ? 'descending' : 'none' };
+    });
+    const results = pageObj.items.map((obj) => ({
+      pk: String(obj.pk), repr: this.#repr(ma, obj),
+      url: canChange ? this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`) : '',
+      cells: ma.listDisplay.map((c) => this.#cell(ma, obj, c)),
+    }));
+    return this.#page(req, 'change_list.html', `Select ${ma.verboseName} to ${canChange ? 'change' : 'view'}`, {
+      search: ma.search.length ? { q, hidden: Object.entries(active).map(([name, value]) => ({ name, value })) } : null,
+      add_url: await this.#can(user, ma, 'add') ? this.modelUrl(ma, 'add/') : '',
+      actions: (await this.#allowedActions(user, ma)).map((a) => ({ name: a.name, label: a.label })),
+      result_headers: headers,
+      results,
+      count: pageObj.count,
+      count_label: pageObj.count === 1 ? ma.verboseName : ma.verboseNamePlural,
+      page: {
+        number: pageObj.number, num_pages: pageObj.numPages,
+        previous_url: pageObj.hasPrevious ? qs({ ...state, p: String(pageObj.number - 1) }) : '',
+        next_url: pageObj.hasNext ? qs({ ...state, p: String(pageObj.number + 1) }) : '',
+      },
+      filters: await this.#filters(ma, state, active),
+    }, { model: ma, crumbs: this.#crumbs(ma) });
   }
 
-  #cell(ma: ModelAdmin, obj: AnyInstance, column: string | { value: (o: AnyInstance) => unknown }): string {
+  /** A list cell as HTML: choices by label, booleans as marks, empty values as a dash; text is escaped. */
+  #cell(ma: ModelAdmin, obj: AnyInstance, column: string | { value: (o: AnyInstance) => unknown }): SafeHtml {
     let value: unknown;
     if (typeof column !== 'string') value = column.value(obj);
     else if (column === '__str__') value = this.#repr(ma, obj);
@@ -291,16 +306,15 @@ export class AdminSite {
         if (hit) value = hit[1];
       }
     }
-    if (isSafe(value)) return String(value);
-    if (value === null || value === undefined || value === '') return '<span class="muted">—</span>';
-    if (typeof value === 'boolean') return value ? '<span aria-label="yes">✔</span>' : '<span aria-label="no">✘</span>';
-    if (value instanceof Date) return escapeHtml(value.toISOString().replace('T', ' ').slice(0, 16));
-    return escapeHtml(typeof value === 'object' ? JSON.stringify(value) : String(value));
+    if (isSafe(value)) return value;
+    if (value === null || value === undefined || value === '') return markSafe('<span class="muted">—</span>');
+    if (typeof value === 'boolean') return markSafe(value ? '<span aria-label="yes">✔</span>' : '<span aria-label="no">✘</span>');
+    if (value instanceof Date) return markSafe(escapeHtml(value.toISOString().replace('T', ' ').slice(0, 16)));
+    return markSafe(escapeHtml(typeof value === 'object' ? JSON.stringify(value) : String(value)));
   }
 
-  async #filtersHtml(ma: ModelAdmin, state: Record<string, string | undefined>, active: Record<string, string>): Promise<string> {
-    if (!ma.listFilter.length) return '';
-    const blocks: string[] = [];
+  async #filters(ma: ModelAdmin, state: Record<string, string | undefined>, active: Record<string, string>) {
+    const out: Array<{ title: string; choices: Array<{ label: string; url: string; selected: boolean }> }> = [];
     for (const name of ma.listFilter) {
       const field = ma.model._meta.field(name);
       let options: Array<[string, string]> = [];
@@ -311,13 +325,12 @@ export class AdminSite {
         const related = (field as unknown as { related(): AnyModelClass }).related();
         options = (await related.objects.all().limit(50)).map((o) => [String(o.pk), objectLabel(o)]);
       }
-      const link = (value: string | undefined, label: string) => {
-        const selected = (active[name] ?? undefined) === value;
-        return `<li><a href="${escapeHtml(qs({ ...state, [name]: value, p: undefined }))}"${selected ? ' class="selected" aria-current="true"' : ''}>${escapeHtml(label)}</a></li>`;
-      };
-      blocks.push(`<h3>By ${escapeHtml(String(field.options.verboseName ?? humanise(name)))}</h3><ul>${link(undefined, 'All')}${options.map(([v, l]) => link(v, l)).join('')}</ul>`);
+      const choice = (value: string | undefined, label: string) => ({
+        label, url: qs({ ...state, [name]: value, p: undefined }), selected: (active[name] ?? undefined) === value,
+      });
+      out.push({ title: String(field.options.verboseName ?? humanise(name)), choices: [choice(undefined, 'All'), ...options.map(([v, l]) => choice(v, l))] });
     }
-    return `<aside class="card filters" aria-label="Filters"><h2>Filter</h2>${blocks.join('')}</aside>`;
+    return out;
   }
 
   async #allowedActions(user: UserInstance, ma: ModelAdmin): Promise<AdminAction[]> {
@@ -344,12 +357,9 @@ export class AdminSite {
     }
     if (action.name === 'delete_selected') {
       if (req.form.get('confirm') !== 'yes') {
-        const hidden = objects.map((o) => `<input type="hidden" name="_selected" value="${escapeHtml(String(o.pk))}">`).join('');
-        const list = objects.map((o) => `<li>${escapeHtml(this.#repr(ma, o))}</li>`).join('');
-        return this.#page(req, 'Are you sure?', `<div class="card"><p>Delete these ${escapeHtml(ma.verboseNamePlural)}?</p><ul>${list}</ul>`
-          + `<form method="post">${csrfInput(req)}${hidden}<input type="hidden" name="action" value="delete_selected"><input type="hidden" name="confirm" value="yes">`
-          + `<button type="submit" class="danger">Yes, I’m sure</button> <a class="button secondary" href="${escapeHtml(this.modelUrl(ma))}">No, take me back</a></form></div>`,
-        [[cap(ma.app), null], [cap(ma.verboseNamePlural), this.modelUrl(ma)], ['Delete multiple objects', null]]);
+        return this.#page(req, 'delete_selected_confirmation.html', 'Are you sure?', {
+          objects: objects.map((o) => ({ pk: String(o.pk), repr: this.#repr(ma, o) })), cancel_url: this.modelUrl(ma),
+        }, { model: ma, crumbs: this.#crumbs(ma, ['Delete multiple objects', null]) });
       }
       let n = 0;
       for (const o of objects) {
@@ -375,12 +385,12 @@ export class AdminSite {
     return modelForm(ma.model, { ...(ma.fields ? { fields: ma.fields } : {}), label: ma.repr });
   }
 
-  #formPage(req: Request, ma: ModelAdmin, title: string, form: ModelForm, obj: AnyInstance | null, status = 200): Response {
-    const links = obj ? `<div class="toolbar"><a href="${escapeHtml(this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/history/`))}">History</a>`
-      + ` <a class="button danger" href="${escapeHtml(this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/delete/`))}">Delete</a></div>` : '';
-    const html = String(form.renderForm({ request: req, submitLabel: 'Save' }));
-    return this.#page(req, title, `${links}<div class="card">${html}</div>`,
-      [[cap(ma.app), null], [cap(ma.verboseNamePlural), this.modelUrl(ma)], [obj ? this.#repr(ma, obj) : `Add ${ma.verboseName}`, null]], status);
+  #formPage(req: Request, ma: ModelAdmin, title: string, form: ModelForm, obj: AnyInstance | null, status = 200): Promise<Response> {
+    const key = obj ? encodeURIComponent(String(obj.pk)) : '';
+    return this.#page(req, 'change_form.html', title, {
+      form, original: obj, read_only: false,
+      history_url: obj ? this.modelUrl(ma, `${key}/history/`) : '', delete_url: obj ? this.modelUrl(ma, `${key}/delete/`) : '',
+    }, { model: ma, crumbs: this.#crumbs(ma, [obj ? this.#repr(ma, obj) : `Add ${ma.verboseName}`, null]), status });
   }
 
   async addView(req: Request, params: { app: string; model: string }): Promise<Response> {
@@ -424,9 +434,9 @@ export class AdminSite {
       return this.#formPage(req, ma, `Change ${ma.verboseName}`, form, obj, 400);
     }
     if (!canChange) {
-      const rows = Object.keys(before.fields).map((name) => `<tr><th scope="row">${escapeHtml(humanise(name))}</th><td>${this.#cell(ma, obj, name)}</td></tr>`).join('');
-      return this.#page(req, `View ${ma.verboseName}`, `<div class="card"><table>${rows}</table></div>`,
-        [[cap(ma.app), null], [cap(ma.verboseNamePlural), this.modelUrl(ma)], [this.#repr(ma, obj), null]]);
+      return this.#page(req, 'change_form.html', `View ${ma.verboseName}`, {
+        original: obj, read_only: true, fields: Object.keys(before.fields).map((name) => ({ label: humanise(name), value: this.#cell(ma, obj, name) })),
+      }, { model: ma, crumbs: this.#crumbs(ma, [this.#repr(ma, obj), null]) });
     }
     return this.#formPage(req, ma, `Change ${ma.verboseName}`, before, obj);
   }
@@ -443,15 +453,15 @@ export class AdminSite {
         await obj.delete();
       } catch (e) {
         if (!(e instanceof ProtectedError)) throw e;
-        return this.#page(req, 'Cannot delete', `<div class="card"><p>Deleting “${escapeHtml(label)}” would require deleting protected related objects.</p></div>`, [], 409);
+        return this.#page(req, 'delete_confirmation.html', 'Cannot delete', { object_repr: label, protected: true }, { model: ma, status: 409 });
       }
       await this.#log(user, ma, obj, DELETION, 'Deleted.');
       flash(req, `The ${ma.verboseName} “${label}” was deleted successfully.`);
       return redirect(this.modelUrl(ma));
     }
-    return this.#page(req, 'Are you sure?', `<div class="card"><p>Are you sure you want to delete the ${escapeHtml(ma.verboseName)} “${escapeHtml(label)}”?</p>`
-      + `<form method="post">${csrfInput(req)}<button type="submit" class="danger">Yes, I’m sure</button> <a class="button secondary" href="${escapeHtml(this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`))}">No, take me back</a></form></div>`,
-    [[cap(ma.app), null], [cap(ma.verboseNamePlural), this.modelUrl(ma)], [label, null], ['Delete', null]]);
+    return this.#page(req, 'delete_confirmation.html', 'Are you sure?', {
+      object_repr: label, protected: false, cancel_url: this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`),
+    }, { model: ma, crumbs: this.#crumbs(ma, [label, null], ['Delete', null]) });
   }
 
   async historyView(req: Request, params: { app: string; model: string; pk: string }): Promise<Response> {
@@ -461,11 +471,13 @@ export class AdminSite {
     await this.#require(user, ma, 'view');
     const obj = await this.#object(ma, params.pk);
     const entries = await LogEntry.objects.filter({ contentType: `${ma.app}.${ma.modelName}`, objectId: String(obj.pk) }).selectRelated('user');
-    const rows = entries.map((e) => `<tr><td>${escapeHtml(e.actionTime.toISOString().replace('T', ' ').slice(0, 16))}</td>`
-      + `<td>${escapeHtml((e.user as UserInstance | undefined)?.username ?? String(e.userId))}</td><td>${escapeHtml(['', 'Added', 'Changed', 'Deleted'][e.actionFlag] ?? '')}</td><td>${escapeHtml(e.changeMessage)}</td></tr>`).join('');
-    return this.#page(req, `Change history: ${this.#repr(ma, obj)}`,
-      `<div class="card" style="padding:0"><table><thead><tr><th scope="col">Date/time</th><th scope="col">User</th><th scope="col">Action</th><th scope="col">Details</th></tr></thead><tbody>${rows || '<tr><td colspan="4">No history for this object.</td></tr>'}</tbody></table></div>`,
-      [[cap(ma.app), null], [cap(ma.verboseNamePlural), this.modelUrl(ma)], [this.#repr(ma, obj), this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`)], ['History', null]]);
+    return this.#page(req, 'object_history.html', `Change history: ${this.#repr(ma, obj)}`, {
+      object_repr: this.#repr(ma, obj),
+      entries: entries.map((e) => ({
+        time: e.actionTime.toISOString().replace('T', ' ').slice(0, 16), user: (e.user as UserInstance | undefined)?.username ?? String(e.userId),
+        action: ACTION_NAMES[e.actionFlag] ?? '', message: e.changeMessage,
+      })),
+    }, { model: ma, crumbs: this.#crumbs(ma, [this.#repr(ma, obj), this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`)], ['History', null]) });
   }
 }
 

@@ -1,9 +1,9 @@
 // Authentication: checking credentials (upgrading old hashes, throttling, no user enumeration by timing), logging
 // a user into the session (new session key: no fixation) and out, and the middleware that sets req.user.
-import { ImproperlyConfigured } from '../../errors.js';
+import { ImproperlyConfigured, ThrottledError } from '../../errors.js';
 import type { Middleware } from '../../http/middleware.js';
 import type { Request } from '../../http/request.js';
-import { ANONYMOUS_USER } from '../../templates/engine.js';
+import type { ContextProcessor } from '../../templates/engine.js';
 import { cachesFor } from '../../cache/registry.js';
 import { constantTimeEqual, saltedHmac } from '../../signing/signer.js';
 import { Session } from '../sessions/session.js';
@@ -14,8 +14,13 @@ import { LoginThrottle } from './throttle.js';
 const SESSION_USER_ID = '_auth_user_id';
 const SESSION_HASH = '_auth_user_hash';
 
+/** The user of a request nobody is logged into (req.user after authMiddleware, {{ user }} in templates). */
+export const ANONYMOUS_USER = Object.freeze({ isAuthenticated: false, isAnonymous: true, username: '' });
 export type AnonymousUser = typeof ANONYMOUS_USER;
-export { ANONYMOUS_USER };
+export { ThrottledError };
+
+/** {{ user }}: the signed-in user set by authMiddleware, or the anonymous user (authApp's context processor). */
+export const authProcessor: ContextProcessor = (req) => ({ user: req.user ?? ANONYMOUS_USER });
 
 export function isAuthenticated(user: unknown): user is UserInstance {
   return typeof user === 'object' && user !== null && (user as { isAuthenticated?: unknown }).isAuthenticated === true;
@@ -36,12 +41,6 @@ function session(req: Request): Session {
 /** Ties a session to the password it was made with: changing the password logs out every other session. */
 export function sessionAuthHash(user: UserInstance, secret: string): string {
   return saltedHmac('paddock.contrib.auth.sessionAuthHash', user.password, secret).toString('hex');
-}
-
-export class ThrottledError extends Error {
-  constructor(readonly retryAfter: number) {
-    super(`Too many failed logins. Try again in ${Math.ceil(retryAfter / 60)} minutes.`);
-  }
 }
 
 export interface AuthenticateOptions {

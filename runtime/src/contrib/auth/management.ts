@@ -1,5 +1,5 @@
-// createsuperuser: an admin account from the command line (or a release script), with the same password rules as
-// the site's forms unless explicitly skipped.
+// createsuperuser and changepassword: admin accounts and passwords from the command line (or a release script),
+// with the same password rules as the site's forms unless explicitly skipped.
 import { ValidationError } from '../../errors.js';
 import { authSettings } from './config.js';
 import { User, type UserInstance } from './models.js';
@@ -34,4 +34,24 @@ export async function createSuperuser(options: CreateSuperuserOptions): Promise<
     isStaff: true,
     isSuperuser: true,
   });
+}
+
+export interface ChangePasswordOptions {
+  username: string;
+  password: string;
+  /** Accept a password the validators reject. */
+  skipValidation?: boolean;
+}
+
+/** Sets a user's password (changepassword); the user's sessions end, since they carry a hash of the old one. */
+export async function changePassword(options: ChangePasswordOptions): Promise<UserInstance> {
+  const user = await User.objects.filter({ username: options.username }).first();
+  if (!user) throw new ValidationError(`There is no user '${options.username}'. Check the username (dumpdata auth.User lists them).`, 'not_found');
+  if (!options.skipValidation) {
+    validatePassword(options.password, { username: user.username, email: user.email, firstName: user.firstName, lastName: user.lastName },
+      authSettings().validators);
+  }
+  user.password = await authSettings().hashers.make(options.password);
+  await user.save({ updateFields: ['password'] });
+  return user;
 }

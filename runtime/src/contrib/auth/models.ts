@@ -40,7 +40,7 @@ export type PermissionInstance = Instance<typeof Permission>;
 export type GroupInstance = Instance<typeof Group>;
 export type UserInstance = Instance<typeof User>;
 
-// Templates and views ask any user these; anonymous visitors answer false (core's ANONYMOUS_USER).
+// Templates and views ask any user these; anonymous visitors answer false (login.ts' ANONYMOUS_USER).
 Object.defineProperties(User.prototype, {
   isAuthenticated: { get: () => true, configurable: true },
   isAnonymous: { get: () => false, configurable: true },

@@ -2,6 +2,7 @@
 import { ImproperlyConfigured } from '../../errors.js';
 import type { Middleware } from '../../http/middleware.js';
 import type { Request } from '../../http/request.js';
+import type { ContextProcessor } from '../../templates/engine.js';
 import { levels, Message, type Level } from './message.js';
 import { SessionStorage, type MessageStorage } from './storage.js';
 
@@ -61,6 +62,9 @@ function box(req: Request): Mailbox {
 export function addMessage(req: Request, level: Level, message: string, extraTags = ''): void {
   box(req).add(new Message(level, message, extraTags));
 }
+
+/** {{ messages }}: this request's flash messages (messagesApp's context processor; empty without messagesMiddleware). */
+export const messagesProcessor: ContextProcessor = (req) => ({ messages: req.messages ?? [] });
 
 /** Messages for this request, marking them displayed. */
 export function getMessages(req: Request): Message[] {

@@ -1,4 +1,5 @@
-// The sessions battery: server-side sessions keyed by a cookie, in the site's cache or its database.
+// The sessions battery: server-side sessions keyed by a cookie, in the site's cache or its database. List
+// `sessionsApp` in the site's apps for the database store (its table) and the clearsessions command.
 import { app } from '../../site/define.js';
 
 export { Session, newSessionKey, isValidSessionKey, SESSION_KEY_LENGTH, type SessionStore, type SessionOptions } from './session.js';
@@ -7,4 +8,6 @@ export { sessionMiddleware, getSession, type SessionMiddlewareOptions } from './
 export { DatabaseSessionStore } from './backends/db.js';
 export { SessionRecord, type SessionRecordInstance } from './models.js';
 
-export const sessionsApp = app('sessions', new URL('.', import.meta.url));
+export const sessionsApp = app('sessions', new URL('.', import.meta.url), {
+  commands: { clearsessions: () => import('./commands/clearsessions.js') },
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompiledQuery } from 'kysely';
 import { allowMigrate, execute } from '../connections.js';
-import { MigrationError } from '../errors.js';
+import { MigrationError } from '../../errors.js';
 import { fieldFromSpec, type Field } from '../fields.js';
 import { model as defineModel, registry, Registry, type AnyModelClass, type FieldDefs } from '../model.js';
 import { atomic } from '../transactions.js';

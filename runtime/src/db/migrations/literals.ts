@@ -1,7 +1,7 @@
 // Writes a compiled expression's parameters into its text as SQL literals, for DDL (check constraints, column defaults).
 import type { RawBuilder } from 'kysely';
 import { Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, DummyDriver } from 'kysely';
-import { MigrationError } from '../errors.js';
+import { MigrationError } from '../../errors.js';
 
 const compilerHost = new Kysely<Record<string, never>>({
   dialect: {

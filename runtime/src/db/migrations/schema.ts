@@ -1,5 +1,5 @@
 // DDL for migration operations: CREATE/ALTER/DROP statements generated from field specs, identifiers always quoted.
-import { MigrationError } from '../errors.js';
+import { MigrationError } from '../../errors.js';
 import type { FieldSpec } from '../fields.js';
 import { literal } from './literals.js';
 import { makeName, type ConstraintState, type IndexState, type ModelState, type Operation, type ProjectState } from './state.js';

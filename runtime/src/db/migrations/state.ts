@@ -2,7 +2,7 @@
 // registered models or by replaying migration operations; the autodetector diffs two of these.
 import { createHash } from 'node:crypto';
 import { Compiler, throughInfo } from '../compiler.js';
-import { MigrationError } from '../errors.js';
+import { MigrationError } from '../../errors.js';
 import { Q } from '../expressions.js';
 import { ManyToManyField, type FieldSpec } from '../fields.js';
 import type { AnyModelClass } from '../model.js';

@@ -1,5 +1,5 @@
 // The blog's admin: posts with their title, slug, author and date as columns, searchable by title, body and author.
-import { adminSite } from '@paddock/runtime/contrib/admin/index';
+import { adminSite } from '@paddock/runtime/contrib/admin';
 import { Post } from './models.js';
 
 adminSite.register(Post, {

@@ -2,7 +2,7 @@
 // is set), under a generation that every saved or deleted post moves on, so a new post shows at once, not after expiry.
 import { randomUUID } from 'node:crypto';
 import { currentSite, postDelete, postSave, type AnyModelClass, type Request, type Response, type ViewFunction } from '@paddock/runtime';
-import { cachePage, cachesFor, type Cache } from '@paddock/runtime/cache/index';
+import { cachePage, cachesFor, type Cache } from '@paddock/runtime/cache';
 import { Post } from './models.js';
 
 /** How long a cached list page lives at most, in seconds. */

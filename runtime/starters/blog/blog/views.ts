@@ -1,7 +1,7 @@
 // The blog's pages: the list, one post (HTML or JSON by Accept), a JSON endpoint, and a form to write a post
 // (urls.ts caches the list and lets only logged-in users reach the form).
 import { get404, json, negotiate, redirect, render, type Request } from '@paddock/runtime';
-import { messages } from '@paddock/runtime/contrib/messages/index';
+import { messages } from '@paddock/runtime/contrib/messages';
 import { publishedPosts } from './feeds.js';
 import { Post } from './models.js';
 

@@ -1,16 +1,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultMiddleware, include, type Response as Res } from '@paddock/runtime';
-import { LocMemCache } from '../../../src/cache/index.js';
-import { fields, makeMigrations, migrate, model, closeDatabases } from '../../../src/db/index.js';
-import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
-import { messagesMiddleware } from '../../../src/contrib/messages/index.js';
-import { authApp, authMiddleware, configureAuth, Permission, PBKDF2PasswordHasher, syncPermissions, User } from '../../../src/contrib/auth/index.js';
-import { adminApp, AdminSite, LogEntry, registerAuthAdmin } from '../../../src/contrib/admin/index.js';
-import { call, makeSite } from '../../helpers/site.js';
+import {
+  defaultMiddleware, include, fields, makeMigrations, migrate, model, closeDatabases, type Response as Res, type Site,
+} from '@paddock/runtime';
+import { LocMemCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
+import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
+import {
+  authApp, authMiddleware, configureAuth, Permission, PBKDF2PasswordHasher, syncPermissions, User,
+} from '@paddock/runtime/contrib/auth';
+import { adminApp, AdminSite, LogEntry, registerAuthAdmin } from '@paddock/runtime/contrib/admin';
+import { call, makeSite, tempDir } from '../../helpers/site.js';
 import { testDatabase } from '../helpers/db.js';
 
 const Category = model('adminshop.Category', { id: fields.auto(), name: fields.char({ maxLength: 100 }) });
@@ -56,13 +59,16 @@ after(async () => {
 });
 
 const cache = new LocMemCache({ name: `admin-${Math.random()}` });
-const site = makeSite({
+const siteOptions = {
+  apps: [adminApp],
   urls: [include('admin/', admin.urls)],
   settings: { MIDDLEWARE: [...defaultMiddleware, sessionMiddleware({ store: new CacheSessionStore(cache) }), messagesMiddleware(), authMiddleware()] },
-});
+};
+const defaultSite = makeSite(siteOptions);
 
 class Browser {
   jar = new Map<string, string>();
+  constructor(readonly site: Site = defaultSite) {}
   get cookie(): string { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
   take(res: Res): Res {
     for (const c of res.cookies) {
@@ -73,7 +79,7 @@ class Browser {
     }
     return res;
   }
-  async get(url: string): Promise<Res> { return this.take(await call(site, url, { headers: { cookie: this.cookie } })); }
+  async get(url: string): Promise<Res> { return this.take(await call(this.site, url, { headers: { cookie: this.cookie } })); }
   async token(from = '/admin/login/'): Promise<string> {
     return /name="csrfmiddlewaretoken" value="([^"]+)"/.exec((await this.get(from)).text())?.[1] ?? '';
   }
@@ -81,10 +87,10 @@ class Browser {
     const body = new URLSearchParams();
     if (opts.token !== false) body.append('csrfmiddlewaretoken', await this.token(opts.from ?? url));
     for (const [k, v] of Object.entries(form)) for (const item of [v].flat()) body.append(k, item);
-    return this.take(await call(site, url, { method: 'POST', body: body.toString(), headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' } }));
+    return this.take(await call(this.site, url, { method: 'POST', body: body.toString(), headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' } }));
   }
-  static async as(username: string, password: string): Promise<Browser> {
-    const b = new Browser();
+  static async as(username: string, password: string, site?: Site): Promise<Browser> {
+    const b = new Browser(site);
     const res = await b.post('/admin/login/', { username, password, next: '/admin/' });
     assert.equal(res.status, 302, `login as ${username}: ${res.text().slice(0, 300)}`);
     return b;
@@ -225,4 +231,33 @@ test('permission bypass by URL: staff without permissions get 403 on every model
   assert.equal((await Product.objects.get({ id: p.id })).name, 'guarded');
   assert.equal((await viewer.get('/admin/adminshop/nosuchmodel/')).status, 404);
   assert.equal((await viewer.get('/admin/auth/user/1/change/')).status, 403, 'users are off limits');
+});
+
+test('a site\'s own templates/admin/... win over the admin\'s, for every page or for one model; the CSS is a static file', async () => {
+  const { dir, cleanup } = tempDir('pdk-admin-templates-');
+  try {
+    const write = (rel: string, text: string) => {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    };
+    write('templates/admin/base_site.html', '{% extends "admin/base.html" %}{% block branding %}<a class="brand" href="{{ admin_url }}">Acme back office</a>{% endblock %}');
+    write('templates/admin/adminshop/product/change_list.html',
+      '{% extends "admin/change_list.html" %}{% block object_tools_bar %}<p id="custom">Only for {{ opts.verbose_name_plural }}</p>{{ super() }}{% endblock %}');
+    const custom = makeSite({ ...siteOptions, dir });
+    const b = await Browser.as('boss', 'pw-boss-123', custom);
+    const index = (await b.get('/admin/')).text();
+    assert.match(index, /<a class="brand" href="\/admin\/">Acme back office<\/a>/);
+    assert.match(index, /href="\/admin\/adminshop\/product\/">Products<\/a>/);
+    const products = (await b.get('/admin/adminshop/product/')).text();
+    assert.match(products, /<p id="custom">Only for products<\/p>/);
+    assert.match(products, /Add product<\/a>/, 'the block\'s own content is kept through super()');
+    assert.match(products, /\d+ products/);
+    assert.doesNotMatch((await b.get('/admin/adminshop/category/')).text(), /id="custom"/, 'another model keeps the admin\'s template');
+    assert.match(products, /<link rel="stylesheet" href="\/static\/admin\/css\/base.css">/);
+    const css = custom.staticFiles.lookup('admin/css/base.css');
+    assert.ok(css, 'the stylesheet is found among the apps\' static files');
+    assert.match(readFileSync(css.file, 'utf8'), /\.filters a\.selected/);
+  } finally {
+    cleanup();
+  }
 });

@@ -7,15 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { defaultMiddleware, defineSite, Feed, include, path, Response, Site } from '@paddock/runtime';
-import { createServer, type SiteServer } from '@paddock/runtime/host/server';
-import { LocMemCache } from '../../../src/cache/index.js';
-import { fields, makeMigrations, migrate, model, type Instance } from '../../../src/db/index.js';
-import { escapeHtml } from '../../../src/forms/html.js';
-import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
-import { messagesMiddleware } from '../../../src/contrib/messages/index.js';
-import { authApp, authMiddleware, configureAuth, createSuperuser, PBKDF2PasswordHasher } from '../../../src/contrib/auth/index.js';
-import { adminApp, AdminSite, registerAuthAdmin } from '../../../src/contrib/admin/index.js';
+import {
+  defaultMiddleware, defineSite, Feed, include, path, Response, Site, fields, makeMigrations, migrate, model,
+  type Instance,
+} from '@paddock/runtime';
+import { createServer, type SiteServer } from '@paddock/runtime/host';
+import { LocMemCache } from '@paddock/runtime/cache';
+import { escapeHtml } from '@paddock/runtime/forms';
+import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
+import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
+import { authApp, authMiddleware, configureAuth, createSuperuser, PBKDF2PasswordHasher } from '@paddock/runtime/contrib/auth';
+import { adminApp, AdminSite, registerAuthAdmin } from '@paddock/runtime/contrib/admin';
 import { TEST_SECRET } from '../../helpers/site.js';
 import { testDatabase } from '../helpers/db.js';
 
@@ -55,6 +57,7 @@ before(async () => {
   admin.register(Post, { listDisplay: ['title', 'published'], search: ['title'], listFilter: ['published'], repr: (p) => String(p.title) });
   registerAuthAdmin(admin);
   const site = new Site(defineSite({
+    apps: [adminApp],
     urls: [
       path('', async () => new Response(`<!doctype html><title>Blog</title><h1>Blog</h1>${(await Post.objects.filter({ published: true }))
         .map((p) => `<article><h2>${escapeHtml(p.title)}</h2><p>${escapeHtml(p.body)}</p></article>`).join('')}`)),

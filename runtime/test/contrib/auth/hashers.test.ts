@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   PasswordHashers, PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher, ScryptPasswordHasher, MD5PasswordHasher,
   defaultPasswordHashers, isPasswordUsable,
-} from '../../../src/contrib/auth/hashers.js';
+} from '@paddock/runtime/contrib/auth';
 
 // Produced by Django 3.2 (Debian's python3-django) and Python's hashlib.scrypt in Django 4's format.
 const DJANGO = {

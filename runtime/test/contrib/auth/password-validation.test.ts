@@ -2,9 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CommonPasswordValidator, MinimumLengthValidator, NumericPasswordValidator, UserAttributeSimilarityValidator,
-  validatePassword, passwordHelpTexts, quickRatio,
-} from '../../../src/contrib/auth/password-validation.js';
-import { ValidationError } from '../../../src/errors.js';
+  validatePassword, passwordHelpTexts,
+} from '@paddock/runtime/contrib/auth';
+// An internal of the similarity check, tested on its own.
+import { quickRatio } from '../../../src/contrib/auth/password-validation.js';
+import { ValidationError } from '@paddock/runtime';
 
 function codes(fn: () => void): string[] {
   try {

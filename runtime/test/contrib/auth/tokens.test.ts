@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { PasswordResetTokenGenerator, type TokenUser } from '../../../src/contrib/auth/tokens.js';
-import { LoginThrottle } from '../../../src/contrib/auth/throttle.js';
-import { RedisCache } from '../../../src/cache/index.js';
+import { PasswordResetTokenGenerator, type TokenUser, LoginThrottle } from '@paddock/runtime/contrib/auth';
+import { RedisCache } from '@paddock/runtime/cache';
 
 const secret = 'reset-secret-'.repeat(4);
 const user = (): TokenUser => ({ pk: 7, password: 'pbkdf2_sha256$1000000$salt$hash', lastLogin: new Date('2026-01-01T10:00:00.123Z'), email: 'a@example.com' });

@@ -1,14 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultMiddleware, include, path, Response, type Request, type Response as Res } from '@paddock/runtime';
-import { LocMemCache } from '../../../src/cache/index.js';
-import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
-import { messagesMiddleware } from '../../../src/contrib/messages/index.js';
+import { LocMemCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
+import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
 import {
-  authApp, authMiddleware, authUrls, configureAuth, createSuperuser, currentUser, loginRequired, permissionRequired, Permission,
-  setAuthMailBackend, User, MD5PasswordHasher, PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher,
-} from '../../../src/contrib/auth/index.js';
-import { MemoryBackend } from '../../../src/mail/index.js';
+  authApp, authMiddleware, authUrls, configureAuth, createSuperuser, currentUser, loginRequired, permissionRequired,
+  Permission, setAuthMailBackend, User, MD5PasswordHasher, PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher,
+} from '@paddock/runtime/contrib/auth';
+import { MemoryBackend } from '@paddock/runtime/mail';
 import { call, makeSite } from '../../helpers/site.js';
 import { testDatabase } from '../helpers/db.js';
 

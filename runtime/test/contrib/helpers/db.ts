@@ -2,7 +2,7 @@
 // with the given apps, dropped at the end.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { closeDatabases, configureDatabases, migrate, type AppRef } from '../../../src/db/index.js';
+import { closeDatabases, configureDatabases, migrate, type AppRef } from '@paddock/runtime';
 
 export async function testDatabase(apps: AppRef[]): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;

@@ -1,9 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultMiddleware, path, redirect, render, Response, type Request, type Response as Res, type Site } from '@paddock/runtime';
-import { LocMemCache } from '../../../src/cache/index.js';
-import { CacheSessionStore, sessionMiddleware } from '../../../src/contrib/sessions/index.js';
-import { CookieStorage, messages, messagesMiddleware, type MessageStorage } from '../../../src/contrib/messages/index.js';
+import { LocMemCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
+import { CookieStorage, messages, messagesApp, messagesMiddleware, type MessageStorage } from '@paddock/runtime/contrib/messages';
 import { call, inlineTemplates, makeSite } from '../../helpers/site.js';
 
 const cache = new LocMemCache({ name: `messages-${Math.random()}` });
@@ -11,6 +11,7 @@ after(() => cache.close());
 
 function site(storage?: MessageStorage): Site {
   return makeSite({
+    apps: [messagesApp],
     urls: [
       path('save/', (req: Request) => {
         messages.success(req, 'Saved <b>post</b>.');

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DatabaseSessionStore, Session, SessionRecord, sessionsApp } from '../../../src/contrib/sessions/index.js';
+import { DatabaseSessionStore, Session, SessionRecord, sessionsApp } from '@paddock/runtime/contrib/sessions';
 import { testDatabase } from '../helpers/db.js';
 
 let db: Awaited<ReturnType<typeof testDatabase>>;

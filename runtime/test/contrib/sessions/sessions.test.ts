@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { defaultMiddleware, json, path, Response, type Request, type Response as Res } from '@paddock/runtime';
-import { RedisCache } from '../../../src/cache/index.js';
-import { CacheSessionStore, getSession, sessionMiddleware, type SessionMiddlewareOptions } from '../../../src/contrib/sessions/index.js';
+import { RedisCache } from '@paddock/runtime/cache';
+import { CacheSessionStore, getSession, sessionMiddleware, type SessionMiddlewareOptions } from '@paddock/runtime/contrib/sessions';
 import { call, makeSite } from '../../helpers/site.js';
 
 const adminUrl = process.env.PADDOCK_CACHE_ADMIN_URL as string;
