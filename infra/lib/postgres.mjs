@@ -175,11 +175,16 @@ async function ensureEmbedded(server, secrets) {
   let note = `embedded Postgres (npm) on ${server.port}, data in ${dir}`;
   let started = false;
   if (!(await portOpen(server.port))) {
+    if (isRoot) {
+      // It would run as the `postgres` user, which cannot enter the state dir (the platform user's alone).
+      throw new StackError(`Postgres is not installed, and embedded Postgres cannot keep its data in ${stateDir} when run as root.`,
+        'Install Postgres from your system\'s packages (Debian: `apt-get install postgresql`), or run this as a normal user.');
+    }
     const EmbeddedPostgres = await importEmbedded();
     const fresh = !existsSync(join(dir, 'PG_VERSION'));
     const pg = new EmbeddedPostgres({
       databaseDir: dir, port: server.port, user: 'postgres', password: secrets.PG_SUPERUSER_PASSWORD, authMethod: 'scram-sha-256',
-      persistent: true, createPostgresUser: isRoot, postgresFlags: ['-c', `listen_addresses=${server.listen}`, '-c', 'max_connections=400'],
+      persistent: true, postgresFlags: ['-c', `listen_addresses=${server.listen}`, '-c', 'max_connections=400'],
     });
     if (fresh) await pg.initialise();
     const hbaFile = join(dir, 'pg_hba.conf');

@@ -86,10 +86,14 @@ export class PostgresProvisioner implements Provisioner {
     this.lockedDown.add(server);
   }
 
-  /** Makes the admin role a member of a site's role (needed to give it a database, end its sessions, drop it). */
+  /**
+   * Makes the admin role a member of a site's role that has its privileges (needed to give it a
+   * database, end its sessions, drop it). Postgres 16 and later make the creator of a role a member
+   * with ADMIN OPTION but neither INHERIT nor SET, hence USAGE (has its privileges), not MEMBER.
+   */
   private async adopt(db: pg.Pool, role: string): Promise<void> {
-    const { rows } = await db.query<{ member: boolean }>("select pg_has_role(current_user, $1, 'MEMBER') as member", [role]);
-    if (!rows[0]?.member) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
+    const { rows } = await db.query<{ usage: boolean }>("select pg_has_role(current_user, $1, 'USAGE') as usage", [role]);
+    if (!rows[0]?.usage) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
   }
 
   private pool(server: string): pg.Pool {
