@@ -2,12 +2,11 @@
 // The dev stack: `node infra/stack.mjs up [--for start|test|bench]` makes sure Postgres, the two
 // Redis instances, the Docker engine and the edge proxy are there, reusing what already runs,
 // and writes their settings to stack.env in the state dir; `status` shows them; `down` stops what it started.
-import { writeFileSync } from 'node:fs';
-import { ensureDir, stackEnvFile, stateDir } from './lib/env.mjs';
+import { ensureDir, stackEnvFile, stateDir, writePrivateFile } from './lib/env.mjs';
 import { bold, fail, ok, step } from './lib/log.mjs';
 import { ensurePackages, portOpen } from './lib/system.mjs';
 import { loadSecrets } from './lib/secrets.mjs';
-import { ensurePostgres, stopPostgres } from './lib/postgres.mjs';
+import { ensurePostgres, stopPostgres, PLATFORM_PORT as PG_PORT, TENANT_PORT as TENANT_PG_PORT } from './lib/postgres.mjs';
 import { ensureRedis, stopRedis, PLATFORM_PORT, CACHE_PORT } from './lib/redis.mjs';
 import { dockerPing, ensureDocker, stopDocker } from './lib/docker.mjs';
 
@@ -24,9 +23,10 @@ export async function up({ purpose = 'start', quiet = false } = {}) {
   const secrets = loadSecrets();
   const env = {};
   const notes = [];
-  const pg = await ensurePostgres(secrets);
+  // Tests and the bench make platform databases of their own; the platform itself never does.
+  const pg = await ensurePostgres(secrets, { forTests: purpose === 'test' || purpose === 'bench' });
   Object.assign(env, pg.env);
-  notes.push(`Postgres: ${pg.note}`);
+  notes.push(...pg.notes.map((n) => `Postgres: ${n}`));
   const redis = await ensureRedis(secrets);
   Object.assign(env, redis.env);
   notes.push(...redis.notes.map((n) => `Redis: ${n}`));
@@ -38,8 +38,8 @@ export async function up({ purpose = 'start', quiet = false } = {}) {
   env.PADDOCK_MASTER_KEY = process.env.PADDOCK_MASTER_KEY ?? secrets.MASTER_KEY;
   env.PADDOCK_OPERATOR_EMAIL = process.env.PADDOCK_OPERATOR_EMAIL ?? 'operator@paddock.localhost';
   env.PADDOCK_OPERATOR_PASSWORD = process.env.PADDOCK_OPERATOR_PASSWORD ?? secrets.OPERATOR_PASSWORD;
-  writeFileSync(stackEnvFile, ['# Written by infra/stack.mjs; read by npm start, npm test and the bench.',
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join('\n') + '\n', { mode: 0o600 });
+  writePrivateFile(stackEnvFile, ['# Written by infra/stack.mjs; read by npm start, npm test and the bench.',
+    ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join('\n') + '\n');
   if (!quiet) {
     for (const n of notes) ok(n);
     step(`Settings written to ${stackEnvFile}`);
@@ -49,7 +49,8 @@ export async function up({ purpose = 'start', quiet = false } = {}) {
 
 async function status() {
   const rows = [
-    ['Postgres :5432', await portOpen(5432)],
+    [`platform Postgres :${PG_PORT}`, await portOpen(PG_PORT)],
+    [`tenant Postgres :${TENANT_PG_PORT}`, await portOpen(TENANT_PG_PORT)],
     [`platform Redis :${PLATFORM_PORT}`, await portOpen(PLATFORM_PORT)],
     [`cache Redis :${CACHE_PORT}`, await portOpen(CACHE_PORT)],
     ['Docker engine', await dockerPing()],
@@ -58,7 +59,7 @@ async function status() {
 }
 
 function down() {
-  for (const line of [...stopRedis(), stopPostgres(), stopDocker()].filter(Boolean)) ok(line);
+  for (const line of [...stopRedis(), ...stopPostgres(), stopDocker()].filter(Boolean)) ok(line);
 }
 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -25,7 +25,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_ENV', description: 'dev | test | production; production demands real secrets and sets Secure cookies', default: (e) => (e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'dev') },
   { env: 'PADDOCK_DATABASE_URL', description: 'the platform database (Postgres URL)', default: 'postgres://paddock@127.0.0.1:5432/paddock', requiredInProduction: true, secret: true },
   { env: 'PADDOCK_REDIS_URL', description: 'the platform Redis (queues, locks, rate limits; noeviction)', default: 'redis://127.0.0.1:6379' },
-  { env: 'PADDOCK_PG_ADMIN_URL', description: 'tenant database pool: comma-separated admin URLs (a role with CREATEDB, CREATEROLE)', default: 'postgres://paddock@127.0.0.1:5432/postgres', requiredInProduction: true, secret: true },
+  { env: 'PADDOCK_PG_ADMIN_URL', description: 'tenant database pool: comma-separated admin URLs (a role with CREATEDB and CREATEROLE, no superuser) of servers other than the platform database\'s', default: 'postgres://paddock_provisioner@127.0.0.1:5433/postgres', requiredInProduction: true, secret: true },
   { env: 'PADDOCK_CACHE_ADMIN_URL', description: 'tenant cache pool: comma-separated Redis admin URLs (allkeys-lru)', default: 'redis://127.0.0.1:6380', requiredInProduction: true, secret: true },
   { env: 'PADDOCK_MASTER_KEY', description: '32 bytes, base64: encrypts tenant credentials and env vars at rest, signs reset links', requiredInProduction: true, default: 'ZGV2LW9ubHktbWFzdGVyLWtleS1kby1ub3QtdXNlISE=', secret: true },
   { env: 'PADDOCK_API_PORT', description: 'port the API listens on', default: '4000' },
@@ -59,6 +59,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_SLEEP_PAUSE_PRO_S', description: "idle seconds before a pro plan's site is paused", default: '1800' },
   { env: 'PADDOCK_SLEEP_STOP_PRO_S', description: "idle seconds before a pro plan's site is stopped", default: String(6 * 3600) },
   { env: 'PADDOCK_DRIVER', description: 'docker, or process (development without Docker: NOT an isolation boundary)', default: 'docker' },
+  { env: 'PADDOCK_EGRESS_POLICY', description: "enforce: the docker driver keeps tenant containers off link-local addresses and the host's own ports (iptables); off: you filter their traffic yourself", default: 'enforce' },
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
 ];
@@ -102,6 +103,7 @@ const ConfigSchema = Type.Object({
   sleepPauseProS: Type.Integer({ minimum: 0 }),
   sleepStopProS: Type.Integer({ minimum: 0 }),
   driver: Type.Union([Type.Literal('docker'), Type.Literal('process')]),
+  egressPolicy: Type.Union([Type.Literal('enforce'), Type.Literal('off')]),
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
 });
@@ -147,6 +149,7 @@ const fieldEnv: Record<keyof Config, string> = {
   sleepPauseProS: 'PADDOCK_SLEEP_PAUSE_PRO_S',
   sleepStopProS: 'PADDOCK_SLEEP_STOP_PRO_S',
   driver: 'PADDOCK_DRIVER',
+  egressPolicy: 'PADDOCK_EGRESS_POLICY',
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
 };
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sleepPauseProS: int('PADDOCK_SLEEP_PAUSE_PRO_S'),
     sleepStopProS: int('PADDOCK_SLEEP_STOP_PRO_S'),
     driver: raw.PADDOCK_DRIVER,
+    egressPolicy: raw.PADDOCK_EGRESS_POLICY,
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
   };

@@ -39,6 +39,9 @@ async function api(config: Config): Promise<void> {
   await migrate(platform);
   await bootstrapOperator(platform);
   const app = await buildServer(platform);
+  // Before any container starts (a one-off of `paddock run`): a host that cannot keep tenants in
+  // their place stops here, saying why.
+  await deployRuntimeOf(platform).driver.ensureIsolation();
   // One-offs a previous API process started and died before ending (their deadline passed).
   await deployRuntimeOf(platform).driver.reapExpiredOneOffs()
     .catch((err: unknown) => platform.logger.warn({ err }, 'could not reap expired one-offs'));
@@ -52,6 +55,7 @@ async function api(config: Config): Promise<void> {
 async function worker(config: Config): Promise<void> {
   const platform = openPlatform(config);
   await migrate(platform);
+  await deployRuntimeOf(platform).driver.ensureIsolation();
   const workers = startWorkers(platform);
   const pending = await enqueuePending(platform);
   platform.logger.info({ queues: workers.names, pending }, 'worker running');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startWorkers, type RunningWorkers } from '../src/jobs/workers.js';
-import { adminUrl, lifecycleWorkers, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { tenantAdminUrl, lifecycleWorkers, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
@@ -26,7 +26,7 @@ function crashingWorker(t: TestPlatform, plan: Record<string, string>): Promise<
 
 async function countTenantObjects(ids: string[]) {
   const names = ids.map((id) => `s_${id.replace(/-/g, '')}`);
-  const c = new pg.Client({ connectionString: adminUrl() });
+  const c = new pg.Client({ connectionString: tenantAdminUrl() });
   await c.connect();
   const redis = new Redis(process.env.PADDOCK_CACHE_ADMIN_URL!.split(',')[0]!);
   try {

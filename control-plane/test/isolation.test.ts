@@ -99,14 +99,22 @@ describe('tenant isolation on real Postgres and Redis', () => {
       assert.deepEqual(role.rows[0], { rolconnlimit: 20, rolsuper: false, rolcreatedb: false, rolcreaterole: false });
       await assert.rejects(own.query('create database stolen'), /permission denied/);
       await assert.rejects(own.query('create role sneaky'), /permission denied/);
+      // Nor can it learn which databases the server holds (B's among them).
+      await assert.rejects(own.query('select datname from pg_database'), /permission denied/);
+      await assert.rejects(own.query('select datname from pg_stat_database'), /permission denied/);
     } finally {
       await own.end();
     }
     await assert.rejects(pgConnect(a.pg, b.pg.database!), /permission denied for database/);
     await assert.rejects(pgConnect(b.pg, a.pg.database!), /permission denied for database/);
     await assert.rejects(pgConnect({ ...a.pg, password: b.pg.password }), /password authentication failed/);
-    // Nor to the platform's own database, when it shares the server (as in dev).
-    await assert.rejects(pgConnect(a.pg, new URL(t.config.databaseUrl).pathname.slice(1)), /permission denied for database/);
+    // The platform's own database is on another server, which does not know tenant roles.
+    const platform = new URL(t.config.databaseUrl);
+    assert.notEqual(`${platform.hostname}:${platform.port}`, a.pg.server, 'the platform database does not share the tenant server');
+    const c = new pg.Client({ host: platform.hostname, port: Number(platform.port), database: platform.pathname.slice(1), user: a.pg.username, password: a.pg.password });
+    c.on('error', () => {});
+    await assert.rejects(c.connect(), /password authentication failed/);
+    await c.end().catch(() => undefined);
   });
 
   test("site A's cache user reads and writes only its own prefix", async () => {

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startTestPlatform, adminUrl, lifecycleWorkers, type TestPlatform } from './support/platform.js';
+import { startTestPlatform, tenantAdminUrl, lifecycleWorkers, type TestPlatform } from './support/platform.js';
 import { enqueuePending, startWorkers } from '../src/jobs/workers.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
 
 async function databaseExists(name: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: adminUrl() });
+  const c = new pg.Client({ connectionString: tenantAdminUrl() });
   await c.connect();
   try {
     const r = await c.query('select 1 from pg_database where datname = $1', [name]);

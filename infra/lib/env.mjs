@@ -1,6 +1,6 @@
 // Where the dev stack keeps its state, and how its settings reach every process.
 // Plain Node (no dependencies): these scripts run before `npm install` has.
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
@@ -12,9 +12,21 @@ export const stateDir = resolve(process.env.PADDOCK_STATE_DIR
   ?? join(process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'paddock'));
 export const stackEnvFile = join(stateDir, 'stack.env');
 
+/**
+ * A folder of the state dir: readable by the platform's user only (0700), since the state dir holds
+ * secrets (secrets.env, stack.env, the cache pool's ACL file) and tenants' code. An existing
+ * folder made before is tightened too.
+ */
 export function ensureDir(dir) {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   return dir;
+}
+
+/** Writes a file only the platform's user may read (0600), also when it existed with looser modes. */
+export function writePrivateFile(file, content) {
+  writeFileSync(file, content, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }
 
 /** Reads a KEY=VALUE file (as written by the dev stack) into an object. */

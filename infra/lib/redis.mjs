@@ -1,8 +1,8 @@
 // The two Redis instances: the platform's (queues, locks; noeviction) and the tenant cache pool
 // (allkeys-lru, password-protected, one ACL user per site persisted in an ACL file).
-import { existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDir, stateDir } from './env.mjs';
+import { ensureDir, stateDir, writePrivateFile } from './env.mjs';
 import { StackError } from './log.mjs';
 import { createConnection } from 'node:net';
 import { ensurePackages, must, portOpen, run, waitFor, which } from './system.mjs';
@@ -40,7 +40,7 @@ function config(kind, port, dir, password) {
   // Tenant containers connect over their bridge networks, so this one listens beyond loopback;
   // every user, the default one included, needs a password.
   const aclFile = join(dir, 'users.acl');
-  if (!existsSync(aclFile)) writeFileSync(aclFile, `user default on >${password} ~* &* +@all\n`, { mode: 0o600 });
+  if (!existsSync(aclFile)) writePrivateFile(aclFile, `user default on >${password} ~* &* +@all\n`);
   return [...common, 'bind 0.0.0.0', 'protected-mode no', `aclfile ${aclFile}`,
     'maxmemory 512mb', 'maxmemory-policy allkeys-lru', 'save ""', 'appendonly no'].join('\n') + '\n';
 }
@@ -50,8 +50,9 @@ async function ensureOne(kind, port, password) {
   if (await portOpen(port)) return { note: `${kind} Redis on ${port} (already running)` };
   if (!which('redis-server')) ensurePackages(['redis-server'], `the ${kind} Redis`);
   const conf = join(dir, 'redis.conf');
-  writeFileSync(conf, config(kind, port, dir, password));
-  must('redis-server', [conf]);
+  writePrivateFile(conf, config(kind, port, dir, password));
+  // Redis writes its ACL file (tenant users' password hashes) and data with the umask it gets.
+  must('sh', ['-c', 'umask 077 && exec redis-server "$0"', conf]);
   await waitFor(() => portOpen(port), { what: `Redis on ${port}`, timeoutMs: 15000 });
   return { note: `${kind} Redis on ${port}, data in ${dir} (started)`, started: true };
 }

@@ -6,6 +6,8 @@
 // Each web replica runs in the network namespace of its own holder container (images/netns-image.ts,
 // hardened the same way), which sits on the site's bridge: the replica can be stopped to free its
 // memory and started again without Docker setting up a namespace, veth and address each time.
+// What a container may connect to beyond its own network is the host's egress policy (egress.ts),
+// installed before the first container starts and checked again every minute.
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { SITE_UID } from '../images/base-image.js';
@@ -13,6 +15,8 @@ import { ensureNetnsImage } from '../images/netns-image.js';
 import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
 import { connectDocker, type DockerEngine } from './docker-engine.js';
+import { bridgeName, installEgressPolicy, tenantEgress, type TenantEgress } from './egress.js';
+import { loadConfig } from '../config.js';
 import { demultiplex, LineQueue } from './log-stream.js';
 
 const LABEL = {
@@ -30,6 +34,9 @@ const LABEL = {
 /** A one-off outlives its deadline by this much before a sweep removes it: the starter's own timer goes first, and says why. */
 export const ONE_OFF_REAP_GRACE_MS = 5_000;
 
+/** How often the egress policy is checked (and put back if something removed it). */
+const EGRESS_RECHECK_MS = 60_000;
+
 /** Limits of a network holder: it only sleeps. */
 const HOLDER_LIMITS = { memoryMb: 8, cpus: 0.05, pids: 4 };
 
@@ -41,6 +48,11 @@ export interface DockerDriverOptions {
   tmpfsMb?: number;
   /** Image of the network holders (default: built here, images/netns-image.ts). */
   netnsImage?: string;
+  /**
+   * Tenant containers' egress policy (null: not enforced). It is one policy for the whole host, so
+   * every driver of it must agree: by default, the one the environment's configuration implies.
+   */
+  egress?: TenantEgress | null;
 }
 
 function statusOf(state: { Status?: string; Paused?: boolean }): ReplicaStatus {
@@ -64,15 +76,33 @@ export class DockerDriver implements Driver {
   private readonly prefix: string;
   private readonly tmpfsMb: number;
   private netnsImage: Promise<string> | undefined;
+  private readonly egress: TenantEgress | null;
+  private egressCheck: { at: number; done: Promise<void> } | undefined;
 
   constructor(opts: DockerDriverOptions = {}) {
     this.docker = opts.docker ?? connectDocker();
     this.prefix = opts.namePrefix ?? 'pdk';
     this.tmpfsMb = opts.tmpfsMb ?? 64;
     if (opts.netnsImage) this.netnsImage = Promise.resolve(opts.netnsImage);
+    this.egress = opts.egress !== undefined ? opts.egress : tenantEgress(loadConfig());
   }
 
+  /** Installs the host's egress policy for tenant containers, or checks it is still there (at most once a minute). */
+  async ensureIsolation(): Promise<void> {
+    if (!this.egress) return;
+    if (this.egressCheck && Date.now() - this.egressCheck.at < EGRESS_RECHECK_MS) return this.egressCheck.done;
+    const done = installEgressPolicy(this.egress).catch((err: unknown) => { this.egressCheck = undefined; throw err; });
+    this.egressCheck = { at: Date.now(), done };
+    return done;
+  }
+
+  /** A site's network. Its bridge is named for the egress policy (`pdk-…`), which filters no other network. */
   networkName(site: string): string {
+    return `${this.prefix}-net-${site}`;
+  }
+
+  /** A site's network as made before the egress policy (an ordinary bridge): its containers leave it at the next deploy. */
+  private legacyNetworkName(site: string): string {
     return `${this.prefix}-site-${site}`;
   }
 
@@ -92,7 +122,7 @@ export class DockerDriver implements Driver {
         CheckDuplicate: true,
         Labels: { [LABEL.site]: site },
         // Replicas of one site may talk to each other; other sites' bridges are dropped by Docker.
-        Options: { 'com.docker.network.bridge.enable_icc': 'true' },
+        Options: { 'com.docker.network.bridge.enable_icc': 'true', 'com.docker.network.bridge.name': bridgeName(name) },
       });
     } catch (err) {
       if (!isStatus(err, 409)) throw err;
@@ -136,6 +166,7 @@ export class DockerDriver implements Driver {
   }
 
   async create(spec: ReplicaSpec): Promise<ReplicaState> {
+    await this.ensureIsolation();
     const network = await this.ensureNetwork(spec.site);
     // Shared by concurrent creates; a failed build is tried again by the next one.
     this.netnsImage ??= ensureNetnsImage(this.docker).catch((err: unknown) => { this.netnsImage = undefined; throw err; });
@@ -243,7 +274,7 @@ export class DockerDriver implements Driver {
     const networks = holder
       ? (await this.docker.getContainer(holder).inspect().catch(() => undefined))?.NetworkSettings.Networks
       : info.NetworkSettings.Networks;
-    return networks?.[this.networkName(site)]?.IPAddress || undefined;
+    return (networks?.[this.networkName(site)] ?? networks?.[this.legacyNetworkName(site)])?.IPAddress || undefined;
   }
 
   private async stateFrom(info: Docker.ContainerInspectInfo): Promise<ReplicaState> {
@@ -304,6 +335,7 @@ export class DockerDriver implements Driver {
   async exec(spec: ReplicaSpec, opts: ExecOptions = {}): Promise<OneOffResult> {
     const aborted = () => opts.signal?.aborted ?? false;
     if (aborted()) return { exitCode: KILLED_EXIT_CODE, output: [], dropped: 0, timedOut: false, aborted: true };
+    await this.ensureIsolation();
     const network = await this.ensureNetwork(spec.site);
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const container = await this.docker.createContainer({
@@ -435,10 +467,12 @@ export class DockerDriver implements Driver {
       await Promise.all(group.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
         .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));
     }
-    try {
-      await this.docker.getNetwork(this.networkName(site)).remove();
-    } catch (err) {
-      if (!isStatus(err, 404)) throw err;
+    for (const network of [this.networkName(site), this.legacyNetworkName(site)]) {
+      try {
+        await this.docker.getNetwork(network).remove();
+      } catch (err) {
+        if (!isStatus(err, 404)) throw err;
+      }
     }
   }
 }

@@ -134,6 +134,11 @@ export interface Driver {
   reapExpiredOneOffs(now?: Date): Promise<number>;
   /** The address at which a replica of the site reaches services on this host (Postgres, the cache). */
   hostAddress(site: string): Promise<string>;
+  /**
+   * Installs what keeps sites in their place on this host beyond each container's own settings —
+   * docker: the egress policy (drivers/egress.ts) — or checks it is still there. Cheap to call often.
+   */
+  ensureIsolation(): Promise<void>;
   /** Memory a running replica uses now, in bytes (for the site's metrics); undefined when unknown. */
   memoryBytes(id: string): Promise<number | undefined>;
 }

@@ -248,6 +248,9 @@ export class ProcessDriver implements Driver {
     return '127.0.0.1';
   }
 
+  /** Nothing to install: this driver does not isolate sites (it says so). */
+  async ensureIsolation(): Promise<void> {}
+
   /** The child's resident set (Linux /proc); undefined elsewhere or when it is not running. */
   async memoryBytes(id: string): Promise<number | undefined> {
     const pid = this.procs.get(id)?.child?.pid;

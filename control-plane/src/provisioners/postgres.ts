@@ -3,6 +3,10 @@
 // PUBLIC so no other site's role can even connect (nor to `postgres`, `template1` or the platform
 // database); the role has a connection limit and a statement_timeout of its own.
 //
+// The admin role needs only CREATEDB and CREATEROLE, no superuser: it makes itself a member of
+// each site's role (GRANT ... TO CURRENT_USER, which a CREATEROLE role may do), which is what
+// Postgres asks of whoever gives a database to a role, alters it, drops it or ends its sessions.
+//
 // CREATE DATABASE copies a template and syncs it to disk: hundreds of milliseconds, seconds on a
 // busy disk. So each server keeps a few empty spare databases ready (refill), and provisioning
 // claims one by renaming it — an atomic catalog update that only one claimer can win.
@@ -60,16 +64,36 @@ export class PostgresProvisioner implements Provisioner {
   /**
    * PUBLIC may connect to every database by default, so a tenant role could log in to `postgres`,
    * `template1` or the platform database (and read what any role may: the catalogs, other sites'
-   * names). Once per server and process; idempotent, so every worker may do it.
+   * names). Revoked where this role may (databases it owns); the others must be closed by the
+   * server's superuser beforehand (the dev stack does), and a server where they are not gets no
+   * tenant at all. Once per server and process; idempotent, so every worker may do it.
    */
   private async lockDown(server: string): Promise<void> {
     if (this.lockedDown.has(server)) return;
     const names = new Set(['postgres', 'template1', new URL(this.urlFor(server)).pathname.slice(1)]);
     const platform = this.settings.platformDatabaseUrl;
     if (platform && serverKey(platform, 5432) === server) names.add(new URL(platform).pathname.slice(1));
-    const { rows } = await this.pool(server).query<{ datname: string }>('select datname from pg_database where datname = any($1)', [[...names]]);
-    for (const { datname } of rows) await this.pool(server).query(`REVOKE CONNECT, TEMPORARY ON DATABASE "${datname.replace(/"/g, '""')}" FROM PUBLIC`);
+    const open = async () => (await this.pool(server).query<{ datname: string }>(
+      "select datname from pg_database where datname = any($1) and has_database_privilege('public', datname, 'CONNECT') order by datname", [[...names]],
+    )).rows.map((r) => r.datname);
+    // Without the privilege to revoke, Postgres only warns: what is still open afterwards tells.
+    for (const datname of await open()) await this.pool(server).query(`REVOKE CONNECT, TEMPORARY ON DATABASE "${datname.replace(/"/g, '""')}" FROM PUBLIC`);
+    const still = await open();
+    if (still.length) {
+      throw new Error(`Every role may connect to the database(s) ${still.join(', ')} on the tenant Postgres server ${server}, and the provisioning role cannot change that. `
+        + `As that server's superuser, run: ${still.map((d) => `REVOKE CONNECT, TEMPORARY ON DATABASE "${d}" FROM PUBLIC;`).join(' ')}`);
+    }
     this.lockedDown.add(server);
+  }
+
+  /**
+   * Makes the admin role a member of a site's role that has its privileges (needed to give it a
+   * database, end its sessions, drop it). Postgres 16 and later make the creator of a role a member
+   * with ADMIN OPTION but neither INHERIT nor SET, hence USAGE (has its privileges), not MEMBER.
+   */
+  private async adopt(db: pg.Pool, role: string): Promise<void> {
+    const { rows } = await db.query<{ usage: boolean }>("select pg_has_role(current_user, $1, 'USAGE') as usage", [role]);
+    if (!rows[0]?.usage) await db.query(`GRANT ${ident(role)} TO CURRENT_USER`);
   }
 
   private pool(server: string): pg.Pool {
@@ -87,16 +111,18 @@ export class PostgresProvisioner implements Provisioner {
     await this.lockDown(r.server);
     const role = ident(r.username);
     const database = ident(r.database ?? r.username);
-    const options = `LOGIN PASSWORD ${literal(r.password)} CONNECTION LIMIT ${this.settings.connectionLimit} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`;
+    const options = `LOGIN PASSWORD ${literal(r.password)} CONNECTION LIMIT ${this.settings.connectionLimit} NOCREATEDB NOCREATEROLE`;
     const exists = await db.query('select 1 from pg_roles where rolname = $1', [r.username]);
     if (exists.rowCount === 0) {
       try {
-        await db.query(`CREATE ROLE ${role} ${options}`);
+        // Only a superuser may even name SUPERUSER, REPLICATION or BYPASSRLS in ALTER ROLE; a role is made without them.
+        await db.query(`CREATE ROLE ${role} ${options} NOSUPERUSER NOREPLICATION NOBYPASSRLS`);
       } catch (e) {
         if ((e as { code?: string }).code !== '42710' && (e as { code?: string }).code !== '23505') throw e; // created meanwhile
       }
     }
     await db.query(`ALTER ROLE ${role} ${options}`);
+    await this.adopt(db, r.username);
     await db.query(`ALTER ROLE ${role} SET statement_timeout = ${literal(this.settings.statementTimeout)}`);
     await db.query(`ALTER ROLE ${role} SET idle_in_transaction_session_timeout = '60s'`);
     const dbExists = await db.query('select 1 from pg_database where datname = $1', [r.database]);
@@ -173,6 +199,7 @@ export class PostgresProvisioner implements Provisioner {
   async setReadOnly(r: TenantResource, readOnly: boolean): Promise<void> {
     const db = this.pool(r.server);
     const database = ident(r.database ?? r.username);
+    await this.adopt(db, r.username);
     await db.query(readOnly ? `ALTER DATABASE ${database} SET default_transaction_read_only = on` : `ALTER DATABASE ${database} RESET default_transaction_read_only`);
     await db.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [r.username]);
   }
@@ -181,6 +208,7 @@ export class PostgresProvisioner implements Provisioner {
     const db = this.pool(r.server);
     const exists = await db.query('select 1 from pg_roles where rolname = $1', [r.username]);
     if (exists.rowCount === 0) return;
+    await this.adopt(db, r.username);
     await db.query(`ALTER ROLE ${ident(r.username)} NOLOGIN`);
     await db.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [r.username]);
   }
@@ -188,8 +216,9 @@ export class PostgresProvisioner implements Provisioner {
   async destroy(r: TenantResource): Promise<void> {
     const db = this.pool(r.server);
     const database = r.database ?? r.username;
-    await db.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
     const exists = await db.query('select 1 from pg_roles where rolname = $1', [r.username]);
+    if (exists.rowCount !== 0) await this.adopt(db, r.username);
+    await db.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
     if (exists.rowCount === 0) return;
     await db.query(`ALTER ROLE ${ident(r.username)} NOLOGIN`);
     await db.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [r.username]);

@@ -3,6 +3,7 @@
 import type { Platform } from '../platform.js';
 import { DirectoryArtifactStore } from '../artifacts/artifact-store.js';
 import { DockerDriver } from '../drivers/docker.js';
+import { tenantEgress } from '../drivers/egress.js';
 import type { Driver } from '../drivers/driver.js';
 import { EdgeSignal } from '../edge/edge-signal.js';
 import { ensureRuntimeImage, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
@@ -22,7 +23,7 @@ export interface DeployRuntimeOptions {
 
 export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployDeps {
   const settings = opts.settings ?? deploySettings(platform.config);
-  const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver();
+  const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver({ egress: tenantEgress(platform.config) });
   const driver = opts.driver ?? (settings.driver === 'process'
     ? new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => platform.logger.warn(m) })
     : docker);

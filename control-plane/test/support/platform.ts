@@ -18,25 +18,38 @@ export function suffix(): string {
   return randomBytes(5).toString('hex');
 }
 
-export function adminUrl(): string {
+/** The tenant database pool's admin (the provisioning role): PADDOCK_PG_ADMIN_URL. */
+export function tenantAdminUrl(): string {
   const url = process.env.PADDOCK_PG_ADMIN_URL;
   if (!url) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env (npm test does both).');
   return url;
 }
 
+/**
+ * Where tests make their platform databases: a role with CREATEDB (and nothing more) on the
+ * platform database's server, which the control plane under test then runs as — the dev stack's
+ * `paddock_test` under `npm test`. The platform's own role may create no database.
+ */
+export function platformAdminUrl(): string {
+  const url = process.env.PADDOCK_TEST_DATABASE_ADMIN_URL;
+  if (!url) throw new Error('PADDOCK_TEST_DATABASE_ADMIN_URL is unset: run the tests with `npm test`, which brings up the dev stack and sets it (or set it to a role with CREATEDB on the platform database\'s server).');
+  return url;
+}
+
+/** A fresh platform database of its own, on the platform server; drop() removes it. */
 export async function createDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `pdk_test_${suffix()}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
+  const admin = new pg.Client({ connectionString: platformAdminUrl() });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(adminUrl());
+  const url = new URL(platformAdminUrl());
   url.pathname = `/${name}`;
   return {
     name,
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: adminUrl() });
+      const c = new pg.Client({ connectionString: platformAdminUrl() });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();

@@ -3,7 +3,7 @@
 // in this process, on the dev stack's Postgres and Redis. An operator account of its own.
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { adminUrl, createDatabase, suffix } from '../../../control-plane/test/support/platform.js';
+import { createDatabase, platformAdminUrl, suffix } from '../../../control-plane/test/support/platform.js';
 import { loadConfig, type Config } from '@paddock/control-plane/config';
 import { openPlatform, type Platform } from '@paddock/control-plane/platform';
 import { migrateToLatest } from '@paddock/control-plane/store/migrate';
@@ -31,7 +31,7 @@ export { suffix };
 export async function startApi({ env = {}, bare = false }: ApiOptions = {}): Promise<RunningApi> {
   // A bare API points at a database that does not exist.
   const database = bare ? undefined : await createDatabase();
-  const missing = new URL(adminUrl());
+  const missing = new URL(platformAdminUrl());
   missing.pathname = `/pdk_missing_${suffix()}`;
   const operator = { email: `operator-${suffix()}@dashboard-test.paddock.localhost`, password: `op-${suffix()}-${suffix()}` };
   const config = loadConfig({

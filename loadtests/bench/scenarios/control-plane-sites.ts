@@ -53,8 +53,9 @@ export default {
   description: 'provisioning p50 (target 300 ms), 100 concurrent site creations (30 s), GET /v1/sites p99 at 200 req/s (15 ms)',
   target: { ratio: 1, compare: '<=' },
   async run(ctx) {
-    const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
-    if (!adminUrl) throw new Error('PADDOCK_PG_ADMIN_URL is unset: run `npm run stack` and load ~/.local/state/paddock/stack.env (or export its variables before npm run bench).');
+    // Its own platform database, made on the platform server by the role the tests use (CREATEDB).
+    const adminUrl = process.env.PADDOCK_TEST_DATABASE_ADMIN_URL;
+    if (!adminUrl) throw new Error('PADDOCK_TEST_DATABASE_ADMIN_URL is unset: run the benchmarks with `npm run bench`, which brings up the dev stack and sets it.');
     const dbName = `pdk_bench_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
