@@ -1,4 +1,4 @@
-// The platform's own parts hold no more than they need (ARCHITECTURE.md, "Tenants are hostile"):
+// The platform's own parts hold no more than they need (README, "Security"):
 // the control plane's Postgres role is no superuser and owns only the platform database, tenant
 // provisioning has CREATEDB and CREATEROLE on a server of its own, and the state dir's secrets are
 // the platform user's alone. Checked on the servers and state dir `npm test` runs against.

@@ -1,5 +1,5 @@
 // Postgres on two servers of the dev stack's own, so that a tenant's container cannot reach the
-// platform's data (ARCHITECTURE.md, "Tenants are hostile"):
+// platform's data (README, "Security"):
 // - the platform server (PADDOCK_PG_PORT, 5432) holds the platform database. It listens on
 //   loopback only and admits no container network; its role `paddock` is no superuser and owns
 //   only that database. Under `npm test` and the bench, `paddock_test` (CREATEDB, nothing more)

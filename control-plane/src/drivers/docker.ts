@@ -1,4 +1,4 @@
-// Runs each replica of a site as one hardened container (ARCHITECTURE.md, "Tenancy"): a numeric
+// Runs each replica of a site as one hardened container (README, "Security"): a numeric
 // non-root user, read-only root filesystem with a tmpfs /tmp, every capability dropped,
 // no-new-privileges, pids/memory/CPU limits, no host paths or Docker socket, and one bridge network
 // per site. The edge and activator reach a replica at its address on that network; nothing is

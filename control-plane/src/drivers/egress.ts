@@ -1,4 +1,4 @@
-// Where a tenant container may connect (ARCHITECTURE.md, "Tenants are hostile"): to its database
+// Where a tenant container may connect (README, "Security"): to its database
 // and cache servers and the internet, never to link-local addresses (cloud metadata services at
 // 169.254.169.254) nor to the host's own services — the API, dashboard, edge admin, a Docker API on
 // TCP, the platform's Postgres and Redis.
