@@ -62,6 +62,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_EGRESS_POLICY', description: "enforce: the docker driver keeps tenant containers off link-local addresses and the host's own ports (iptables); off: you filter their traffic yourself", default: 'enforce' },
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
+  { env: 'PADDOCK_NPM_REGISTRY', description: 'the npm registry builds install sites\' dependencies from (and the only one their lockfiles may name besides registry.npmjs.org)', default: 'https://registry.npmjs.org/' },
 ];
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -106,6 +107,7 @@ const ConfigSchema = Type.Object({
   egressPolicy: Type.Union([Type.Literal('enforce'), Type.Literal('off')]),
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
+  npmRegistry: Type.String({ pattern: '^https?://[^\\s]+$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -152,6 +154,7 @@ const fieldEnv: Record<keyof Config, string> = {
   egressPolicy: 'PADDOCK_EGRESS_POLICY',
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
+  npmRegistry: 'PADDOCK_NPM_REGISTRY',
 };
 
 export class ConfigError extends Error {
@@ -219,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     egressPolicy: raw.PADDOCK_EGRESS_POLICY,
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
+    npmRegistry: (raw.PADDOCK_NPM_REGISTRY ?? '').replace(/\/*$/, '/'),
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();
@@ -256,6 +260,8 @@ export interface DeploySettings {
   sleep: Record<string, { pauseAfterS: number; stopAfterS: number }>;
   /** What runs the sites' replicas. */
   driver: 'docker' | 'process';
+  /** The npm registry builds install from. */
+  npmRegistry: string;
 }
 
 export function deploySettings(config: Config): DeploySettings {
@@ -272,5 +278,6 @@ export function deploySettings(config: Config): DeploySettings {
       business: { pauseAfterS: 0, stopAfterS: 0 }, // never sleeps
     },
     driver: config.driver,
+    npmRegistry: config.npmRegistry,
   };
 }

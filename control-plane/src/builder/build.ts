@@ -1,16 +1,24 @@
-// Turns an uploaded site tarball into a slug: unpack safely, check it is a site, compile its
-// TypeScript with esbuild (file by file, layout kept, so `./views.js` imports keep working),
-// install the npm dependencies it declares (production only, lockfile respected, no install
-// scripts), then pack the result as a .tar.gz with a manifest. The compiler and npm run in a
-// cgroup-limited child (limited-process.ts).
+// Turns an uploaded site tarball into a slug: unpack safely, check it is a site, read its
+// package.json, lockfile and tsconfig.json as data (dependencies from the npm registry only; the
+// compiler options are the platform's, adjusted only by options that name no file), then run the
+// build step in the build sandbox (sandbox.ts: a throwaway hardened container, or a limited child
+// under the process driver): install the npm dependencies it declares (production only, lockfile
+// respected, no install scripts), compile its TypeScript with esbuild file by file (layout kept,
+// so `./views.js` imports keep working) and type-check it against the runtime's types. Then pack
+// the result as a .tar.gz with a manifest. What the build prints reaches the tenant with paths
+// made upload-relative; type errors in files outside the upload are counted, never quoted.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, lstatSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, constants, createReadStream, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar';
+import { siteCompilerOptions, TsconfigRefusal, typecheckMode } from '@paddock/runtime/checks/compiler-options';
+import { connectDocker } from '../drivers/docker-engine.js';
 import { errors } from '../errors.js';
-import { defaultBuildLimits, runLimited, type ProcessLimits } from './limited-process.js';
+import type { TypeDiagnostic } from './build-step.js';
+import { checkLockfile, checkPackageDependencies, NPM_REGISTRY } from './dependencies.js';
+import { defaultBuildLimits, type ProcessLimits } from './limited-process.js';
+import { DockerBuildSandbox, type BuildSandbox } from './sandbox.js';
 import { defaultUnpackLimits, unpackTarball, type UnpackLimits } from './unpack.js';
 
 export const MANIFEST_PATH = '.paddock/manifest.json';
@@ -18,6 +26,8 @@ export const MANIFEST_PATH = '.paddock/manifest.json';
 const PROVIDED = (name: string) => name === '@paddock/runtime' || name.startsWith('@paddock/');
 const TS = /\.(ts|mts|tsx)$/;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.paddock']);
+/** Lockfiles npm reads, the one it prefers first. */
+const LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json'];
 
 export interface SlugManifest {
   format: 1;
@@ -31,7 +41,10 @@ export interface SlugManifest {
   /** Hash of every migration file: unchanged since a release that applied them, nothing to apply. */
   migrationsHash: string;
   dependencies: Record<string, string>;
+  /** How the build was confined: 'container', or the process driver's limits ('cgroup-v2', ...). */
   limits: string;
+  /** Type errors found (reported as warnings when the site's package.json says "typecheck": "warn"). */
+  typeErrors?: number;
   builtAt: string;
 }
 
@@ -51,7 +64,10 @@ export interface BuildOptions {
   log?: (line: string) => void;
   unpackLimits?: UnpackLimits;
   limits?: ProcessLimits;
-  npmCache?: string;
+  /** Where the build step runs; by default a container on the local Docker engine. */
+  sandbox?: BuildSandbox;
+  /** The npm registry dependencies come from. */
+  registry?: string;
 }
 
 function walk(dir: string, root: string, out: string[] = []): string[] {
@@ -65,23 +81,25 @@ function walk(dir: string, root: string, out: string[] = []): string[] {
   return out;
 }
 
-interface SitePackage {
-  dependencies?: Record<string, string>;
-  type?: string;
-}
-
-function readPackage(dir: string): SitePackage {
-  const p = join(dir, 'package.json');
-  if (!existsSync(p)) return {};
+/** A file of the upload read as data (JSON), or undefined when there is none. */
+function readJson(dir: string, name: string): unknown {
+  const p = join(dir, name);
+  if (!existsSync(p)) return undefined;
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as SitePackage;
+    return JSON.parse(readFileSync(p, 'utf8')) as unknown;
   } catch (err) {
-    throw errors.siteInvalid(`package.json is not valid JSON (${(err as Error).message})`);
+    throw errors.siteInvalid(`${name} is not valid JSON (${(err as Error).message})`);
   }
 }
 
+interface SitePackage {
+  dependencies?: Record<string, string>;
+  type?: string;
+  [key: string]: unknown;
+}
+
 /** What only the builder may put in the output: whatever the upload brought under these names goes. */
-const BUILDER_OWNED = ['.paddock', 'node_modules', '.npmrc'];
+const BUILDER_OWNED = ['.paddock', 'node_modules', '.npmrc', 'yarn.lock'];
 
 /** Writes a file the builder owns, replacing whatever the upload put there without following a link. */
 function writeOwnFile(path: string, data: string): void {
@@ -94,15 +112,33 @@ function writeOwnFile(path: string, data: string): void {
   }
 }
 
-function esbuildBinary(): string {
-  const main = createRequire(import.meta.url).resolve('esbuild');
-  return process.env.ESBUILD_BINARY_PATH ?? join(dirname(main), '..', 'bin', 'esbuild');
+let defaultSandbox: BuildSandbox | undefined;
+
+/** `blog/views.ts:12:5 - error TS2322: ...` (a message's further lines indented below it). */
+export function formatDiagnostic(d: TypeDiagnostic): string {
+  const at = d.file ? `${d.file}${d.line ? `:${d.line}:${d.column ?? 1}` : ''} - ` : '';
+  return `${at}${d.category} ${d.code}: ${d.message}`;
+}
+
+/** Keeps the last lines the build printed, for the error that ends it. */
+function tail(log: (line: string) => void): { log: (line: string) => void; last(n: number): string[] } {
+  const lines: string[] = [];
+  return {
+    log(line) {
+      lines.push(line);
+      if (lines.length > 200) lines.shift();
+      log(line);
+    },
+    last: (n) => lines.filter((l) => l.trim()).slice(-n),
+  };
 }
 
 export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
   const t0 = Date.now();
-  const log = opts.log ?? (() => undefined);
+  const printed = tail(opts.log ?? (() => undefined));
+  const log = printed.log;
   const limits = opts.limits ?? defaultBuildLimits;
+  const registry = opts.registry ?? NPM_REGISTRY;
   const source = join(opts.workDir, 'source');
   const out = join(opts.workDir, 'out');
   mkdirSync(source, { recursive: true });
@@ -110,63 +146,87 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
   log('unpacking the upload');
   const unpacked = await unpackTarball(opts.tarball, source, opts.unpackLimits ?? defaultUnpackLimits);
   log(`unpacked ${unpacked.files} entries, ${unpacked.bytes} bytes`);
+  for (const name of BUILDER_OWNED) {
+    if (!lstatSync(join(source, name), { throwIfNoEntry: false })) continue;
+    if (name === '.npmrc' || name === 'yarn.lock') log(`ignoring the upload's ${name}: the build installs with npm and the platform's npm configuration`);
+    rmSync(join(source, name), { recursive: true, force: true });
+  }
 
   const entrySource = ['site.ts', 'site.mts', 'site.js', 'site.mjs'].find((f) => existsSync(join(source, f)));
   if (!entrySource) throw errors.siteInvalid('there is no site.ts (the site settings module) at the top of the upload');
-  const pkg = readPackage(source);
-  const deps = Object.fromEntries(Object.entries(pkg.dependencies ?? {}).filter(([n]) => !PROVIDED(n)));
-  for (const [name, spec] of Object.entries(deps)) {
-    if (/^(file|link|git|git\+\w+|https?):/.test(spec) || spec.startsWith('.') || spec.startsWith('/')) {
-      throw errors.siteInvalid(`dependency ${name}@${spec} is not from the npm registry`);
-    }
+  const pkg = (readJson(source, 'package.json') ?? {}) as SitePackage;
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) throw errors.siteInvalid('package.json does not hold a JSON object');
+  checkPackageDependencies(pkg, PROVIDED);
+  const lockfile = LOCKFILES.find((f) => existsSync(join(source, f)));
+  if (lockfile) checkLockfile(readJson(source, lockfile), lockfile, registry, PROVIDED);
+  let mode: ReturnType<typeof typecheckMode>;
+  try {
+    mode = typecheckMode(pkg);
+  } catch (err) {
+    throw errors.siteInvalid((err as Error).message);
   }
+  // The site's tsconfig.json is data: only the options that name no file are taken from it.
+  let compilerOptions: ReturnType<typeof siteCompilerOptions>;
+  try {
+    const tsconfig = join(source, 'tsconfig.json');
+    compilerOptions = siteCompilerOptions(existsSync(tsconfig) ? readFileSync(tsconfig, 'utf8') : undefined);
+  } catch (err) {
+    if (err instanceof TsconfigRefusal) throw errors.tsconfigOption(err.option, err.reason);
+    throw err;
+  }
+  if (compilerOptions.ignored.length) {
+    log(`tsconfig.json: ignoring ${compilerOptions.ignored.join(', ')} (the platform decides what is compiled, how and where to)`);
+  }
+  const deps = Object.fromEntries(Object.entries(pkg.dependencies ?? {}).filter(([n]) => !PROVIDED(n)));
 
-  // Everything but TypeScript is copied as is (templates, static files, JSON...).
   const files = walk(source, source);
   const tsFiles = files.filter((f) => TS.test(f) && !f.endsWith('.d.ts'));
   // A name the compiler would read as an option (`--metafile=/host/path.ts`) is no file name.
   const optionLike = tsFiles.find((f) => f.startsWith('-'));
   if (optionLike) throw errors.siteInvalid(`"${optionLike}" starts with "-"; rename it (the compiler would take it for an option)`);
-  // verbatimSymlinks: otherwise cpSync rewrites relative links as absolute paths into this build folder.
-  cpSync(source, out, { recursive: true, verbatimSymlinks: true, filter: (src) => !TS.test(src) || !statSync(src).isFile() });
-  for (const name of BUILDER_OWNED) rmSync(join(out, name), { recursive: true, force: true });
-  const enforcement = new Set<string>();
-  if (tsFiles.length) {
-    log(`compiling ${tsFiles.length} TypeScript files`);
-    const r = await runLimited({
-      cmd: esbuildBinary(),
-      args: [...tsFiles.map((f) => `./${f}`), `--outdir=${out}`, `--outbase=.`, '--format=esm', '--platform=node', '--target=node20',
-        '--sourcemap=inline', '--log-level=warning', '--out-extension:.js=.js'],
-      cwd: source,
-      // Not the worker's environment: it holds the platform's secrets.
-      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
-      limits,
-      onLine: log,
-    });
-    enforcement.add(r.enforcement);
-    if (r.exitCode !== 0) throw errors.buildFailed(`TypeScript did not compile: ${r.output.slice(-5).join(' / ') || `exit ${r.exitCode}`}`);
-  }
 
+  let install: { command: 'ci' | 'install'; packageJson?: string; registry: string } | undefined;
   if (Object.keys(deps).length) {
     log(`installing ${Object.keys(deps).length} npm dependencies (production only, install scripts off)`);
-    const hasLock = existsSync(join(out, 'package-lock.json'));
     const declaresProvided = Object.keys(pkg.dependencies ?? {}).some(PROVIDED);
-    if (declaresProvided) {
+    install = {
+      command: lockfile && !declaresProvided ? 'ci' : 'install',
+      registry,
       // The runtime comes from the image: npm must not look for it in the registry.
-      writeOwnFile(join(out, 'package.json'), JSON.stringify({ ...pkg, dependencies: deps }, null, 2));
+      ...(declaresProvided ? { packageJson: JSON.stringify({ ...pkg, dependencies: deps }, null, 2) } : {}),
+    };
+  }
+
+  mkdirSync(out);
+  const sandbox = opts.sandbox ?? (defaultSandbox ??= new DockerBuildSandbox({ docker: connectDocker() }));
+  const outcome = await sandbox.run({
+    site: source, out, scratch: opts.workDir, tsFiles, tsconfigRaw: compilerOptions.esbuildTsconfigRaw,
+    ...(install ? { install } : {}),
+    typecheck: { compilerOptions: compilerOptions.typecheck },
+    limits,
+    onLine: log,
+  });
+  const r = outcome.result;
+  if (outcome.timedOut) throw errors.buildFailed(`it took longer than ${Math.round(limits.timeoutMs / 1000)} s and was stopped`);
+  if (!r) {
+    const why = outcome.exitCode === 137 ? ` (killed: over its ${limits.memoryMb} MB of memory?)` : '';
+    throw errors.buildFailed(`the build step ended without finishing, exit code ${outcome.exitCode}${why}: ${printed.last(3).join(' / ')}`);
+  }
+  if (r.install && r.install.exitCode !== 0) throw errors.buildFailed(`npm could not install the dependencies: ${printed.last(3).join(' / ')}`);
+  if (r.compile.exitCode !== 0) throw errors.buildFailed(`TypeScript did not compile: ${printed.last(5).join(' / ') || `exit ${r.compile.exitCode}`}`);
+
+  const check = r.typecheck;
+  const typeErrors = check?.diagnostics.filter((d) => d.category === 'error') ?? [];
+  const errorCount = check?.errors ?? 0;
+  if (check) {
+    for (const d of check.diagnostics) for (const line of formatDiagnostic(d).split('\n')) log(line);
+    if (errorCount > typeErrors.length) log(`… and ${errorCount - typeErrors.length} more errors`);
+    if (check.outside) log(`${check.outside} type error${check.outside === 1 ? '' : 's'} in files outside the upload (installed packages): not shown, and not counted against the site`);
+    if (errorCount && mode === 'error') {
+      throw errors.typeErrors(errorCount, typeErrors.slice(0, 3).map((d) => formatDiagnostic(d).split('\n')[0]).join('; '));
     }
-    const useCi = hasLock && !declaresProvided;
-    const npmCache = opts.npmCache ?? join(opts.workDir, '.npm');
-    const r = await runLimited({
-      cmd: 'npm',
-      args: [useCi ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier', `--cache=${npmCache}`],
-      cwd: out,
-      env: { PATH: process.env.PATH, HOME: opts.workDir, NODE_ENV: 'production', npm_config_loglevel: 'warn' },
-      limits,
-      onLine: log,
-    });
-    enforcement.add(r.enforcement);
-    if (r.exitCode !== 0) throw errors.buildFailed(`npm could not install the dependencies: ${r.output.slice(-3).join(' / ')}`);
+    if (errorCount) log(`${errorCount} type error${errorCount === 1 ? '' : 's'} reported as warnings ("paddock": { "typecheck": "warn" } in package.json)`);
+    else if (tsFiles.length) log('types check');
   }
 
   const migrationFiles = files.filter((f) => /(^|\/)migrations\/[^/]+\.(m?[jt]s)$/.test(f)).sort();
@@ -181,7 +241,8 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     migrations: migrationFiles.length > 0,
     migrationsHash: migrationsHash.digest('hex'),
     dependencies: deps,
-    limits: [...enforcement].join(',') || 'n/a',
+    limits: outcome.enforcement,
+    ...(errorCount ? { typeErrors: errorCount } : {}),
     builtAt: new Date().toISOString(),
   };
   rmSync(join(out, dirname(MANIFEST_PATH)), { recursive: true, force: true });

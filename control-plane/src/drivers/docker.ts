@@ -448,8 +448,9 @@ export class DockerDriver implements Driver {
   }
 
   async reapExpiredOneOffs(now = new Date()): Promise<number> {
-    const found = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.role}=oneoff`, LABEL.deadline] } });
-    const expired = found.filter((c) => (c.Names[0] ?? '').startsWith(`/${this.prefix}-`)
+    // One-off commands, and build containers (builder/sandbox.ts) whose worker died mid-build.
+    const found = await this.docker.listContainers({ all: true, filters: { label: [LABEL.deadline] } });
+    const expired = found.filter((c) => ['oneoff', 'build'].includes(c.Labels[LABEL.role] ?? '') && (c.Names[0] ?? '').startsWith(`/${this.prefix}-`)
       && Number(c.Labels[LABEL.deadline]) + ONE_OFF_REAP_GRACE_MS < now.getTime());
     await Promise.all(expired.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
       .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));

@@ -44,8 +44,11 @@ function place(dir: string, placement: Placement): string {
   throw new Error(`${dir} lies outside the folders that go into the image; run \`npm install\` at the repository root.`);
 }
 
-/** Every package `pkgDir` needs at run time, with its place in the image. */
-export function productionDependencies(pkgDir: string, placement: Placement): InstalledPackage[] {
+/**
+ * Every package `pkgDir` needs at run time, with its place in the image; `extra` names more
+ * packages to take (with what they need) when they are installed, e.g. type declarations.
+ */
+export function productionDependencies(pkgDir: string, placement: Placement, extra: string[] = []): InstalledPackage[] {
   const found = new Map<string, InstalledPackage>();
   const visit = (fromDir: string, deps: Record<string, string>, optional: Set<string>): void => {
     for (const name of Object.keys(deps)) {
@@ -62,7 +65,7 @@ export function productionDependencies(pkgDir: string, placement: Placement): In
     }
   };
   const root = readManifest(pkgDir);
-  const rootOptional = new Set(Object.keys(root.optionalDependencies ?? {}));
-  visit(pkgDir, { ...root.optionalDependencies, ...root.dependencies }, rootOptional);
+  const rootOptional = new Set([...Object.keys(root.optionalDependencies ?? {}), ...extra]);
+  visit(pkgDir, { ...root.optionalDependencies, ...root.dependencies, ...Object.fromEntries(extra.map((n) => [n, '*'])) }, rootOptional);
   return [...found.values()].sort((a, b) => a.target.localeCompare(b.target));
 }

@@ -11,6 +11,7 @@ import { ProcessDriver } from '../drivers/process.js';
 import type { DeployDeps } from './deploys.js';
 import { LogStore } from './log-store.js';
 import { deploySettings, type DeploySettings } from '../config.js';
+import { DockerBuildSandbox, ProcessBuildSandbox } from '../builder/sandbox.js';
 
 export interface DeployRuntimeOptions {
   settings?: DeploySettings;
@@ -33,6 +34,8 @@ export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions
     platform,
     driver,
     ...(driver.kind === 'docker' ? { docker: docker.docker } : {}),
+    // Builds run in containers wherever Docker runs the sites; the process driver has no engine.
+    buildSandbox: driver.kind === 'docker' ? new DockerBuildSandbox({ docker: docker.docker }) : new ProcessBuildSandbox(),
     artifacts: new DirectoryArtifactStore(settings.artifactsDir),
     logs: new LogStore(platform.redis, namespace),
     edge: new EdgeSignal(platform.redis, namespace),

@@ -14,6 +14,7 @@ import type { Site } from '../store/schema.js';
 import { errors, PaddockError } from '../errors.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { buildSlug, type SlugManifest } from '../builder/build.js';
+import type { BuildSandbox } from '../builder/sandbox.js';
 import type { Driver } from '../drivers/driver.js';
 import type { DockerEngine } from '../drivers/docker-engine.js';
 import type { EdgeSignal } from '../edge/edge-signal.js';
@@ -41,6 +42,8 @@ export interface DeployDeps {
   logs: LogStore;
   edge: EdgeSignal;
   settings: DeploySettings;
+  /** Where builds run: a container of the builder image, or (process driver) a limited child. */
+  buildSandbox: BuildSandbox;
   runtimeImage(): Promise<RuntimeImage>;
   /** Adds the job that runs the deploy (the API enqueues; tests may run it inline). */
   enqueue(deployId: string): Promise<void>;
@@ -283,7 +286,7 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         try {
           const built = await buildSlug({
             tarball: deps.artifacts.get(deploy.artifact_key!), workDir: work, slugPath: join(work, 'slug.tar.gz'),
-            log: (l) => log('build', l),
+            log: (l) => log('build', l), sandbox: deps.buildSandbox, registry: deps.settings.npmRegistry,
           });
           slugKey = `slugs/${site.id}/${deployId}.tar.gz`;
           const stored = await deps.artifacts.put(slugKey, createReadStream(built.slugPath));

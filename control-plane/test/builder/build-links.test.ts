@@ -9,16 +9,17 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { buildSlug, MANIFEST_PATH } from '../../src/builder/build.js';
+import { ProcessBuildSandbox, type BuildSandbox } from '../../src/builder/sandbox.js';
 import { rawTarGz, type RawEntry } from './tar-fixture.js';
 
 const sandbox = mkdtempSync(join(tmpdir(), 'pdk-build-links-'));
 after(() => rmSync(sandbox, { recursive: true, force: true }));
 let n = 0;
 
-async function buildAndUnpack(entries: RawEntry[]): Promise<string> {
+async function buildAndUnpack(entries: RawEntry[], buildSandbox?: BuildSandbox): Promise<string> {
   const workDir = join(sandbox, `work-${n++}`);
   mkdirSync(workDir);
-  const r = await buildSlug({ tarball: Readable.from([rawTarGz(entries)]), workDir, slugPath: join(workDir, 'slug.tar.gz') });
+  const r = await buildSlug({ tarball: Readable.from([rawTarGz(entries)]), workDir, slugPath: join(workDir, 'slug.tar.gz'), ...(buildSandbox ? { sandbox: buildSandbox } : {}) });
   const out = join(sandbox, `slug-${n++}`);
   mkdirSync(out);
   await tar.x({ file: r.slugPath, cwd: out });
@@ -53,6 +54,7 @@ test('a project .npmrc and node_modules from the upload do not reach the build o
   assert.equal(existsSync(join(out, 'node_modules')), false);
 });
 
+// The process driver's build (no container): the compiler is a child of the worker, without its environment.
 test('the compiler runs without the worker\'s environment (no platform secrets)', async () => {
   const real = join(dirname(createRequire(import.meta.url).resolve('esbuild')), '..', 'bin', 'esbuild');
   const spy = join(sandbox, 'esbuild-spy.sh');
@@ -63,7 +65,7 @@ test('the compiler runs without the worker\'s environment (no platform secrets)'
   process.env.ESBUILD_BINARY_PATH = spy;
   process.env.PADDOCK_BUILD_SECRET_PROBE = 'do-not-leak';
   try {
-    await buildAndUnpack([{ path: 'site.ts', body: 'export default {}' }]);
+    await buildAndUnpack([{ path: 'site.ts', body: 'export default {}' }], new ProcessBuildSandbox());
   } finally {
     if (before.bin === undefined) delete process.env.ESBUILD_BINARY_PATH; else process.env.ESBUILD_BINARY_PATH = before.bin;
     if (before.secret === undefined) delete process.env.PADDOCK_BUILD_SECRET_PROBE; else process.env.PADDOCK_BUILD_SECRET_PROBE = before.secret;

@@ -59,7 +59,7 @@ test('a TypeScript syntax error fails the build with the compiler message', asyn
 });
 
 test('a dependency from outside the registry is refused', async () => {
-  await assert.rejects(build({ 'site.ts': 'export {}', 'package.json': JSON.stringify({ dependencies: { evil: 'file:../../etc' } }) }), { code: 'PDK_SITE_INVALID' });
+  await assert.rejects(build({ 'site.ts': 'export {}', 'package.json': JSON.stringify({ dependencies: { evil: 'file:../../etc' } }) }), { code: 'PDK_DEPENDENCY_SOURCE', message: /"evil"/ });
 });
 
 test('a build step over its memory limit is killed', async () => {
