@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   DetailView, Feed, file, json, ListView, negotiate, path, Response, Sitemap, sitemapView, stream, View, xml,
@@ -49,8 +52,24 @@ class PostDetail extends DetailView<Post> {
   override templateName = 'detail';
 }
 
+// Files as a site's users could have uploaded them: each type a browser may run script in, and others.
+const uploads = mkdtempSync(join(tmpdir(), 'pdk-file-types-'));
+const UPLOADED: Record<string, string> = {
+  'page.html': '<script>alert(document.cookie)</script>',
+  'logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+  'data.xml': '<?xml version="1.0"?><x:script xmlns:x="http://www.w3.org/1999/xhtml">alert(1)</x:script>',
+  'page.xhtml': '<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+  'notes.txt': 'plain text',
+  'app.js': 'console.log(1)',
+  'photo.png': 'not really a png',
+};
+for (const [name, body] of Object.entries(UPLOADED)) writeFileSync(join(uploads, name), body);
+
 const site = makeSite({
   urls: [
+    path('uploads/<str:name>', (_req: Request, { name }: { name: string }) =>
+      file(join(uploads, name), name === 'page.xhtml' ? { contentType: 'application/xhtml+xml' } : {})),
+    path('inline/<str:name>', (_req: Request, { name }: { name: string }) => file(join(uploads, name), { inline: true })),
     path('rss/', new LatestPosts()),
     path('atom/', new LatestPosts({ feedType: 'atom' })),
     path('sitemap.xml', sitemapView({ posts: new PostSitemap() })),
@@ -157,6 +176,21 @@ describe('formats', () => {
     assert.equal(res.getHeader('content-disposition'), `attachment; filename="r_sum_ _v1_.ts"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v1%22.ts`);
     (res.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
     assert.equal((await call(site, '/missing-file/')).status, 404);
+  });
+
+  it('serves files of active types (HTML, XHTML, SVG, XML) as attachments unless the view says inline; others inline; nosniff on all', async () => {
+    for (const name of Object.keys(UPLOADED)) {
+      const res = await call(site, `/uploads/${name}`);
+      assert.equal(res.status, 200, name);
+      const active = ['page.html', 'logo.svg', 'data.xml', 'page.xhtml'].includes(name);
+      assert.equal(res.getHeader('content-disposition'), active ? `attachment; filename="${name}"; filename*=UTF-8''${name}` : undefined, `${name}: ${res.getHeader('content-type')}`);
+      assert.equal(res.getHeader('x-content-type-options'), 'nosniff', name);
+      (res.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    }
+    const inline = await call(site, '/inline/page.html');
+    assert.equal(inline.getHeader('content-type'), 'text/html; charset=utf-8');
+    assert.equal(inline.getHeader('content-disposition'), undefined, 'the view asked for it inline');
+    (inline.body as NodeJS.ReadableStream & { destroy(): void }).destroy();
   });
 
   it('streams bodies produced piece by piece', async () => {

@@ -75,6 +75,12 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal((await fetchVia(port, host)).status, 200, 'the old release still serves');
     assert.match((await fetchVia(port, host, '/feed/')).body, /<rss|<feed/);
 
+    const typeError = await push(t.app, owner.token, site, await packSite(join(fixtures, 'type-error')));
+    assert.equal(typeError.status, 'failed');
+    assert.match(typeError.error ?? '', /views\.ts:3:14 - error TS2322: Type 'string' is not assignable to type 'number'/);
+    assert.ok(typeError.log.includes("views.ts:3:14 - error TS2322: Type 'string' is not assignable to type 'number'."), typeError.log.join('\n'));
+    assert.equal((await fetchVia(port, host)).status, 200, 'the old release still serves');
+
     const hello = await push(t.app, owner.token, site, await packSite(join(fixtures, 'hello')));
     assert.equal(hello.status, 'succeeded', hello.log.join('\n'));
     assert.equal((await fetchVia(port, host)).body, 'hello from release');
@@ -90,6 +96,7 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal(reserved.status, 400);
 
     const releases = await call(t.app, owner.token, 'GET', `/v1/sites/${site}/releases`);
+    // The push with a type error made no release: it failed in its build.
     assert.deepEqual(releases.body.releases.map((r: { version: number; status: string }) => `${r.version}:${r.status}`), ['4:live', '3:superseded', '2:failed', '1:superseded']);
 
     const rb = await call(t.app, owner.token, 'POST', `/v1/sites/${site}/rollback`, { version: 1 });

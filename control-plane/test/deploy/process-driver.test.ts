@@ -22,3 +22,11 @@ test('the same pipeline deploys with the process driver (development without Doc
   assert.equal(page.status, 200);
   assert.equal(page.body, 'hello from release');
 });
+
+test('the process driver\'s build type-checks too, with the platform\'s compiler options: a type error fails the push with its place', async () => {
+  const r = await f.push(join(import.meta.dirname, 'fixtures/type-error'));
+  assert.equal(r.status, 'failed');
+  assert.match(r.error ?? '', /The site has 1 type error/);
+  assert.match(r.error ?? '', /views\.ts:3:14 - error TS2322/);
+  assert.equal((await fetchVia(f.edgePort, f.host)).body, 'hello from release', 'the previous release still serves');
+});

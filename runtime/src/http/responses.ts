@@ -36,8 +36,33 @@ export function stream(source: AsyncIterable<string | Uint8Array> | Readable, in
   return new Response(source instanceof Readable ? source : Readable.from(source), init);
 }
 
-/** A file from disk, streamed, with its type and length; `download` adds Content-Disposition: attachment. */
-export function file(path: string, opts: ResponseInit & { download?: boolean | string } = {}): Response {
+/**
+ * Types a browser runs script in when it opens them (HTML, XHTML, SVG, XML and its dialects, XSL):
+ * served as a page of the site, an uploaded one could act as the site. JavaScript is not among
+ * them: opened, it shows as text, and a Content-Disposition would not stop a `<script src>`.
+ */
+const ACTIVE_TYPE = /^\s*(text\/html|application\/xhtml\+xml|image\/svg\+xml|application\/xml|text\/xml|text\/xsl|application\/[\w.-]+\+xml)\s*(;|$)/i;
+
+/** Whether a file of this Content-Type is served as an attachment unless the view says `inline`. */
+export function isActiveContentType(contentType: string): boolean {
+  return ACTIVE_TYPE.test(contentType);
+}
+
+export interface FileOptions extends ResponseInit {
+  /** Always an attachment (a download), under this name or the file's own. */
+  download?: boolean | string;
+  /**
+   * Serve an active type (HTML, SVG, XML...) inline, as a page of the site. Only for files the site
+   * itself wrote, never for what users uploaded: their script would run as the site.
+   */
+  inline?: boolean;
+}
+
+/**
+ * A file from disk, streamed, with its type and length. `download` adds Content-Disposition:
+ * attachment; so does an active type (HTML, XHTML, SVG, XML) unless `inline: true` is given.
+ */
+export function file(path: string, opts: FileOptions = {}): Response {
   let size: number;
   try {
     const st = statSync(path);
@@ -46,10 +71,11 @@ export function file(path: string, opts: ResponseInit & { download?: boolean | s
   } catch {
     throw new Http404('The requested file does not exist.');
   }
-  const res = new Response(createReadStream(path), { contentType: contentTypeFor(path), ...opts });
+  const { download, inline, ...init } = opts;
+  const res = new Response(createReadStream(path), { ...init, contentType: init.contentType ?? contentTypeFor(path) });
   res.setHeader('content-length', String(size));
-  if (opts.download) {
-    const name = typeof opts.download === 'string' ? opts.download : basename(path);
+  if (download || (!inline && isActiveContentType(res.getHeader('content-type') ?? ''))) {
+    const name = typeof download === 'string' ? download : basename(path);
     const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
     res.setHeader('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`);
   }
