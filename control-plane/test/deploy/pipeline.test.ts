@@ -12,7 +12,7 @@ import type { DockerDriver } from '../../src/drivers/docker.js';
 import { sleepIdleSites } from '../../src/jobs/sleep.js';
 import { startDeployWorker } from '../../src/jobs/deploy.js';
 import type { Worker } from 'bullmq';
-import { fetchVia, freePort, packSite, push, follow } from './support.js';
+import { fetchVia, freePort, packSite, push, follow, typeErrorSite } from './support.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 
@@ -75,7 +75,8 @@ describe('deploy pipeline: push, release, route, fail safely, roll back', () => 
     assert.equal((await fetchVia(port, host)).status, 200, 'the old release still serves');
     assert.match((await fetchVia(port, host, '/feed/')).body, /<rss|<feed/);
 
-    const typeError = await push(t.app, owner.token, site, await packSite(join(fixtures, 'type-error')));
+    const typeErrorDir = typeErrorSite();
+    const typeError = await push(t.app, owner.token, site, await packSite(typeErrorDir)).finally(() => rmSync(typeErrorDir, { recursive: true, force: true }));
     assert.equal(typeError.status, 'failed');
     assert.match(typeError.error ?? '', /views\.ts:3:14 - error TS2322: Type 'string' is not assignable to type 'number'/);
     assert.ok(typeError.log.includes("views.ts:3:14 - error TS2322: Type 'string' is not assignable to type 'number'."), typeError.log.join('\n'));

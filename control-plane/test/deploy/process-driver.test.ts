@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from './support.js';
+import { deployedSiteFixture, fetchVia, typeErrorSite, type DeployedSiteFixture } from './support.js';
 
 let f: DeployedSiteFixture;
 
@@ -24,7 +25,8 @@ test('the same pipeline deploys with the process driver (development without Doc
 });
 
 test('the process driver\'s build type-checks too, with the platform\'s compiler options: a type error fails the push with its place', async () => {
-  const r = await f.push(join(import.meta.dirname, 'fixtures/type-error'));
+  const dir = typeErrorSite();
+  const r = await f.push(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal(r.status, 'failed');
   assert.match(r.error ?? '', /The site has 1 type error/);
   assert.match(r.error ?? '', /views\.ts:3:14 - error TS2322/);

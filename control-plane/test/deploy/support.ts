@@ -2,7 +2,9 @@
 // the API, wait for the deploy's result on its SSE stream, fetch a site through the edge.
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tar from 'tar';
 import type { ApiServer } from '../../src/api/server.js';
 
@@ -11,6 +13,26 @@ export async function packSite(dir: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of tar.c({ gzip: true, cwd: dir, portable: true }, entries)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * A site that compiles but does not type-check (views.ts:3:14, TS2322), written to a temporary
+ * folder: the repository's own type check would fail on it as a fixture. Removed by the caller.
+ */
+export function typeErrorSite(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pdk-type-error-site-'));
+  writeFileSync(join(dir, 'site.ts'), [
+    "import { defineSite, path, Response } from '@paddock/runtime';",
+    "import { broken } from './views.js';",
+    '',
+    'export default defineSite({',
+    "  urls: [path('', () => new Response(`broken is ${broken}`), { name: 'hello' })],",
+    "  settings: { ALLOWED_HOSTS: ['*'], DEBUG: false },",
+    '});',
+    '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'views.ts'), 'export const fine = 1;\n\nexport const broken: number = "x";\n');
+  return dir;
 }
 
 export interface DeployResult {
