@@ -172,7 +172,7 @@ export async function buildSlug(opts: BuildOptions): Promise<BuildResult> {
     compilerOptions = siteCompilerOptions(existsSync(tsconfig) ? readFileSync(tsconfig, 'utf8') : undefined);
   } catch (err) {
     if (err instanceof TsconfigRefusal) throw errors.tsconfigOption(err.option, err.reason);
-    throw err;
+    throw errors.siteInvalid(`tsconfig.json could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it must be a file`);
   }
   if (compilerOptions.ignored.length) {
     log(`tsconfig.json: ignoring ${compilerOptions.ignored.join(', ')} (the platform decides what is compiled, how and where to)`);
