@@ -3,9 +3,10 @@
 // policy can find it, on a bridge interface named here so that host firewall rules can match it.
 // Those rules keep it to the internet: nothing addressed to the host itself (its API, dashboard,
 // databases, Docker — any of its addresses: the INPUT chain) and nothing in the link-local range
-// (cloud metadata: DOCKER-USER). Every other build has `--network none`.
+// (cloud metadata: DOCKER-USER), refused at once ("administratively prohibited", as the tenant
+// egress policy does, drivers/egress.ts) so npm fails fast instead of hanging. One network serves
+// every build on an engine; every other build has `--network none`.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { DockerEngine } from '../drivers/docker-engine.js';
 
@@ -13,20 +14,15 @@ const run = promisify(execFile);
 
 export const BUILD_NETWORK_LABELS = { 'paddock.role': 'build', 'paddock.egress': 'internet' } as const;
 
-/** The bridge interface of a prefix's build network (at most 15 characters, as Linux wants). */
-export function buildBridgeName(prefix: string): string {
-  return `pdkb-${createHash('sha256').update(prefix).digest('hex').slice(0, 8)}`;
-}
-
-export function buildNetworkName(prefix: string): string {
-  return `${prefix}-build`;
-}
+/** The build network, and its bridge interface (not `pdk-...`: the site bridges' egress rules do not apply). */
+export const BUILD_NETWORK = 'paddock-build';
+export const BUILD_BRIDGE = 'pdkb-build';
 
 /** The firewall rules that keep the bridge's traffic off the host and the metadata range. */
 export function buildNetworkRules(bridge: string): Array<{ chain: string; rule: string[] }> {
   return [
-    { chain: 'INPUT', rule: ['-i', bridge, '-j', 'DROP'] },
-    { chain: 'DOCKER-USER', rule: ['-i', bridge, '-d', '169.254.0.0/16', '-j', 'DROP'] },
+    { chain: 'INPUT', rule: ['-i', bridge, '-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'] },
+    { chain: 'DOCKER-USER', rule: ['-i', bridge, '-d', '169.254.0.0/16', '-j', 'REJECT', '--reject-with', 'icmp-admin-prohibited'] },
   ];
 }
 
@@ -43,9 +39,9 @@ function isStatus(err: unknown, code: number): boolean {
 }
 
 /** Creates the build network if needed and (re)applies its rules; its name. Fails closed. */
-export async function ensureBuildNetwork(docker: DockerEngine, prefix: string): Promise<string> {
-  const name = buildNetworkName(prefix);
-  const bridge = buildBridgeName(prefix);
+export async function ensureBuildNetwork(docker: DockerEngine): Promise<string> {
+  const name = BUILD_NETWORK;
+  const bridge = BUILD_BRIDGE;
   try {
     await docker.getNetwork(name).inspect();
   } catch (err) {

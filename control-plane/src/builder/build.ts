@@ -12,7 +12,7 @@ import { closeSync, constants, createReadStream, existsSync, lstatSync, mkdirSyn
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar';
-import { siteCompilerOptions, TsconfigRefusal, typecheckMode } from '@paddock/runtime/checks/compiler-options';
+import { siteCompilerOptions, TsconfigRefusal, typecheckMode } from '@paddock/runtime/compiler-options';
 import { connectDocker } from '../drivers/docker-engine.js';
 import { errors } from '../errors.js';
 import type { TypeDiagnostic } from './build-step.js';

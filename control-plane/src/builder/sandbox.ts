@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { COMPILE_TARGET } from '@paddock/runtime/checks/compiler-options';
+import { COMPILE_TARGET } from '@paddock/runtime/compiler-options';
 import type Docker from 'dockerode';
 import type { DockerEngine } from '../drivers/docker-engine.js';
 import { demultiplex, LineQueue } from '../drivers/log-stream.js';
@@ -101,7 +101,7 @@ function outputReader(request: BuildRequest, paths: string[]) {
 
 export interface DockerBuildSandboxOptions {
   docker: DockerEngine;
-  /** Prefix of build container names (and of the build network's). */
+  /** Prefix of build container names. */
   namePrefix?: string;
   /** Size of the container's tmpfs /tmp. */
   tmpfsMb?: number;
@@ -177,7 +177,7 @@ export class DockerBuildSandbox implements BuildSandbox {
   async run(request: BuildRequest): Promise<SandboxOutcome> {
     const limits = request.limits ?? defaultBuildLimits;
     const image = await this.builderImage();
-    const network = request.install ? await ensureBuildNetwork(this.docker, this.prefix) : 'none';
+    const network = request.install ? await ensureBuildNetwork(this.docker) : 'none';
     const inside = BUILD_MOUNTS;
     const plan: BuildStepPlan = {
       site: inside.site, out: inside.out, root: inside.root, tsFiles: request.tsFiles,
