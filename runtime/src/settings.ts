@@ -1,5 +1,7 @@
 // A site's typed settings: every default lives here, a site overrides them in site.ts, the environment overrides both.
 import { ImproperlyConfigured } from './errors.js';
+import { checkLanguageCode, languageInfo, supportedLanguageVariant } from './i18n/languages.js';
+import { checkTimezone } from './timezone/timezone.js';
 import type { Middleware } from './http/middleware.js';
 import type { TemplateEngineFactory, ContextProcessor } from './templates/engine.js';
 import type { ViewFunction } from './urls/resolver.js';
@@ -52,8 +54,25 @@ export interface Settings {
   /** Where collectstatic writes, relative to the site dir; served from here outside dev. */
   STATIC_ROOT: string;
   STATICFILES_DIRS: string[];
+  /** The site's default language ('en-us', 'fr', 'pt-br'): used when the locale middleware finds nothing better. */
   LANGUAGE_CODE: string;
+  /** The languages the locale middleware may choose, as [code, name]. Default: those the runtime is translated into. */
+  LANGUAGES: ReadonlyArray<readonly [string, string]>;
+  /** Catalogue folders searched before the apps' locale/ folders (relative to the site dir). */
+  LOCALE_PATHS: string[];
+  /** The cookie the set_language view writes and the locale middleware reads. */
+  LANGUAGE_COOKIE_NAME: string;
+  /** Seconds the language cookie lasts; null for a browser-session cookie. */
+  LANGUAGE_COOKIE_AGE: number | null;
+  LANGUAGE_COOKIE_SECURE: boolean;
+  LANGUAGE_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None';
+  /**
+   * The default time zone (IANA name, e.g. 'Europe/Paris'): dates in templates and forms are shown and read in it
+   * unless a time zone is activated for the request. Datetimes are always stored in UTC (Django's USE_TZ = True).
+   */
   TIME_ZONE: string;
+  /** The cookie the set_timezone view writes and the time zone middleware reads. */
+  TIME_ZONE_COOKIE_NAME: string;
   /** Seconds a SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_TIMEOUT: number;
 }
@@ -90,7 +109,14 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   STATIC_ROOT: 'staticfiles',
   STATICFILES_DIRS: [],
   LANGUAGE_CODE: 'en-us',
+  LANGUAGES: [['en', 'English'], ['fr', 'French'], ['de', 'German']] as ReadonlyArray<readonly [string, string]>,
+  LOCALE_PATHS: ['locale'],
+  LANGUAGE_COOKIE_NAME: 'paddock_language',
+  LANGUAGE_COOKIE_AGE: 365 * 24 * 3600,
+  LANGUAGE_COOKIE_SECURE: false,
+  LANGUAGE_COOKIE_SAMESITE: 'Lax',
   TIME_ZONE: 'UTC',
+  TIME_ZONE_COOKIE_NAME: 'paddock_timezone',
   SHUTDOWN_TIMEOUT: 25,
 });
 
@@ -125,7 +151,8 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
     const raw = env[`PADDOCK_${key}`];
     if (raw === undefined) continue;
     const name = `PADDOCK_${key}`;
-    if (typeof def === 'boolean') out[key] = parseBool(name, raw);
+    if (key === 'LANGUAGES') out[key] = parseList(raw).map((code) => [code, languageInfo(code).name]);
+    else if (typeof def === 'boolean') out[key] = parseBool(name, raw);
     else if (typeof def === 'number') out[key] = parseInt10(name, raw);
     else if (typeof def === 'string') out[key] = raw;
     else if (Array.isArray(def)) out[key] = parseList(raw);
@@ -168,6 +195,13 @@ export function resolveSettings(
   } as Settings;
   if (fromEnv.DATABASES) settings.DATABASES = { ...site.DATABASES, ...fromEnv.DATABASES };
   if (fromEnv.CACHES) settings.CACHES = { ...site.CACHES, ...fromEnv.CACHES };
+  settings.LANGUAGE_CODE = checkLanguageCode(settings.LANGUAGE_CODE, 'LANGUAGE_CODE');
+  settings.LANGUAGES = settings.LANGUAGES.map(([code, name]) => [checkLanguageCode(code, 'LANGUAGES lists'), name] as const);
+  if (!site.LANGUAGES && !fromEnv.LANGUAGES && !supportedLanguageVariant(settings.LANGUAGE_CODE, settings.LANGUAGES, true)) {
+    // A site that only sets LANGUAGE_CODE offers it besides the runtime's own languages.
+    settings.LANGUAGES = [...settings.LANGUAGES, [settings.LANGUAGE_CODE, languageInfo(settings.LANGUAGE_CODE).name]];
+  }
+  settings.TIME_ZONE = checkTimezone(settings.TIME_ZONE, 'TIME_ZONE');
   if (!settings.DEBUG && !settings.SECRET_KEY && opts.requireSecretKey !== false) {
     throw new ImproperlyConfigured('SECRET_KEY must be set when DEBUG is off. Set the SECRET_KEY env var (the platform sets one per site).');
   }

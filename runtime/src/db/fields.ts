@@ -2,12 +2,14 @@
 // A field's type parameters (value, nullable, optional on create) are what make model instances typed from their definition.
 import { randomUUID } from 'node:crypto';
 import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
+import type { Translatable } from '../i18n/lazy.js';
 import type { AnyModelClass, AnyInstance } from './model.js';
 
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
 /** What a JSON field holds: JSON scalars, arrays and objects (their members are not checked statically). */
 export type JsonValue = string | number | boolean | null | readonly unknown[] | { [key: string]: unknown };
-export type Choice<T> = T | readonly [T, string];
+/** A value, or a value and its label for people (gettextLazy('...') to translate it). */
+export type Choice<T> = T | readonly [T, Translatable];
 
 export interface FieldOptions<T> {
   null?: boolean;
@@ -18,8 +20,8 @@ export interface FieldOptions<T> {
   primaryKey?: boolean;
   choices?: readonly Choice<T>[];
   dbColumn?: string;
-  verboseName?: string;
-  helpText?: string;
+  verboseName?: Translatable;
+  helpText?: Translatable;
   editable?: boolean;
   /** Extra checks run by fullClean(): throw a ValidationError (or return a message) to reject the value. */
   validators?: ReadonlyArray<(value: T) => string | undefined | void>;
@@ -473,8 +475,8 @@ export interface ManyToManyOptions {
   /** The table of the automatic through table (default `<table>_<column>`). */
   dbTable?: string;
   blank?: boolean;
-  verboseName?: string;
-  helpText?: string;
+  verboseName?: Translatable;
+  helpText?: Translatable;
 }
 
 export class ManyToManyField<TI = AnyInstance> extends Field<TI, false, true> {

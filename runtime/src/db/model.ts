@@ -1,5 +1,6 @@
 // model(): builds a model class from field definitions, registers it as 'app.Model', and gives instances their typed fields.
 import { CompiledQuery, sql } from 'kysely';
+import type { Translatable } from '../i18n/lazy.js';
 import { execute, readAlias, routeWrite } from './connections.js';
 import {
   FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, type ValidationIssue,
@@ -60,8 +61,9 @@ export interface MetaOptions {
   constraints?: ConstraintSpec[];
   /** false: makemigrations leaves the table alone (it exists already or belongs to someone else). */
   managed?: boolean;
-  verboseName?: string;
-  verboseNamePlural?: string;
+  /** How people call one object ('blog post'); gettextLazy('...') to translate it. */
+  verboseName?: Translatable;
+  verboseNamePlural?: Translatable;
 }
 
 export interface ModelClass<D extends FieldDefs> {

@@ -1,6 +1,9 @@
 // Form fields: each turns a submitted raw value into a typed value or a ValidationError with a stable code,
 // and tells its widget which HTML constraints to draw (required, maxlength, min, ...).
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { resolveText, type Translatable } from '../i18n/lazy.js';
+import { gettextLazy, ngettextLazy } from '../i18n/translation.js';
+import { fromWallTime, getCurrentTimezone } from '../timezone/timezone.js';
 import type { Attrs } from './html.js';
 import type { UploadedFile } from './uploads.js';
 import { ChoiceGroup, Input, Select, widgets, type Choice, type RawValue, type Widget } from './widgets.js';
@@ -11,21 +14,22 @@ export type Validator<T> = { check(value: T): void }['check'];
 export interface FieldOptions<T> {
   /** Default true: an empty submission is an error ("This field is required."). */
   required?: boolean;
-  /** Defaults to the field name, humanised ("first_name" → "First name"). */
-  label?: string;
+  /** Defaults to the field name, humanised ("first_name" → "First name"); gettextLazy('...') to translate it. */
+  label?: Translatable;
   initial?: T | (() => T);
-  helpText?: string;
+  helpText?: Translatable;
   widget?: Widget;
   /** Shown but not editable; the submitted value is ignored in favour of the initial one. */
   disabled?: boolean;
   validators?: readonly Validator<T>[];
   /** Replaces default messages by code ('required', 'max_length', 'invalid', ...). */
-  errorMessages?: Readonly<Record<string, string>>;
+  errorMessages?: Readonly<Record<string, Translatable>>;
 }
 
-const DEFAULT_MESSAGES: Record<string, string> = {
-  required: 'This field is required.',
-  invalid: 'Enter a valid value.',
+// Lazy: the messages are made once, at import, and shown in the language of each request.
+const DEFAULT_MESSAGES: Record<string, Translatable> = {
+  required: gettextLazy('This field is required.'),
+  invalid: gettextLazy('Enter a valid value.'),
 };
 
 export function isEmpty(raw: unknown): boolean {
@@ -34,15 +38,15 @@ export function isEmpty(raw: unknown): boolean {
 
 export abstract class Field<T> {
   readonly required: boolean;
-  readonly label: string | undefined;
-  readonly helpText: string;
+  readonly label: Translatable | undefined;
+  readonly helpText: Translatable;
   readonly widget: Widget;
   readonly disabled: boolean;
   readonly validators: readonly Validator<T>[];
   readonly #initial: T | (() => T) | undefined;
-  readonly #messages: Readonly<Record<string, string>>;
+  readonly #messages: Readonly<Record<string, Translatable>>;
 
-  constructor(options: FieldOptions<T>, defaultWidget: Widget, messages: Record<string, string> = {}) {
+  constructor(options: FieldOptions<T>, defaultWidget: Widget, messages: Record<string, Translatable> = {}) {
     this.required = options.required ?? true;
     this.label = options.label;
     this.helpText = options.helpText ?? '';
@@ -57,9 +61,10 @@ export abstract class Field<T> {
     return typeof this.#initial === 'function' ? (this.#initial as () => T)() : this.#initial;
   }
 
-  /** An error with this field's message for `code`; `{name}` placeholders are filled from params. */
+  /** An error with this field's message for `code`, in the active language; `{name}` placeholders are filled from params. */
   error(code: string, params: Record<string, string | number> = {}): ValidationError {
-    return new ValidationError(this.#messages[code] ?? this.#messages.invalid ?? 'Enter a valid value.', code, params);
+    const message = this.#messages[code] ?? this.#messages.invalid ?? DEFAULT_MESSAGES.invalid as Translatable;
+    return new ValidationError(resolveText(message, params), code, params);
   }
 
   /** Django's to_python: the raw submitted value as T (the empty value when nothing was submitted). */
@@ -113,9 +118,11 @@ export class CharField extends Field<string> {
 
   constructor(options: CharOptions = {}, defaultWidget: Widget = widgets.text()) {
     super(options, defaultWidget, {
-      max_length: 'Ensure this value has at most {max} characters (it has {n}).',
-      min_length: 'Ensure this value has at least {min} characters (it has {n}).',
-      null_characters_not_allowed: 'Null characters are not allowed.',
+      max_length: ngettextLazy('Ensure this value has at most {max} character (it has {n}).',
+        'Ensure this value has at most {max} characters (it has {n}).', 'max'),
+      min_length: ngettextLazy('Ensure this value has at least {min} character (it has {n}).',
+        'Ensure this value has at least {min} characters (it has {n}).', 'min'),
+      null_characters_not_allowed: gettextLazy('Null characters are not allowed.'),
     });
     this.maxLength = options.maxLength;
     this.minLength = options.minLength;
@@ -148,7 +155,7 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"\p{Cc}]+@(?:[\p{L}\p{N}](?:[-\p{L}\p{N}]{0,61}
 
 export class EmailField extends CharField {
   constructor(options: CharOptions = {}) {
-    super({ maxLength: 320, ...options, errorMessages: { invalid: 'Enter a valid email address.', ...options.errorMessages } }, widgets.email());
+    super({ maxLength: 320, ...options, errorMessages: { invalid: gettextLazy('Enter a valid email address.'), ...options.errorMessages } }, widgets.email());
   }
 
   override validate(value: string): void {
@@ -161,7 +168,7 @@ export class URLField extends CharField {
   readonly schemes: readonly string[];
 
   constructor(options: CharOptions & { schemes?: readonly string[] } = {}) {
-    super({ maxLength: 2048, ...options, errorMessages: { invalid: 'Enter a valid URL.', ...options.errorMessages } }, widgets.url());
+    super({ maxLength: 2048, ...options, errorMessages: { invalid: gettextLazy('Enter a valid URL.'), ...options.errorMessages } }, widgets.url());
     this.schemes = options.schemes ?? ['http', 'https'];
   }
 
@@ -191,7 +198,7 @@ export class SlugField extends CharField {
 
   constructor(options: CharOptions & { allowUnicode?: boolean } = {}) {
     super({ maxLength: 50, ...options, errorMessages: {
-      invalid: 'Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.', ...options.errorMessages } });
+      invalid: gettextLazy('Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.'), ...options.errorMessages } });
     this.allowUnicode = options.allowUnicode ?? false;
   }
 
@@ -213,12 +220,12 @@ abstract class NumberField<N extends number | null> extends Field<N> {
   readonly maxValue: number | undefined;
   readonly step: number | undefined;
 
-  constructor(options: NumberOptions<N>, invalid: string) {
+  constructor(options: NumberOptions<N>, invalid: Translatable) {
     super(options, widgets.number(), {
       invalid,
-      min_value: 'Ensure this value is greater than or equal to {min}.',
-      max_value: 'Ensure this value is less than or equal to {max}.',
-      step_size: 'Ensure this value is a multiple of step size {step}.',
+      min_value: gettextLazy('Ensure this value is greater than or equal to {min}.'),
+      max_value: gettextLazy('Ensure this value is less than or equal to {max}.'),
+      step_size: gettextLazy('Ensure this value is a multiple of step size {step}.'),
     });
     this.minValue = options.minValue;
     this.maxValue = options.maxValue;
@@ -252,7 +259,7 @@ abstract class NumberField<N extends number | null> extends Field<N> {
 
 export class IntegerField<N extends number | null = number> extends NumberField<N> {
   constructor(options: NumberOptions<N> = {}) {
-    super(options, 'Enter a whole number.');
+    super(options, gettextLazy('Enter a whole number.'));
   }
 
   protected parse(s: string): number | undefined {
@@ -264,7 +271,7 @@ export class IntegerField<N extends number | null = number> extends NumberField<
 
 export class FloatField<N extends number | null = number> extends NumberField<N> {
   constructor(options: NumberOptions<N> = {}) {
-    super(options, 'Enter a number.');
+    super(options, gettextLazy('Enter a number.'));
   }
 
   protected parse(s: string): number | undefined {
@@ -303,7 +310,7 @@ export class ChoiceField extends Field<string> {
   readonly #choices: ChoiceOptions<string>['choices'];
 
   constructor(options: ChoiceOptions<string>) {
-    super(options, widgets.select(), { invalid_choice: 'Select a valid choice. {value} is not one of the available choices.' });
+    super(options, widgets.select(), { invalid_choice: gettextLazy('Select a valid choice. {value} is not one of the available choices.') });
     this.#choices = options.choices;
     withChoices(this.widget, this.choices);
   }
@@ -328,8 +335,8 @@ export class MultipleChoiceField extends Field<string[]> {
 
   constructor(options: ChoiceOptions<string[]>) {
     super(options, widgets.selectMultiple(), {
-      invalid_choice: 'Select a valid choice. {value} is not one of the available choices.',
-      invalid_list: 'Enter a list of values.',
+      invalid_choice: gettextLazy('Select a valid choice. {value} is not one of the available choices.'),
+      invalid_list: gettextLazy('Enter a list of values.'),
     });
     this.#choices = options.choices;
     withChoices(this.widget, this.choices);
@@ -362,7 +369,7 @@ function calendarDay(s: string): Date | null {
 /** Dates are calendar days at 00:00 UTC. */
 export class DateField<D extends Date | null = Date> extends Field<D> {
   constructor(options: FieldOptions<D> = {}) {
-    super(options, widgets.date(), { invalid: 'Enter a valid date.' });
+    super(options, widgets.date(), { invalid: gettextLazy('Enter a valid date.') });
   }
 
   toValue(raw: RawValue): D {
@@ -374,20 +381,38 @@ export class DateField<D extends Date | null = Date> extends Field<D> {
   }
 }
 
-/** ISO 8601 date-times; without an offset they are read as UTC (TIME_ZONE = 'UTC'). */
+/**
+ * ISO 8601 date-times (what <input type="datetime-local"> sends). Without an offset they are wall-clock times in the
+ * current time zone (the visitor's, else TIME_ZONE); a time the clocks skip or repeat there is refused.
+ */
 export class DateTimeField<D extends Date | null = Date> extends Field<D> {
   constructor(options: FieldOptions<D> = {}) {
-    super(options, widgets.datetime(), { invalid: 'Enter a valid date/time.' });
+    super(options, widgets.datetime(), {
+      invalid: gettextLazy('Enter a valid date/time.'),
+      ambiguous_timezone: gettextLazy('“{datetime}” couldn’t be interpreted in time zone {timezone}; it may be ambiguous or it may not exist.'),
+    });
   }
 
   toValue(raw: RawValue): D {
     const s = (single(raw) ?? '').trim();
     if (s === '') return null as D;
-    const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
-    if (!m || !calendarDay(m[1] as string)) throw this.error('invalid');
-    const d = new Date(`${m[1]}T${m[2]}${m[3] ?? 'Z'}`);
-    if (Number.isNaN(d.getTime())) throw this.error('invalid');
-    return d as D;
+    const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+    if (!m || !calendarDay(`${m[1]}-${m[2]}-${m[3]}`) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) throw this.error('invalid');
+    if (m[8]) {
+      const d = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${m[7] ? `.${m[7]}` : ''}${m[8]}`);
+      if (Number.isNaN(d.getTime())) throw this.error('invalid');
+      return d as D;
+    }
+    const zone = getCurrentTimezone();
+    try {
+      return fromWallTime({
+        year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]),
+        second: Number(m[6] ?? 0), millisecond: Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000),
+      }, zone) as D;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw this.error('ambiguous_timezone', { datetime: s, timezone: zone });
+    }
   }
 }
 
@@ -406,11 +431,11 @@ export class FileField extends Field<UploadedFile | null> {
 
   constructor(options: FileOptions = {}) {
     super(options, widgets.file(), {
-      invalid: 'No file was submitted. Check the encoding type on the form.',
-      empty: 'The submitted file is empty.',
-      missing_name: 'The submitted file has no usable name.',
-      max_size: 'The file is too large ({size} bytes); the limit is {max} bytes.',
-      invalid_extension: 'File extension “{ext}” is not allowed. Allowed extensions are: {allowed}.',
+      invalid: gettextLazy('No file was submitted. Check the encoding type on the form.'),
+      empty: gettextLazy('The submitted file is empty.'),
+      missing_name: gettextLazy('The submitted file has no usable name.'),
+      max_size: gettextLazy('The file is too large ({size} bytes); the limit is {max} bytes.'),
+      invalid_extension: gettextLazy('File extension “{ext}” is not allowed. Allowed extensions are: {allowed}.'),
     });
     this.maxSize = options.maxSize;
     this.allowedExtensions = options.allowedExtensions?.map((e) => e.toLowerCase());

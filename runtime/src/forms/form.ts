@@ -1,6 +1,8 @@
 // Forms: a set of fields bound to submitted data, cleaned into typed values with every error collected,
 // and rendered as accessible HTML (labels, help text and errors tied to inputs) with the CSRF token.
 import { ImproperlyConfigured, NON_FIELD_ERRORS, ValidationError, type ValidationIssue } from '../errors.js';
+import type { Translatable } from '../i18n/lazy.js';
+import { gettext } from '../i18n/translation.js';
 import type { Field } from './fields.js';
 import { attrs, escapeHtml, markSafe, type SafeHtml } from './html.js';
 import type { FormInput, UploadedFile } from './uploads.js';
@@ -38,7 +40,7 @@ export interface RenderFormOptions {
   request?: { csrfToken(): string };
   /** Or the token itself. */
   csrfToken?: string;
-  submitLabel?: string;
+  submitLabel?: Translatable;
   attrs?: Record<string, string>;
 }
 
@@ -63,8 +65,8 @@ export class BoundField {
 
   get htmlName(): string { return this.form.prefix ? `${this.form.prefix}-${this.name}` : this.name; }
   get id(): string | undefined { return this.form.autoId === false ? undefined : this.form.autoId.replace('{name}', this.htmlName); }
-  get label(): string { return this.field.label ?? humanise(this.name); }
-  get helpText(): string { return this.field.helpText; }
+  get label(): string { return this.field.label === undefined ? humanise(this.name) : String(this.field.label); }
+  get helpText(): string { return String(this.field.helpText); }
   get errors(): string[] { return (this.form.errors[this.name] ?? []).map((i) => i.message); }
   get isHidden(): boolean { return this.field.widget.isHidden; }
 
@@ -223,7 +225,7 @@ export class Form<F extends FieldMap = FieldMap> {
   /** The fields as HTML: form-wide errors first, then each field block; hidden fields last. */
   asDiv(): SafeHtml {
     const top = [...this.nonFieldErrors(),
-      ...this.hiddenFields.flatMap((b) => b.errors.map((e) => `(Hidden field ${b.name}) ${e}`))];
+      ...this.hiddenFields.flatMap((b) => b.errors.map((e) => gettext('(Hidden field {name}) {error}', { name: b.name, error: e })))];
     const errors = top.length ? `<ul class="errorlist nonfield">${top.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>` : '';
     return markSafe(errors + this.visibleFields.map((b) => String(b.asDiv())).join('')
       + this.hiddenFields.map((b) => String(b.widgetHtml())).join(''));
@@ -243,7 +245,7 @@ export class Form<F extends FieldMap = FieldMap> {
     const formAttrs = attrs({
       method, action: options.action ?? '', enctype: this.isMultipart ? 'multipart/form-data' : undefined, ...options.attrs,
     });
-    return markSafe(`<form${formAttrs}>${csrf}${this.asDiv()}<button type="submit">${escapeHtml(options.submitLabel ?? 'Submit')}</button></form>`);
+    return markSafe(`<form${formAttrs}>${csrf}${this.asDiv()}<button type="submit">${escapeHtml(options.submitLabel ?? gettext('Submit'))}</button></form>`);
   }
 
   toString(): string { return String(this.asDiv()); }

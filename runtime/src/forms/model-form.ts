@@ -1,6 +1,8 @@
 // Model forms: a form built from a model's fields (types, lengths, required-ness, choices, related-object pickers),
 // bound to an instance, that validates with the model's own checks and saves the instance and its many-to-many sets.
 import { ValidationError } from '../errors.js';
+import { isLazy, type Translatable } from '../i18n/lazy.js';
+import { gettext } from '../i18n/translation.js';
 import {
   ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
   type ModelMeta,
@@ -32,9 +34,9 @@ export function objectLabel(obj: AnyInstance): string {
   return `${meta.modelName} object (${String(obj.pk)})`;
 }
 
-function verbose(field: DbField): string | undefined {
+function verbose(field: DbField): Translatable | undefined {
   const v = field.options.verboseName;
-  return typeof v === 'string' ? v : undefined;
+  return typeof v === 'string' || isLazy(v) ? v : undefined;
 }
 
 function isEditable(field: DbField): boolean {
@@ -52,7 +54,7 @@ async function relatedChoices(model: AnyModelClass, max: number, label: (o: AnyI
 async function formFieldFor(field: DbField, options: ModelFormOptions): Promise<Field<unknown> | null> {
   const o = field.options;
   const required = !(o.blank === true || field.null || o.default !== undefined && field.type === 'boolean');
-  const common = { required, label: verbose(field), helpText: typeof o.helpText === 'string' ? o.helpText : undefined };
+  const common = { required, label: verbose(field), helpText: typeof o.helpText === 'string' || isLazy(o.helpText) ? o.helpText : undefined };
   const maxChoices = options.maxChoices ?? 500;
   const label = options.label ?? objectLabel;
   if (field instanceof ManyToManyField) {
@@ -88,7 +90,7 @@ function jsonValidator(v: string): void {
   try {
     JSON.parse(v);
   } catch {
-    throw new ValidationError('Enter valid JSON.', 'invalid_json');
+    throw new ValidationError(gettext('Enter valid JSON.'), 'invalid_json');
   }
 }
 

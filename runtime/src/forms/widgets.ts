@@ -1,9 +1,11 @@
 // Widgets: how a field is drawn as HTML and how its raw value is read back from submitted data.
+import type { Translatable } from '../i18n/lazy.js';
+import { toLocalInput } from '../timezone/timezone.js';
 import { attrs, escapeHtml, type Attrs } from './html.js';
 import type { UploadedFile } from './uploads.js';
 
 export type RawValue = string | string[] | UploadedFile | UploadedFile[] | undefined;
-export type Choice = readonly [value: string, label: string];
+export type Choice = readonly [value: string, label: Translatable];
 
 export interface Widget {
   /** Renders the control; `value` is what to show (the submitted raw value, or the initial value formatted). */
@@ -59,10 +61,11 @@ export class DateInput extends Input {
   }
 }
 
+/** A wall-clock date and time in the current time zone (the visitor's, else TIME_ZONE), as datetime-local wants it. */
 export class DateTimeInput extends Input {
   constructor(attrs: Attrs = {}) { super('datetime-local', attrs); }
   override formatValue(value: unknown): string | undefined {
-    return value instanceof Date ? value.toISOString().slice(0, 16) : show(value);
+    return value instanceof Date && !Number.isNaN(value.getTime()) ? toLocalInput(value) : show(value);
   }
 }
 

@@ -71,6 +71,7 @@ export class Request {
   private _files: Map<string, UploadedFile[]> | undefined;
   private _host: string | undefined;
   private _csrfToken: (() => string) | undefined;
+  private _languageCode: string | undefined;
 
   constructor(src: RequestSource, site: RequestSite) {
     this.method = src.method;
@@ -98,6 +99,10 @@ export class Request {
   }
 
   set csrfToken(fn: () => string) { this._csrfToken = fn; }
+
+  /** The language this request is answered in: set by the locale middleware; LANGUAGE_CODE without it. */
+  get languageCode(): string { return this._languageCode ?? this.site.settings.LANGUAGE_CODE; }
+  set languageCode(code: string) { this._languageCode = code; }
 
   get query(): URLSearchParams {
     return (this._query ??= new URLSearchParams(this.queryStart < 0 ? '' : this.url.slice(this.queryStart + 1)));

@@ -19,3 +19,6 @@ export function getSettings(): Settings { return currentSite().settings; }
 export function reverse(name: string, params?: Record<string, unknown>): string {
   return currentSite().reverse(name, params);
 }
+
+/** The loaded site, or null before one is (for code that also runs outside a site, such as translation). */
+export function maybeCurrentSite(): Site | null { return current; }

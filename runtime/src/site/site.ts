@@ -5,6 +5,8 @@ import { commonMiddleware } from '../http/common.js';
 import { composeChain, type MaybeAsyncHandler, type Middleware, type MiddlewareContext } from '../http/middleware.js';
 import { Request, type RequestSite, type RequestSource } from '../http/request.js';
 import { Response } from '../http/response.js';
+import { RUNTIME_LOCALE_DIR } from '../i18n/catalog.js';
+import { getLanguage } from '../i18n/translation.js';
 import { logger } from '../log.js';
 import { csrfMiddleware, csrfProcessor } from '../security/csrf.js';
 import { applySecurityHeaders, clickjackingMiddleware, securityMiddleware } from '../security/headers.js';
@@ -49,6 +51,8 @@ export class Site implements RequestSite {
   readonly templates: TemplateEngine;
   readonly staticFiles: StaticFiles;
   readonly dev: boolean;
+  /** Where message catalogues are looked for, first wins: LOCALE_PATHS, each app's locale/, the runtime's own. */
+  readonly localeDirs: readonly string[];
   private readonly chain: MaybeAsyncHandler;
 
   constructor(readonly definition: SiteDefinition, opts: SiteOptions) {
@@ -59,7 +63,8 @@ export class Site implements RequestSite {
     this.apps = resolveApps(this.dir, definition.apps);
     this.settings = resolveSettings(definition.settings, env, { MIDDLEWARE: defaultMiddleware, TEMPLATES: defaultTemplateSettings(this.apps) },
       { requireSecretKey: !opts.checkOnly });
-    this.resolver = new URLResolver(definition.urls);
+    this.localeDirs = [...this.settings.LOCALE_PATHS.map((d) => resolve(this.dir, d)), ...this.apps.map((a) => join(a.dir, 'locale')), RUNTIME_LOCALE_DIR];
+    this.resolver = new URLResolver(definition.urls, { languages: this.settings.LANGUAGES.map(([code]) => code), defaultLanguage: this.settings.LANGUAGE_CODE, current: getLanguage });
     const t = this.settings.TEMPLATES;
     const dirs = [...t.DIRS.map((d) => resolve(this.dir, d)), ...(t.APP_DIRS ? this.apps.map((a) => join(a.dir, 'templates')) : [])];
     const factory = t.BACKEND === 'nunjucks' ? nunjucksEngine : t.BACKEND;

@@ -7,6 +7,8 @@ export interface TemplateEngine {
   renderString(source: string, context: Record<string, unknown>): Promise<string>;
   /** Whether some folder holds the template (for error pages and system checks). */
   has(name: string): boolean;
+  /** The messages a template's source marks for translation (for makemessages); engines without i18n leave it out. */
+  messages?(source: string): TemplateMessage[];
 }
 
 /** What the site gives an engine at boot. */
@@ -31,3 +33,12 @@ export type ContextProcessor = (req: Request) => Record<string, unknown>;
 
 /** {{ request }} */
 export const requestProcessor: ContextProcessor = (req) => ({ request: req });
+
+/** A message a template marks for translation, as makemessages collects it. */
+export interface TemplateMessage {
+  msgid: string;
+  plural?: string | undefined;
+  context?: string | undefined;
+  /** 1-based line in the template. */
+  line: number;
+}

@@ -1,9 +1,11 @@
-// The built-in template engine: Nunjucks with auto-escaping on, plus {% url %}, {% static %} and {% csrf_token %}.
+// The built-in template engine: Nunjucks with auto-escaping on, plus {% url %}, {% static %} and {% csrf_token %}, and
+// the translation and localisation tags and filters of i18n-tags.ts ({% trans %}, {% blocktrans %}, date, number, ...).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateDoesNotExist } from '../errors.js';
-import type { TemplateEngine, TemplateEngineFactory, TemplateEngineOptions } from './engine.js';
+import type { TemplateEngine, TemplateEngineFactory, TemplateEngineOptions, TemplateMessage } from './engine.js';
+import { addI18n, templateMessages } from './i18n-tags.js';
 
 interface Token { type: string; value: string; lineno: number; colno: number }
 interface NodeLike { lineno: number; colno: number; children: NodeLike[]; addChild(n: NodeLike): void }
@@ -82,7 +84,7 @@ class NunjucksEngine implements TemplateEngine {
     }));
     this.env.addGlobal('url', (name: string, params?: Record<string, unknown>) => reverse(name, params));
     this.env.addGlobal('static', (path: string) => opts.staticUrl(path));
-    this.env.addFilter('date', (d: unknown, fmt?: string) => formatDate(d, fmt));
+    addI18n(this.env);
     // Safe inside <script> and single-quoted attributes (as Jinja's tojson). A double-quoted
     // attribute cannot be made safe without breaking the JSON's own quotes: use `dump` there.
     this.env.addFilter('json', (v: unknown) => new nunjucks.runtime.SafeString(
@@ -91,6 +93,10 @@ class NunjucksEngine implements TemplateEngine {
     // Extra tags from TEMPLATES.OPTIONS.extensions (e.g. the cache battery's {% cache %} fragment tag).
     const extra = opts.options.extensions as Record<string, nunjucks.Extension> | undefined;
     for (const [name, ext] of Object.entries(extra ?? {})) this.env.addExtension(name, ext);
+  }
+
+  messages(source: string): TemplateMessage[] {
+    return templateMessages(source, (this.env as unknown as { extensionsList: object[] }).extensionsList);
   }
 
   has(name: string): boolean {
@@ -115,17 +121,6 @@ class NunjucksEngine implements TemplateEngine {
     if (/template not found/i.test(err.message) && err.message.includes(name)) return new TemplateDoesNotExist(name, this.dirs);
     return err;
   }
-}
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** Dates in templates: 'iso' (default), 'date' (2026-11-23) or 'long' (23 November 2026), always UTC. */
-function formatDate(d: unknown, fmt = 'iso'): string {
-  const date = d instanceof Date ? d : typeof d === 'string' || typeof d === 'number' ? new Date(d) : null;
-  if (!date || Number.isNaN(date.getTime())) return '';
-  if (fmt === 'date') return date.toISOString().slice(0, 10);
-  if (fmt === 'long') return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-  return date.toISOString();
 }
 
 export const nunjucksEngine: TemplateEngineFactory = (opts) => new NunjucksEngine(opts);

@@ -27,6 +27,8 @@ export interface URLInclude {
   readonly prefix: string;
   readonly patterns: readonly URLEntry[];
   readonly namespace: string | undefined;
+  /** Set by i18nPatterns(): the patterns answer under a language prefix ('fr/about/'). */
+  readonly locale?: { readonly prefixDefaultLanguage: boolean } | undefined;
 }
 
 export type URLEntry = URLPattern | URLInclude;

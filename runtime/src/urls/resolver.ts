@@ -23,11 +23,26 @@ export interface ResolverMatch {
   readonly params: Record<string, unknown>;
   /** Fully namespaced name ('blog:detail'), or undefined for unnamed patterns. */
   readonly name: string | undefined;
-  /** The full route with include prefixes, e.g. 'blog/<slug:slug>/'. */
+  /** The full route with include prefixes, e.g. 'blog/<slug:slug>/' ('<language>/about/' under i18nPatterns). */
   readonly route: string;
+  /** Under i18nPatterns: the language the path names (the default language for an unprefixed path). */
+  readonly language?: string | undefined;
 }
 
-interface Segment { literal: string; param?: { name: string; converter: Converter; whole: RegExp } }
+/** What the resolver needs to know for i18nPatterns: the site's LANGUAGES and which one is active. */
+export interface ResolverLanguages {
+  /** Codes as in LANGUAGES ('en', 'fr', 'pt-br'). */
+  languages: readonly string[];
+  /** LANGUAGE_CODE; its closest entry in `languages` is the default language. */
+  defaultLanguage: string;
+  /** The active language, whose prefix reverse() writes. */
+  current?: () => string;
+}
+
+interface Segment { literal: string; param?: { name: string; converter: Converter; whole: RegExp }; locale?: true }
+
+/** Where i18nPatterns' language prefix goes in a route while it is compiled. */
+const LOCALE_MARK = '\u0000';
 
 interface CompiledRoute {
   index: number;
@@ -38,6 +53,8 @@ interface CompiledRoute {
   regex: RegExp;
   segments: Segment[];
   params: { name: string; converter: Converter }[];
+  /** Under i18nPatterns: whether the default language is prefixed too. */
+  locale: { prefixDefaultLanguage: boolean } | undefined;
 }
 
 const PARAM = /<(?:([a-zA-Z_][a-zA-Z0-9_]*):)?([a-zA-Z_][a-zA-Z0-9_]*)>/g;
@@ -51,11 +68,18 @@ export function toViewFunction(view: ViewLike): ViewFunction {
   return fn;
 }
 
-function compile(route: string): { regex: RegExp; segments: Segment[]; params: CompiledRoute['params'] } {
+function compile(route: string, languageRegex = ''): { regex: RegExp; segments: Segment[]; params: CompiledRoute['params'] } {
   const segments: Segment[] = [];
   const params: CompiledRoute['params'] = [];
   let src = '^';
   let last = 0;
+  const mark = route.indexOf(LOCALE_MARK);
+  if (mark >= 0) {
+    // Only at the start (i18nPatterns is top-level only), so the language is the regex's first group.
+    src += languageRegex;
+    segments.push({ literal: '', locale: true });
+    route = route.slice(mark + LOCALE_MARK.length);
+  }
   for (const m of route.matchAll(PARAM)) {
     const literal = route.slice(last, m.index);
     const convName = m[1] ?? 'str';
@@ -82,25 +106,45 @@ export class URLResolver {
   private readonly staticRoutes = new Map<string, CompiledRoute>();
   private readonly dynamicRoutes: CompiledRoute[] = [];
   private readonly byName = new Map<string, CompiledRoute[]>();
+  private readonly languages: readonly string[];
+  private readonly defaultLanguage: string;
+  private readonly currentLanguage: () => string;
 
-  constructor(entries: readonly URLEntry[]) {
-    this.add(entries, '', '');
+  constructor(entries: readonly URLEntry[], languages?: ResolverLanguages) {
+    this.languages = (languages?.languages ?? []).map((c) => c.toLowerCase());
+    const def = (languages?.defaultLanguage ?? this.languages[0] ?? 'en').toLowerCase();
+    // LANGUAGE_CODE 'en-us' with LANGUAGES ['en', ...]: the default language's URLs use 'en'.
+    this.defaultLanguage = this.languages.includes(def) ? def : this.languages.find((c) => c === def.split('-')[0])
+      ?? this.languages.find((c) => c.split('-')[0] === def.split('-')[0]) ?? def;
+    this.currentLanguage = languages?.current ?? (() => this.defaultLanguage);
+    this.add(entries, '', '', undefined);
   }
 
-  private add(entries: readonly URLEntry[], prefix: string, ns: string): void {
+  private languageRegex(locale: { prefixDefaultLanguage: boolean }): string {
+    const codes = this.languages.filter((c) => locale.prefixDefaultLanguage || c !== this.defaultLanguage)
+      .sort((a, b) => b.length - a.length).map(escapeRegex);
+    if (!codes.length) return locale.prefixDefaultLanguage ? '()(?!)' : '()?';
+    return locale.prefixDefaultLanguage ? `(${codes.join('|')})/` : `(?:(${codes.join('|')})/)?`;
+  }
+
+  private add(entries: readonly URLEntry[], prefix: string, ns: string, locale: CompiledRoute['locale']): void {
     for (const e of entries) {
       if (e.kind === 'include') {
-        this.add(e.patterns, prefix + e.prefix, e.namespace ? `${ns}${e.namespace}:` : ns);
+        if (e.locale && (locale || prefix !== '')) {
+          throw new ImproperlyConfigured('i18nPatterns() must be used in the site\'s own URL list, not inside include() or another i18nPatterns().');
+        }
+        this.add(e.patterns, e.locale ? LOCALE_MARK + e.prefix : prefix + e.prefix, e.namespace ? `${ns}${e.namespace}:` : ns, e.locale ?? locale);
         continue;
       }
-      const route = prefix + e.route;
-      const { regex, segments, params } = compile(route);
+      const full = prefix + e.route;
+      const { regex, segments, params } = compile(full, locale ? this.languageRegex(locale) : '');
+      const route = full.replace(LOCALE_MARK, '<language>/');
       const name = e.name === undefined ? undefined : ns + e.name;
       const r: CompiledRoute = {
-        index: this.routes.length, route, name, view: toViewFunction(e.view), kwargs: e.kwargs, regex, segments, params,
+        index: this.routes.length, route, name, view: toViewFunction(e.view), kwargs: e.kwargs, regex, segments, params, locale,
       };
       this.routes.push(r);
-      if (params.length === 0) {
+      if (params.length === 0 && !locale) {
         if (!this.staticRoutes.has(route)) this.staticRoutes.set(route, r);
       } else this.dynamicRoutes.push(r);
       if (name !== undefined) {
@@ -120,12 +164,14 @@ export class URLResolver {
       const m = r.regex.exec(p);
       if (!m) continue;
       const params: Record<string, unknown> = r.kwargs ? { ...r.kwargs } : {};
+      const first = r.locale ? 2 : 1;
       for (let i = 0; i < r.params.length; i++) {
         const spec = r.params[i] as CompiledRoute['params'][number];
-        try { params[spec.name] = spec.converter.toValue(m[i + 1] as string); } catch { params.__failed = true; }
+        try { params[spec.name] = spec.converter.toValue(m[i + first] as string); } catch { params.__failed = true; }
       }
       // A converter that rejects its value (throws) means "this pattern does not match", as in Django.
       if (params.__failed) continue;
+      if (r.locale) return { view: r.view, params, name: r.name, route: r.route, language: m[1] ?? this.defaultLanguage };
       return { view: r.view, params, name: r.name, route: r.route };
     }
     if (hit) return { view: hit.view, params: hit.kwargs ? { ...hit.kwargs } : {}, name: hit.name, route: hit.route };
@@ -144,6 +190,7 @@ export class URLResolver {
       let ok = true;
       for (const s of r.segments) {
         out += s.literal;
+        if (s.locale) out += this.languagePrefix(r.locale as NonNullable<CompiledRoute['locale']>);
         if (!s.param) continue;
         const text = s.param.converter.toUrl(params[s.param.name]);
         if (!s.param.whole.test(text)) { ok = false; break; }
@@ -154,6 +201,17 @@ export class URLResolver {
     const wants = candidates.map((r) => `(${r.params.map((p) => p.name).join(', ')})`).join(' or ');
     throw new NoReverseMatch(`Reverse for '${name}' with params ${JSON.stringify(params)} not found. It takes ${wants}, each matching its converter.`);
   }
+
+  /** The active language's URL prefix ('fr/'); '' for the default language when it is not prefixed. */
+  private languagePrefix(locale: { prefixDefaultLanguage: boolean }): string {
+    const wanted = this.currentLanguage().toLowerCase();
+    const lang = this.languages.includes(wanted) ? wanted
+      : this.languages.find((c) => c === wanted.split('-')[0]) ?? this.defaultLanguage;
+    return !locale.prefixDefaultLanguage && lang === this.defaultLanguage ? '' : `${lang}/`;
+  }
+
+  /** Whether some pattern is under i18nPatterns (the locale middleware then reads the language from the path). */
+  get usesLanguagePrefix(): boolean { return this.routes.some((r) => r.locale !== undefined); }
 
   /** Every named route, for system checks. */
   get names(): string[] { return this.routes.flatMap((r) => (r.name ? [r.name] : [])); }
