@@ -3,6 +3,8 @@
 // cookie or Cache-Control: private, is served fresh every time, so one visitor never gets another's page.
 import { createHash } from 'node:crypto';
 import type { Request } from '../http/request.js';
+import { getLanguage } from '../i18n/translation.js';
+import { getCurrentTimezone } from '../timezone/timezone.js';
 import { Response } from '../http/response.js';
 import { toViewFunction, type ViewFunction, type ViewLike } from '../urls/resolver.js';
 import type { Cache } from './cache.js';
@@ -28,7 +30,9 @@ export function cachePage(seconds: number, view: ViewLike, options: CachePageOpt
   const wrapped: ViewFunction = async (req, params) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return inner(req, params);
     const cache = typeof options.cache === 'object' ? options.cache : cachesFor(req.site.settings).get(options.cache ?? 'default');
-    const key = `views.cache_page.${options.keyPrefix ?? ''}.${createHash('sha256').update(req.buildAbsoluteUri()).digest('base64url')}`;
+    // The same URL in another language or time zone is another page (Django's _i18n_cache_key_suffix).
+    const key = `views.cache_page.${options.keyPrefix ?? ''}.${createHash('sha256').update(req.buildAbsoluteUri()).digest('base64url')}`
+      + `.${getLanguage()}.${getCurrentTimezone()}`;
     const hit = await cache.get<Stored>(key);
     if (hit) {
       const res = new Response(Buffer.from(hit.body, 'base64'), { status: hit.status, headers: hit.headers });

@@ -1,7 +1,12 @@
 // The runtime's own commands (besides `serve` and `help`, which paddock-runtime runs itself): checks, static files,
-// migrations, the shell, and dumpdata / loaddata. Each loads what it needs when it runs, so listing them costs nothing.
+// migrations, the shell, dumpdata / loaddata, and makemessages / compilemessages for translation catalogues. Each
+// loads what it needs when it runs, so listing them costs nothing.
 import { readFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { CommandError } from '../errors.js';
+import type { AppConfig } from '../site/define.js';
+import type { Site } from '../site/site.js';
+import type { TemplateMessage } from '../templates/engine.js';
 import { defineCommand, type Command, type CommandEntry } from './command.js';
 
 const check = defineCommand({
@@ -122,6 +127,79 @@ const loaddata = defineCommand({
   },
 });
 
+/** The apps a catalogue command works on: the site's own (inside its folder), or those named with --app. */
+function catalogApps(site: Site, named: readonly string[] | undefined): AppConfig[] {
+  const inside = (dir: string) => dir === site.dir || dir.startsWith(site.dir + sep);
+  if (!named?.length) return site.apps.filter((a) => inside(a.dir));
+  return named.filter((n) => n !== 'runtime' && n !== 'site').map((label) => {
+    const found = site.apps.find((a) => a.label === label);
+    if (!found) throw new CommandError(`No app '${label}' in this site. Its apps are: ${site.apps.map((a) => a.label).join(', ')} (and 'site', 'runtime').`, { usage: true });
+    return found;
+  });
+}
+
+const appOption = {
+  type: 'string', multiple: true, placeholder: 'LABEL',
+  description: "only this app (repeat for more); 'site' for the site's own\nlocale/ folder, 'runtime' for the runtime's catalogue",
+} as const;
+
+const makemessages = defineCommand({
+  help: "extract the messages marked for translation into each of\nthe site's apps' locale/<lang>/LC_MESSAGES/messages.po\n(and the site's own into LOCALE_PATHS[0])",
+  usage: '-l LANG [-l LANG ...] | --all  [--app LABEL ...]',
+  options: {
+    locale: { type: 'string', short: 'l', multiple: true, placeholder: 'LANG', description: 'a language to write (fr, de, pt_BR; repeat for more)' },
+    all: { type: 'boolean', default: false, description: 'every language the catalogues already have' },
+    app: appOption,
+  },
+  database: false,
+  async run({ site, values, out }) {
+    const { makeMessages, RUNTIME_LOCALE_DIR, runtimeSourceDir } = await import('../i18n/commands.js');
+    const named = values.app;
+    const apps = catalogApps(site, named);
+    const appDirs = site.apps.map((a) => a.dir);
+    const targets = apps.map((a) => ({
+      label: a.label, localeDir: join(a.dir, 'locale'), sourceDirs: [a.dir], templateDirs: [join(a.dir, 'templates')],
+      exclude: appDirs.filter((d) => d !== a.dir), root: a.dir,
+    }));
+    if (!named?.length || named.includes('site')) {
+      const localePath = site.settings.LOCALE_PATHS[0];
+      if (!localePath) throw new CommandError('The site has no LOCALE_PATHS, so its own messages have nowhere to go. Set LOCALE_PATHS: [\'locale\'].');
+      targets.push({
+        label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d)),
+        exclude: [...appDirs, ...site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d))], root: site.dir,
+      });
+    }
+    if (named?.includes('runtime')) {
+      const src = runtimeSourceDir();
+      targets.push({ label: 'runtime', localeDir: RUNTIME_LOCALE_DIR, sourceDirs: [src], templateDirs: [], exclude: [join(src, 'contrib')], root: src });
+    }
+    const engine = site.templates;
+    await makeMessages({
+      targets, languages: values.locale ?? [], all: values.all ?? false, log: out,
+      ...(engine.messages ? { templateMessages: (source: string) => (engine.messages as (s: string) => TemplateMessage[])(source) } : {}),
+    });
+  },
+});
+
+const compilemessages = defineCommand({
+  help: "compile the site's messages.po files into the messages.json\nthe runtime loads (checking every translation)",
+  usage: '[-l LANG ...] [--app LABEL ...]',
+  options: {
+    locale: { type: 'string', short: 'l', multiple: true, placeholder: 'LANG', description: 'only this language (repeat for more)' },
+    app: appOption,
+  },
+  database: false,
+  async run({ site, values, out }) {
+    const { compileMessages, RUNTIME_LOCALE_DIR } = await import('../i18n/commands.js');
+    const named = values.app;
+    const dirs = catalogApps(site, named).map((a) => join(a.dir, 'locale'));
+    if (!named?.length || named.includes('site')) dirs.unshift(...site.settings.LOCALE_PATHS.map((d) => resolve(site.dir, d)));
+    if (named?.includes('runtime')) dirs.push(RUNTIME_LOCALE_DIR);
+    const written = compileMessages({ localeDirs: dirs, languages: values.locale, log: out });
+    if (!written.length) out('No messages.po found to compile. Run makemessages -l <lang> first.');
+  },
+});
+
 export const runtimeCommands: Readonly<Record<string, CommandEntry>> = {
-  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata,
+  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata, makemessages, compilemessages,
 } as Readonly<Record<string, Command>>;

@@ -2,6 +2,7 @@
 // (anything else is a FieldError), every identifier goes through sql.id (quoted) and every value is a bound parameter.
 import { sql, type RawBuilder } from 'kysely';
 import { FieldError } from '../errors.js';
+import { getCurrentTimezone } from '../timezone/timezone.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import {
   AutoField, BigIntegerField, CharField, DateField, DateTimeField, DecimalField, Field, FloatField, ForeignKey, IntegerField,
@@ -354,7 +355,9 @@ function isSubquery(v: unknown): v is Subquery {
 
 function transform(name: string, expr: Expr, field: Field): { expr: Expr; field: Field } {
   if (!(field instanceof DateTimeField || field instanceof DateField)) throw new FieldError(`The "${name}" transform applies to date and datetime fields, not ${field.modelLabel}.${field.name}.`);
-  const base = field instanceof DateTimeField ? sql`(${expr} at time zone 'UTC')` as Expr : expr;
+  // As Django with USE_TZ: year, month, day, hour... of a datetime are those of the current time zone. A literal, not
+  // a parameter, so the same expression in SELECT and GROUP BY is the same SQL (the name is checked to be a zone).
+  const base = field instanceof DateTimeField ? sql`(${expr} at time zone ${sql.lit(getCurrentTimezone())})` as Expr : expr;
   if (name === 'date') return { expr: sql`${base}::date` as Expr, field: new DateField() };
   const part = name === 'weekDay' || name === 'week_day' ? 'dow' : name;
   // Django's week_day counts Sunday as 1; Postgres' dow counts it as 0.

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Translatable } from '../i18n/lazy.js';
+import { fromWallTime, getDefaultTimezone } from '../timezone/timezone.js';
 import type { AnyModelClass, AnyInstance } from './model.js';
 
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
@@ -337,11 +338,26 @@ export class DateTimeField<N extends boolean = boolean, O extends boolean = bool
   readonly type = 'datetime';
   dbType(): string { return 'timestamp with time zone'; }
   protected prepare(v: unknown): unknown {
-    const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null;
+    const d = v instanceof Date ? v : typeof v === 'string' ? parseDateTime(v) : typeof v === 'number' ? new Date(v) : null;
     if (!d || Number.isNaN(d.getTime())) throw `Expected a date and time, got ${describe(v)}.`;
     return d.toISOString();
   }
   protected override parse(v: unknown): Date { return v instanceof Date ? v : new Date(String(v)); }
+}
+
+/**
+ * A datetime string as an instant. One without an offset ('2026-03-01 10:00') is a wall-clock time in TIME_ZONE, as
+ * Django reads naive datetimes (JS would read it in the server process's zone).
+ */
+function parseDateTime(s: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/.exec(s.trim());
+  if (!m) return new Date(s);
+  try {
+    return fromWallTime({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]),
+      second: Number(m[6] ?? 0), millisecond: Math.floor(Number(`0.${m[7] ?? '0'}`) * 1000) }, getDefaultTimezone());
+  } catch {
+    return null;
+  }
 }
 
 /** A time of day as "HH:MM:SS[.ffffff]". */

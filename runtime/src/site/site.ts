@@ -6,6 +6,7 @@ import { composeChain, type MaybeAsyncHandler, type Middleware, type MiddlewareC
 import { Request, type RequestSite, type RequestSource } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { RUNTIME_LOCALE_DIR } from '../i18n/catalog.js';
+import { i18nProcessor } from '../i18n/processor.js';
 import { getLanguage } from '../i18n/translation.js';
 import { logger } from '../log.js';
 import { csrfMiddleware, csrfProcessor } from '../security/csrf.js';
@@ -26,7 +27,7 @@ export const defaultMiddleware: Middleware[] = [securityMiddleware, clickjacking
 export function defaultTemplateSettings(apps: readonly AppConfig[]): TemplateSettings {
   return {
     BACKEND: 'nunjucks', DIRS: ['templates'], APP_DIRS: true, OPTIONS: {},
-    CONTEXT_PROCESSORS: [requestProcessor, csrfProcessor, ...apps.flatMap((a) => a.contextProcessors ?? [])],
+    CONTEXT_PROCESSORS: [requestProcessor, csrfProcessor, i18nProcessor, ...apps.flatMap((a) => a.contextProcessors ?? [])],
   };
 }
 
