@@ -1,7 +1,7 @@
 // Model forms: a form built from a model's fields (types, lengths, required-ness, choices, related-object pickers),
 // bound to an instance, that validates with the model's own checks and saves the instance and its many-to-many sets.
 import { ValidationError } from '../errors.js';
-import { isLazy, type Translatable } from '../i18n/lazy.js';
+import { isLazy, LazyString, type Translatable } from '../i18n/lazy.js';
 import { gettext } from '../i18n/translation.js';
 import {
   ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
@@ -34,9 +34,12 @@ export function objectLabel(obj: AnyInstance): string {
   return `${meta.modelName} object (${String(obj.pk)})`;
 }
 
+/** The field's verbose name as a label, capitalised as Django's capfirst (in the language of each request). */
 function verbose(field: DbField): Translatable | undefined {
   const v = field.options.verboseName;
-  return typeof v === 'string' || isLazy(v) ? v : undefined;
+  const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+  if (typeof v === 'string') return cap(v);
+  return isLazy(v) ? new LazyString(() => cap(String(v))) : undefined;
 }
 
 function isEditable(field: DbField): boolean {

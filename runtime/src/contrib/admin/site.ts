@@ -7,6 +7,9 @@
 import { Http404, ImproperlyConfigured, PermissionDenied } from '../../errors.js';
 import { or, ProtectedError, type AnyInstance, type AnyModelClass, type Filter, type ModelMeta } from '../../db/index.js';
 import { escapeHtml, isSafe, markSafe, type SafeHtml } from '../../forms/html.js';
+import { formatDate } from '../../i18n/formats.js';
+import type { Translatable } from '../../i18n/lazy.js';
+import { gettext, gettextLazy, gettextNoop } from '../../i18n/translation.js';
 import { modelForm, objectLabel, type ModelForm } from '../../forms/model-form.js';
 import { formInput } from '../../forms/uploads.js';
 import type { Request } from '../../http/request.js';
@@ -20,6 +23,7 @@ import { authenticate, currentUser, login, logout, siteThrottle, ThrottledError 
 import type { UserInstance } from '../auth/models.js';
 import { hasPerm } from '../auth/permissions.js';
 import { isSafeRedirect } from '../auth/redirects.js';
+import { throttledMessage } from '../auth/views.js';
 import { addMessage } from '../messages/middleware.js';
 import { levels } from '../messages/message.js';
 import { ADDITION, CHANGE, DELETION, LogEntry } from './models.js';
@@ -30,7 +34,18 @@ type Action = 'add' | 'change' | 'delete' | 'view';
 /** A breadcrumb: its label, and its link (null for the page itself). */
 type Crumb = [string, string | null];
 
-const ACTION_NAMES = ['', 'Added', 'Changed', 'Deleted'];
+const ACTION_NAMES: readonly Translatable[] = ['', gettextLazy('Added'), gettextLazy('Changed'), gettextLazy('Deleted')];
+
+// Change messages are stored in English and shown in the reader's language.
+const LOGGED = { added: gettextNoop('Added.'), deleted: gettextNoop('Deleted.'), unchanged: gettextNoop('No fields changed.') };
+
+function changeMessage(stored: string): string {
+  const changed = /^Changed (.+)\.$/.exec(stored);
+  if (changed) return gettext('Changed {fields}.', { fields: changed[1] });
+  const action = /^Action: (.+)$/.exec(stored);
+  if (action) return gettext('Action: {action}', { action: action[1] });
+  return stored ? gettext(stored) : '';
+}
 
 function flash(req: Request, text: string, level: number = levels.SUCCESS): void {
   try {
@@ -49,12 +64,12 @@ function qs(params: Record<string, string | undefined>): string {
 
 export class AdminSite {
   readonly #registry = new Map<string, ModelAdmin>();
-  readonly title: string;
+  readonly #title: Translatable;
   readonly #prefix: string;
 
   /** prefix: where the site's URLs include the admin, e.g. '/admin/'. */
-  constructor(options: { title?: string; prefix?: string } = {}) {
-    this.title = options.title ?? 'Site administration';
+  constructor(options: { title?: Translatable; prefix?: string } = {}) {
+    this.#title = options.title ?? gettextLazy('Site administration');
     this.#prefix = (options.prefix ?? '/admin/').replace(/\/?$/, '/');
   }
 
@@ -69,6 +84,11 @@ export class AdminSite {
 
   isRegistered(model: { readonly _meta: ModelMeta }): boolean {
     return [...this.#registry.values()].some((m) => (m.model as unknown) === model);
+  }
+
+  /** The admin's title in the active language. */
+  get title(): string {
+    return String(this.#title);
   }
 
   get modelAdmins(): ModelAdmin[] {
@@ -190,14 +210,14 @@ export class AdminSite {
           await login(req, user);
           return redirect(next);
         }
-        form.addError(null, 'Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.');
+        form.addError(null, gettext('Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.'));
       } catch (e) {
         if (!(e instanceof ThrottledError)) throw e;
-        form.addError(null, e.message);
+        form.addError(null, throttledMessage(e));
         status = 429;
       }
     }
-    return this.#page(req, 'login.html', 'Log in', { form, next, action: this.url('login/') }, { status });
+    return this.#page(req, 'login.html', gettext('Log in'), { form, next, action: this.url('login/') }, { status });
   }
 
   async logoutView(req: Request): Promise<Response> {
@@ -221,7 +241,7 @@ export class AdminSite {
     const recent = await LogEntry.objects.filter({ userId: user.id }).limit(10);
     return this.#page(req, 'index.html', this.title, {
       app_list: appList,
-      recent_actions: recent.map((e) => ({ action: ACTION_NAMES[e.actionFlag] ?? '', content_type: e.contentType, object_repr: e.objectRepr })),
+      recent_actions: recent.map((e) => ({ action: String(ACTION_NAMES[e.actionFlag] ?? ''), content_type: e.contentType, object_repr: e.objectRepr })),
     });
   }
 
@@ -275,7 +295,8 @@ export class AdminSite {
       url: canChange ? this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`) : '',
       cells: ma.listDisplay.map((c) => this.#cell(ma, obj, c)),
     }));
-    return this.#page(req, 'change_list.html', `Select ${ma.verboseName} to ${canChange ? 'change' : 'view'}`, {
+    const listTitle = canChange ? gettext('Select {name} to change', { name: ma.verboseName }) : gettext('Select {name} to view', { name: ma.verboseName });
+    return this.#page(req, 'change_list.html', listTitle, {
       search: ma.search.length ? { q, hidden: Object.entries(active).map(([name, value]) => ({ name, value })) } : null,
       add_url: await this.#can(user, ma, 'add') ? this.modelUrl(ma, 'add/') : '',
       actions: (await this.#allowedActions(user, ma)).map((a) => ({ name: a.name, label: a.label })),
@@ -308,8 +329,8 @@ export class AdminSite {
     }
     if (isSafe(value)) return value;
     if (value === null || value === undefined || value === '') return markSafe('<span class="muted">—</span>');
-    if (typeof value === 'boolean') return markSafe(value ? '<span aria-label="yes">✔</span>' : '<span aria-label="no">✘</span>');
-    if (value instanceof Date) return markSafe(escapeHtml(value.toISOString().replace('T', ' ').slice(0, 16)));
+    if (typeof value === 'boolean') return markSafe(`<span aria-label="${escapeHtml(value ? gettext('yes') : gettext('no'))}">${value ? '✔' : '✘'}</span>`);
+    if (value instanceof Date) return markSafe(escapeHtml(formatDate(value, 'datetime')));
     return markSafe(escapeHtml(typeof value === 'object' ? JSON.stringify(value) : String(value)));
   }
 
@@ -318,7 +339,7 @@ export class AdminSite {
     for (const name of ma.listFilter) {
       const field = ma.model._meta.field(name);
       let options: Array<[string, string]> = [];
-      if (field.type === 'boolean') options = [['1', 'Yes'], ['0', 'No']];
+      if (field.type === 'boolean') options = [['1', gettext('Yes')], ['0', gettext('No')]];
       else if (Array.isArray(field.options.choices)) {
         options = (field.options.choices as unknown[]).map((c) => (Array.isArray(c) ? [String(c[0]), String(c[1])] : [String(c), String(c)]));
       } else if (field.type === 'foreignKey') {
@@ -328,14 +349,14 @@ export class AdminSite {
       const choice = (value: string | undefined, label: string) => ({
         label, url: qs({ ...state, [name]: value, p: undefined }), selected: (active[name] ?? undefined) === value,
       });
-      out.push({ title: String(field.options.verboseName ?? humanise(name)), choices: [choice(undefined, 'All'), ...options.map(([v, l]) => choice(v, l))] });
+      out.push({ title: String(field.options.verboseName ?? humanise(name)), choices: [choice(undefined, gettext('All')), ...options.map(([v, l]) => choice(v, l))] });
     }
     return out;
   }
 
   async #allowedActions(user: UserInstance, ma: ModelAdmin): Promise<AdminAction[]> {
     const all: AdminAction[] = [{
-      name: 'delete_selected', label: `Delete selected ${ma.verboseNamePlural}`, permission: 'delete',
+      name: 'delete_selected', label: gettext('Delete selected {items}', { items: ma.verboseNamePlural }), permission: 'delete',
       run: async () => '',
     }, ...ma.actions];
     const out: AdminAction[] = [];
@@ -352,27 +373,27 @@ export class AdminSite {
     const keys = ids.map((v) => (['auto', 'integer', 'bigInteger'].includes(pkType) ? Number(v) : v)).filter((v) => typeof v !== 'number' || Number.isSafeInteger(v));
     const objects = keys.length ? await ma.model.objects.filter({ pk__in: keys }) : [];
     if (!objects.length) {
-      flash(req, 'Items must be selected in order to perform actions on them. No items have been changed.', levels.WARNING);
+      flash(req, gettext('Items must be selected in order to perform actions on them. No items have been changed.'), levels.WARNING);
       return redirect(this.modelUrl(ma));
     }
     if (action.name === 'delete_selected') {
       if (req.form.get('confirm') !== 'yes') {
-        return this.#page(req, 'delete_selected_confirmation.html', 'Are you sure?', {
+        return this.#page(req, 'delete_selected_confirmation.html', gettext('Are you sure?'), {
           objects: objects.map((o) => ({ pk: String(o.pk), repr: this.#repr(ma, o) })), cancel_url: this.modelUrl(ma),
-        }, { model: ma, crumbs: this.#crumbs(ma, ['Delete multiple objects', null]) });
+        }, { model: ma, crumbs: this.#crumbs(ma, [gettext('Delete multiple objects'), null]) });
       }
       let n = 0;
       for (const o of objects) {
         try {
           await o.delete();
-          await this.#log(user, ma, o, DELETION);
+          await this.#log(user, ma, o, DELETION, LOGGED.deleted);
           n++;
         } catch (e) {
           if (!(e instanceof ProtectedError)) throw e;
-          flash(req, `Cannot delete ${this.#repr(ma, o)}: other objects depend on it.`, levels.ERROR);
+          flash(req, gettext('Cannot delete {name}: other objects depend on it.', { name: this.#repr(ma, o) }), levels.ERROR);
         }
       }
-      flash(req, `Successfully deleted ${n} ${n === 1 ? ma.verboseName : ma.verboseNamePlural}.`);
+      flash(req, gettext('Successfully deleted {count} {items}.', { count: n, items: n === 1 ? ma.verboseName : ma.verboseNamePlural }));
       return redirect(this.modelUrl(ma));
     }
     const message = await action.run(req, objects);
@@ -390,7 +411,7 @@ export class AdminSite {
     return this.#page(req, 'change_form.html', title, {
       form, original: obj, read_only: false,
       history_url: obj ? this.modelUrl(ma, `${key}/history/`) : '', delete_url: obj ? this.modelUrl(ma, `${key}/delete/`) : '',
-    }, { model: ma, crumbs: this.#crumbs(ma, [obj ? this.#repr(ma, obj) : `Add ${ma.verboseName}`, null]), status });
+    }, { model: ma, crumbs: this.#crumbs(ma, [obj ? this.#repr(ma, obj) : gettext('Add {name}', { name: ma.verboseName }), null]), status });
   }
 
   async addView(req: Request, params: { app: string; model: string }): Promise<Response> {
@@ -402,11 +423,11 @@ export class AdminSite {
     const form = await builder.bind(undefined, req.method === 'POST' ? { input: formInput(req) } : {});
     if (req.method === 'POST' && await form.isValid()) {
       const obj = await form.save();
-      await this.#log(user, ma, obj, ADDITION, 'Added.');
-      flash(req, `The ${ma.verboseName} “${this.#repr(ma, obj)}” was added successfully.`);
+      await this.#log(user, ma, obj, ADDITION, LOGGED.added);
+      flash(req, gettext('The {name} “{object}” was added successfully.', { name: ma.verboseName, object: this.#repr(ma, obj) }));
       return redirect(this.modelUrl(ma));
     }
-    return this.#formPage(req, ma, `Add ${ma.verboseName}`, form, null, req.method === 'POST' ? 400 : 200);
+    return this.#formPage(req, ma, gettext('Add {name}', { name: ma.verboseName }), form, null, req.method === 'POST' ? 400 : 200);
   }
 
   async changeView(req: Request, params: { app: string; model: string; pk: string }): Promise<Response> {
@@ -427,18 +448,18 @@ export class AdminSite {
       if (await form.isValid()) {
         const changed = form.changedFields(beforeValues);
         await form.save();
-        await this.#log(user, ma, obj, CHANGE, changed.length ? `Changed ${changed.join(', ')}.` : 'No fields changed.');
-        flash(req, `The ${ma.verboseName} “${this.#repr(ma, obj)}” was changed successfully.`);
+        await this.#log(user, ma, obj, CHANGE, changed.length ? `Changed ${changed.join(', ')}.` : LOGGED.unchanged);
+        flash(req, gettext('The {name} “{object}” was changed successfully.', { name: ma.verboseName, object: this.#repr(ma, obj) }));
         return redirect(this.modelUrl(ma));
       }
-      return this.#formPage(req, ma, `Change ${ma.verboseName}`, form, obj, 400);
+      return this.#formPage(req, ma, gettext('Change {name}', { name: ma.verboseName }), form, obj, 400);
     }
     if (!canChange) {
-      return this.#page(req, 'change_form.html', `View ${ma.verboseName}`, {
+      return this.#page(req, 'change_form.html', gettext('View {name}', { name: ma.verboseName }), {
         original: obj, read_only: true, fields: Object.keys(before.fields).map((name) => ({ label: humanise(name), value: this.#cell(ma, obj, name) })),
       }, { model: ma, crumbs: this.#crumbs(ma, [this.#repr(ma, obj), null]) });
     }
-    return this.#formPage(req, ma, `Change ${ma.verboseName}`, before, obj);
+    return this.#formPage(req, ma, gettext('Change {name}', { name: ma.verboseName }), before, obj);
   }
 
   async deleteView(req: Request, params: { app: string; model: string; pk: string }): Promise<Response> {
@@ -453,15 +474,15 @@ export class AdminSite {
         await obj.delete();
       } catch (e) {
         if (!(e instanceof ProtectedError)) throw e;
-        return this.#page(req, 'delete_confirmation.html', 'Cannot delete', { object_repr: label, protected: true }, { model: ma, status: 409 });
+        return this.#page(req, 'delete_confirmation.html', gettext('Cannot delete'), { object_repr: label, protected: true }, { model: ma, status: 409 });
       }
-      await this.#log(user, ma, obj, DELETION, 'Deleted.');
-      flash(req, `The ${ma.verboseName} “${label}” was deleted successfully.`);
+      await this.#log(user, ma, obj, DELETION, LOGGED.deleted);
+      flash(req, gettext('The {name} “{object}” was deleted successfully.', { name: ma.verboseName, object: label }));
       return redirect(this.modelUrl(ma));
     }
-    return this.#page(req, 'delete_confirmation.html', 'Are you sure?', {
+    return this.#page(req, 'delete_confirmation.html', gettext('Are you sure?'), {
       object_repr: label, protected: false, cancel_url: this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`),
-    }, { model: ma, crumbs: this.#crumbs(ma, [label, null], ['Delete', null]) });
+    }, { model: ma, crumbs: this.#crumbs(ma, [label, null], [gettext('Delete'), null]) });
   }
 
   async historyView(req: Request, params: { app: string; model: string; pk: string }): Promise<Response> {
@@ -471,13 +492,14 @@ export class AdminSite {
     await this.#require(user, ma, 'view');
     const obj = await this.#object(ma, params.pk);
     const entries = await LogEntry.objects.filter({ contentType: `${ma.app}.${ma.modelName}`, objectId: String(obj.pk) }).selectRelated('user');
-    return this.#page(req, 'object_history.html', `Change history: ${this.#repr(ma, obj)}`, {
+    return this.#page(req, 'object_history.html', gettext('Change history: {object}', { object: this.#repr(ma, obj) }), {
       object_repr: this.#repr(ma, obj),
       entries: entries.map((e) => ({
-        time: e.actionTime.toISOString().replace('T', ' ').slice(0, 16), user: (e.user as UserInstance | undefined)?.username ?? String(e.userId),
-        action: ACTION_NAMES[e.actionFlag] ?? '', message: e.changeMessage,
+        time: formatDate(e.actionTime, 'datetime'), time_iso: e.actionTime.toISOString(),
+        user: (e.user as UserInstance | undefined)?.username ?? String(e.userId),
+        action: String(ACTION_NAMES[e.actionFlag] ?? ''), message: changeMessage(e.changeMessage),
       })),
-    }, { model: ma, crumbs: this.#crumbs(ma, [this.#repr(ma, obj), this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`)], ['History', null]) });
+    }, { model: ma, crumbs: this.#crumbs(ma, [this.#repr(ma, obj), this.modelUrl(ma, `${encodeURIComponent(String(obj.pk))}/change/`)], [gettext('History'), null]) });
   }
 }
 

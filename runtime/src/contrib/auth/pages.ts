@@ -4,6 +4,7 @@ import type { Request } from '../../http/request.js';
 import { Response } from '../../http/response.js';
 import { render } from '../../views/shortcuts.js';
 import { escapeHtml, markSafe, type SafeHtml } from '../../forms/html.js';
+import { gettext, getLanguage, getLanguageBidi } from '../../i18n/translation.js';
 
 /** The built-in pages' look (the admin has its own stylesheet, contrib/admin/static/admin/css/base.css). */
 export const STYLE = `
@@ -29,8 +30,8 @@ export interface PageOptions {
 
 /** A whole HTML page around `body` (already-escaped markup). */
 export function page(body: string | SafeHtml, options: PageOptions): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`
-    + `<title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body><a class="skip" href="#content">Skip to content</a>`
+  const html = `<!doctype html><html lang="${escapeHtml(getLanguage())}"${getLanguageBidi() ? ' dir="rtl"' : ''}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`
+    + `<title>${escapeHtml(options.title)}</title><style>${STYLE}</style></head><body><a class="skip" href="#content">${escapeHtml(gettext('Skip to content'))}</a>`
     + `<main id="content"${options.narrow ? ' class="narrow"' : ''}>${String(body)}</main></body></html>`;
   return new Response(html, { status: options.status ?? 200 });
 }

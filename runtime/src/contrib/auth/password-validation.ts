@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
+import { gettext, ngettext } from '../../i18n/translation.js';
 
 /** The user fields a validator may compare against; any object with string attributes will do. */
 export type UserLike = Record<string, unknown>;
@@ -21,21 +22,23 @@ export class MinimumLengthValidator implements PasswordValidator {
   validate(password: string): ValidationIssue[] {
     const n = [...password].length;
     if (n >= this.minLength) return [];
-    return [{ code: 'password_too_short', message: `This password is too short. It must contain at least ${this.minLength} characters.` }];
+    return [{ code: 'password_too_short', params: { min: this.minLength }, message: ngettext(
+      'This password is too short. It must contain at least {count} character.',
+      'This password is too short. It must contain at least {count} characters.', this.minLength) }];
   }
 
   helpText(): string {
-    return `Your password must contain at least ${this.minLength} characters.`;
+    return ngettext('Your password must contain at least {count} character.', 'Your password must contain at least {count} characters.', this.minLength);
   }
 }
 
 export class NumericPasswordValidator implements PasswordValidator {
   validate(password: string): ValidationIssue[] {
-    return /^\p{Nd}+$/u.test(password) ? [{ code: 'password_entirely_numeric', message: 'This password is entirely numeric.' }] : [];
+    return /^\p{Nd}+$/u.test(password) ? [{ code: 'password_entirely_numeric', message: gettext('This password is entirely numeric.') }] : [];
   }
 
   helpText(): string {
-    return 'Your password can’t be entirely numeric.';
+    return gettext('Your password can’t be entirely numeric.');
   }
 }
 
@@ -78,11 +81,11 @@ export class CommonPasswordValidator implements PasswordValidator {
 
   validate(password: string): ValidationIssue[] {
     return this.#passwords.has(password.toLowerCase().trim())
-      ? [{ code: 'password_too_common', message: 'This password is too common.' }] : [];
+      ? [{ code: 'password_too_common', message: gettext('This password is too common.') }] : [];
   }
 
   helpText(): string {
-    return 'Your password can’t be a commonly used password.';
+    return gettext('Your password can’t be a commonly used password.');
   }
 }
 
@@ -126,7 +129,7 @@ export class UserAttributeSimilarityValidator implements PasswordValidator {
         // A long password that merely contains a short field value is not "similar" (Django's length-ratio rule).
         if (pw.length >= 10 * part.length && part.length < (this.maxSimilarity / 2) * pw.length) continue;
         if (quickRatio(pw, part) >= this.maxSimilarity) {
-          return [{ code: 'password_too_similar', message: `The password is too similar to the ${verboseName(attr)}.` }];
+          return [{ code: 'password_too_similar', message: gettext('The password is too similar to the {field}.', { field: verboseName(attr) }) }];
         }
       }
     }
@@ -134,12 +137,17 @@ export class UserAttributeSimilarityValidator implements PasswordValidator {
   }
 
   helpText(): string {
-    return 'Your password can’t be too similar to your other personal information.';
+    return gettext('Your password can’t be too similar to your other personal information.');
   }
 }
 
+// The user fields the validator compares with by default, named in the visitor's language.
+const ATTRIBUTE_NAMES: Record<string, () => string> = {
+  username: () => gettext('username'), firstName: () => gettext('first name'), lastName: () => gettext('last name'), email: () => gettext('email address'),
+};
+
 function verboseName(attr: string): string {
-  return attr.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return ATTRIBUTE_NAMES[attr]?.() ?? attr.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
 }
 
 /** Django's recommended set, in its order. */

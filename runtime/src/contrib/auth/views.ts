@@ -5,6 +5,7 @@ import { formInput, type Form } from '../../forms/index.js';
 import type { Request } from '../../http/request.js';
 import { redirect, notAllowed } from '../../http/responses.js';
 import type { Response } from '../../http/response.js';
+import { gettext, ngettext } from '../../i18n/translation.js';
 import { ConsoleBackend, type MailBackend } from '../../mail/backends.js';
 import { EmailMessage } from '../../mail/message.js';
 import { authSettings } from './config.js';
@@ -37,7 +38,7 @@ export async function loginView(req: Request): Promise<Response> {
   const hidden = next ? `<input type="hidden" name="next" value="${escapeHtml(next)}">` : '';
   if (req.method !== 'POST') {
     if (currentUser(req) && next) return redirect(next);
-    return injectNext(await formPage(req, 'registration/login.html', 'Log in', new LoginForm(), { next }), hidden);
+    return injectNext(await formPage(req, 'registration/login.html', gettext('Log in'), new LoginForm(), { next }), hidden);
   }
   const form = new LoginForm({ input: formInput(req) });
   let status = 200;
@@ -48,16 +49,22 @@ export async function loginView(req: Request): Promise<Response> {
         await login(req, user);
         return redirect(next ?? authSettings().loginRedirectUrl);
       }
-      form.addError(null, 'Please enter a correct username and password. Note that both fields may be case-sensitive.');
+      form.addError(null, gettext('Please enter a correct username and password. Note that both fields may be case-sensitive.'));
     } catch (e) {
       if (!(e instanceof ThrottledError)) throw e;
-      form.addError(null, e.message);
+      form.addError(null, throttledMessage(e));
       status = 429;
     }
   }
-  const res = await formPage(req, 'registration/login.html', 'Log in', form, { next }, { status: status === 429 ? 429 : 200 });
+  const res = await formPage(req, 'registration/login.html', gettext('Log in'), form, { next }, { status: status === 429 ? 429 : 200 });
   if (status === 429) res.setHeader('retry-after', String(authSettings().throttle.window ?? 900));
   return injectNext(res, hidden);
+}
+
+/** The throttle's refusal in the visitor's language. */
+export function throttledMessage(e: ThrottledError): string {
+  const minutes = Math.ceil(e.retryAfter / 60);
+  return ngettext('Too many failed logins. Try again in {count} minute.', 'Too many failed logins. Try again in {count} minutes.', minutes);
 }
 
 /** The built-in login page carries ?next= through the POST in a hidden field. */
@@ -81,9 +88,9 @@ export const passwordChangeView = loginRequired(async (req: Request): Promise<Re
     user.password = await authSettings().hashers.make(String(form.cleanedData.newPassword1));
     await User.objects.filter({ id: user.id }).update({ password: user.password });
     await updateSessionAuthHash(req, user);
-    return messagePage(req, 'registration/password_change_done.html', 'Password changed', 'Your password was changed.');
+    return messagePage(req, 'registration/password_change_done.html', gettext('Password changed'), gettext('Your password was changed.'));
   }
-  return formPage(req, 'registration/password_change_form.html', 'Change password', form);
+  return formPage(req, 'registration/password_change_form.html', gettext('Change password'), form);
 });
 
 let mailBackend: MailBackend | null = null;
@@ -111,19 +118,20 @@ export async function passwordResetView(req: Request): Promise<Response> {
       const uid = Buffer.from(String(user.id)).toString('base64url');
       const link = req.buildAbsoluteUri(req.reverse('password_reset_confirm', { uidb64: uid, token: tokenGenerator(req).make(tokenUser(user)) }));
       await backend.send([new EmailMessage({
-        subject: `Password reset on ${req.host}`,
-        body: `Someone asked to reset the password for ${user.username} on ${req.host}.\n\nIf it was you, open this link within `
-          + `${Math.round(authSettings().passwordResetTimeout / 3600)} hours:\n\n${link}\n\nIf not, ignore this message.`,
+        subject: gettext('Password reset on {site}', { site: req.host }),
+        body: ngettext('Someone asked to reset the password for {username} on {site}.\n\nIf it was you, open this link within {count} hour:\n\n{link}\n\nIf not, ignore this message.',
+          'Someone asked to reset the password for {username} on {site}.\n\nIf it was you, open this link within {count} hours:\n\n{link}\n\nIf not, ignore this message.',
+          Math.round(authSettings().passwordResetTimeout / 3600), { username: user.username, site: req.host, link }),
         from: authSettings().fromEmail,
         to: [user.email],
       })]);
     }
     // The same answer whether or not the address has an account: no account discovery through this form.
-    return messagePage(req, 'registration/password_reset_done.html', 'Password reset sent',
-      'If an account uses that address, we’ve e-mailed instructions for setting a new password.');
+    return messagePage(req, 'registration/password_reset_done.html', gettext('Password reset sent'),
+      gettext('If an account uses that address, we’ve e-mailed instructions for setting a new password.'));
   }
-  return formPage(req, 'registration/password_reset_form.html', 'Reset password', form,
-    {}, { intro: '<p class="muted">Enter your e-mail address and we will send you a link to set a new password.</p>', submit: 'Send link' });
+  return formPage(req, 'registration/password_reset_form.html', gettext('Reset password'), form,
+    {}, { intro: `<p class="muted">${escapeHtml(gettext('Enter your e-mail address and we will send you a link to set a new password.'))}</p>`, submit: gettext('Send link') });
 }
 
 export async function passwordResetConfirmView(req: Request, params: { uidb64: string; token: string }): Promise<Response> {
@@ -133,14 +141,14 @@ export async function passwordResetConfirmView(req: Request, params: { uidb64: s
   } catch { /* invalid link */ }
   const user = Number.isSafeInteger(id) ? await User.objects.filter({ id, isActive: true }).first() : null;
   if (!user || !tokenGenerator(req).check(tokenUser(user), params.token)) {
-    return messagePage(req, 'registration/password_reset_confirm.html', 'Invalid link',
-      'The password reset link was invalid, possibly because it has already been used or has expired. Please request a new one.', 400);
+    return messagePage(req, 'registration/password_reset_confirm.html', gettext('Invalid link'),
+      gettext('The password reset link was invalid, possibly because it has already been used or has expired. Please request a new one.'), 400);
   }
   const form = req.method === 'POST' ? setPasswordForm(user, { input: formInput(req) }) : setPasswordForm(user);
   if (req.method === 'POST' && await form.isValid()) {
     user.password = await authSettings().hashers.make(String(form.cleanedData.newPassword1));
     await User.objects.filter({ id: user.id }).update({ password: user.password });
-    return messagePage(req, 'registration/password_reset_complete.html', 'Password set', 'Your password has been set. You may log in now.');
+    return messagePage(req, 'registration/password_reset_complete.html', gettext('Password set'), gettext('Your password has been set. You may log in now.'));
   }
-  return formPage(req, 'registration/password_reset_confirm.html', 'Set a new password', form);
+  return formPage(req, 'registration/password_reset_confirm.html', gettext('Set a new password'), form);
 }
