@@ -145,11 +145,12 @@ const appOption = {
 
 const makemessages = defineCommand({
   help: "extract the messages marked for translation into each of\nthe site's apps' locale/<lang>/LC_MESSAGES/messages.po\n(and the site's own into LOCALE_PATHS[0])",
-  usage: '-l LANG [-l LANG ...] | --all  [--app LABEL ...]',
+  usage: '-l LANG [-l LANG ...] | --all  [--app LABEL ...] [--add-location full|file|never]',
   options: {
     locale: { type: 'string', short: 'l', multiple: true, placeholder: 'LANG', description: 'a language to write (fr, de, pt_BR; repeat for more)' },
     all: { type: 'boolean', default: false, description: 'every language the catalogues already have' },
     app: appOption,
+    'add-location': { type: 'string', placeholder: 'full|file|never', description: 'references as file:line (default), file, or none' },
   },
   database: false,
   async run({ site, values, out }) {
@@ -173,8 +174,13 @@ const makemessages = defineCommand({
       const src = runtimeSourceDir();
       targets.push({ label: 'runtime', localeDir: RUNTIME_LOCALE_DIR, sourceDirs: [src], templateDirs: [], exclude: [join(src, 'contrib')], root: src });
     }
+    const addLocation = values['add-location'] ?? 'full';
+    if (addLocation !== 'full' && addLocation !== 'file' && addLocation !== 'never') {
+      throw new CommandError(`--add-location must be full, file or never, not '${addLocation}'.`, { usage: true });
+    }
     const engine = site.templates;
     await makeMessages({
+      addLocation,
       targets, languages: values.locale ?? [], all: values.all ?? false, log: out,
       ...(engine.messages ? { templateMessages: (source: string) => (engine.messages as (s: string) => TemplateMessage[])(source) } : {}),
     });

@@ -37,6 +37,8 @@ export interface MakeMessagesOptions {
   all?: boolean;
   /** The template engine's message finder (TemplateEngine.messages). */
   templateMessages?: (source: string, file: string) => TemplateMessage[];
+  /** What the #: references say: 'full' (file:line, the default), 'file' (fewer changes as code moves), 'never'. */
+  addLocation?: 'full' | 'file' | 'never';
   log?: (line: string) => void;
 }
 
@@ -144,8 +146,9 @@ async function collect(target: CatalogTarget, options: MakeMessagesOptions, ts: 
       found.set(key, f);
     }
     if (m.plural && !f.plural) f.plural = m.plural;
-    const ref = `${relative(target.root, file).split(sep).join('/')}:${line}`;
-    if (!f.references.includes(ref)) f.references.push(ref);
+    const where = options.addLocation ?? 'full';
+    const ref = `${relative(target.root, file).split(sep).join('/')}${where === 'full' ? `:${line}` : ''}`;
+    if (where !== 'never' && !f.references.includes(ref)) f.references.push(ref);
     if (m.comment && !f.comments.includes(m.comment)) f.comments.push(m.comment);
   };
   const sources = [...(target.sourceFiles ?? []), ...target.sourceDirs.flatMap((d) => walk(d, SOURCE_EXT, excluded))];
@@ -234,7 +237,7 @@ function updateCatalog(file: string, language: string, found: Map<string, Found>
       comments: {
         ...(prev?.comments?.translator ? { translator: prev.comments.translator } : {}),
         ...(f.comments.length ? { extracted: f.comments.join('\n') } : {}),
-        reference: f.references.join('\n'),
+        ...(f.references.length ? { reference: f.references.join('\n') } : {}),
         ...(flags.length ? { flag: flags.join(', ') } : {}),
       },
     };
