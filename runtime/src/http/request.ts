@@ -25,6 +25,8 @@ export interface RequestSite {
   resolve(path: string): ResolverMatch | null;
   readonly templates: TemplateEngine;
   staticUrl(path: string): string;
+  /** Where the site's message catalogues are, first wins. */
+  readonly localeDirs: readonly string[];
 }
 
 /** What the CSRF middleware keeps per request (security/csrf.ts). */

@@ -279,6 +279,8 @@ export async function makeMessages(options: MakeMessagesOptions): Promise<string
     const languages = options.all ? languagesOf(target.localeDir) : (options.languages ?? []).map(normalizeLanguage);
     for (const language of languages) {
       const file = join(target.localeDir, toLocaleName(language), 'LC_MESSAGES', `${DOMAIN}.po`);
+      // A folder that marks nothing gets no catalogue (a site without messages of its own, say).
+      if (!found.size && !existsSync(file)) continue;
       const r = updateCatalog(file, language, found);
       log(`${target.label}: ${relative(target.root, file).split(sep).join('/')}: ${r.total} message${r.total === 1 ? '' : 's'}, ${r.added} new, ${r.obsolete} obsolete${r.changed ? '' : ' (unchanged)'}`);
       if (r.changed) written.push(file);

@@ -62,5 +62,5 @@ export const localeMiddleware: Middleware = (getResponse, { settings }) => (req)
   }
   if (!res.hasHeader('content-language')) res.setHeader('content-language', language);
   return res;
-});
+}, { site: req.site });
 Object.defineProperty(localeMiddleware, 'name', { value: 'localeMiddleware' });

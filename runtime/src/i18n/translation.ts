@@ -1,9 +1,8 @@
 // Translation (Django's django.utils.translation): the active language, and gettext and its variants looking messages
 // up in the site's catalogues. Messages use `{name}` placeholders, filled from `params` after translation, so a
 // translator can move them: gettext('Welcome, {name}!', { name }) → 'Bienvenue, Ann !'.
-import { maybeCurrentSite } from '../site/current.js';
 import { CONTEXT_SEPARATOR, RUNTIME_LOCALE_DIR, catalogSet, type CatalogSet, type Translation } from './catalog.js';
-import { localeState, withLocaleScope } from './context.js';
+import { activeSite, localeState, withLocaleScope } from './context.js';
 import { checkLanguageCode, languageInfo, normalizeLanguage } from './languages.js';
 import { interpolate, LazyString } from './lazy.js';
 
@@ -12,13 +11,13 @@ type Params = Readonly<Record<string, unknown>>;
 const FALLBACK_LANGUAGE = 'en-us';
 
 function catalogs(): CatalogSet {
-  const site = maybeCurrentSite();
+  const site = activeSite();
   return site ? catalogSet(site.localeDirs, site.settings.LANGUAGE_CODE) : catalogSet([RUNTIME_LOCALE_DIR], FALLBACK_LANGUAGE);
 }
 
 /** The site's LANGUAGE_CODE ('en-us' before a site is loaded). */
 export function defaultLanguage(): string {
-  return normalizeLanguage(maybeCurrentSite()?.settings.LANGUAGE_CODE ?? FALLBACK_LANGUAGE);
+  return normalizeLanguage(activeSite()?.settings.LANGUAGE_CODE ?? FALLBACK_LANGUAGE);
 }
 
 /** The active language: the one activated for this request (or process), else LANGUAGE_CODE. */

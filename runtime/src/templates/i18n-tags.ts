@@ -10,7 +10,7 @@ import { formatDate, formatNumber, toDate, ZonedDate, type DateFormat, type Date
 import { languageInfo } from '../i18n/languages.js';
 import { interpolate } from '../i18n/lazy.js';
 import { gettext, getLanguage, getLanguageBidi, ngettext, npgettext, override, pgettext } from '../i18n/translation.js';
-import { maybeCurrentSite } from '../site/current.js';
+import { activeSite } from '../i18n/context.js';
 import { checkTimezone, getCurrentTimezone, overrideTimezone } from '../timezone/timezone.js';
 import type { TemplateMessage } from './engine.js';
 
@@ -220,7 +220,7 @@ export function addI18n(env: nunjucks.Environment): void {
   env.addGlobal('get_current_language', getLanguage);
   env.addGlobal('get_current_language_bidi', getLanguageBidi);
   env.addGlobal('get_current_timezone', getCurrentTimezone);
-  env.addGlobal('language_info', (code: string) => languageInfo(String(code), maybeCurrentSite()?.settings.LANGUAGES ?? []));
+  env.addGlobal('language_info', (code: string) => languageInfo(String(code), activeSite()?.settings.LANGUAGES ?? []));
   env.addFilter('date', (d: unknown, format?: DateFormat, timeStyle?: DateStyle) => formatDate(d, format ?? 'iso', timeStyle));
   env.addFilter('number', (n: unknown, digits?: number, options?: Intl.NumberFormatOptions) => formatNumber(n, digits, options));
   env.addFilter('localtime', (d: unknown) => zoned(d, getCurrentTimezone()));

@@ -34,7 +34,7 @@ export function timezoneMiddleware(options: TimezoneMiddlewareOptions = {}): Mid
     // The page depends on the cookie; tell caches.
     res.appendHeaderValue('vary', 'Cookie');
     return res;
-  });
+  }, { site: req.site });
   Object.defineProperty(mw, 'name', { value: 'timezoneMiddleware' });
   return mw;
 }

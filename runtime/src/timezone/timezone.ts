@@ -2,8 +2,7 @@
 // (per request, or TIME_ZONE) only decides how instants are shown to people and how the wall-clock times they type
 // are read. Conversions use Intl's time zone data, so daylight saving rules are the IANA database's.
 import { ImproperlyConfigured } from '../errors.js';
-import { localeState, withLocaleScope } from '../i18n/context.js';
-import { maybeCurrentSite } from '../site/current.js';
+import { activeSite, localeState, withLocaleScope } from '../i18n/context.js';
 
 const zoneNames = new Map<string, string | null>();
 
@@ -29,7 +28,7 @@ export function checkTimezone(zone: string, where: string): string {
 
 /** The site's TIME_ZONE ('UTC' before a site is loaded). */
 export function getDefaultTimezone(): string {
-  return maybeCurrentSite()?.settings.TIME_ZONE ?? 'UTC';
+  return activeSite()?.settings.TIME_ZONE ?? 'UTC';
 }
 
 /** The zone dates are shown and read in: the one activated for this request (or process), else TIME_ZONE. */
