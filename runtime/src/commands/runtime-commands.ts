@@ -160,12 +160,12 @@ const makemessages = defineCommand({
     const appDirs = site.apps.map((a) => a.dir);
     const targets = apps.map((a) => ({
       label: a.label, localeDir: join(a.dir, 'locale'), sourceDirs: [a.dir], templateDirs: [join(a.dir, 'templates')],
-      exclude: appDirs.filter((d) => d !== a.dir), root: a.dir,
+      exclude: appDirs.filter((d) => d !== a.dir && d.startsWith(a.dir + sep)), root: a.dir,
     }));
     if (!named?.length || named.includes('site')) {
       const localePath = site.settings.LOCALE_PATHS[0];
-      if (!localePath) throw new CommandError('The site has no LOCALE_PATHS, so its own messages have nowhere to go. Set LOCALE_PATHS: [\'locale\'].');
-      targets.push({
+      if (!localePath) out("site: LOCALE_PATHS is empty, so the messages of the site's own files (outside its apps) are not collected.");
+      else targets.push({
         label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d)),
         exclude: [...appDirs, ...site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d))], root: site.dir,
       });

@@ -2,7 +2,7 @@
 // and rendered as accessible HTML (labels, help text and errors tied to inputs) with the CSRF token.
 import { ImproperlyConfigured, NON_FIELD_ERRORS, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Translatable } from '../i18n/lazy.js';
-import { gettext } from '../i18n/translation.js';
+import { gettext, pgettext } from '../i18n/translation.js';
 import type { Field } from './fields.js';
 import { attrs, escapeHtml, markSafe, type SafeHtml } from './html.js';
 import type { FormInput, UploadedFile } from './uploads.js';
@@ -42,6 +42,11 @@ export interface RenderFormOptions {
   csrfToken?: string;
   submitLabel?: Translatable;
   attrs?: Record<string, string>;
+}
+
+/** What follows a label: ':' in English, ' :' in French (Django's label_suffix). */
+function labelSuffix(): string {
+  return pgettext('form label suffix', ':');
 }
 
 function humanise(name: string): string {
@@ -91,7 +96,7 @@ export class BoundField {
   }
 
   labelTag(): SafeHtml {
-    return markSafe(`<label${attrs({ for: this.id })}>${escapeHtml(this.label)}:</label>`);
+    return markSafe(`<label${attrs({ for: this.id })}>${escapeHtml(this.label)}${escapeHtml(labelSuffix())}</label>`);
   }
 
   errorsHtml(): SafeHtml {
@@ -106,7 +111,7 @@ export class BoundField {
     const cls = ['field', this.field.required ? 'required' : '', this.errors.length ? 'error' : ''].filter(Boolean).join(' ');
     const help = this.helpText ? `<div${attrs({ class: 'helptext', id: this.id ? `${this.id}_helptext` : undefined })}>${escapeHtml(this.helpText)}</div>` : '';
     if (this.field.widget.isGroup) {
-      return markSafe(`<fieldset${attrs({ class: cls })}><legend>${escapeHtml(this.label)}:</legend>${help}${this.errorsHtml()}${this.widgetHtml()}</fieldset>`);
+      return markSafe(`<fieldset${attrs({ class: cls })}><legend>${escapeHtml(this.label)}${escapeHtml(labelSuffix())}</legend>${help}${this.errorsHtml()}${this.widgetHtml()}</fieldset>`);
     }
     return markSafe(`<div${attrs({ class: cls })}>${this.labelTag()}${help}${this.errorsHtml()}${this.widgetHtml()}</div>`);
   }
