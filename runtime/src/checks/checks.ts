@@ -1,6 +1,8 @@
 // System checks with stable IDs: what is misconfigured now, and (--deploy) what a production site lacks.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sourceHash, type CompiledCatalog } from '../i18n/catalog.js';
+import { supportedLanguageVariant } from '../i18n/languages.js';
 import { csrfMiddleware } from '../security/csrf.js';
 import { clickjackingMiddleware, securityMiddleware } from '../security/headers.js';
 import type { Site } from '../site/site.js';
@@ -31,12 +33,23 @@ export const CHECK_IDS = {
   DUPLICATE_APP_URL_NAME: 'urls.W001',
   TEMPLATE_DIR_MISSING: 'templates.W001',
   STATICFILES_DIR_MISSING: 'staticfiles.W004',
+  LANGUAGE_CODE_NOT_IN_LANGUAGES: 'translation.E004',
+  CATALOG_NOT_COMPILED: 'translation.W001',
 } as const;
 
 const W = (id: string, msg: string, hint?: string): CheckMessage => ({ id, level: 'warning', msg, ...(hint ? { hint } : {}) });
 
 export function isWeakSecretKey(key: string): boolean {
   return key.length < 50 || new Set(key).size < 5 || key.startsWith('insecure-') || key.startsWith('django-insecure-');
+}
+
+/** The hash of the .po a compiled catalogue was made from ('' when it is missing or unreadable). */
+function compiledFrom(json: string): string {
+  try {
+    return (JSON.parse(readFileSync(json, 'utf8')) as CompiledCatalog).source ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export function runChecks(site: Site, opts: { deploy?: boolean } = {}): CheckMessage[] {
@@ -58,6 +71,21 @@ export function runChecks(site: Site, opts: { deploy?: boolean } = {}): CheckMes
   }
   for (const d of s.STATICFILES_DIRS) {
     if (!existsSync(resolve(site.dir, d))) out.push(W(CHECK_IDS.STATICFILES_DIR_MISSING, `STATICFILES_DIRS lists ${d}, which does not exist.`));
+  }
+  if (!supportedLanguageVariant(s.LANGUAGE_CODE, s.LANGUAGES)) {
+    out.push({ id: CHECK_IDS.LANGUAGE_CODE_NOT_IN_LANGUAGES, level: 'error', msg: `LANGUAGE_CODE '${s.LANGUAGE_CODE}' is not in LANGUAGES (${s.LANGUAGES.map(([c]) => c).join(', ')}).`,
+      hint: 'Add it to LANGUAGES, or set LANGUAGE_CODE to one of them.' });
+  }
+  for (const dir of site.localeDirs) {
+    if (!existsSync(dir)) continue;
+    for (const lang of readdirSync(dir)) {
+      const po = join(dir, lang, 'LC_MESSAGES', 'messages.po');
+      const json = join(dir, lang, 'LC_MESSAGES', 'messages.json');
+      if (existsSync(po) && compiledFrom(json) !== sourceHash(readFileSync(po))) {
+        out.push(W(CHECK_IDS.CATALOG_NOT_COMPILED, `${po} has changed since it was compiled: the site does not use the new translations yet.`,
+          'Run `paddock-runtime compilemessages` and commit the messages.json it writes.'));
+      }
+    }
   }
   if (!opts.deploy) return out;
 

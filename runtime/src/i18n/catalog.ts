@@ -3,6 +3,7 @@
 // apps' locale/ folders in the order the site lists its apps, then the runtime's own. Loaded on first use of a
 // language and kept; a specific language ('de-at') falls back to its generic one ('de'), and a language other than
 // English falls back to LANGUAGE_CODE's catalogue, as in Django.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,13 @@ export interface CompiledCatalog {
   pluralForms: string;
   /** By id ('context\u0004id' with a context): the translation, or its plural forms in the header's order. */
   messages: Record<string, string | string[]>;
+  /** SHA-256 of the messages.po it was compiled from, so `check` can tell a catalogue changed since. */
+  source?: string;
+}
+
+/** The hash a compiled catalogue keeps of its .po. */
+export function sourceHash(po: Buffer | string): string {
+  return createHash('sha256').update(po).digest('hex');
 }
 
 type PluralFn = (n: number) => number;

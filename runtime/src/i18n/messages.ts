@@ -9,7 +9,7 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { po, type GetTextTranslation, type GetTextTranslations } from 'gettext-parser';
 import { CommandError } from '../errors.js';
 import type { TemplateMessage } from '../templates/engine.js';
-import { CONTEXT_SEPARATOR, DOMAIN, clearCatalogs, pluralFunction, type CompiledCatalog } from './catalog.js';
+import { CONTEXT_SEPARATOR, DOMAIN, clearCatalogs, pluralFunction, sourceHash, type CompiledCatalog } from './catalog.js';
 import { normalizeLanguage, toLocaleName } from './languages.js';
 
 /** One catalogue to keep up to date: where it lives and what is scanned for it. */
@@ -304,8 +304,9 @@ function placeholders(text: string): string {
 /** One compiled catalogue, or the problems that keep it from compiling. */
 export function compileCatalog(file: string, language: string): { catalog: CompiledCatalog; problems: string[] } {
   let parsed: GetTextTranslations;
+  const raw = readFileSync(file);
   try {
-    parsed = po.parse(readFileSync(file));
+    parsed = po.parse(raw);
   } catch (err) {
     return { catalog: { language, pluralForms: '', messages: {} }, problems: [`${file}: ${(err as Error).message}`] };
   }
@@ -336,7 +337,7 @@ export function compileCatalog(file: string, language: string): { catalog: Compi
       messages[keyOf(t)] = t.msgid_plural ? t.msgstr : (t.msgstr[0] as string);
     }
   }
-  return { catalog: { language, pluralForms, messages }, problems };
+  return { catalog: { language, pluralForms, messages, source: sourceHash(raw) }, problems };
 }
 
 /** Compiles every messages.po under the folders into messages.json; CommandError listing every problem found. */

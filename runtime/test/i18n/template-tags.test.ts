@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { defaultMiddleware, nunjucksEngine, path, render } from '@paddock/runtime';
 import { cachePage, LocMemCache } from '@paddock/runtime/cache';
 import { localeMiddleware, override } from '@paddock/runtime/i18n';
-import { call, inlineTemplates, makeSite } from '../helpers/site.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { callCommand } from '@paddock/runtime/host';
+import { call, inlineTemplates, makeSite, tempDir } from '../helpers/site.js';
 
 const engine = nunjucksEngine({ dirs: [], debug: false, options: {}, reverse: () => '', staticUrl: (p) => p });
 
@@ -42,4 +45,22 @@ test('the page cache keeps one copy per language', async () => {
   const frAgain = await call(site, '/p/', { headers: { 'accept-language': 'fr' } });
   assert.equal(frAgain.headers['x-cache'], 'hit');
   assert.equal(frAgain.text(), 'Envoyer');
+});
+
+test('check reports a LANGUAGE_CODE the site does not offer and a catalogue changed since it was compiled', async () => {
+  const tmp = tempDir('pdk-i18n-check-');
+  try {
+    const lc = join(tmp.dir, 'locale', 'fr', 'LC_MESSAGES');
+    mkdirSync(lc, { recursive: true });
+    writeFileSync(join(lc, 'messages.po'), 'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n');
+    const site = makeSite({ urls: [], dir: tmp.dir, settings: { LANGUAGE_CODE: 'es', LANGUAGES: [['en', 'English'], ['fr', 'French']] } });
+    const check = async () => { const out: string[] = []; await callCommand(site, 'check', [], { out: (l) => out.push(l) }); return out.join('\n'); };
+    const before = await check();
+    assert.match(before, /\(translation\.E004\) LANGUAGE_CODE 'es' is not in LANGUAGES \(en, fr\)\./);
+    assert.match(before, /\(translation\.W001\) .*messages\.po has changed since it was compiled/);
+    await callCommand(site, 'compilemessages', [], { out: () => {} });
+    assert.doesNotMatch(await check(), /translation\.W001/);
+  } finally {
+    tmp.cleanup();
+  }
 });
