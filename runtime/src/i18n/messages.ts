@@ -355,7 +355,8 @@ export function compileMessages(options: CompileMessagesOptions): string[] {
       const target = join(dir, name, 'LC_MESSAGES', `${DOMAIN}.json`);
       writeFileSync(target, `${JSON.stringify(catalog, null, 1)}\n`);
       written.push(target);
-      log(`compiled ${file} (${Object.keys(catalog.messages).length} translated)`);
+      const shown = relative(process.cwd(), file);
+      log(`compiled ${shown.startsWith('..') ? file : shown.split(sep).join('/')} (${Object.keys(catalog.messages).length} translated)`);
     }
   }
   clearCatalogs();

@@ -26,7 +26,7 @@ export type TemplateEngineFactory = (opts: TemplateEngineOptions) => TemplateEng
 
 /**
  * Adds variables to every template rendered with a request (render(req, ...)). The site runs the runtime's own
- * (requestProcessor, then csrfProcessor) and then each app's (AppConfig.contextProcessors: auth's {{ user }},
+ * (requestProcessor, csrfProcessor, then i18nProcessor) and then each app's (AppConfig.contextProcessors: auth's {{ user }},
  * messages' {{ messages }}), unless TEMPLATES.CONTEXT_PROCESSORS lists them itself.
  */
 export type ContextProcessor = (req: Request) => Record<string, unknown>;
