@@ -107,6 +107,11 @@ export class CatalogSet {
   readonly #translations = new Map<string, Translation>();
   constructor(readonly localeDirs: readonly string[], readonly defaultLanguage: string) {}
 
+  /** Drops the loaded languages: they are read again on next use. */
+  clear(): void {
+    this.#translations.clear();
+  }
+
   translation(language: string): Translation {
     const lang = normalizeLanguage(language);
     let t = this.#translations.get(lang);
@@ -152,5 +157,5 @@ export function catalogSet(localeDirs: readonly string[], defaultLanguage: strin
 
 /** Forgets every loaded catalogue (after compilemessages in the same process, and in tests). */
 export function clearCatalogs(): void {
-  sets.clear();
+  for (const set of sets.values()) set.clear();
 }

@@ -86,6 +86,11 @@ export interface LanguageInfo {
 
 const RTL = new Set(['ar', 'dv', 'fa', 'he', 'ks', 'ku', 'ps', 'sd', 'ug', 'ur', 'yi']);
 
+/** Whether `code` is written right to left. */
+export function isBidi(code: string): boolean {
+  return RTL.has(normalizeLanguage(code).split('-')[0] as string);
+}
+
 function displayName(code: string, inLanguage: string): string {
   try {
     return new Intl.DisplayNames([intlLocale(inLanguage) ?? 'en'], { type: 'language' }).of(intlLocale(code) ?? code) ?? code;
@@ -102,6 +107,6 @@ export function languageInfo(code: string, languages: LanguageList = []): Langua
     code: c,
     name: listed ? String(listed[1]) : displayName(c, 'en'),
     nameLocal: displayName(c, c),
-    bidi: RTL.has(c.split('-')[0] as string),
+    bidi: isBidi(c),
   };
 }

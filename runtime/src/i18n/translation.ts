@@ -3,16 +3,25 @@
 // translator can move them: gettext('Welcome, {name}!', { name }) → 'Bienvenue, Ann !'.
 import { CONTEXT_SEPARATOR, RUNTIME_LOCALE_DIR, catalogSet, type CatalogSet, type Translation } from './catalog.js';
 import { activeSite, localeState, withLocaleScope } from './context.js';
-import { checkLanguageCode, languageInfo, normalizeLanguage } from './languages.js';
+import { checkLanguageCode, isBidi, normalizeLanguage } from './languages.js';
 import { interpolate, LazyString } from './lazy.js';
 
 type Params = Readonly<Record<string, unknown>>;
 
 const FALLBACK_LANGUAGE = 'en-us';
 
+// Per site, so a lookup costs no key building (clearCatalogs() empties the sets themselves).
+const bySite = new WeakMap<object, CatalogSet>();
+
 function catalogs(): CatalogSet {
   const site = activeSite();
-  return site ? catalogSet(site.localeDirs, site.settings.LANGUAGE_CODE) : catalogSet([RUNTIME_LOCALE_DIR], FALLBACK_LANGUAGE);
+  if (!site) return catalogSet([RUNTIME_LOCALE_DIR], FALLBACK_LANGUAGE);
+  let set = bySite.get(site);
+  if (!set) {
+    set = catalogSet(site.localeDirs, site.settings.LANGUAGE_CODE);
+    bySite.set(site, set);
+  }
+  return set;
 }
 
 /** The site's LANGUAGE_CODE ('en-us' before a site is loaded). */
@@ -27,7 +36,7 @@ export function getLanguage(): string {
 
 /** Whether the active language is written right to left. */
 export function getLanguageBidi(): boolean {
-  return languageInfo(getLanguage()).bidi;
+  return isBidi(getLanguage());
 }
 
 /**
