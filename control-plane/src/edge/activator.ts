@@ -6,6 +6,7 @@
 // one it answered for a site (`onAnswered`), for the site's metrics and access log.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AccessEntry } from './access-line.js';
 import { notFoundPage, suspendedPage, wakeFailedPage } from './pages.js';
 import { normaliseHost, type SiteRoute, type Upstream } from './route-table.js';
 
@@ -21,17 +22,8 @@ export interface ActivatorOptions {
   onAnswered?: (site: string, answer: ActivatorAnswer) => void;
 }
 
-/** One request the activator answered for a site, as the data plane's access lines describe theirs. */
-export interface ActivatorAnswer {
-  /** -1 when the client went away before any answer (as HAProxy logs it). */
-  status: number;
-  /** From the request's arrival to the answer's last byte, the wake included. */
-  ms: number;
-  /** Body bytes sent. */
-  bytes: number;
-  method: string;
-  path: string;
-}
+/** One request the activator answered for a site (its time includes the wake), as the data plane's access lines describe theirs. */
+export type ActivatorAnswer = AccessEntry;
 
 /** Body bytes sent per answer, for its access line. */
 const sentBytes = new WeakMap<ServerResponse, number>();

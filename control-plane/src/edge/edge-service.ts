@@ -17,6 +17,7 @@ import { startForWake } from '../drivers/wake.js';
 import { siteMetricsStore, SiteMetricsRecorder, type SiteMetricsStore } from '../metrics/site-metrics.js';
 import { ACCESS_LINES_PER_SECOND } from './haproxy-config.js';
 import { Activator, type ActivatorAnswer } from './activator.js';
+import { formatAccess, type AccessEntry } from './access-line.js';
 import { HaproxyEdge } from './haproxy.js';
 import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
 
@@ -247,10 +248,16 @@ export class EdgeService {
     const sp3 = line.indexOf(' ', sp2 + 1);
     const sp4 = line.indexOf(' ', sp3 + 1);
     if (sp4 < 0) return;
+    const sp5 = line.indexOf(' ', sp4 + 1);
+    const sp6 = sp5 < 0 ? -1 : line.indexOf(' ', sp5 + 1);
     const rate = Number(line.slice(sp + 1, sp2));
+    const ms = Number(line.slice(sp3 + 1, sp4));
     const weight = rate > ACCESS_LINES_PER_SECOND ? Math.round(rate / ACCESS_LINES_PER_SECOND) : 1;
-    this.recorder.latency(id, Number(line.slice(sp3 + 1, sp4)), weight);
-    this.logAccess(id, line.slice(sp2 + 1));
+    this.recorder.latency(id, ms, weight);
+    if (sp6 < 0) return;
+    this.logAccess(id, {
+      status: Number(line.slice(sp2 + 1, sp3)), ms, bytes: Number(line.slice(sp4 + 1, sp5)), method: line.slice(sp5 + 1, sp6), path: line.slice(sp6 + 1),
+    });
   }
 
   /**
@@ -265,14 +272,14 @@ export class EdgeService {
     this.recorder.record(id, a.status, a.ms);
     this.metrics.requests.inc({ site });
     if (failed) this.metrics.errors.inc({ site });
-    this.logAccess(id, `${a.status} ${a.ms} ${a.bytes} ${a.method} ${a.path}`);
+    this.logAccess(id, a);
   }
 
-  /** One access line ("<status> <total ms> <bytes> <method> <path>") for the site's log, within the per-flush cap. */
-  private logAccess(id: string, line: string): void {
+  /** One access line ("GET / → 200 in 2 ms, 922 B") for the site's log, within the per-flush cap. */
+  private logAccess(id: string, entry: AccessEntry): void {
     let list = this.pendingLogs.get(id);
     if (!list) this.pendingLogs.set(id, (list = []));
-    if (list.length < LOG_LINES_PER_FLUSH) list.push(line);
+    if (list.length < LOG_LINES_PER_FLUSH) list.push(formatAccess(entry));
     else this.skippedLogs.set(id, (this.skippedLogs.get(id) ?? 0) + 1);
   }
 

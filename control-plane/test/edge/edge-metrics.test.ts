@@ -59,8 +59,9 @@ test('requests and 5xx answers through the edge show up in the site metrics with
   // Every request at this rate is also an access line in the site's logs.
   const logs = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/logs?lines=500`);
   const edge = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge').map((l) => l.line);
-  for (let i = 0; i < ok; i++) assert.ok(edge.some((l) => /^200 \d+ \d+ GET \/\?n=\d+$/.test(l) && l.endsWith(`/?n=${i}`)), `no access line for /?n=${i}: ${edge.slice(-12).join(' | ')}`);
-  assert.equal(edge.filter((l) => l.startsWith('500 ') && l.endsWith('GET /boom/')).length, failing);
+  // As people read them: "GET /?n=3 → 200 in 2 ms, 922 B".
+  for (let i = 0; i < ok; i++) assert.ok(edge.some((l) => new RegExp(`^GET /\\?n=${i} → 200 in \\d+ ms, \\d+(\\.\\d)? (B|KiB)$`).test(l)), `no access line for /?n=${i}: ${edge.slice(-12).join(' | ')}`);
+  assert.equal(edge.filter((l) => /^GET \/boom\/ → 500 in \d+ ms, /.test(l)).length, failing);
 });
 
 test('under a burst the counts stay exact while the access lines are a sample', async () => {
@@ -82,7 +83,7 @@ test('under a burst the counts stay exact while the access lines are a sample', 
   const points = (await metrics()).body.points;
   assert.equal(total(points, 'requests') - before, n, 'counts come from the data plane, not from the lines');
   const logs = await call(f.app, f.token, 'GET', `/v1/sites/${f.site}/logs?lines=2000`);
-  const lines = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge' && l.line.endsWith('GET /?burst')).length;
+  const lines = (logs.body.lines as Array<{ source: string; line: string }>).filter((l) => l.source === 'edge' && l.line.startsWith('GET /?burst → 200 in ')).length;
   assert.ok(lines > 0 && lines < n, `${lines} access lines for ${n} requests: above ${50}/s the data plane logs a sample`);
   assert.ok(points.some((p) => p.requests > 0 && p.p95Ms !== null));
 });

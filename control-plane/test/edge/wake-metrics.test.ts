@@ -72,8 +72,8 @@ test('requests that wake a sleeping site count in its metrics, 5xx included, wit
   assert.ok(busy.some((p) => typeof p.p95Ms === 'number' && p.p95Ms > 0), `the wakes' latency is in the histogram: ${JSON.stringify(busy)}`);
 
   const lines = await edgeLines();
-  assert.ok(lines.some((l) => /^200 \d+ \d+ GET \/\?woke=1$/.test(l)), `no access line for the woken request: ${lines.slice(-6).join(' | ')}`);
-  assert.ok(lines.some((l) => /^500 \d+ \d+ GET \/boom\/$/.test(l)), `no access line for the failing one: ${lines.slice(-6).join(' | ')}`);
+  assert.ok(lines.some((l) => /^GET \/\?woke=1 → 200 in \d+ ms, \d+(\.\d)? (B|KiB)$/.test(l)), `no access line for the woken request: ${lines.slice(-6).join(' | ')}`);
+  assert.ok(lines.some((l) => /^GET \/boom\/ → 500 in \d+ ms, \d+(\.\d)? (B|KiB)$/.test(l)), `no access line for the failing one: ${lines.slice(-6).join(' | ')}`);
   const prom = await fetch(`http://${f.edge.adminAddress!.host}:${f.edge.adminAddress!.port}/metrics`).then((r) => r.text());
   assert.match(prom, new RegExp(`paddock_site_responses_5xx_total\\{site="${f.site}"\\} [1-9]`), 'the edge\'s own counters have them too');
 });
