@@ -235,6 +235,9 @@ async function setUpPlatform(sql, secrets) {
   if ((await sql(`select count(*) from pg_database where datname = ${quote(PLATFORM_DB)}`)) === '0') await sql(`CREATE DATABASE ${PLATFORM_DB} OWNER ${PLATFORM_ROLE}`);
   await sql(`ALTER DATABASE ${PLATFORM_DB} OWNER TO ${PLATFORM_ROLE}`);
   await sql(roleSql(TEST_ROLE, 'LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS', secrets.PG_TEST_PASSWORD));
+  // Tests make their databases from `postgres`: granted by name, not through PUBLIC's default,
+  // which a hardened server (or a provisioner test of another checkout) may have revoked.
+  await sql(`GRANT CONNECT ON DATABASE postgres TO ${TEST_ROLE}`);
   // An older stack kept the tenant pool on this server. Its spare databases are empty: they go.
   for (const db of lines(await sql("select datname from pg_database where datname like 'pdk\\_spare\\_%' or datname like 'pdk\\_new\\_%'"))) {
     await sql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
