@@ -64,6 +64,7 @@ describe('admin API for operators', () => {
     const denied = await call(t.app, owner.token, 'POST', `/v1/sites/${name}/resume`);
     assert.equal(denied.status, 409);
     assert.equal(denied.body.error.code, 'PDK_SITE_STATE');
+    assert.equal(denied.body.error.message, `Site "${name}" is suspended by an operator, so it cannot be resumed by its owner; ask the platform's operator to resume it.`);
     assert.equal((await call(t.app, op, 'POST', `/v1/admin/sites/${created.body.id}/resume`)).body.status, 'ready');
     assert.equal((await call(t.app, op, 'POST', `/v1/admin/sites/${created.body.id}/resume`)).body.error.code, 'PDK_SITE_STATE', 'not twice');
     const d = await call(t.app, op, 'DELETE', `/v1/admin/sites/${created.body.id}`);
@@ -90,5 +91,38 @@ describe('admin API for operators', () => {
     for (const a of ['account.create', 'site.create', 'site.suspend', 'site.resume', 'site.delete', 'organisation.plan', 'token.create', 'session.create']) assert.ok(actions.has(a), a);
     const plan = await call(t.app, op, 'GET', '/v1/admin/audit?action=organisation.plan');
     assert.ok(plan.body.events.every((e: { action: string; ip: string }) => e.action === 'organisation.plan' && e.ip === '127.0.0.1'));
+  });
+
+  type Event = { action: string; actor: string; targetType: string; targetId: string; targetName: string | null; org: string | null };
+
+  test('audit events name their site, organisation and account, and the filters take those names', async () => {
+    const owner = await signup(t.app, 'named');
+    const name = siteName('named');
+    const created = await call(t.app, owner.token, 'POST', '/v1/sites', { name });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    await t.platform.db.updateTable('sites').set({ status: 'ready' }).where('id', '=', created.body.id).execute();
+    assert.equal((await call(t.app, op, 'POST', `/v1/admin/sites/${created.body.id}/suspend`)).status, 200);
+
+    // By the site's name: its events, each naming the site and its organisation.
+    const bySite = await call(t.app, op, 'GET', `/v1/admin/audit?target=${name}`);
+    assert.equal(bySite.status, 200, JSON.stringify(bySite.body));
+    assert.deepEqual(bySite.body.events.map((e: Event) => e.action).sort(), ['site.create', 'site.suspend']);
+    for (const e of bySite.body.events as Event[]) {
+      assert.deepEqual([e.targetType, e.targetId, e.targetName, e.org], ['site', created.body.id, name, owner.org]);
+    }
+    // The same by its id, as before.
+    assert.equal((await call(t.app, op, 'GET', `/v1/admin/audit?target=${created.body.id}`)).body.page.total, 2);
+    // By an email: the account's own events as target (its creation), or as actor (what it did).
+    const aboutOwner = await call(t.app, op, 'GET', `/v1/admin/audit?target=${encodeURIComponent(owner.email.toUpperCase())}`);
+    assert.ok(aboutOwner.body.events.some((e: Event) => e.action === 'account.create' && e.targetName === owner.email), JSON.stringify(aboutOwner.body.events));
+    const byOperator = await call(t.app, op, 'GET', `/v1/admin/audit?actor=${encodeURIComponent(operatorEmail)}&target=${name}`);
+    assert.deepEqual(byOperator.body.events.map((e: Event) => [e.action, e.actor]), [['site.suspend', operatorEmail]]);
+    // By the organisation's name: the events about it (its plan changes).
+    const org = (await call(t.app, op, 'GET', `/v1/admin/orgs?q=${owner.org}`)).body.organisations[0];
+    await call(t.app, op, 'PATCH', `/v1/admin/orgs/${org.id}`, { plan: 'free' });
+    const byOrg = await call(t.app, op, 'GET', `/v1/admin/audit?target=${owner.org}`);
+    assert.ok(byOrg.body.events.length >= 1 && byOrg.body.events.every((e: Event) => e.targetType === 'organisation' && e.targetName === owner.org), JSON.stringify(byOrg.body.events));
+    // A name nothing has matches nothing, rather than everything.
+    assert.equal((await call(t.app, op, 'GET', '/v1/admin/audit?target=no-such-site-anywhere')).body.page.total, 0);
   });
 });

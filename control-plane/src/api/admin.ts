@@ -19,7 +19,21 @@ const AuditEvent = Type.Object({
   id: Type.Integer(), at: Timestamp, actorId: Type.Union([Uuid, Type.Null()]), actor: Type.String(), tokenId: Type.Union([Uuid, Type.Null()]),
   action: Type.String(), targetType: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Uuid, Type.Null()]),
   ip: Type.Union([Type.String(), Type.Null()]), details: Type.Record(Type.String(), Type.Unknown()),
+  org: Type.Union([Type.String(), Type.Null()], { description: "The organisation's name" }),
+  targetName: Type.Union([Type.String(), Type.Null()], { description: "The target's name: a site's or organisation's name, an account's or invitation's email, a token's name" }),
 });
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+/** An audit target's name, by its type (ids are UUIDs; anything else has no name). */
+const targetName = sql<string | null>`case when audit_events.target_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then case audit_events.target_type
+  when 'site' then (select name from sites where id = audit_events.target_id::uuid)
+  when 'organisation' then (select name from organisations where id = audit_events.target_id::uuid)
+  when 'account' then (select email from accounts where id = audit_events.target_id::uuid)
+  when 'membership' then (select email from accounts where id = audit_events.target_id::uuid)
+  when 'invitation' then (select email from invitations where id = audit_events.target_id::uuid)
+  when 'token' then (select name from api_tokens where id = audit_events.target_id::uuid)
+end end`;
 
 /** A search text as a LIKE pattern matching it anywhere, wildcards in it taken literally. */
 function contains(q: string): string {
@@ -189,7 +203,10 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     schema: {
       tags, summary: 'The audit log, newest first',
       querystring: Type.Intersect([Pagination, Type.Object({
-        org: Type.Optional(Uuid), actor: Type.Optional(Uuid), action: Type.Optional(Type.String({ maxLength: 100 })), target: Type.Optional(Type.String({ maxLength: 100 })),
+        org: Type.Optional(Uuid),
+        actor: Type.Optional(Type.String({ maxLength: 254, description: "The account's id or email" })),
+        action: Type.Optional(Type.String({ maxLength: 100 })),
+        target: Type.Optional(Type.String({ maxLength: 254, description: "The target's id, or a site's or organisation's name, or an account's email" })),
       })]),
       response: { 200: Type.Object({ events: Type.Array(AuditEvent), page: PageInfo }), ...errorResponses },
     },
@@ -197,15 +214,30 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     const { page, limit, org, actor, action, target } = request.query;
     let base = db.selectFrom('audit_events');
     if (org) base = base.where('org_id', '=', org);
-    if (actor) base = base.where('actor_id', '=', actor);
+    if (actor) {
+      base = isUuid(actor) ? base.where('actor_id', '=', actor)
+        : base.where('actor_id', 'in', db.selectFrom('accounts').select('id').where('email', '=', actor.toLowerCase()));
+    }
     if (action) base = base.where('action', '=', action);
-    if (target) base = base.where('target_id', '=', target);
+    if (target) {
+      // A name stands for every id it names: a site's (deleted ones with the same name included),
+      // an organisation's, an account's.
+      const named = db.selectFrom('sites').select(sql<string>`id::text`.as('id')).where('name', '=', target)
+        .union(db.selectFrom('organisations').select(sql<string>`id::text`.as('id')).where('name', '=', target))
+        .union(db.selectFrom('accounts').select(sql<string>`id::text`.as('id')).where('email', '=', target.toLowerCase()));
+      base = isUuid(target) ? base.where('target_id', '=', target.toLowerCase()) : base.where('target_id', 'in', named);
+    }
     const [{ total }, rows] = await Promise.all([
       base.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').limit(limit).offset((page - 1) * limit).execute(),
+      base.selectAll('audit_events').leftJoin('organisations', 'organisations.id', 'audit_events.org_id')
+        .select(['organisations.name as org_name', targetName.as('target_name')])
+        .orderBy('audit_events.id', 'desc').limit(limit).offset((page - 1) * limit).execute(),
     ]);
     return {
-      events: rows.map((e) => ({ id: Number(e.id), at: e.at.toISOString(), actorId: e.actor_id, actor: e.actor_label, tokenId: e.token_id, action: e.action, targetType: e.target_type, targetId: e.target_id, orgId: e.org_id, ip: e.ip, details: e.details })),
+      events: rows.map((e) => ({
+        id: Number(e.id), at: e.at.toISOString(), actorId: e.actor_id, actor: e.actor_label, tokenId: e.token_id, action: e.action,
+        targetType: e.target_type, targetId: e.target_id, orgId: e.org_id, ip: e.ip, details: e.details, org: e.org_name, targetName: e.target_name,
+      })),
       page: { page, limit, total },
     };
   });
