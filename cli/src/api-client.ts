@@ -70,7 +70,7 @@ export class ApiClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new CliError('CLI_BAD_RESPONSE', `The API at ${this.base} answered ${method} ${path} with something that is not JSON.`, 'Check that PADDOCK_API points at a Paddock API.', ExitCode.failure, res.status);
+      throw new CliError('CLI_BAD_RESPONSE', `The API at ${this.base} answered with something that is not JSON (HTTP ${res.status}).`, 'Check that PADDOCK_API points at a Paddock API.', ExitCode.failure, res.status);
     }
   }
 
@@ -104,18 +104,18 @@ export class ApiClient {
           await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
           continue;
         }
-        throw this.networkError(err, method, path);
+        throw this.networkError(err);
       }
       if (res.ok) return res;
       throw await this.httpError(res, { ...opts, anonymous }, method, path);
     }
   }
 
-  networkError(err: unknown, method: string, path: string): CliError {
+  networkError(err: unknown): CliError {
     const reason = networkReason(err);
     return new CliError(
       'CLI_NETWORK',
-      `Could not reach the Paddock API at ${this.base} (${reason}) for ${method} ${path}.`,
+      `Could not reach the Paddock API at ${this.base} (${reason}).`,
       'Check your connection and that the API is running, or point PADDOCK_API (or --api) at it; then run the command again.',
       ExitCode.network,
     );
@@ -144,7 +144,7 @@ export class ApiClient {
       case 404:
         if (code === 'PDK_NOT_FOUND') {
           // No such route (not "no such site"): the platform is older or newer than this CLI.
-          return new CliError(code, `The API at ${this.base} does not offer ${method} ${path.split('?')[0]}.`, 'This platform does not support the command yet; check `paddock --version` against the platform\'s version.', ExitCode.failure, 404);
+          return new CliError(code, `The platform at ${this.base} does not offer what this command needs: its API is older (or newer) than this CLI.`, 'This platform does not support the command yet; check `paddock --version` against the platform\'s version.', ExitCode.failure, 404);
         }
         return new CliError(code, message, opts.notFoundHint, ExitCode.notFound, 404);
       case 413:
@@ -153,6 +153,10 @@ export class ApiClient {
         const after = res.headers.get('retry-after');
         return new CliError(code, message, `Too many requests: wait ${after ? `${after} s` : 'a minute'} and try again.`, ExitCode.failure, 429);
       }
+      case 400:
+        // The API's schema check in words ("replicas must be at least 1"); the command adds where to look.
+        if (code === 'PDK_VALIDATION') return new CliError(code, message.replace(/^The request is invalid: /, 'The platform did not accept this: '), undefined, ExitCode.failure, 400);
+        return new CliError(code, message, undefined, ExitCode.failure, 400);
       default:
         if (res.status >= 500) {
           return new CliError(code, message, 'The platform failed to handle this. Try again; if it keeps failing, tell its operator (and quote the code).', ExitCode.failure, res.status);

@@ -88,7 +88,15 @@ export async function run(argv: readonly string[], runEnv: RunEnvironment): Prom
     }
     checkPositionals(command, parsed.positionals);
     const ctx = makeContext(out, runEnv, parsed.values.api);
-    return (await command.run(ctx, parsed)) ?? ExitCode.ok;
+    try {
+      return (await command.run(ctx, parsed)) ?? ExitCode.ok;
+    } catch (err) {
+      // A value the platform refused: say where the command's arguments are described.
+      if (err instanceof CliError && err.code === 'PDK_VALIDATION' && !err.hint) {
+        throw new CliError(err.code, err.message, `Check what you gave: \`paddock ${command.name} --help\` shows what it takes.`, err.exitCode, err.status);
+      }
+      throw err;
+    }
   } catch (err) {
     return report(out, err, runEnv);
   }

@@ -31,6 +31,16 @@ export function failureReason(d: Deploy): string | undefined {
   return d.error?.message ?? d.reason ?? undefined;
 }
 
+/**
+ * "<what failed>: <the deploy's reason>." as one sentence: the reason's own full stop is dropped
+ * (no ".."), and its first word lowercased after the colon ("the env change…", not "The env…").
+ */
+export function failedBecause(what: string, d: Deploy): string {
+  let reason = failureReason(d)?.trim().replace(/[.\s]+$/, '');
+  if (reason && /^[A-Z][a-z]/.test(reason)) reason = reason[0]!.toLowerCase() + reason.slice(1);
+  return reason ? `${what}: ${reason}.` : `${what}.`;
+}
+
 export function releaseVersion(d: Deploy): number | undefined {
   if (typeof d.release === 'number') return d.release;
   if (d.release && typeof d.release === 'object') return d.release.version;

@@ -1,18 +1,28 @@
 // Every error the CLI reports: what went wrong, the command that fixes it, and the exit code.
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
+/**
+ * One full stop where a sentence ends, never "..": a reason quoted at the end of a message often
+ * brings its own ("failed: the replica exited." + "."). An ellipsis is written "…", not "...".
+ */
+export function tidy(text: string): string {
+  return text.replace(/\.{2,}(?=\s|$)/g, '.');
+}
+
 export class CliError extends Error {
+  readonly hint: string | undefined;
   constructor(
     /** A stable code: the API's `PDK_...` code when the API said so, else a `CLI_...` code. */
     readonly code: string,
     message: string,
     /** What to do next, usually a command to run. */
-    readonly hint: string | undefined,
+    hint: string | undefined,
     readonly exitCode: ExitCodeValue,
     /** The HTTP status when the error came from the API. */
     readonly status?: number,
   ) {
-    super(message);
+    super(tidy(message));
+    this.hint = hint === undefined ? undefined : tidy(hint);
     this.name = 'CliError';
   }
 }

@@ -118,6 +118,34 @@ describe('site commands against a real control plane', () => {
     const tooMany = await home.run(['scale', '50'], { cwd: project });
     assert.equal(tooMany.code, ExitCode.failure);
     assert.match(tooMany.stderr, /PDK_QUOTA_EXCEEDED|plan/);
+    // The API's own check, in words, with where to read what the command takes.
+    const beyond = await home.run(['scale', '5000'], { cwd: project });
+    assert.equal(beyond.code, ExitCode.failure);
+    assert.match(beyond.stderr, /The platform did not accept this: replicas must be at most 1000\. \(PDK_VALIDATION\)\n/);
+    assert.match(beyond.stderr, /`paddock scale --help` shows what it takes/);
+    assert.doesNotMatch(beyond.stderr, /openapi|body\//);
+  });
+
+  test('a suspended site refuses env changes and scaling, says so and how to resume it, and changes nothing', async () => {
+    const login = await fetch(`${p.api}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const token = ((await login.json()) as { session: { token: string } }).session.token;
+    const as = (method: string, path: string) => fetch(`${p.api}/v1/sites/${site}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await as('POST', '/suspend')).status, 200);
+    try {
+      const before = await home.run(['env', '--json'], { cwd: project });
+      const set = await home.run(['env:set', 'WHILE=suspended'], { cwd: project });
+      assert.equal(set.code, ExitCode.failure);
+      assert.match(set.stderr, new RegExp(`Site "${site}" is suspended: its visitors get a 503 page, and it takes no env var changes until it is resumed; nothing was changed\\. Resume it on its page in the dashboard`));
+      assert.match(set.stderr, /\(PDK_SITE_SUSPENDED\)/);
+      // Not the old story: saved, then put back, then "the previous release keeps serving".
+      assert.doesNotMatch(set.stdout + set.stderr, /saved|put back|keeps serving|Set WHILE/);
+      assert.equal((await home.run(['env', '--json'], { cwd: project })).stdout, before.stdout);
+      const scale = await home.run(['scale', '1'], { cwd: project });
+      assert.equal(scale.code, ExitCode.failure);
+      assert.match(scale.stderr, /is suspended: .*takes no scaling/);
+    } finally {
+      assert.equal((await as('POST', '/resume')).status, 200);
+    }
   });
 
   test('domains:add prints the DNS record to create; domains lists it; domains:remove removes it', async () => {
@@ -136,7 +164,7 @@ describe('site commands against a real control plane', () => {
     const r = await home.run(['db:url'], { cwd: project });
     if (r.code === 0) return; // the platform grew the route: nothing to report
     assert.equal(r.code, ExitCode.failure, r.stderr);
-    assert.match(r.stderr, /does not offer GET \/v1\/sites\/.*\/database/);
+    assert.match(r.stderr, /does not offer what this command needs/);
     assert.match(r.stderr, /does not support the command yet/);
   });
 

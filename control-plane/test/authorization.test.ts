@@ -85,6 +85,11 @@ describe('authorization: roles within an organisation, and nothing across organi
     const last = await call(t.app, owner.token, 'PATCH', `/v1/orgs/${owner.org}/members/${owner.accountId}`, { role: 'admin' });
     assert.equal(last.status, 409);
     assert.equal(last.body.error.code, 'PDK_LAST_OWNER');
+    // Nor can the only owner remove itself: the organisation would have no owner.
+    const leaving = await call(t.app, owner.token, 'DELETE', `/v1/orgs/${owner.org}/members/${owner.accountId}`);
+    assert.equal(leaving.status, 409);
+    assert.equal(leaving.body.error.code, 'PDK_LAST_OWNER');
+    assert.match(leaving.body.error.message, /at least one owner; make someone else owner first/);
     assert.equal((await call(t.app, admin.token, 'PATCH', `/v1/orgs/${owner.org}/members/${viewer.accountId}`, { role: 'developer' })).status, 204);
     assert.equal((await call(t.app, admin.token, 'PATCH', `/v1/orgs/${owner.org}/members/${viewer.accountId}`, { role: 'viewer' })).status, 204);
   });

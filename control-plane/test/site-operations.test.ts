@@ -337,6 +337,36 @@ describe('site operations: one-off runs, database details, deploy state in site 
     assert.deepEqual([r.body.exitCode, r.body.timedOut], [137, false]);
     assert.ok(Date.now() - t0 < 10_000, 'ended by the suspension, not its time limit');
     assert.equal(await oneOffContainers(), 0);
+    // While suspended it takes no change that needs a release, with a code that says why, and
+    // nothing is half-done: no vars saved, no size changed, no release or deploy made.
+    const before = await Promise.all([
+      call(t.app, owner.token, 'GET', `/v1/sites/${site}/env`), call(t.app, owner.token, 'GET', `/v1/sites/${site}/releases`),
+      call(t.app, owner.token, 'GET', `/v1/sites/${site}/deploys`), call(t.app, owner.token, 'GET', `/v1/sites/${site}`),
+    ]);
+    const tarball = await packSite(hello);
+    const refused = await Promise.all([
+      call(t.app, owner.token, 'PATCH', `/v1/sites/${site}/env`, { vars: { WHILE_SUSPENDED: '1' } }),
+      call(t.app, owner.token, 'POST', `/v1/sites/${site}/scale`, { replicas: 2 }),
+      call(t.app, owner.token, 'PATCH', `/v1/sites/${site}`, { memoryMb: 256 }),
+      call(t.app, owner.token, 'POST', `/v1/sites/${site}/rollback`, { version: 1 }),
+      call(t.app, owner.token, 'POST', `/v1/sites/${site}/domains`, { hostname: `www.${site}.example.test` }),
+      t.app.inject({ method: 'POST', url: `/v1/sites/${site}/deploys`, payload: tarball, headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/gzip' } })
+        .then((r) => ({ status: r.statusCode, body: r.json() })),
+    ]);
+    for (const r of refused) {
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'PDK_SITE_SUSPENDED');
+      assert.match(r.body.error.message, new RegExp(`^Site "${site}" is suspended: .*nothing was changed\\. Resume it on its page in the dashboard`));
+    }
+    const afterwards = await Promise.all([
+      call(t.app, owner.token, 'GET', `/v1/sites/${site}/env`), call(t.app, owner.token, 'GET', `/v1/sites/${site}/releases`),
+      call(t.app, owner.token, 'GET', `/v1/sites/${site}/deploys`), call(t.app, owner.token, 'GET', `/v1/sites/${site}`),
+    ]);
+    assert.deepEqual(afterwards[0].body, before[0].body, 'env vars');
+    assert.deepEqual(afterwards[1].body, before[1].body, 'releases');
+    assert.deepEqual(afterwards[2].body, before[2].body, 'deploys');
+    assert.deepEqual([afterwards[3].body.replicas, afterwards[3].body.memoryMb], [before[3].body.replicas, before[3].body.memoryMb]);
+    assert.equal((await call(t.app, owner.token, 'GET', `/v1/sites/${site}/domains`)).body.domains.length, 0);
     assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${site}/resume`)).status, 200);
     await waitForStatus(t.app, owner.token, site, 'ready', 60_000);
   });

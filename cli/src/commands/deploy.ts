@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { defineCommand, siteOption, type Context } from '../command.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { failureReason, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
+import { failedBecause, failureReason, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
 import { packSite, type Packed } from '../pack.js';
 import { readLink, requireSiteDir, resolveSite, sitePath } from '../project.js';
 import { formatBytes, ProgressBar } from '../progress.js';
@@ -93,7 +93,7 @@ export const push = defineCommand({
         if (ctx.out.json) ctx.out.data(summary, () => undefined);
         throw new CliError(
           'CLI_DEPLOY_FAILED',
-          `Deploy ${result.id} of ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`,
+          failedBecause(`Deploy ${result.id} of ${site} failed`, result),
           'The previous release keeps serving. Fix the problem above and run `paddock push` again (`paddock logs` shows more).',
           ExitCode.deployFailed,
         );
@@ -171,7 +171,7 @@ export const rollback = defineCommand({
     let result = 'deploy' in answer ? answer.deploy : answer;
     if (result.id && !isSuccess(result.status)) result = await followDeploy(ctx.api, ctx.out, site, result.id, ctx.signal);
     if (!isSuccess(result.status)) {
-      throw new CliError('CLI_DEPLOY_FAILED', `Rollback of ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The current release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
+      throw new CliError('CLI_DEPLOY_FAILED', failedBecause(`Rollback of ${site} failed`, result), 'The current release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
     }
     const v = releaseVersion(result);
     // Without a version the API chose one: its new release says which ("Rollback to v3 (code and env vars)").

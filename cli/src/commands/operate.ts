@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { defineCommand, siteOption, type Context } from '../command.js';
 import { CliError, usageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { failureReason, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
+import { failedBecause, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
 import { resolveSite, sitePath } from '../project.js';
 import { readSse } from '../sse.js';
 
@@ -113,7 +113,7 @@ async function followEnvRelease(ctx: Context, site: string, answer: EnvAnswer): 
   if (!deploy?.id) return '';
   const result = isSuccess(deploy.status) ? deploy : await followDeploy(ctx.api, ctx.out, site, deploy.id, ctx.signal);
   if (!isSuccess(result.status)) {
-    throw new CliError('CLI_DEPLOY_FAILED', `The vars were saved, but the new release failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The previous release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
+    throw new CliError('CLI_DEPLOY_FAILED', failedBecause('The release with the new vars failed', result), 'See `paddock logs` for its log, and `paddock env` for the vars the site has now.', ExitCode.deployFailed);
   }
   const v = releaseVersion(result);
   return v !== undefined ? ` Released v${v}.` : ' Released.';
@@ -198,14 +198,16 @@ export const scale = defineCommand({
   async run(ctx, { values, positionals }) {
     const site = resolveSite(ctx, values.site);
     const n = Number(positionals[0]!.replace(/^web=/, ''));
-    if (!Number.isInteger(n) || n < 0) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Example: paddock scale 2');
+    if (!/^(web=)?\d+$/.test(positionals[0]!) || !Number.isInteger(n)) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Give a whole number, e.g. `paddock scale 2`.');
+    // Scaling to zero is not how a site stops here: it always runs at least one replica.
+    if (n < 1) throw usageError(`A site runs at least 1 replica, so it cannot be scaled to ${n}.`, 'To take it offline, suspend it on its page in the dashboard (visitors then get a 503 page).');
     const answer = await ctx.api.json<{ replicas?: number; deployId?: string | null }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
     let released = '';
     if (answer.deployId) {
       // A live site gets a release with the new replica count: follow it like a push.
       const result = await followDeploy(ctx.api, ctx.out, site, answer.deployId, ctx.signal);
       if (!isSuccess(result.status)) {
-        throw new CliError('CLI_DEPLOY_FAILED', `Scaling ${site} failed${failureReason(result) ? `: ${failureReason(result)}` : ''}.`, 'The previous release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
+        throw new CliError('CLI_DEPLOY_FAILED', failedBecause(`Scaling ${site} failed`, result), 'The previous release keeps serving. See `paddock logs`.', ExitCode.deployFailed);
       }
       const v = releaseVersion(result);
       released = v !== undefined ? ` Released v${v}.` : ' Released.';
@@ -419,7 +421,7 @@ async function attachRun(ctx: Context, site: string, body: Record<string, unknow
         void ctx.api.httpError(answer, { notFoundHint: siteHint }, 'POST', path).then(reject, reject);
       });
     });
-    req.on('error', (err) => reject(ctx.api.networkError(err, 'POST', path)));
+    req.on('error', (err) => reject(ctx.api.networkError(err)));
     req.end(payload);
   });
 

@@ -63,7 +63,7 @@ export const databasePlugin: FastifyPluginAsync = async (root) => {
     const reveal = request.query.reveal === true;
     const rows = await p.db.selectFrom('site_resources').selectAll().where('site_id', '=', site.id).execute();
     const pgRow = rows.find((r) => r.kind === 'postgres');
-    if (!pgRow) throw errors.siteState(site.name, site.status, 'show its database yet: it is not provisioned (wait for status "ready")');
+    if (!pgRow) throw errors.siteState(site.name, site.status, 'show its database yet', 'it is not provisioned: wait until it is ready (`paddock info` shows its status)');
     const cacheRow = rows.find((r) => r.kind === 'redis');
     provisioners ??= createProvisioners(p.config);
     const prov = provisioners;

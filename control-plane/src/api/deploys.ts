@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { errors } from '../errors.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
+import { refuseWhileSuspended } from '../sites/sites.js';
 import { deployDb, type Deploy } from '../releases/tables.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
 import { siteUrl } from './site-schemas.js';
@@ -78,6 +79,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
+    refuseWhileSuspended(site, 'deploys');
     if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'take a deploy');
     const body = request.body as Readable | undefined;
     if (!body || typeof (body as Readable).pipe !== 'function') throw errors.unsupportedMediaType(String(request.headers['content-type'] ?? 'none'));
@@ -165,6 +167,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
+    refuseWhileSuspended(site, 'rollbacks');
     let version = request.body?.version;
     if (version === undefined) {
       // The release before the current one, whatever its kind (deploy, env, scale, rollback), as

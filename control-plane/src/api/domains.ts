@@ -10,6 +10,7 @@ import { errors } from '../errors.js';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { refuseWhileSuspended } from '../sites/sites.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 
 const Hostname = Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', maxLength: 253 });
@@ -54,6 +55,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
+    refuseWhileSuspended(site, 'domain changes');
     const host = request.body.hostname.toLowerCase();
     const platformDomain = p.config.siteDomain;
     const own = host.endsWith(`.${platformDomain}`);
@@ -85,6 +87,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     const row = await db.selectFrom('site_domains').selectAll().where('host', '=', request.params.hostname).where('site_id', '=', site.id).executeTakeFirst();
     if (!row) throw errors.domainNotFound(request.params.hostname);
     if (row.verified_at) return out(row);
+    refuseWhileSuspended(site, 'domain changes');
     const records = await resolveTxt(`_paddock-challenge.${row.host}`).catch(() => [] as string[][]);
     if (!records.some((r) => r.join('') === row.verification_token)) {
       throw errors.validation(`no TXT record _paddock-challenge.${row.host} with the value ${row.verification_token} was found yet; DNS changes can take a while`);
@@ -108,6 +111,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
+    refuseWhileSuspended(site, 'domain changes');
     const gone = await db.deleteFrom('site_domains').where('host', '=', request.params.hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
     if (!gone) throw errors.domainNotFound(request.params.hostname);
     if (gone.verified_at) await changed(site, auth.accountId);

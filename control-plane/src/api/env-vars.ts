@@ -12,6 +12,7 @@ import { currentRelease, insertRerelease, rollbackInFlight, startRerelease } fro
 import { bumpEnvVersion, currentSiteEnv, envContext, envSize, lockEnvVersion, MAX_ENV_BYTES } from '../releases/env-snapshot.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { refuseWhileSuspended } from '../sites/sites.js';
 import { DeployOut } from './deploys.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 
@@ -51,6 +52,7 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   }, async (request) => {
     const { auth } = request;
     const { site } = request.siteAccess;
+    refuseWhileSuspended(site, 'env var changes');
     const entries = Object.entries(request.body.vars);
     for (const [name] of entries) {
       if (!NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);

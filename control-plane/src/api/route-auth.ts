@@ -123,7 +123,7 @@ async function resolveOrg(request: FastifyRequest, auth: Auth, action: Action): 
   let name = stringField(request.params, 'org') ?? stringField(request.body, 'org');
   if (!name) {
     name = await personalOrgName(db, auth.accountId);
-    if (!name) throw errors.validation('body/org is required: you have no personal organisation');
+    if (!name) throw errors.validation('org is required: you have no personal organisation, so name the organisation the site belongs to');
   }
   return orgAccess(db, auth.accountId, name, needs[action]);
 }

@@ -199,12 +199,12 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     const { auth } = request;
     const { site } = request.siteAccess;
     const { command } = request.body;
-    if (!/^[a-z][a-z0-9_-]*$/.test(command[0]!)) throw errors.validation('body/command/0 must be a command name like "migrate" or "check"');
+    if (!/^[a-z][a-z0-9_-]*$/.test(command[0]!)) throw errors.validation('the command must start with a command name like "migrate" or "check"');
     const extraEnv = request.body.env ?? {};
     for (const name of Object.keys(extraEnv)) {
       // (The schema's key pattern documents the rule; Record keys are not checked by it.)
-      if (!ENV_NAME.test(name)) throw errors.validation(`body/env/${name} is not a variable name (letters, digits and _, not starting with a digit)`);
-      if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`body/env/${name} is set by the platform and cannot be changed`);
+      if (!ENV_NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);
+      if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`${name} is set by the platform and cannot be changed`);
     }
     const deps = deployRuntimeOf(p);
     const conn = upgraded.get(request.raw);

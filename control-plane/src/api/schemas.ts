@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 
 export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String({ description: 'For PDK_VALIDATION: the body field it is about' })) }) },
   { $id: 'Error', description: 'Every error answer: a stable code and a message that says what to do next.' },
 );
 
@@ -17,7 +17,8 @@ export const errorResponses = {
 };
 
 /** A DNS label: lowercase letters, digits and inner hyphens, 1–63 characters. */
-export const DnsLabel = Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', minLength: 1, maxLength: 63 });
+export const DNS_LABEL_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
+export const DnsLabel = Type.String({ pattern: DNS_LABEL_PATTERN, minLength: 1, maxLength: 63 });
 export const Uuid = Type.String({ format: 'uuid' });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256, description: 'at least 10 characters' });

@@ -90,7 +90,16 @@ export async function createSite(deps: Deps, actor: Actor, orgId: string, name: 
   return site;
 }
 
+/**
+ * Refuses a change that takes a new release (deploy, env vars, scale, rollback, domains) while the
+ * site is suspended: it runs no release until it is resumed, so the change would fail half-done.
+ */
+export function refuseWhileSuspended(site: Pick<Site, 'name' | 'status'>, change: string): void {
+  if (site.status === 'suspended') throw errors.siteSuspended(site.name, change);
+}
+
 export async function resizeSite(deps: Deps, actor: Actor, site: Site, size: SiteSize): Promise<Site> {
+  refuseWhileSuspended(site, 'scaling');
   const org = await deps.db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirstOrThrow();
   const wanted = { replicas: size.replicas ?? site.replicas, memoryMb: size.memoryMb ?? site.memory_mb };
   await checkSize(org, wanted);
@@ -112,7 +121,7 @@ export async function suspendSite(deps: Deps, actor: Actor, site: Site, by: 'own
 export async function resumeSite(deps: Deps, actor: Actor, site: Site, by: 'owner' | 'operator'): Promise<Site> {
   // An operator's suspension (abuse, unpaid bills) is not the owner's to lift.
   if (by === 'owner' && site.status === 'suspended' && site.status_reason === 'operator') {
-    throw errors.siteState(site.name, 'suspended by an operator', 'be resumed by its owner; contact the operator');
+    throw errors.siteState(site.name, 'suspended by an operator', 'be resumed by its owner', "ask the platform's operator to resume it");
   }
   const row = await transition(deps.db, site, 'ready', null);
   await audit(deps.db, actor, { action: 'site.resume', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { by } });
