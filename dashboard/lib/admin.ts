@@ -27,6 +27,10 @@ export interface AuditEvent {
   orgId: string | null;
   ip: string | null;
   details: Record<string, unknown>;
+  /** The organisation's name; absent from an API older than the dashboard. */
+  org?: string | null;
+  /** The target's name (a site's, an organisation's, an account's email); absent from an older API. */
+  targetName?: string | null;
 }
 
 export interface SiteUsage {

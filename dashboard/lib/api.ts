@@ -80,7 +80,7 @@ export async function api<T>(path: string, req: ApiRequest = {}): Promise<T> {
     const err = isRecord(json) && isRecord(json.error) ? json.error : {};
     const code = typeof err.code === 'string' ? err.code : `HTTP_${res.status}`;
     const message = typeof err.message === 'string' ? err.message : `The API answered ${res.status} ${res.statusText}.`;
-    throw new ApiError(res.status, code, message, err.details);
+    throw new ApiError(res.status, code, message, typeof err.field === 'string' ? err.field : undefined);
   }
   return json as T;
 }

@@ -23,12 +23,13 @@ export class DashboardError extends Error {
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  readonly details: unknown;
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  /** For a validation error: the body field it is about (a form shows the message beside it). */
+  readonly field: string | undefined;
+  constructor(status: number, code: string, message: string, field?: string) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
-    this.details = details;
+    this.field = field;
   }
 }

@@ -36,10 +36,10 @@ const codeFields: Record<string, string> = {
   PDK_ALREADY_MEMBER: 'email',
 };
 
-/** The field a validation error is about, from the API's "The request is invalid: body/email must …" message. */
-function fieldOf(message: string): { name: string; problem: string } | undefined {
-  const m = /invalid: body\/([A-Za-z0-9_]+) (.+?)\.(?: Check it|$)/.exec(message);
-  return m?.[1] && m[2] ? { name: m[1], problem: m[2] } : undefined;
+/** What a validation error says about its field, as a sentence of its own: "Email is not an email address." */
+function fieldProblem(message: string): string {
+  const said = message.replace(/^The request is invalid: /, '');
+  return said.charAt(0).toUpperCase() + said.slice(1);
 }
 
 /**
@@ -48,9 +48,8 @@ function fieldOf(message: string): { name: string; problem: string } | undefined
  */
 export function failure(e: unknown, values: Record<string, string>): FormState {
   if (e instanceof ApiError) {
-    const f = e.code === 'PDK_VALIDATION' ? fieldOf(e.message) : undefined;
     const byCode = codeFields[e.code];
-    const fieldErrors = f ? { [f.name]: `The ${f.name} ${f.problem}.` } : byCode ? { [byCode]: e.message } : undefined;
+    const fieldErrors = e.code === 'PDK_VALIDATION' && e.field ? { [e.field]: fieldProblem(e.message) } : byCode ? { [byCode]: e.message } : undefined;
     return { status: 'error', message: e.message, ...(fieldErrors ? { fieldErrors } : {}), values };
   }
   if (e instanceof DashboardError) return { status: 'error', message: e.message, values };

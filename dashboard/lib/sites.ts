@@ -1,5 +1,6 @@
 // Sites as the dashboard shows them, read from and changed through the control-plane API.
 import 'server-only';
+import { cache } from 'react';
 import { api } from './api';
 
 export interface Site {
@@ -35,9 +36,8 @@ export async function listSites(token: string, org?: string): Promise<Site[]> {
   return (await api<{ sites: Site[] }>('/v1/sites', { token, query: { org } })).sites;
 }
 
-export function getSite(token: string, name: string): Promise<Site> {
-  return api<Site>(`/v1/sites/${seg(name)}`, { token });
-}
+/** One site; asked once per request however many parts of the page want it (layout and page). */
+export const getSite = cache((token: string, name: string): Promise<Site> => api<Site>(`/v1/sites/${seg(name)}`, { token }));
 
 export function createSite(token: string, input: { name: string; org?: string }): Promise<Site> {
   return api<Site>('/v1/sites', { method: 'POST', token, body: input });

@@ -94,6 +94,12 @@ describe('operator admin area', () => {
   test('the site page shows usage and placement, and the operator resumes the site there', async () => {
     await op.getByRole('link', { name: site }).click();
     await op.getByRole('heading', { name: 'Usage' }).waitFor();
+    // The trail back (Admin / Sites) heads the page, above its title, with no tab bar over it and no separator left hanging.
+    const crumbs = op.getByRole('navigation', { name: 'Breadcrumb' });
+    assert.match(await crumbs.innerText(), /^Admin\s*Sites$/);
+    assert.equal(await op.getByRole('navigation', { name: 'Admin' }).count(), 0);
+    const [trail, title] = await Promise.all([crumbs.boundingBox(), op.getByRole('heading', { level: 1 }).boundingBox()]);
+    assert.ok(trail && title && trail.y + trail.height <= title.y, 'the breadcrumbs are not above the title');
     await op.getByText('postgres server').waitFor();
     await screenshot(op, 'admin-site');
     await op.getByRole('button', { name: `Resume ${site}` }).click();
@@ -114,6 +120,28 @@ describe('operator admin area', () => {
     await screenshot(op, 'admin-orgs');
     await owner.goto('/org');
     assert.match(await owner.locator('.facts').first().innerText(), /pro/);
+  });
+
+  test('the audit log names sites, organisations and people, and filters by a site name or an email', async () => {
+    await op.goto(`/admin/audit?target=${site}`);
+    const rows = op.getByRole('row', { name: /site\.(suspend|resume|create)/ });
+    await rows.first().waitFor();
+    for (const row of await rows.all()) {
+      const text = await row.innerText();
+      assert.match(text, new RegExp(`site\\s+${site}`), text);
+      assert.match(text, new RegExp(ownerOrg), text);
+      assert.doesNotMatch(text, /[0-9a-f]{8}-[0-9a-f]{4}-/, `a UUID on screen: ${text}`);
+    }
+    assert.deepEqual(new Set(await Promise.all((await rows.all()).map(async (r) => /site\.(\w+)/.exec(await r.innerText())?.[1]))), new Set(['create', 'suspend', 'resume']));
+    // By who did it: the operator's email.
+    await op.getByLabel('About: a site or organisation name, or an email').fill('');
+    await op.getByLabel('By: the email of who did it').fill(api.operator.email);
+    await op.getByRole('button', { name: 'Filter' }).click();
+    await op.waitForURL((u) => u.searchParams.get('actor') === api.operator.email);
+    const byOperator = op.getByRole('row', { name: /site\.suspend/ });
+    await byOperator.first().waitFor();
+    assert.equal(await op.getByRole('row', { name: /site\.create/ }).count(), 0, 'the owner created the site, not the operator');
+    await screenshot(op, 'admin-audit');
   });
 
   test('the audit log lists the suspension and resumption, filtered by action, also on a phone', async () => {

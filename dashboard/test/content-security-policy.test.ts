@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
 import { SiteMetricsRecorder, siteMetricsStore } from '@paddock/control-plane/metrics/site-metrics';
 import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
-import { desktop, launchBrowser } from './support/browser.js';
+import { desktop, launchBrowser, screenshot } from './support/browser.js';
 import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
 import { apiCall, createReadySite, signupViaApi } from './support/api-client.js';
 
@@ -131,6 +131,9 @@ describe('content security policy and cross-origin server actions', () => {
     collect(page, 'interactions');
     await open(page, `/sites/${site}/metrics`);
     await page.locator('[data-testid^="chart-"] svg.recharts-surface').first().waitFor();
+    // Three minutes of traffic in the hour: a few bars at the end of the hour's whole time axis.
+    await page.getByTestId('chart-requests').locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(page, 'site-metrics-few-minutes');
     await open(page, `/sites/${site}/env`);
     await page.getByRole('button', { name: 'Reveal GREETING' }).click();
     await page.getByTestId('value-GREETING').getByText('hello').waitFor();

@@ -147,6 +147,8 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     assert.equal(cli.code, 0, cli.out);
     await page.reload();
     assert.match(await page.getByRole('row', { name: /^v1/ }).innerText(), /live/);
+    // "live" once: in the Status column, not again beside the version.
+    assert.equal((await page.getByRole('row', { name: /^v1/ }).innerText()).match(/live/g)?.length, 1);
     await screenshot(page, 'site-deploys');
     assert.deepEqual(await viaEdge(edgePort, host), { status: 200, body: 'hello from the dashboard' });
     await page.goto(`/sites/${site}`);
@@ -185,6 +187,12 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
     assert.match(await envRow.getByTestId('env-changes').innerText(), /env: ~[\s\S]*GREETING/);
     assert.equal(await page.getByRole('row', { name: /^v3 / }).getByTestId('env-changes').count(), 0, 'a push that kept the env vars names none');
     await page.getByText('Rolling back re-releases an earlier one: its code and its env vars.').waitFor();
+    // Each "Roll back to vN" keeps its words on one line.
+    for (const b of await page.getByRole('button', { name: /^Roll back to v\d+$/ }).all()) {
+      const lines = await b.evaluate((el) => { const r = document.createRange(); r.selectNodeContents(el); return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; });
+      assert.equal(lines, 1, `"${await b.innerText()}" wraps`);
+    }
+    await screenshot(page, 'site-deploys-rollback');
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     // The first build's code and its GREETING both come back.
     await eventually('the rollback going live', async () => (await viaEdge(edgePort, host)).body === 'hello from the dashboard', 90_000);
@@ -211,23 +219,34 @@ describe('deploy flow: dashboard, CLI and edge together', () => {
       await page.reload();
       return false;
     }, 30_000);
-    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    await page.getByTestId('chart-requests').locator('.recharts-bar-rectangle').first().waitFor();
     // The edge samples the replicas' memory every second here (every 15 s by default).
     await page.getByTestId('chart-memory').waitFor();
     assert.match(await page.getByTestId('memory-summary').innerText(), /^Latest [1-9][\d.]* MiB/);
     assert.match(await page.getByTestId('requests-summary').innerText(), /^Latest [\d.]+ req\/min, lowest [\d.]+ req\/min, highest [1-9][\d.]* req\/min\.$/);
     assert.equal(await page.getByRole('link', { name: 'last hour' }).getAttribute('aria-current'), 'page');
+    // The red 5xx bars have a legend beside the requests'.
+    assert.deepEqual(await page.getByTestId('chart-requests').locator('.recharts-legend-item-text').allInnerTexts(), ['Requests', 'of which 5xx errors']);
     await screenshot(page, 'site-metrics');
     await page.setViewportSize(phone);
-    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    await page.getByTestId('chart-requests').locator('.recharts-bar-rectangle').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the metrics tab is ${overflow}px wider than a phone`);
     await screenshot(page, 'site-metrics-phone');
     await page.setViewportSize(desktop);
     await page.getByRole('link', { name: 'last 24 hours' }).click();
     await page.waitForURL('**/metrics?window=24h');
-    await page.getByTestId('chart-requests').locator('.recharts-area-curve').first().waitFor();
+    await page.getByTestId('chart-requests').locator('.recharts-bar-rectangle').first().waitFor();
     assert.match(await page.getByTestId('metrics-total').innerText(), /in steps of 15 min/);
+  });
+
+  test('the logs tab shows the edge\'s access lines as people read them', async () => {
+    await page.goto(`/sites/${site}/logs`);
+    await eventually('the log stream opening', async () => (await page.getByRole('status').first().innerText()) === 'Live', 10_000);
+    // The replayed history holds the requests the metrics test made through the edge.
+    await eventually('an access line', async () => /edge +GET \/ → 200 in \d+ ms, \d+ B/.test(await page.getByTestId('site-log').innerText()), 20_000);
+    assert.doesNotMatch(await page.getByTestId('site-log').innerText(), /edge +200 \d+ \d+ GET/);
+    await screenshot(page, 'site-logs-live');
   });
 
   test('an operator suspends the site in the admin area and it answers 503', async () => {

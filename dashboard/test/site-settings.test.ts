@@ -181,6 +181,13 @@ describe('site settings pages', () => {
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.waitForURL(`**/sites/${site}/logs`);
     await eventually('the log stream opening', async () => (await page.getByRole('status').first().innerText()) === 'Live', 10_000);
+    // The Pause button sits above the log panel, clear of its edge.
+    const button = await page.getByRole('button', { name: 'Pause' }).boundingBox();
+    const panel = await page.getByTestId('site-log').boundingBox();
+    assert.ok(button && panel, 'no Pause button or log panel');
+    assert.ok(button.y + button.height + 4 <= panel.y, `the Pause button (bottom ${button.y + button.height}) touches the log panel (top ${panel.y})`);
+    assert.ok(button.x + button.width <= panel.x + panel.width, 'the Pause button sticks out of the panel\'s width');
+    assert.match(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText(), new RegExp(`^Sites\\s*${site}$`));
     await screenshot(page, 'site-logs');
   });
 });

@@ -3,11 +3,26 @@
 // reset the password, delete the site. Screenshots of each main page go to test-output/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
 import { desktop, launchBrowser, phone, screenshot } from './support/browser.js';
 import { startApi, suffix, uniqueEmail, type RunningApi } from './support/control-plane.js';
 import { eventually, fillByLabel, formMessage } from './support/pages.js';
+
+/** How many lines an inline element's text takes (its boxes' distinct tops). */
+function lineCount(el: Locator): Promise<number> {
+  return el.evaluate((e) => new Set([...e.getClientRects()].map((r) => Math.round(r.top))).size);
+}
+
+/** How many lines the last piece of a SiteUrl (".<domain>:<port>") takes. */
+function lastPartLines(el: Locator): Promise<number> {
+  return el.evaluate((e) => {
+    const texts = [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE);
+    const range = document.createRange();
+    range.selectNodeContents(texts[texts.length - 1]!);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+}
 
 describe('site owner flow', () => {
   let browser: Browser;
@@ -43,6 +58,9 @@ describe('site owner flow', () => {
     await fillByLabel(page, { 'Your name': 'Ada Owner', Email: email, Password: 'short' });
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText('Use at least 10 characters.').waitFor();
+    // One message about the password, not the hint and the error saying it twice.
+    assert.equal(await page.getByText('At least 10 characters.', { exact: true }).count(), 0);
+    assert.equal(await page.getByText(/at least 10 characters/i).count(), 1);
     assert.equal(await page.getByLabel('Email', { exact: true }).inputValue(), email);
     assert.equal(await page.getByLabel('Your name', { exact: true }).inputValue(), 'Ada Owner');
     assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
@@ -69,9 +87,24 @@ describe('site owner flow', () => {
     assert.equal((await page.content()).includes(session.value), false);
   });
 
+  test('every page has a favicon', async () => {
+    const icons = await page.locator('link[rel="icon"]').evaluateAll((links) => links.map((l) => (l as HTMLLinkElement).href));
+    assert.ok(icons.length >= 1, 'no <link rel="icon">');
+    for (const href of [...icons, `${dash.url}/favicon.ico`]) {
+      const res = await fetch(href);
+      assert.equal(res.status, 200, href);
+      assert.match(res.headers.get('content-type') ?? '', /^image\//, href);
+    }
+  });
+
   test('create site refuses a name that is not a DNS label and keeps it in the field', async () => {
     await page.getByRole('link', { name: 'New site' }).click();
     await page.waitForURL('**/sites/new');
+    // The address a site gets, with the edge's port, as the API will give it.
+    const hint = await page.locator('#f-name-hint').innerText();
+    assert.match(hint, new RegExp(`Your site answers at <name>\\.${api.config.siteDomain}:${api.config.edgePort}\\.$`));
+    assert.equal(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText(), 'Sites');
+    await screenshot(page, 'site-new');
     await fillByLabel(page, { 'Site name': 'Not_A_Label' });
     await page.getByRole('button', { name: 'Create site' }).click();
     await page.getByText(/Use lowercase letters, digits and hyphens/).waitFor();
@@ -88,7 +121,24 @@ describe('site owner flow', () => {
     const url = await page.getByTestId('site-url').innerText();
     assert.equal(url, `http://${site}.${api.config.siteDomain}:${api.config.edgePort}`);
     await page.getByRole('heading', { name: 'Deploy your code' }).waitFor();
+    // The trail back ends at the parent: no separator left hanging after "Sites".
+    assert.equal(await page.getByRole('navigation', { name: 'Breadcrumb' }).innerText(), 'Sites');
+    // The address is one line on a desktop; on a phone it may break only before a dot, never inside host:port.
+    assert.equal(await lineCount(page.getByTestId('site-url')), 1, 'the URL wraps on a desktop');
     await screenshot(page, 'site-overview');
+    await page.setViewportSize({ width: 320, height: 740 });
+    assert.equal(await lastPartLines(page.getByTestId('site-url')), 1, `".${api.config.siteDomain}:${api.config.edgePort}" is split across lines`);
+    await screenshot(page, 'site-overview-narrow');
+    await page.setViewportSize(desktop);
+  });
+
+  test('a site that does not exist answers 404 with the not-found page, on each of its pages', async () => {
+    for (const path of ['/sites/does-not-exist', '/sites/does-not-exist/deploys', '/sites/does-not-exist/logs']) {
+      const res = await page.goto(path);
+      assert.equal(res?.status(), 404, path);
+      await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    }
+    await screenshot(page, 'site-not-found');
   });
 
   test('a name another site already has is refused with the API’s explanation, beside the field', async () => {
@@ -148,6 +198,10 @@ describe('site owner flow', () => {
     await page.goto('/org');
     const me = page.getByRole('row', { name: new RegExp(email.replace(/[.+]/g, '\\$&')) });
     assert.match(await me.innerText(), /owner/);
+    // The only owner is offered neither a role change nor removal (the API refuses both): a note says why.
+    assert.equal(await me.getByRole('button').count(), 0);
+    assert.equal(await me.getByRole('combobox').count(), 0);
+    assert.match(await me.getByTestId('sole-owner').innerText(), /only owner/);
     const invitee = uniqueEmail('invitee');
     await fillByLabel(page, { Email: invitee });
     await page.getByRole('button', { name: 'Send invitation' }).click();

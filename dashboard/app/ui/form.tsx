@@ -15,7 +15,9 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'name' 
 export function Field({ name, label, state, hint, defaultValue, ...input }: FieldProps) {
   const id = `f-${name}`;
   const error = state.fieldErrors?.[name];
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  // An error takes the hint's place: the two would say the same thing twice ("At least 10
+  // characters." above "Use at least 10 characters.").
+  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -29,8 +31,7 @@ export function Field({ name, label, state, hint, defaultValue, ...input }: Fiel
         aria-describedby={describedBy}
         {...input}
       />
-      {hint ? <p id={`${id}-hint`} className="hint">{hint}</p> : null}
-      {error ? <p id={`${id}-error`} className="field-error">{error}</p> : null}
+      {error ? <p id={`${id}-error`} className="field-error">{error}</p> : hint ? <p id={`${id}-hint`} className="hint">{hint}</p> : null}
     </div>
   );
 }

@@ -44,8 +44,8 @@ export function LiveLog({ src }: { src: string }) {
   }, [lines]);
 
   return (
-    <div className="stack">
-      <div className="row-form">
+    <div>
+      <div className="log-toolbar">
         <span className="muted small" role="status">{state === 'live' ? 'Live' : state === 'paused' ? 'Paused' : state === 'closed' ? 'Disconnected — reload to reconnect' : 'Connecting…'}</span>
         <button type="button" className="button button-secondary" onClick={() => { paused.current = !paused.current; setState(paused.current ? 'paused' : 'live'); }}>
           {state === 'paused' ? 'Resume' : 'Pause'}

@@ -1,6 +1,6 @@
 // The operator area: only for operator accounts (the API checks too; this keeps others out of the pages).
+// Each list page shows the area's tabs (AdminTabs); a site's page a breadcrumb trail instead.
 import type { ReactNode } from 'react';
-import { NavLinks } from '@/app/ui/nav-links';
 import { notFound } from 'next/navigation';
 import { currentAccount } from '@/lib/accounts';
 
@@ -10,9 +10,6 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   if (!account?.operator) notFound();
   return (
     <div className="stack">
-      <nav aria-label="Admin" className="chips">
-        <NavLinks links={[{ href: '/admin/sites', label: 'Sites' }, { href: '/admin/orgs', label: 'Organisations' }, { href: '/admin/audit', label: 'Audit log' }]} />
-      </nav>
       {children}
     </div>
   );

@@ -33,6 +33,8 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
   if (!org) return <div className="stack"><h1>Organisation</h1><p className="card empty">You do not belong to any organisation.</p></div>;
   const canManage = manages(org);
   const isOwner = org.role === 'owner';
+  // The API refuses to demote or remove an organisation's last owner: offer neither.
+  const soleOwner = members.filter((m) => m.role === 'owner').length === 1;
   return (
     <div className="stack">
       <div className="page-head">
@@ -73,7 +75,9 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
                   <td data-label="Role">{m.role}</td>
                   <td data-label="Since"><Ago at={m.since} /></td>
                   {canManage ? (
-                    <td>{isOwner || m.role !== 'owner' ? <MemberControls org={org.name} accountId={m.accountId} email={m.email} role={m.role} canManageOwners={isOwner} /> : null}</td>
+                    <td>{m.role === 'owner' && soleOwner ? (
+                      <span className="muted small" data-testid="sole-owner">The only owner: make someone else owner before changing this role.</span>
+                    ) : isOwner || m.role !== 'owner' ? <MemberControls org={org.name} accountId={m.accountId} email={m.email} role={m.role} canManageOwners={isOwner} /> : null}</td>
                   ) : null}
                 </tr>
               ))}

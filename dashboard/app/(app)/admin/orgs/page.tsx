@@ -8,6 +8,7 @@ import { ProblemPanel } from '@/app/ui/problem';
 import { Ago } from '@/app/ui/time';
 import { PlanForm } from '../forms';
 import { SearchBox } from '../search';
+import { AdminTabs } from '../admin-tabs';
 import { Pager, pageParam, textParam } from '../pager';
 
 export const metadata: Metadata = { title: 'Admin · Organisations' };
@@ -24,6 +25,7 @@ export default async function AdminOrgsPage({ searchParams }: PageProps<'/admin/
   const query = { ...(q ? { q } : {}), ...(plan ? { plan } : {}) };
   return (
     <>
+      <AdminTabs />
       <h1>Organisations</h1>
       <SearchBox action="/admin/orgs" q={q} label="Search organisations by name" />
       {result.ok ? (

@@ -8,6 +8,7 @@ import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { SuspendButton } from '../forms';
 import { SearchBox } from '../search';
+import { AdminTabs } from '../admin-tabs';
 import { Pager, pageParam, textParam } from '../pager';
 
 export const metadata: Metadata = { title: 'Admin · Sites' };
@@ -23,6 +24,7 @@ export default async function AdminSitesPage({ searchParams }: PageProps<'/admin
   const query = { ...(q ? { q } : {}), ...(status ? { status } : {}) };
   return (
     <>
+      <AdminTabs />
       <h1>Sites</h1>
       <SearchBox action="/admin/sites" q={q} label="Search sites by name" />
       <nav aria-label="Filter by status" className="chips">

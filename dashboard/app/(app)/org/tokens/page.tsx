@@ -1,6 +1,6 @@
 // The user's API tokens: create one (shown once) and revoke those no longer needed.
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Breadcrumbs } from '@/app/ui/breadcrumbs';
 import { listTokens } from '@/lib/orgs';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
@@ -17,7 +17,7 @@ export default async function TokensPage() {
   });
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/org">Organisation</Link> /</p>
+      <Breadcrumbs trail={[{ href: '/org', label: 'Organisation' }]} />
       <h1>API tokens</h1>
       <p className="lede">For the <code>paddock</code> CLI and scripts. A token acts as you; revoke it when a machine no longer needs it.</p>
       <section className="card" aria-labelledby="new-token-title">

@@ -1,4 +1,4 @@
-// Loading state of this section's pages.
+// Loading state of the sites list (only: a site's pages have their own, below the layout that answers 404 for a missing site).
 import { PageLoading } from '@/app/ui/page-loading';
 
 export default PageLoading;

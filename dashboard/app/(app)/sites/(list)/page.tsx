@@ -7,6 +7,7 @@ import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { RunStateBadge } from '@/app/ui/run-state';
+import { SiteUrl } from '@/app/ui/site-url';
 
 export const metadata: Metadata = { title: 'Sites' };
 
@@ -59,7 +60,7 @@ function SitesTable({ sites }: { sites: Site[] }) {
                   <th scope="row"><Link href={`/sites/${encodeURIComponent(s.name)}`}>{s.name}</Link></th>
                   <td data-label="Organisation">{s.org}</td>
                   <td data-label="Status"><StatusBadge status={s.status} /></td>
-                  <td data-label="URL"><a href={s.url}>{s.url.replace(/^https?:\/\//, '')}</a></td>
+                  <td data-label="URL"><SiteUrl url={s.url} bare /></td>
                   {hasDeploys ? <td data-label="Last deploy">{s.lastDeployAt ? <><Ago at={s.lastDeployAt} />{s.release ? <span className="muted small"> · v{s.release}</span> : null}</> : <span className="muted">never</span>}</td> : null}
                   {hasRunState ? <td data-label="Awake or sleeping"><RunStateBadge state={s.runState} /></td> : null}
                 </tr>

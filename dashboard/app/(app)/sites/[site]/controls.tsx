@@ -27,7 +27,7 @@ export function SuspendForm({ site, suspended }: { site: string; suspended: bool
       <FormMessage state={state} />
       <input type="hidden" name="site" value={site} />
       <input type="hidden" name="op" value={suspended ? 'resume' : 'suspend'} />
-      <p className="muted">{suspended ? 'The site is suspended: visitors get a 503 page.' : 'Suspending stops the site serving (visitors get a 503 page) until you resume it.'}</p>
+      <p className="muted">{suspended ? 'The site is suspended: visitors get a 503 page, and it takes no deploys, env var changes or scaling until you resume it.' : 'Suspending stops the site serving (visitors get a 503 page) until you resume it.'}</p>
       <SubmitButton className={suspended ? 'button' : 'button button-secondary'} pendingText="…">{suspended ? 'Resume site' : 'Suspend site'}</SubmitButton>
     </form>
   );

@@ -1,7 +1,6 @@
 // A site's overview — where it answers, status, size — and, by role, its controls: scale,
 // suspend / resume, delete.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getSite } from '@/lib/sites';
 import { listReleases } from '@/lib/deploys';
 import { listOrgs } from '@/lib/orgs';
@@ -12,6 +11,8 @@ import { Ago } from '@/app/ui/time';
 import { RunStateBadge } from '@/app/ui/run-state';
 import { AutoRefresh } from '@/app/ui/auto-refresh';
 import { DeleteForm, ScaleForm, SuspendForm } from './controls';
+import { Breadcrumbs } from '@/app/ui/breadcrumbs';
+import { SiteUrl } from '@/app/ui/site-url';
 import { SiteTabs } from './site-tabs';
 
 export async function generateMetadata({ params }: PageProps<'/sites/[site]'>): Promise<Metadata> {
@@ -33,7 +34,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   if (!result.ok) {
     return (
       <div className="stack">
-        <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
+        <Breadcrumbs trail={[{ href: '/sites', label: 'Sites' }]} />
         <h1>{name}</h1>
         <ProblemPanel problem={result.problem} />
       </div>
@@ -43,7 +44,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
   const can = (needed: string) => (rank[role] ?? 0) >= (rank[needed] ?? 9);
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
+      <Breadcrumbs trail={[{ href: '/sites', label: 'Sites' }]} />
       <div className="page-head">
         <h1>{site.name}</h1>
         <StatusBadge status={site.status} />
@@ -59,7 +60,7 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
       <section className="card" aria-labelledby="overview-title">
         <h2 id="overview-title">Overview</h2>
         <dl className="facts">
-          <div><dt>URL</dt><dd><a href={site.url} data-testid="site-url">{site.url}</a></dd></div>
+          <div className="wide"><dt>URL</dt><dd><SiteUrl url={site.url} testId="site-url" /></dd></div>
           <div><dt>Status</dt><dd><StatusBadge status={site.status} />{site.statusReason && site.status !== 'failed' ? <span className="muted small"> {site.statusReason}</span> : null}</dd></div>
           <div><dt>Release</dt><dd>{live ? <>v{live.version} <span className="muted small">live since <Ago at={live.liveAt ?? live.createdAt} /></span></> : <span className="muted">nothing deployed yet</span>}</dd></div>
           {'runState' in site ? <div><dt>Awake or sleeping</dt><dd data-testid="run-state"><RunStateBadge state={site.runState} /></dd></div> : null}
@@ -75,7 +76,8 @@ export default async function SitePage({ params }: PageProps<'/sites/[site]'>) {
           <pre className="code">paddock link {site.name}{'\n'}paddock push</pre>
         </section>
       ) : null}
-      {can('developer') && (site.status === 'ready' || site.status === 'suspended') ? (
+      {/* A suspended site cannot be scaled (the API refuses it): the Suspended card says so. */}
+      {can('developer') && site.status === 'ready' ? (
         <section className="card" aria-labelledby="scale-title">
           <h2 id="scale-title">Scale</h2>
           <ScaleForm site={site.name} replicas={site.replicas} memoryMb={site.memoryMb} maxReplicas={org?.quotas?.replicas} maxMemoryMb={org?.quotas?.memoryMb} />

@@ -5,7 +5,8 @@ import { Field, FormMessage, SubmitButton } from '@/app/ui/form';
 import { idle } from '@/lib/form-state';
 import { createSiteAction } from './actions';
 
-export function CreateSiteForm({ orgs, siteDomain }: { orgs: string[]; siteDomain: string }) {
+/** `address`: where a site answers, with `<name>` for its name (the platform's domain and edge port). */
+export function CreateSiteForm({ orgs, address }: { orgs: string[]; address: string }) {
   const [state, action] = useActionState(createSiteAction, idle);
   return (
     <form action={action} className="form card" noValidate>
@@ -19,7 +20,7 @@ export function CreateSiteForm({ orgs, siteDomain }: { orgs: string[]; siteDomai
         autoCapitalize="none"
         autoCorrect="off"
         spellCheck={false}
-        hint={<>Lowercase letters, digits and hyphens. Your site answers at <code>&lt;name&gt;.{siteDomain}</code>.</>}
+        hint={<>Lowercase letters, digits and hyphens. Your site answers at <code>{address}</code>.</>}
       />
       {orgs.length > 1 ? (
         <div className="field">

@@ -1,8 +1,9 @@
 // Create a site.
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Breadcrumbs } from '@/app/ui/breadcrumbs';
 import { listOrgs, type Org } from '@/lib/orgs';
 import { load } from '@/lib/load';
+import { siteAddress } from '@/lib/config';
 import { ProblemPanel } from '@/app/ui/problem';
 import { CreateSiteForm } from './create-site-form';
 
@@ -15,16 +16,15 @@ export const metadata: Metadata = { title: 'New site' };
 
 export default async function NewSitePage() {
   const orgs = await load((v) => listOrgs(v.token));
-  const siteDomain = process.env.PADDOCK_SITE_DOMAIN ?? 'localhost';
   return (
     <div className="narrow stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> /</p>
+      <Breadcrumbs trail={[{ href: '/sites', label: 'Sites' }]} />
       <h1>New site</h1>
       {orgs.ok ? (
         creatable(orgs.data).length === 0 ? (
           <p className="notice notice-error" role="alert">Creating sites needs the admin or owner role in an organisation; ask an owner of yours.</p>
         ) : (
-          <CreateSiteForm orgs={creatable(orgs.data).map((o) => o.name)} siteDomain={siteDomain} />
+          <CreateSiteForm orgs={creatable(orgs.data).map((o) => o.name)} address={siteAddress('<name>')} />
         )
       ) : (
         <ProblemPanel problem={orgs.problem} />

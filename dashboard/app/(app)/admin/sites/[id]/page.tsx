@@ -7,6 +7,8 @@ import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
+import { Breadcrumbs } from '@/app/ui/breadcrumbs';
+import { SiteUrl } from '@/app/ui/site-url';
 import { AdminDeleteForm, SuspendButton } from '../../forms';
 
 export const metadata: Metadata = { title: 'Admin · Site' };
@@ -23,11 +25,12 @@ export default async function AdminSitePage({ params }: PageProps<'/admin/sites/
     const usage = await adminSiteUsage(v.token, id).catch(() => undefined);
     return { site, usage };
   });
-  if (!result.ok) return <ProblemPanel problem={result.problem} />;
+  const crumbs = <Breadcrumbs trail={[{ href: '/admin', label: 'Admin' }, { href: '/admin/sites', label: 'Sites' }]} />;
+  if (!result.ok) return <>{crumbs}<ProblemPanel problem={result.problem} /></>;
   const { site, usage } = result.data;
   return (
     <>
-      <p className="crumbs"><Link href="/admin/sites">Sites</Link> /</p>
+      {crumbs}
       <div className="page-head">
         <h1>{site.name}</h1>
         <StatusBadge status={site.status} />
@@ -35,7 +38,7 @@ export default async function AdminSitePage({ params }: PageProps<'/admin/sites/
       <section className="card" aria-labelledby="site-title">
         <h2 id="site-title">Site</h2>
         <dl className="facts">
-          <div><dt>URL</dt><dd><a href={site.url}>{site.url}</a></dd></div>
+          <div className="wide"><dt>URL</dt><dd><SiteUrl url={site.url} /></dd></div>
           <div><dt>Organisation</dt><dd><Link href={{ pathname: '/admin/orgs', query: { q: site.org } }}>{site.org}</Link></dd></div>
           <div><dt>Status</dt><dd><StatusBadge status={site.status} />{site.statusReason ? <span className="muted small"> {site.statusReason}</span> : null}</dd></div>
           <div><dt>Created</dt><dd><Ago at={site.createdAt} /></dd></div>

@@ -1,10 +1,10 @@
 // A site's Postgres database and Redis cache: where they are, how much is used, and their
 // connection URLs (masked; revealed on request for those who may deploy).
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { siteData, type SiteDatabaseInfo } from '@/lib/database';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 import { ConnectionUrl } from './reveal';
 
@@ -40,7 +40,7 @@ export default async function DatabasePage({ params }: PageProps<'/sites/[site]/
   const result = await load((v) => siteData(v.token, name));
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Database and cache</h1>
       <SiteTabs site={name} />
       {!result.ok ? <ProblemPanel problem={result.problem} /> : (

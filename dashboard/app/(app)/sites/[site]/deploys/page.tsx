@@ -11,6 +11,7 @@ import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
 import { DeployLog } from '@/app/ui/deploy-log';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 import { EnvChangesNote } from './env-changes';
 import { RollbackButton } from './rollback-button';
@@ -30,7 +31,7 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
   });
   const head = (
     <>
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Deploys</h1>
       <SiteTabs site={name} />
     </>
@@ -62,7 +63,7 @@ export default async function DeploysPage({ params, searchParams }: PageProps<'/
               <tbody>
                 {releases.map((r) => (
                   <tr key={r.version}>
-                    <th scope="row">v{r.version}{r.current ? <span className="badge badge-ok"> live</span> : null}</th>
+                    <th scope="row">v{r.version}</th>
                     <td data-label="What">{r.description || r.kind}<EnvChangesNote changes={r.envChanges} />{r.error ? <span className="field-error"> {r.error}</span> : null}</td>
                     <td data-label="Status"><StatusBadge status={r.status} /></td>
                     <td data-label="Created"><Ago at={r.createdAt} /></td>

@@ -1,10 +1,10 @@
 // A site's custom domains: their status, the DNS record each pending one needs, add / check / remove.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { listDomains } from '@/lib/site-config';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 import { AddDomainForm, DomainButtons } from './forms';
 
@@ -17,7 +17,7 @@ export default async function DomainsPage({ params }: PageProps<'/sites/[site]/d
   const result = await load((v) => listDomains(v.token, name));
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Domains</h1>
       <SiteTabs site={name} />
       {!result.ok ? <ProblemPanel problem={result.problem} /> : (

@@ -1,10 +1,10 @@
 // A site's environment variables: names listed, values masked until revealed one by one; set,
 // change or remove one (a live site gets a new release with it).
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { envVars } from '@/lib/site-config';
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 import { AddVarForm, VarRow } from './forms';
 
@@ -18,7 +18,7 @@ export default async function EnvPage({ params }: PageProps<'/sites/[site]/env'>
   const result = await load(async (v) => Object.keys(await envVars(v.token, name)));
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Environment variables</h1>
       <SiteTabs site={name} />
       <p className="muted">The platform sets <code>DATABASE_URL</code>, <code>CACHE_URL</code>, <code>SECRET_KEY</code> and <code>PORT</code> itself. Every change here makes a new release of a live site.</p>

@@ -1,8 +1,8 @@
 // A site's live logs: its app's output, edge access lines and build/release lines.
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { requireToken } from '@/lib/guard';
 import { LiveLog } from '@/app/ui/live-log';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 
 export async function generateMetadata({ params }: PageProps<'/sites/[site]/logs'>): Promise<Metadata> {
@@ -14,7 +14,7 @@ export default async function LogsPage({ params }: PageProps<'/sites/[site]/logs
   const name = decodeURIComponent((await params).site);
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Logs</h1>
       <SiteTabs site={name} />
       <LiveLog src={`/sites/${encodeURIComponent(name)}/logs/stream`} />

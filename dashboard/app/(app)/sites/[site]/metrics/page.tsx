@@ -8,6 +8,7 @@ import { latency, memory, perMinute, siteMetrics, summarise, windowOf, WINDOWS, 
 import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { AutoRefresh } from '@/app/ui/auto-refresh';
+import { SiteCrumbs } from '@/app/ui/breadcrumbs';
 import { SiteTabs } from '../site-tabs';
 import { MetricChart, type ChartSeries } from './charts';
 
@@ -34,6 +35,7 @@ interface Panel {
   summary: Summary;
   empty: string;
   dots?: boolean;
+  bars?: boolean;
 }
 
 function MetricPanel({ p }: { p: Panel }) {
@@ -45,7 +47,7 @@ function MetricPanel({ p }: { p: Panel }) {
       {hasData ? (
         <>
           <p id={`${p.id}-summary`} className="muted small" data-testid={`${p.id}-summary`}>{summary}</p>
-          <MetricChart data={p.data} series={p.series} unit={p.unit} label={p.id} dots={p.dots ?? false} />
+          <MetricChart data={p.data} series={p.series} unit={p.unit} label={p.id} dots={p.dots ?? false} bars={p.bars ?? false} />
           <details>
             <summary>Data table<span className="sr-only"> of {p.title.toLowerCase()}</span></summary>
             <div className="table-wrap data-table">
@@ -79,7 +81,7 @@ function Charts({ m, window }: { m: SiteMetrics; window: MetricsWindow }) {
     {
       id: 'requests', title: 'Requests per minute', unit: 'req/min', data: traffic,
       series: [{ key: 'a', name: 'Requests', colour: '#2458d6' }, { key: 'b', name: '5xx errors', colour: '#b3261e' }],
-      summary: summarise(traffic.map((d) => d.a)), empty: `No requests in the ${windowNames[window]}.`,
+      summary: summarise(traffic.map((d) => d.a)), empty: `No requests in the ${windowNames[window]}.`, bars: true,
     },
     {
       id: 'latency', title: 'Latency (95th percentile)', unit: 'ms', data: latency(m),
@@ -108,7 +110,7 @@ export default async function MetricsPage({ params, searchParams }: PageProps<'/
   const base = `/sites/${encodeURIComponent(name)}/metrics`;
   return (
     <div className="stack">
-      <p className="crumbs"><Link href="/sites">Sites</Link> / <Link href={`/sites/${encodeURIComponent(name)}`}>{name}</Link> /</p>
+      <SiteCrumbs site={name} />
       <h1>Metrics</h1>
       <SiteTabs site={name} />
       {result.ok ? <nav aria-label="Time window" className="chips">
