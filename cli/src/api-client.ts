@@ -107,7 +107,7 @@ export class ApiClient {
         throw this.networkError(err);
       }
       if (res.ok) return res;
-      throw await this.httpError(res, { ...opts, anonymous }, method, path);
+      throw await this.httpError(res, { ...opts, anonymous });
     }
   }
 
@@ -122,7 +122,7 @@ export class ApiClient {
   }
 
   /** The CliError for a refused request; public for answers read another way (`paddock run -- shell`'s upgrade). */
-  async httpError(res: Response, opts: RequestOptions, method: string, path: string): Promise<CliError> {
+  async httpError(res: Response, opts: RequestOptions): Promise<CliError> {
     let body: ApiErrorBody = {};
     try {
       body = (await res.json()) as ApiErrorBody;

@@ -62,7 +62,7 @@ export const errors = {
   invitationNotFound: declare('PDK_INVITATION_NOT_FOUND', 404, () => 'No such pending invitation.'),
 
   // sites
-  siteNotFound: declare('PDK_SITE_NOT_FOUND', 404, (site: string) => `No site "${site}" in your organisations. List yours with \`paddock sites\` or on the dashboard\'s Sites page.`),
+  siteNotFound: declare('PDK_SITE_NOT_FOUND', 404, (site: string) => `No site "${site}" in your organisations. List yours with \`paddock sites\` or on the dashboard's Sites page.`),
   siteNameTaken: declare('PDK_SITE_NAME_TAKEN', 409, (site: string) => `The site name "${site}" is taken on this platform; choose another.`),
   siteState: declare('PDK_SITE_STATE', 409, (site: string, from: string, action: string, next?: string) => `Site "${site}" is ${from}, so it cannot ${action}${next ? `; ${clause(next)}` : ' now'}.`),
   siteSuspended: declare('PDK_SITE_SUSPENDED', 409, (site: string, change: string) =>

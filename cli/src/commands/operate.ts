@@ -418,7 +418,7 @@ async function attachRun(ctx: Context, site: string, body: Record<string, unknow
         const headers = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
         const answer = new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers });
-        void ctx.api.httpError(answer, { notFoundHint: siteHint }, 'POST', path).then(reject, reject);
+        void ctx.api.httpError(answer, { notFoundHint: siteHint }).then(reject, reject);
       });
     });
     req.on('error', (err) => reject(ctx.api.networkError(err)));
