@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { MAX_RUNNING_ONE_OFFS, RESERVATION_GRACE_MS, reservationKey, reserveOneOff, type OneOffSlot } from '../src/releases/one-off.js';
+import { MAX_RUNNING_ONE_OFFS, RESERVATION_GRACE_MS, reservationKey, reserveOneOff, type OneOffSlot } from '../src/runs/one-off.js';
 import { PaddockError } from '../src/errors.js';
 
 const redis = new Redis(process.env.PADDOCK_REDIS_URL!);

@@ -12,7 +12,7 @@ import { deployRuntimeOf } from '../src/releases/deploy-runtime.js';
 import { removeReleaseImages } from '../src/images/release-image.js';
 import { startDeployWorker } from '../src/jobs/deploy.js';
 import { deployDb } from '../src/releases/tables.js';
-import { MAX_RUNNING_ONE_OFFS } from '../src/releases/one-off.js';
+import { MAX_RUNNING_ONE_OFFS } from '../src/runs/one-off.js';
 import { packSite, push } from './deploy/support.js';
 
 const hello = join(import.meta.dirname, 'deploy/fixtures/hello');

@@ -1,10 +1,12 @@
-// Accounts: creating one (with its personal organisation, of which it is the owner) and
-// checking a login, re-hashing the password when the cost setting has changed.
+// Accounts: signing up (an account with its personal organisation, of which it is the owner),
+// logging in (re-hashing the password when the cost setting has changed), and who an account is.
 import { randomBytes } from 'node:crypto';
 import type { Platform } from '../platform.js';
-import type { Account } from '../store/schema.js';
+import type { Account, Role } from '../store/schema.js';
+import { errors } from '../errors.js';
 import { audit, type Actor } from '../audit/audit.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import { createSession, type NewSession } from './sessions.js';
 
 type Deps = Pick<Platform, 'db' | 'config'>;
 
@@ -63,4 +65,39 @@ export async function checkLogin(deps: Deps, email: string, password: string): P
     account.password_hash = rehashed;
   }
   return account;
+}
+
+/** Where a session is opened from, as the sessions table records it. */
+export interface SessionMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** Signup: the account, its personal organisation and a session; refuses an email already taken. */
+export async function signUp(deps: Deps, input: NewAccount, meta: SessionMeta): Promise<{ account: Account; orgId: string; orgName: string; session: NewSession }> {
+  const created = await createAccount(deps, input, { ip: meta.ip });
+  if (!created) throw errors.emailTaken();
+  const session = await createSession(deps.db, created.account.id, deps.config.sessionTtlHours, meta);
+  return { ...created, session };
+}
+
+/** Login with email and password: a new session, audited; refuses a wrong password and a suspended account. */
+export async function logIn(deps: Deps, email: string, password: string, meta: SessionMeta): Promise<{ account: Account; session: NewSession }> {
+  const account = await checkLogin(deps, email, password);
+  if (!account) throw errors.badCredentials();
+  if (account.status !== 'active') throw errors.accountSuspended();
+  const session = await createSession(deps.db, account.id, deps.config.sessionTtlHours, meta);
+  await audit(deps.db, { accountId: account.id, label: account.email, ip: meta.ip }, { action: 'session.create', targetType: 'session', targetId: session.id });
+  return { account, session };
+}
+
+/** The account and the organisations it belongs to, by name. */
+export async function accountOverview(db: Deps['db'], accountId: string): Promise<{
+  account: Pick<Account, 'id' | 'email' | 'name' | 'is_operator'>;
+  organisations: { id: string; name: string; role: Role }[];
+}> {
+  const account = await db.selectFrom('accounts').select(['id', 'email', 'name', 'is_operator']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  const organisations = await db.selectFrom('memberships').innerJoin('organisations', 'organisations.id', 'memberships.org_id')
+    .select(['organisations.id', 'organisations.name', 'memberships.role']).where('memberships.account_id', '=', accountId).orderBy('organisations.name').execute();
+  return { account, organisations };
 }

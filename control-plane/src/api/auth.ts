@@ -1,13 +1,10 @@
 // Accounts over HTTP: signup, login, logout, who am I, password reset by email.
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errors } from '../errors.js';
-import { audit } from '../audit/audit.js';
-import { checkLogin, createAccount } from '../accounts/accounts.js';
-import { createSession, type NewSession } from '../accounts/sessions.js';
-import { checkResetToken, resetToken } from '../accounts/password-reset.js';
-import { hashPassword } from '../accounts/password.js';
+import { accountOverview, logIn, signUp, type SessionMeta } from '../accounts/accounts.js';
+import { endSession, type NewSession } from '../accounts/sessions.js';
+import { resetPassword, sendPasswordReset } from '../accounts/password-reset.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { authRateLimit } from './rate-limit.js';
 import { Email, errorResponses, Password, Timestamp, Uuid } from './schemas.js';
@@ -19,13 +16,14 @@ const AuthOut = Type.Object({ account: AccountOut, session: SessionOut });
 
 export const authPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config, mailer } = app.platform;
+  const { db, config } = app.platform;
   const secureCookie = config.env === 'production';
 
   function giveSession(reply: FastifyReply, session: NewSession) {
     void reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', secure: secureCookie, path: '/', expires: session.expiresAt });
     return { token: session.token, expiresAt: session.expiresAt.toISOString() };
   }
+  const meta = (request: FastifyRequest): SessionMeta => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
   app.post('/v1/auth/signup', {
     config: { auth: false, ...authRateLimit(app) },
@@ -35,13 +33,11 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
       response: { 201: Type.Intersect([AuthOut, Type.Object({ organisation: Type.Object({ id: Uuid, name: Type.String() }) })]), ...errorResponses },
     },
   }, async (request, reply) => {
-    const created = await createAccount(app.platform, { email: request.body.email, password: request.body.password, name: request.body.name ?? '' }, { ip: request.ip });
-    if (!created) throw errors.emailTaken();
-    const session = await createSession(db, created.account.id, config.sessionTtlHours, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
+    const created = await signUp(app.platform, { email: request.body.email, password: request.body.password, name: request.body.name ?? '' }, meta(request));
     return reply.status(201).send({
       account: { id: created.account.id, email: created.account.email, name: created.account.name, operator: created.account.is_operator },
       organisation: { id: created.orgId, name: created.orgName },
-      session: giveSession(reply, session),
+      session: giveSession(reply, created.session),
     });
   });
 
@@ -53,11 +49,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
       response: { 200: AuthOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const account = await checkLogin(app.platform, request.body.email, request.body.password);
-    if (!account) throw errors.badCredentials();
-    if (account.status !== 'active') throw errors.accountSuspended();
-    const session = await createSession(db, account.id, config.sessionTtlHours, { ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
-    await audit(db, { accountId: account.id, label: account.email, ip: request.ip }, { action: 'session.create', targetType: 'session', targetId: session.id });
+    const { account, session } = await logIn(app.platform, request.body.email, request.body.password, meta(request));
     return { account: { id: account.id, email: account.email, name: account.name, operator: account.is_operator }, session: giveSession(reply, session) };
   });
 
@@ -66,10 +58,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags: ['auth'], summary: 'End this session', response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     const { auth } = request;
-    if (auth.kind === 'session') {
-      await db.deleteFrom('sessions').where('id', '=', auth.credentialId).execute();
-      await audit(db, auth.actor, { action: 'session.delete', targetType: 'session', targetId: auth.credentialId });
-    }
+    if (auth.kind === 'session') await endSession(db, auth.actor, auth.credentialId);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });
@@ -82,10 +71,8 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
     },
   }, async (request) => {
     const { auth } = request;
-    const account = await db.selectFrom('accounts').select(['id', 'email', 'name', 'is_operator']).where('id', '=', auth.accountId).executeTakeFirstOrThrow();
-    const orgs = await db.selectFrom('memberships').innerJoin('organisations', 'organisations.id', 'memberships.org_id')
-      .select(['organisations.id', 'organisations.name', 'memberships.role']).where('memberships.account_id', '=', auth.accountId).orderBy('organisations.name').execute();
-    return { account: { id: account.id, email: account.email, name: account.name, operator: account.is_operator }, organisations: orgs, credential: { kind: auth.kind, scopes: [...auth.scopes] } };
+    const { account, organisations } = await accountOverview(db, auth.accountId);
+    return { account: { id: account.id, email: account.email, name: account.name, operator: account.is_operator }, organisations, credential: { kind: auth.kind, scopes: [...auth.scopes] } };
   });
 
   app.post('/v1/auth/password-reset', {
@@ -96,11 +83,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
       response: { 202: Type.Object({ status: Type.Literal('sent-if-known') }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const account = await db.selectFrom('accounts').select(['id', 'email', 'password_hash']).where('email', '=', request.body.email.toLowerCase()).executeTakeFirst();
-    if (account) {
-      const link = `${config.publicUrl}/reset-password?token=${encodeURIComponent(resetToken(app.platform, account))}`;
-      await mailer.send({ to: account.email, subject: 'Reset your Paddock password', text: `Someone asked to reset the password of your Paddock account.\n\nTo choose a new one, open this link within an hour:\n${link}\n\nIf it was not you, ignore this message.` });
-    }
+    await sendPasswordReset(app.platform, request.body.email);
     return reply.status(202).send({ status: 'sent-if-known' });
   });
 
@@ -112,20 +95,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
       response: { 204: Type.Null(), ...errorResponses },
     },
   }, async (request, reply) => {
-    const account = await checkResetToken(app.platform, request.body.token);
-    if (!account) throw errors.resetTokenInvalid();
-    const hash = await hashPassword(request.body.password, config.passwordCost);
-    const changed = await db.transaction().execute(async (trx) => {
-      const res = await trx.updateTable('accounts').set({ password_hash: hash, updated_at: new Date() })
-        .where('id', '=', account.id).where('password_hash', '=', account.password_hash).executeTakeFirst();
-      if (res.numUpdatedRows === 0n) return false;
-      await trx.deleteFrom('sessions').where('account_id', '=', account.id).execute();
-      // Whoever forced the reset may hold a token too: it must not outlive the old password.
-      await trx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('account_id', '=', account.id).where('revoked_at', 'is', null).execute();
-      await audit(trx, { accountId: account.id, label: 'password-reset', ip: request.ip }, { action: 'account.password_reset', targetType: 'account', targetId: account.id });
-      return true;
-    });
-    if (!changed) throw errors.resetTokenInvalid();
+    await resetPassword(app.platform, request.body.token, request.body.password, request.ip);
     return reply.status(204).send(null);
   });
 };

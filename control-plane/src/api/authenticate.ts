@@ -1,29 +1,16 @@
 // Who is calling: the session cookie or `Authorization: Bearer` (a session token or an API
-// token), resolved to an account and the scopes it holds, recording the credential's last use.
+// token), resolved to an account and the scopes it holds (accounts/identify.ts).
 // Routes do not call it: each declares who may call it (route-auth.ts), which calls this once.
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
-import { errors } from '../errors.js';
 import type { Actor } from '../audit/audit.js';
-import { API_TOKEN_PREFIX, hashToken, SESSION_PREFIX, tokenScopes, type TokenScope } from '../accounts/tokens.js';
+import { identifyCredential, type Credential } from '../accounts/identify.js';
 
 export const SESSION_COOKIE = 'paddock_session';
 
-export interface Auth {
-  accountId: string;
-  email: string;
-  operator: boolean;
-  kind: 'session' | 'token';
-  /** The session's or the API token's id. */
-  credentialId: string;
-  /** Sessions hold every scope; API tokens those they were created with. */
-  scopes: readonly TokenScope[];
+export interface Auth extends Credential {
   actor: Actor;
 }
-
-// last_used_at is written at most this often per credential: one write per request would
-// cost every read route a round-trip and a row lock.
-const LAST_USED_GRANULARITY_MS = 60_000;
 
 function presented(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -38,35 +25,8 @@ function presented(request: FastifyRequest): string | undefined {
 /** The caller's account and scopes; undefined without a valid credential. */
 export async function identify(request: FastifyRequest): Promise<Auth | undefined> {
   const token = presented(request);
-  if (!token || token.length > 200) return undefined;
-  const { db } = request.server.platform;
-  const hash = hashToken(token);
-  const now = new Date();
-  if (token.startsWith(SESSION_PREFIX)) {
-    const row = await db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-      .select(['sessions.id', 'sessions.last_used_at', 'accounts.id as account_id', 'accounts.email', 'accounts.is_operator', 'accounts.status'])
-      .where('sessions.token_hash', '=', hash).where('sessions.expires_at', '>', now).executeTakeFirst();
-    if (!row) return undefined;
-    if (row.status !== 'active') throw errors.accountSuspended();
-    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
-      void db.updateTable('sessions').set({ last_used_at: now }).where('id', '=', row.id).execute().catch(() => {});
-    }
-    return { accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'session', credentialId: row.id, scopes: tokenScopes, actor: { accountId: row.account_id, label: row.email, ip: request.ip } };
-  }
-  if (token.startsWith(API_TOKEN_PREFIX)) {
-    const row = await db.selectFrom('api_tokens').innerJoin('accounts', 'accounts.id', 'api_tokens.account_id')
-      .select(['api_tokens.id', 'api_tokens.scopes', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'accounts.id as account_id', 'accounts.email', 'accounts.is_operator', 'accounts.status'])
-      .where('api_tokens.token_hash', '=', hash).executeTakeFirst();
-    if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
-    if (row.status !== 'active') throw errors.accountSuspended();
-    if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_GRANULARITY_MS) {
-      void db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute().catch(() => {});
-    }
-    return {
-      accountId: row.account_id, email: row.email, operator: row.is_operator, kind: 'token', credentialId: row.id,
-      scopes: row.scopes.filter((s): s is TokenScope => (tokenScopes as readonly string[]).includes(s)),
-      actor: { accountId: row.account_id, label: row.email, tokenId: row.id, ip: request.ip },
-    };
-  }
-  return undefined;
+  if (!token) return undefined;
+  const who = await identifyCredential(request.server.platform.db, token);
+  if (!who) return undefined;
+  return { ...who, actor: { accountId: who.accountId, label: who.email, ...(who.kind === 'token' ? { tokenId: who.credentialId } : {}), ip: request.ip } };
 }

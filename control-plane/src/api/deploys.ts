@@ -8,9 +8,10 @@ import { errors } from '../errors.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
-import { deployDb, type Deploy } from '../releases/tables.js';
+import { findDeploy, listDeploys, listReleases, releaseBeforeLive, releaseVersionOf, reloadDeploy } from '../deploys/history.js';
+import { siteUrl } from '../sites/site-view.js';
+import type { Deploy } from '../store/schema.js';
 import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
-import { siteUrl } from './site-schemas.js';
 import { openSse } from './sse.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
@@ -51,13 +52,12 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
   const p = app.platform;
   // Looked up per request: a process may install another runtime (tests: another driver) after startup.
   const deps = () => deployRuntimeOf(p);
-  const db = deployDb(p.db);
+  const { db } = p;
   const tags = ['deploys'];
 
   async function deployOut(d: Deploy, siteName: string) {
-    const rel = d.release_id ? await db.selectFrom('releases').select('version').where('id', '=', d.release_id).executeTakeFirst() : undefined;
     return {
-      id: d.id, kind: d.kind, status: d.status, version: rel?.version ?? null, error: d.error,
+      id: d.id, kind: d.kind, status: d.status, version: await releaseVersionOf(db, d), error: d.error,
       url: siteUrl(p.config, siteName), sha256: d.artifact_sha256, size: d.artifact_size,
       createdAt: d.created_at.toISOString(), finishedAt: d.finished_at?.toISOString() ?? null,
     };
@@ -95,7 +95,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags, summary: "A site's deploys, newest first", params: SiteParams, response: { 200: Type.Object({ deploys: Type.Array(DeployOut) }), ...errorResponses } },
   }, async (request) => {
     const { site } = request.siteAccess;
-    const rows = await db.selectFrom('deploys').selectAll().where('site_id', '=', site.id).orderBy('created_at', 'desc').limit(100).execute();
+    const rows = await listDeploys(db, site.id);
     return { deploys: await Promise.all(rows.map((d) => deployOut(d, site.name))) };
   });
 
@@ -104,9 +104,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags, summary: 'One deploy', params: DeployParams, response: { 200: DeployOut, ...errorResponses } },
   }, async (request) => {
     const { site } = request.siteAccess;
-    const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
-    if (!d) throw errors.deployNotFound(request.params.id);
-    return deployOut(d, site.name);
+    return deployOut(await findDeploy(db, site.id, request.params.id), site.name);
   });
 
   app.get('/v1/sites/:site/deploys/:id/events', {
@@ -117,12 +115,10 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     },
   }, async (request, reply) => {
     const { site } = request.siteAccess;
-    const d = await db.selectFrom('deploys').selectAll().where('id', '=', request.params.id).where('site_id', '=', site.id).executeTakeFirst();
-    if (!d) throw errors.deployNotFound(request.params.id);
+    const d = await findDeploy(db, site.id, request.params.id);
     const sse = openSse(request, reply);
     const finish = async () => {
-      const now = await db.selectFrom('deploys').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow();
-      sse.send('result', await deployOut(now, site.name));
+      sse.send('result', await deployOut(await reloadDeploy(db, d.id), site.name));
       sse.end();
     };
     try {
@@ -142,10 +138,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags, summary: "A site's releases, newest first; every one is kept", params: SiteParams, response: { 200: Type.Object({ releases: Type.Array(ReleaseOut) }), ...errorResponses } },
   }, async (request) => {
     const { site } = request.siteAccess;
-    // The changed names were recorded with each release: listing decrypts no snapshot.
-    const rows = await db.selectFrom('releases')
-      .select(['version', 'kind', 'status', 'description', 'replicas', 'error', 'created_at', 'live_at', 'env_changes'])
-      .where('site_id', '=', site.id).orderBy('version', 'desc').limit(200).execute();
+    const rows = await listReleases(db, site.id);
     return {
       releases: rows.map((r) => ({
         version: r.version, kind: r.kind, status: r.status, description: r.description, current: r.status === 'live',
@@ -168,18 +161,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     const { auth } = request;
     const { site } = request.siteAccess;
     refuseWhileSuspended(site, 'rollbacks');
-    let version = request.body?.version;
-    if (version === undefined) {
-      // The release before the current one, whatever its kind (deploy, env, scale, rollback), as
-      // `paddock releases` lists them: rolling back an env change undoes it.
-      const live = await db.selectFrom('releases').select(['version']).where('site_id', '=', site.id).where('status', '=', 'live').executeTakeFirst();
-      if (!live) throw errors.noRelease(site.name);
-      const before = await db.selectFrom('releases').select('version').where('site_id', '=', site.id)
-        .where('status', '=', 'superseded').where('version', '<', live.version)
-        .orderBy('version', 'desc').executeTakeFirst();
-      if (!before) throw errors.releaseNotFound('before the current one');
-      version = before.version;
-    }
+    const version = request.body?.version ?? await releaseBeforeLive(db, site);
     const deploy = await createRerelease(deps(), site, 'rollback', { version, createdBy: auth.accountId });
     return reply.status(202).send(await deployOut(deploy, site.name));
   });

@@ -1,14 +1,14 @@
-// A site's logs: its containers' output, edge access lines and build/release lines, recent ones
-// as JSON, or followed live as Server-Sent Events (`?follow=1`).
+// A site's logs over HTTP (logs/site-logs.ts): its containers' output, edge access lines and
+// build/release lines, recent ones as JSON, or followed live as Server-Sent Events (`?follow=1`).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { followSiteLogs, recentSiteLogs } from '../logs/site-logs.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { openSse } from './sse.js';
 
 const LogLineOut = Type.Object({ at: Type.String(), source: Type.String(), line: Type.String(), replica: Type.Optional(Type.String()) });
-type Line = { at: string; source: string; line: string; replica?: string };
 
 export const logsPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -31,31 +31,15 @@ export const logsPlugin: FastifyPluginAsync = async (root) => {
     const deps = deployRuntimeOf(p);
     const count = request.query.lines ?? 100;
     const since = request.query.since ? Date.parse(request.query.since) : 0;
-    const platformLines: Line[] = (await deps.logs.recent(deps.logs.siteKey(site.id), count)).map((e) => ({ at: e.at, source: e.source, line: e.line }));
-    const replicas = await deps.driver.list(site.name);
-    const appLines: Line[] = [];
-    await Promise.all(replicas.map(async (r) => {
-      try {
-        for await (const l of deps.driver.logs(r.id, { tail: count })) appLines.push({ at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
-      } catch (err) {
-        request.log.debug({ err, replica: r.name }, 'replica logs unavailable');
-      }
-    }));
-    const recent = [...platformLines, ...appLines].filter((l) => Date.parse(l.at) >= since).sort((a, b) => a.at.localeCompare(b.at)).slice(-count);
+    const { lines: recent, replicas } = await recentSiteLogs(deps, site, {
+      count, since, unavailable: (replica, err) => request.log.debug({ err, replica }, 'replica logs unavailable'),
+    });
     const follow = request.query.follow === '1' || request.query.follow === 'true';
     if (!follow) return { lines: recent };
 
     const sse = openSse(request, reply);
     for (const l of recent) sse.sendLine('log', l);
-    const pumps = [
-      (async () => {
-        for await (const e of deps.logs.follow(deps.logs.siteKey(site.id), { signal: sse.signal })) sse.sendLine('log', { at: e.at, source: e.source, line: e.line });
-      })(),
-      ...replicas.map(async (r) => {
-        for await (const l of deps.driver.logs(r.id, { follow: true, tail: 0, signal: sse.signal })) sse.sendLine('log', { at: l.at.toISOString(), source: 'app', line: l.line, replica: r.name });
-      }),
-    ];
-    await Promise.allSettled(pumps);
+    await followSiteLogs(deps, site, replicas, sse.signal, (l) => sse.sendLine('log', l));
     sse.end();
   });
 };

@@ -5,7 +5,7 @@
 // `request.orgAccess`). The same declaration writes the route's access into the OpenAPI document.
 // A route that declares nothing stops the server at startup: public routes say `auth: false`.
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { holdsScope, scopesGranting, type TokenScope } from '../accounts/tokens.js';
+import { holdsScope, scopesGranting, type TokenScope } from '../tokens/credentials.js';
 import { errors } from '../errors.js';
 import { orgAccess, personalOrgName, siteAccess, type OrgAccess, type SiteAccess } from '../orgs/access.js';
 import { atLeast, needs, type Action } from '../orgs/roles.js';

@@ -11,15 +11,12 @@ import { Type } from 'typebox';
 import { audit } from '../audit/audit.js';
 import { errors, PaddockError } from '../errors.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { prepareOneOff, reserveOneOff, runOneOff, type OneOffOutcome } from '../releases/one-off.js';
-import { RESERVED } from './env-vars.js';
+import { checkRunRequest, prepareOneOff, reserveOneOff, runOneOff, type OneOffOutcome } from '../runs/one-off.js';
 import { DnsLabel, errorResponses } from './schemas.js';
 import { openSse } from './sse.js';
 
 /** Output kept per stream in a JSON answer; beyond it the oldest lines go (the end says how it failed). */
 export const MAX_OUTPUT_CHARS = 512 * 1024;
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 const RunBody = Type.Object({
   command: Type.Array(Type.String({ maxLength: 4096 }), {
@@ -199,13 +196,9 @@ export const runPlugin: FastifyPluginAsync = async (root) => {
     const { auth } = request;
     const { site } = request.siteAccess;
     const { command } = request.body;
-    if (!/^[a-z][a-z0-9_-]*$/.test(command[0]!)) throw errors.validation('the command must start with a command name like "migrate" or "check"');
     const extraEnv = request.body.env ?? {};
-    for (const name of Object.keys(extraEnv)) {
-      // (The schema's key pattern documents the rule; Record keys are not checked by it.)
-      if (!ENV_NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);
-      if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`${name} is set by the platform and cannot be changed`);
-    }
+    // (The schema's env key pattern documents the rule; Record keys are not checked by it.)
+    checkRunRequest(command, extraEnv);
     const deps = deployRuntimeOf(p);
     const conn = upgraded.get(request.raw);
     const live = await prepareOneOff(deps, site, command, { stdin: conn !== undefined });

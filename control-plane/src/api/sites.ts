@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import { plans } from '../orgs/plans.js';
 import { createSite, deleteSite, resizeSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { DnsLabel, errorResponses } from './schemas.js';
-import { loadSiteOut, SiteOut, siteOut, siteOutQuery, SiteSizeBody } from './site-schemas.js';
+import { memberSiteViews } from '../sites/site-view.js';
+import { loadSiteOut, SiteOut, siteOut, SiteSizeBody } from './site-schemas.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
 
@@ -42,11 +43,7 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
       response: { 200: Type.Object({ sites: Type.Array(SiteOut) }), ...errorResponses },
     },
   }, async (request) => {
-    const { auth } = request;
-    let q = siteOutQuery(db).innerJoin('memberships', 'memberships.org_id', 'sites.org_id')
-      .where('memberships.account_id', '=', auth.accountId).where('sites.status', '<>', 'deleted');
-    if (request.query.org) q = q.where('organisations.name', '=', request.query.org);
-    const rows = await q.orderBy('sites.name').limit(1000).execute();
+    const rows = await memberSiteViews(db, request.auth.accountId, request.query.org);
     return { sites: rows.map((s) => siteOut(config, s)) };
   });
 

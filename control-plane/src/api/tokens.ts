@@ -3,9 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errors } from '../errors.js';
-import { audit } from '../audit/audit.js';
-import { API_TOKEN_PREFIX, newToken, tokenScopes } from '../accounts/tokens.js';
+import { tokenScopes } from '../tokens/credentials.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../tokens/api-tokens.js';
 import { errorResponses, Timestamp, Uuid } from './schemas.js';
 
 const Scope = Type.Union([Type.Literal('read'), Type.Literal('secrets'), Type.Literal('write'), Type.Literal('admin')]);
@@ -42,19 +41,8 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
       response: { 201: Type.Intersect([TokenOut, Type.Object({ token: Type.String() })]), ...errorResponses },
     },
   }, async (request, reply) => {
-    // Only a session mints tokens (the route declares it): a leaked token must not make itself a non-expiring successor
-    // that survives its own revocation. (The CLI logs in with a session and swaps it for a token.)
-    const { auth } = request;
-    for (const s of request.body.scopes) if (!auth.scopes.includes(s)) throw errors.tokenScope(s);
-    if (request.body.scopes.includes('admin') && !auth.operator) throw errors.operatorOnly();
-    const { token, hash } = newToken(API_TOKEN_PREFIX);
-    const expiresAt = request.body.expiresInDays ? new Date(Date.now() + request.body.expiresInDays * 86400_000) : null;
-    const row = await db.transaction().execute(async (trx) => {
-      const r = await trx.insertInto('api_tokens').values({ account_id: auth.accountId, name: request.body.name, token_hash: hash, prefix: token.slice(0, 10), scopes: request.body.scopes, expires_at: expiresAt })
-        .returningAll().executeTakeFirstOrThrow();
-      await audit(trx, auth.actor, { action: 'token.create', targetType: 'token', targetId: r.id, details: { name: r.name, scopes: r.scopes } });
-      return r;
-    });
+    // Only a session mints tokens (the route declares it; the CLI logs in with a session and swaps it for a token).
+    const { row, token } = await createApiToken(db, request.auth, request.body);
     return reply.status(201).send({ ...tokenOut(row), token });
   });
 
@@ -62,9 +50,7 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: { scope: 'read' } },
     schema: { tags, summary: 'Your API tokens (never the tokens themselves)', response: { 200: Type.Object({ tokens: Type.Array(TokenOut) }), ...errorResponses } },
   }, async (request) => {
-    const { auth } = request;
-    const rows = await db.selectFrom('api_tokens').selectAll().where('account_id', '=', auth.accountId).orderBy('created_at', 'desc').execute();
-    return { tokens: rows.map(tokenOut) };
+    return { tokens: (await listApiTokens(db, request.auth.accountId)).map(tokenOut) };
   });
 
   app.delete('/v1/tokens/:id', {
@@ -72,10 +58,7 @@ export const tokensPlugin: FastifyPluginAsync = async (root) => {
     schema: { tags, summary: 'Revoke an API token', params: Type.Object({ id: Uuid }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     const { auth } = request;
-    const res = await db.updateTable('api_tokens').set({ revoked_at: new Date() })
-      .where('id', '=', request.params.id).where('account_id', '=', auth.accountId).where('revoked_at', 'is', null).executeTakeFirst();
-    if (res.numUpdatedRows === 0n) throw errors.tokenNotFound();
-    await audit(db, auth.actor, { action: 'token.revoke', targetType: 'token', targetId: request.params.id });
+    await revokeApiToken(db, auth.accountId, auth.actor, request.params.id);
     return reply.status(204).send(null);
   });
 };

@@ -1,12 +1,9 @@
 // What the edge routes: each site's host names, its state and the replicas serving it. The
 // control plane computes this table; the data plane (HAProxy) and the activator consume it.
+import type { Upstream } from '../store/schema.js';
 
-export interface Upstream {
-  host: string;
-  port: number;
-  /** The replica behind it (driver id), so a wake needs no lookup. */
-  id?: string;
-}
+// (Declared with the site_routes table that records them.)
+export type { Upstream };
 
 export type RouteState = 'serving' | 'sleeping' | 'suspended';
 

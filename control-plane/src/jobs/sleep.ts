@@ -72,7 +72,7 @@ export function startSleepWorker(platform: Platform, options: WorkerOptions & { 
   const worker = new Worker<SleepJob>(queueNames.sleep, async () => {
     // Put back the egress policy if something (a firewall reload) removed it: every minute at most.
     await deps.driver.ensureIsolation().catch((err: unknown) => platform.logger.error({ err }, 'tenant egress policy is not in place'));
-    // One-offs whose API died mid-run have no timer left to end them (releases/one-off.ts).
+    // One-offs whose API died mid-run have no timer left to end them (runs/one-off.ts).
     const reaped = await deps.driver.reapExpiredOneOffs().catch((err: unknown) => { platform.logger.warn({ err }, 'could not reap expired one-offs'); return 0; });
     if (reaped) platform.logger.info({ reaped }, 'one-offs past their deadline removed');
     const r = await sleepIdleSites(deps);

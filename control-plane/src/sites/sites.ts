@@ -9,7 +9,7 @@ import type { Site } from '../store/schema.js';
 import { audit, type Actor } from '../audit/audit.js';
 import { randomSecret } from '../secrets/box.js';
 import { quotasOf } from '../orgs/plans.js';
-import { abortOneOffs } from '../releases/one-off.js';
+import { abortOneOffs } from './running-one-offs.js';
 import { transition } from './status.js';
 
 type Deps = Pick<Platform, 'db' | 'queues' | 'secrets' | 'logger'>;

@@ -1,5 +1,6 @@
-// The platform database's tables as Kysely sees them. Migrations in ./migrations create them;
-// keep the two in step.
+// The platform database's tables as Kysely sees them, all of them: accounts and organisations,
+// sites and their resources, deploys, releases, env vars, domains and routes, the audit log.
+// Migrations in ./migrations create them; keep the two in step.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -9,6 +10,10 @@ type Json<T> = ColumnType<T, string, string>;
 export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
 export type SiteStatus = 'provisioning' | 'ready' | 'suspended' | 'failed' | 'deleting' | 'deleted';
 export type ResourceKind = 'postgres' | 'redis';
+export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale';
+export type ReleaseStatus = 'pending' | 'live' | 'failed' | 'superseded';
+export type DeployStatus = 'queued' | 'building' | 'releasing' | 'succeeded' | 'failed';
+export type RouteRunState = 'serving' | 'paused' | 'stopped';
 
 export interface AccountsTable {
   id: Generated<string>;
@@ -100,6 +105,93 @@ export interface SiteResourcesTable {
   created_at: Generated<Date>;
 }
 
+export interface ReleasesTable {
+  id: Generated<string>;
+  site_id: string;
+  version: number;
+  kind: ReleaseKind;
+  description: string;
+  slug_key: string;
+  slug_sha256: string;
+  image: string | null;
+  manifest: Json<Record<string, unknown>>;
+  replicas: number;
+  status: ReleaseStatus;
+  error: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  live_at: NullableTimestamp;
+  /** The site's own env vars this release runs with, sealed (env snapshots); null before migration 20261124T0200. */
+  env_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Names of the vars added/removed/changed against the release it replaced; null before migration 20261124T0300 or when that one had no snapshot. */
+  env_changes: ColumnType<EnvChangeNames | null, string | null | undefined, string | null>;
+}
+
+/** Names only, never values: viewers see them. */
+export interface EnvChangeNames {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+export interface DeploysTable {
+  id: Generated<string>;
+  site_id: string;
+  kind: Generated<ReleaseKind>;
+  status: DeployStatus;
+  artifact_key: string | null;
+  artifact_sha256: string | null;
+  artifact_size: number | null;
+  source_release_id: string | null;
+  release_id: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+  /** An env change's vars as the PATCH made them, sealed to this deploy (env snapshots). */
+  env_enc: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The site's env version this deploy is based on: an env change's (it is stale once another change lands) or a rollback's when queued. */
+  env_version: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One row per site whose env vars were ever changed: every change (PATCH, rollback going live) bumps it. */
+export interface SiteEnvVersionsTable {
+  site_id: string;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface SiteEnvVarsTable {
+  site_id: string;
+  name: string;
+  value_enc: string;
+  updated_at: Generated<Date>;
+}
+
+export interface SiteDomainsTable {
+  host: string;
+  site_id: string;
+  verification_token: string;
+  verified_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+/** Where a site's requests go: a replica's address. */
+export interface Upstream {
+  host: string;
+  port: number;
+  /** The replica behind it (driver id), so a wake needs no lookup. */
+  id?: string;
+}
+
+export interface SiteRoutesTable {
+  site_id: string;
+  release_id: string | null;
+  state: RouteRunState;
+  upstreams: Json<Upstream[]>;
+  last_request_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   at: Generated<Date>;
@@ -123,6 +215,12 @@ export interface Database {
   invitations: InvitationsTable;
   sites: SitesTable;
   site_resources: SiteResourcesTable;
+  releases: ReleasesTable;
+  deploys: DeploysTable;
+  site_env_vars: SiteEnvVarsTable;
+  site_env_versions: SiteEnvVersionsTable;
+  site_domains: SiteDomainsTable;
+  site_routes: SiteRoutesTable;
   audit_events: AuditEventsTable;
 }
 
@@ -133,3 +231,8 @@ export type NewSite = Insertable<SitesTable>;
 export type SiteUpdate = Updateable<SitesTable>;
 export type SiteResource = Selectable<SiteResourcesTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
+export type Invitation = Selectable<InvitationsTable>;
+export type Release = Selectable<ReleasesTable>;
+export type Deploy = Selectable<DeploysTable>;
+export type SiteDomain = Selectable<SiteDomainsTable>;
+export type SiteRouteRow = Selectable<SiteRoutesTable>;

@@ -8,8 +8,10 @@ import type { ExecStdio, LogLine } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import { runtimeCommand } from '../images/runtime-image.js';
 import type { Site } from '../store/schema.js';
-import { currentRelease, releaseProcesses, type DeployDeps } from './deploys.js';
-import { replicaSpec } from './releaser.js';
+import { currentRelease, releaseProcesses, type DeployDeps } from '../releases/deploys.js';
+import { replicaSpec } from '../releases/releaser.js';
+import { RESERVED } from '../env/env-vars.js';
+import { trackOneOff } from '../sites/running-one-offs.js';
 
 /** The exit code of a one-off killed at its time limit (as coreutils' timeout answers). */
 export const TIMED_OUT_EXIT_CODE = 124;
@@ -52,6 +54,18 @@ export interface OneOffOutcome {
   aborted: boolean;
 }
 
+const COMMAND_NAME = /^[a-z][a-z0-9_-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Refuses a command that does not start with a command's name, and extra env vars the platform sets itself. */
+export function checkRunRequest(command: readonly string[], env: Record<string, string>): void {
+  if (!COMMAND_NAME.test(command[0] ?? '')) throw errors.validation('the command must start with a command name like "migrate" or "check"');
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) throw errors.validation(`"${name}" is not a variable name (letters, digits and _, not starting with a digit)`);
+    if (RESERVED.has(name.toUpperCase()) || name.toUpperCase() === 'PADDOCK_SITE') throw errors.validation(`${name} is set by the platform and cannot be changed`);
+  }
+}
+
 /** Checks a one-off can run (a release is live; the command is not interactive, unless it gets a stdin) before anything starts. */
 export async function prepareOneOff(deps: DeployDeps, site: Site, command: readonly string[], opts: { stdin?: boolean } = {}) {
   const name = command[0] ?? '';
@@ -91,17 +105,6 @@ export async function reserveOneOff(redis: Redis, site: Pick<Site, 'id' | 'name'
   return { release: async () => { await redis.zrem(key, token); } };
 }
 
-/** Runs of this process, by site id: a site leaving `ready` (suspended, deleted) ends them. */
-const liveRuns = new Map<string, Set<AbortController>>();
-
-/** Ends the one-offs this process runs for the site (their containers are removed); says how many. */
-export function abortOneOffs(siteId: string): number {
-  const runs = liveRuns.get(siteId);
-  if (!runs) return 0;
-  for (const c of runs) c.abort();
-  return runs.size;
-}
-
 export async function runOneOff(
   deps: DeployDeps, site: Site, live: NonNullable<Awaited<ReturnType<typeof prepareOneOff>>>, command: readonly string[], opts: OneOffOptions,
 ): Promise<OneOffOutcome> {
@@ -110,8 +113,8 @@ export async function runOneOff(
   const onAbort = () => own.abort();
   if (opts.signal?.aborted) own.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const runs = liveRuns.get(site.id) ?? new Set();
-  liveRuns.set(site.id, runs.add(own));
+  // A site leaving `ready` (suspended, deleted) ends it.
+  const untrack = trackOneOff(site.id, own);
   try {
     const plan = await releaseProcesses(deps, site, live);
     // The site directory goes right after the command, as the release phase runs `migrate /app`.
@@ -126,7 +129,6 @@ export async function runOneOff(
     return { exitCode: r.timedOut ? TIMED_OUT_EXIT_CODE : r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    runs.delete(own);
-    if (runs.size === 0 && liveRuns.get(site.id) === runs) liveRuns.delete(site.id);
+    untrack();
   }
 }
