@@ -11,7 +11,6 @@ import { call, signup, siteName, waitForStatus, type User } from './support/api.
 import { deployRuntimeOf } from '../src/releases/deploy-runtime.js';
 import { removeReleaseImages } from '../src/images/release-image.js';
 import { startDeployWorker } from '../src/jobs/deploy.js';
-import { deployDb } from '../src/releases/tables.js';
 import { MAX_RUNNING_ONE_OFFS } from '../src/runs/one-off.js';
 import { packSite, push } from './deploy/support.js';
 
@@ -64,9 +63,9 @@ describe('site operations: one-off runs, database details, deploy state in site 
     const { release, lastDeployAt, runState } = byName.get(empty)!;
     assert.deepEqual({ release, lastDeployAt, runState }, { release: null, lastDeployAt: null, runState: 'none' });
     // Sleep states come from the route table.
-    await deployDb(t.platform.db).updateTable('site_routes').set({ state: 'paused' }).where('site_id', '=', one.body.id).execute();
+    await t.platform.db.updateTable('site_routes').set({ state: 'paused' }).where('site_id', '=', one.body.id).execute();
     assert.equal((await call(t.app, owner.token, 'GET', `/v1/sites/${site}`)).body.runState, 'paused');
-    await deployDb(t.platform.db).updateTable('site_routes').set({ state: 'serving' }).where('site_id', '=', one.body.id).execute();
+    await t.platform.db.updateTable('site_routes').set({ state: 'serving' }).where('site_id', '=', one.body.id).execute();
     assert.equal((await call(t.app, stranger.token, 'GET', '/v1/sites')).body.sites.length, 0);
   });
 

@@ -7,7 +7,6 @@ import { Worker } from 'bullmq';
 import type { Platform } from '../platform.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import type { DeployDeps } from '../releases/deploys.js';
-import { deployDb } from '../releases/tables.js';
 import { queueNames, type SleepJob } from './queues.js';
 import type { WorkerOptions } from './provision.js';
 
@@ -17,7 +16,7 @@ export interface SweepResult {
 }
 
 export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promise<SweepResult> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const result: SweepResult = { paused: [], stopped: [] };
   // A suspended site's replicas stop (its database refuses them anyway); after a resume the
   // first request starts them again through the activator, like any stopped site.

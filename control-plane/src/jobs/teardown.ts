@@ -6,7 +6,6 @@ import type { Platform } from '../platform.js';
 import { audit, systemActor } from '../audit/audit.js';
 import { openResource } from '../provisioners/index.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { deployDb } from '../releases/tables.js';
 import { startJobWorker, type JobContext, type WorkerOptions } from './provision.js';
 import { queueNames, type TeardownJob } from './queues.js';
 
@@ -23,11 +22,10 @@ export async function teardownSite(ctx: JobContext, siteId: string): Promise<'de
     }
     // Containers and the network are named after the site, and its name is free again once it is
     // deleted: left behind, they (and their logs) would pass to the next site of that name.
-    const ddb = deployDb(db);
-    const deployed = await ddb.selectFrom('deploys').select('id').where('site_id', '=', siteId).limit(1).executeTakeFirst();
+    const deployed = await db.selectFrom('deploys').select('id').where('site_id', '=', siteId).limit(1).executeTakeFirst();
     if (deployed) await deployRuntimeOf(ctx.platform).driver.removeSite(site.name); // a site never deployed has none: no engine call
-    const route = await ddb.deleteFrom('site_routes').where('site_id', '=', siteId).executeTakeFirst();
-    await ddb.deleteFrom('site_domains').where('site_id', '=', siteId).execute();
+    const route = await db.deleteFrom('site_routes').where('site_id', '=', siteId).executeTakeFirst();
+    await db.deleteFrom('site_domains').where('site_id', '=', siteId).execute();
     if (deployed || route.numDeletedRows > 0n) await deployRuntimeOf(ctx.platform).edge.changed(5000).catch(() => undefined);
     const res = await db.updateTable('sites').set({ status: 'deleted', deleted_at: new Date(), updated_at: new Date(), secret_key_enc: null })
       .where('id', '=', siteId).where('status', '=', 'deleting').executeTakeFirst();

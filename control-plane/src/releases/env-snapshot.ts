@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { SecretBox } from '../secrets/box.js';
 import type { Db } from '../store/db.js';
-import { deployDb, type Deploy, type EnvChangeNames, type Release } from './tables.js';
+import type { Deploy, EnvChangeNames, Release } from '../store/schema.js';
 
 export type EnvVars = Record<string, string>;
 
@@ -30,22 +30,21 @@ export function envSize(vars: EnvVars): number {
  * use) and returns the version: whoever changes site_env_vars holds this lock.
  */
 export async function lockEnvVersion(tx: Db, siteId: string): Promise<number> {
-  const db = deployDb(tx);
-  await db.insertInto('site_env_versions').values({ site_id: siteId }).onConflict((oc) => oc.column('site_id').doNothing()).execute();
-  const row = await db.selectFrom('site_env_versions').select('version').where('site_id', '=', siteId).forUpdate().executeTakeFirstOrThrow();
+  await tx.insertInto('site_env_versions').values({ site_id: siteId }).onConflict((oc) => oc.column('site_id').doNothing()).execute();
+  const row = await tx.selectFrom('site_env_versions').select('version').where('site_id', '=', siteId).forUpdate().executeTakeFirstOrThrow();
   return row.version;
 }
 
 /** After a change to site_env_vars, under lockEnvVersion's lock: the new version. */
 export async function bumpEnvVersion(tx: Db, siteId: string): Promise<number> {
-  const row = await deployDb(tx).updateTable('site_env_versions').set({ version: sql<number>`version + 1` })
+  const row = await tx.updateTable('site_env_versions').set({ version: sql<number>`version + 1` })
     .where('site_id', '=', siteId).returning('version').executeTakeFirstOrThrow();
   return row.version;
 }
 
 /** The site's env version now (0 before its first change). */
 export async function envVersion(db: Db, siteId: string): Promise<number> {
-  const row = await deployDb(db).selectFrom('site_env_versions').select('version').where('site_id', '=', siteId).executeTakeFirst();
+  const row = await db.selectFrom('site_env_versions').select('version').where('site_id', '=', siteId).executeTakeFirst();
   return row?.version ?? 0;
 }
 
@@ -55,16 +54,15 @@ export const releaseEnvContext = (siteId: string, releaseId: string): string => 
 
 /** The site's own env vars as configured now (site_env_vars). */
 export async function currentSiteEnv(db: Db, secrets: SecretBox, siteId: string): Promise<EnvVars> {
-  const rows = await deployDb(db).selectFrom('site_env_vars').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
+  const rows = await db.selectFrom('site_env_vars').selectAll().where('site_id', '=', siteId).orderBy('name').execute();
   return Object.fromEntries(rows.map((r) => [r.name, secrets.open(r.value_enc, envContext(siteId, r.name))]));
 }
 
 /** Makes site_env_vars exactly `vars` (a rollback's snapshot), in the caller's transaction. */
 export async function replaceSiteEnv(db: Db, secrets: SecretBox, siteId: string, vars: EnvVars): Promise<void> {
-  const ddb = deployDb(db);
-  await ddb.deleteFrom('site_env_vars').where('site_id', '=', siteId).execute();
+  await db.deleteFrom('site_env_vars').where('site_id', '=', siteId).execute();
   const rows = Object.entries(vars).map(([name, value]) => ({ site_id: siteId, name, value_enc: secrets.seal(value, envContext(siteId, name)) }));
-  if (rows.length) await ddb.insertInto('site_env_vars').values(rows).execute();
+  if (rows.length) await db.insertInto('site_env_vars').values(rows).execute();
 }
 
 export function sealEnvSnapshot(secrets: SecretBox, siteId: string, releaseId: string, vars: EnvVars): string {

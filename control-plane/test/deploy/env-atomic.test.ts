@@ -10,7 +10,6 @@ import { suffix } from '../support/platform.js';
 import { call } from '../support/api.js';
 import { currentRelease, runDeploy } from '../../src/releases/deploys.js';
 import { openEnvSnapshot } from '../../src/releases/env-snapshot.js';
-import { deployDb } from '../../src/releases/tables.js';
 import { deployedSiteFixture, fetchVia, follow, holdingDeploys, type DeployedSiteFixture } from './support.js';
 
 const hello = join(import.meta.dirname, 'fixtures/hello');
@@ -30,12 +29,12 @@ describe('env changes and re-releases are atomic', () => {
     return r.body.deploy.id as string;
   };
   const envRoute = async () => (await call(f.app, f.token, 'GET', `/v1/sites/${site}/env`)).body.vars as Record<string, string>;
-  const siteId = async () => (await deployDb(f.platform.db).selectFrom('sites').select('id').where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow()).id;
+  const siteId = async () => (await f.platform.db.selectFrom('sites').select('id').where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow()).id;
   const live = async () => {
     const rel = await currentRelease(f.deps, await siteId());
     return { version: rel!.version, slug: rel!.slug_key, env: openEnvSnapshot(f.platform.secrets, rel!) };
   };
-  const releaseOf = async (version: number) => deployDb(f.platform.db).selectFrom('releases').selectAll()
+  const releaseOf = async (version: number) => f.platform.db.selectFrom('releases').selectAll()
     .where('site_id', '=', await siteId()).where('version', '=', version).executeTakeFirstOrThrow();
 
   before(async () => {

@@ -10,7 +10,6 @@ import { suffix } from '../support/platform.js';
 import { call } from '../support/api.js';
 import { currentRelease, releaseProcesses, runDeploy } from '../../src/releases/deploys.js';
 import { envContext, MAX_ENV_BYTES, openEnvSnapshot, sealEnvSnapshot } from '../../src/releases/env-snapshot.js';
-import { deployDb } from '../../src/releases/tables.js';
 import { deployedSiteFixture, fetchVia, follow, holdingDeploys, packSite, push, type DeployedSiteFixture } from './support.js';
 
 interface ReleaseItem {
@@ -49,7 +48,7 @@ describe('releases carry their env vars', () => {
     return { items: r.body.releases as ReleaseItem[], text: JSON.stringify(r.body) };
   };
   const envRoute = async () => (await call(f.app, f.token, 'GET', `/v1/sites/${site}/env`)).body.vars as Record<string, string>;
-  const siteRow = () => deployDb(f.platform.db).selectFrom('sites').selectAll().where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+  const siteRow = () => f.platform.db.selectFrom('sites').selectAll().where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow();
 
   before(async () => {
     f = await deployedSiteFixture('renv', { driver: 'process' });
@@ -92,7 +91,7 @@ describe('releases carry their env vars', () => {
     // (a failed env change puts the live vars back, but what runs must not depend on it).
     const s = await siteRow();
     const stray = `stray-${suffix()}`;
-    await deployDb(f.platform.db).updateTable('site_env_vars').set({ value_enc: f.platform.secrets.seal(stray, envContext(s.id, 'SITE_ENV_PROBE')) })
+    await f.platform.db.updateTable('site_env_vars').set({ value_enc: f.platform.secrets.seal(stray, envContext(s.id, 'SITE_ENV_PROBE')) })
       .where('site_id', '=', s.id).where('name', '=', 'SITE_ENV_PROBE').execute();
     const live = await currentRelease(f.deps, s.id);
     assert.equal(live?.version, 4);
@@ -100,13 +99,13 @@ describe('releases carry their env vars', () => {
     assert.equal(plan.env.SITE_ENV_PROBE, one);
     assert.equal(plan.env.GREETING, undefined);
     assert.ok(plan.env.DATABASE_URL, "the platform's own vars are still added");
-    await deployDb(f.platform.db).updateTable('site_env_vars').set({ value_enc: f.platform.secrets.seal(one, envContext(s.id, 'SITE_ENV_PROBE')) })
+    await f.platform.db.updateTable('site_env_vars').set({ value_enc: f.platform.secrets.seal(one, envContext(s.id, 'SITE_ENV_PROBE')) })
       .where('site_id', '=', s.id).where('name', '=', 'SITE_ENV_PROBE').execute();
   });
 
   test('snapshots are sealed at rest and to their own release; no value reaches the deploy logs or the audit log', async () => {
     const s = await siteRow();
-    const rows = await deployDb(f.platform.db).selectFrom('releases').selectAll().where('site_id', '=', s.id).orderBy('version').execute();
+    const rows = await f.platform.db.selectFrom('releases').selectAll().where('site_id', '=', s.id).orderBy('version').execute();
     assert.equal(rows.length, 4);
     const raw = (await sql<{ row: string }>`select row_to_json(r)::text as row from releases r where site_id = ${s.id}`.execute(f.platform.db)).rows.map((r) => r.row).join('\n');
     for (const secret of [one, two, greeting]) {
@@ -134,7 +133,7 @@ describe('releases carry their env vars', () => {
   test('rolling back to a release made before env snapshots re-releases its code with the current env vars', async () => {
     const s = await siteRow();
     // What the migrations leave on the releases they find: no snapshot, no recorded names.
-    await deployDb(f.platform.db).updateTable('releases').set({ env_enc: null, env_changes: null }).where('site_id', '=', s.id).where('version', '=', 1).execute();
+    await f.platform.db.updateTable('releases').set({ env_enc: null, env_changes: null }).where('site_id', '=', s.id).where('version', '=', 1).execute();
     const rolled = await rollback(1);
     assert.equal(rolled.version, 5);
     assert.equal((await fetchVia(f.edgePort, host, '/env/')).body, one, 'the current vars, not an empty set');
@@ -204,7 +203,7 @@ describe('releases carry their env vars', () => {
 
   test("listing releases opens no snapshot, and a release's env changes are against the release it replaced, not a failed one", async () => {
     const s = await siteRow();
-    const db = deployDb(f.platform.db);
+    const db = f.platform.db;
     const live = await currentRelease(f.deps, s.id);
     // A failed release after the live one, with vars nothing ever ran.
     const failedId = randomUUID();

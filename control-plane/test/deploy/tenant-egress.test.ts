@@ -15,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import { suffix } from '../support/platform.js';
 import { currentRelease, releaseProcesses } from '../../src/releases/deploys.js';
 import { replicaSpec } from '../../src/releases/releaser.js';
-import { deployDb } from '../../src/releases/tables.js';
 import { EGRESS_CHAIN } from '../../src/drivers/egress.js';
 import { DockerDriver } from '../../src/drivers/docker.js';
 import { deployedSiteFixture, type DeployedSiteFixture } from './support.js';
@@ -142,7 +141,7 @@ describe("egress of tenant containers: nothing of the host's but the tenant serv
 
   /** The site's live release with `command`, as `paddock run` starts it. */
   async function siteProbe(env: Record<string, string>): Promise<Record<string, string>> {
-    const site = await deployDb(f.platform.db).selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+    const site = await f.platform.db.selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
     const live = await currentRelease(f.deps, site.id);
     assert.ok(live, 'the site has a live release');
     const plan = await releaseProcesses(f.deps, site, live);
@@ -152,7 +151,7 @@ describe("egress of tenant containers: nothing of the host's but the tenant serv
 
   /** The same image and probes in a container on an ordinary Docker network (no egress policy there). */
   async function controlProbe(env: Record<string, string>): Promise<Record<string, string>> {
-    const site = await deployDb(f.platform.db).selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+    const site = await f.platform.db.selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
     const live = await currentRelease(f.deps, site.id);
     const c = await driver.docker.createContainer({
       Image: live!.image!, Cmd: ['-e', PROBE], User: '10001:10001', Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Tty: true,
@@ -211,7 +210,7 @@ describe("egress of tenant containers: nothing of the host's but the tenant serv
       s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
     assert.equal(host, 'connected', 'the host itself reaches the registry');
-    const site = await deployDb(f.platform.db).selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+    const site = await f.platform.db.selectFrom('sites').selectAll().where('name', '=', f.site).where('status', '=', 'ready').executeTakeFirstOrThrow();
     const plan = await releaseProcesses(f.deps, site, (await currentRelease(f.deps, site.id))!);
     const own = new URL(plan.env.DATABASE_URL!);
     const otherDatabase = new URL(own);

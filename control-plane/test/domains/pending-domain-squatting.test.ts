@@ -3,7 +3,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { deployDb } from '../../src/releases/tables.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, siteName, type User } from '../support/api.js';
 
@@ -41,7 +40,7 @@ test("a pending claim by another organisation does not keep the domain's owner f
 test('a domain verified by one site cannot be claimed by another', async () => {
   const host = `taken-${randomBytes(4).toString('hex')}.example.com`;
   assert.equal((await call(t.app, owner.token, 'POST', `/v1/sites/${ownerSite}/domains`, { hostname: host })).status, 201);
-  await deployDb(t.platform.db).updateTable('site_domains').set({ verified_at: new Date() }).where('host', '=', host).execute(); // as the TXT check would
+  await t.platform.db.updateTable('site_domains').set({ verified_at: new Date() }).where('host', '=', host).execute(); // as the TXT check would
   const late = await call(t.app, squatter.token, 'POST', `/v1/sites/${squatterSite}/domains`, { hostname: host });
   assert.equal(late.status, 409);
   assert.equal(late.body.error.code, 'PDK_DOMAIN_TAKEN');

@@ -2,7 +2,6 @@
 // another organisation must not be able to claim one that belongs to someone else's site.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deployDb } from '../../src/releases/tables.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, siteName, type User } from '../support/api.js';
 
@@ -31,7 +30,7 @@ test("a name under another site's platform subdomain cannot be attached (it woul
     assert.equal(res.status, 409, `${host}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.error.code, 'PDK_DOMAIN_TAKEN');
   }
-  const rows = await deployDb(t.platform.db).selectFrom('site_domains').select(['host']).where('host', 'like', `%${victimSite}.${domain}`).execute();
+  const rows = await t.platform.db.selectFrom('site_domains').select(['host']).where('host', 'like', `%${victimSite}.${domain}`).execute();
   assert.deepEqual(rows, [], 'nothing recorded for the victim\'s names');
 });
 

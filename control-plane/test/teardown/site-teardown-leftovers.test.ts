@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { DockerDriver } from '../../src/drivers/docker.js';
 import { ensureBaseImage } from '../../src/images/base-image.js';
 import { openDeployRuntime, useDeployRuntime } from '../../src/releases/deploy-runtime.js';
-import { deployDb } from '../../src/releases/tables.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, siteName, waitForStatus } from '../support/api.js';
 
@@ -26,7 +25,7 @@ test('deleting a site removes its containers, network, route and domains, so a n
   const name = siteName('td');
   assert.equal((await call(t.app, owner.token, 'POST', '/v1/sites', { name })).status, 202);
   const site = (await waitForStatus(t.app, owner.token, name, 'ready')).body as { id: string };
-  const ddb = deployDb(t.platform.db);
+  const ddb = t.platform.db;
   try {
     // What a deploy leaves: a deploy row, a replica on the site's network, a route, a verified domain.
     await ddb.insertInto('deploys').values({ site_id: site.id, status: 'succeeded', artifact_key: null, artifact_sha256: null, artifact_size: null, source_release_id: null, release_id: null, error: null, created_by: null }).execute();
