@@ -1,7 +1,7 @@
 // Brings a stopped site's replicas back for the activator, in as few engine calls as the driver
 // allows (a wake from stopped is waited on by a visitor): a plain start, whose state carries the
 // replica's new address, then a wait until the site's process listens there.
-import { waitListening } from '../releases/health-check.js';
+import { waitListening } from './health-check.js';
 import type { Driver, ReplicaState } from './driver.js';
 
 export interface WokenReplica {

@@ -5,7 +5,7 @@
 import type { Driver, ReplicaSpec, ReplicaState, ResourceLimits } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import type { Upstream } from '../edge/route-table.js';
-import { waitHealthy } from './health-check.js';
+import { waitHealthy } from '../drivers/health-check.js';
 
 export interface ReleasePlan {
   site: string;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DockerDriver } from '../../src/drivers/docker.js';
 import type { ReplicaSpec } from '../../src/drivers/driver.js';
 import { ensureBaseImage } from '../../src/images/base-image.js';
-import { probe, waitHealthy } from '../../src/releases/health-check.js';
+import { probe, waitHealthy } from '../../src/drivers/health-check.js';
 
 const driver = new DockerDriver({ namePrefix: 'pdk-test' });
 const suffix = randomBytes(3).toString('hex');

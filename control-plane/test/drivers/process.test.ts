@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { ProcessDriver } from '../../src/drivers/process.js';
 import { runtimePackageDir } from '../../src/images/runtime-image.js';
-import { probe, waitHealthy } from '../../src/releases/health-check.js';
+import { probe, waitHealthy } from '../../src/drivers/health-check.js';
 
 const warnings: string[] = [];
 const driver = new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => warnings.push(m) });

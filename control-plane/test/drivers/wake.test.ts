@@ -5,7 +5,7 @@ import { DockerDriver } from '../../src/drivers/docker.js';
 import type { ReplicaSpec } from '../../src/drivers/driver.js';
 import { startForWake } from '../../src/drivers/wake.js';
 import { ensureBaseImage } from '../../src/images/base-image.js';
-import { probe, waitHealthy } from '../../src/releases/health-check.js';
+import { probe, waitHealthy } from '../../src/drivers/health-check.js';
 
 const driver = new DockerDriver({ namePrefix: 'pdk-test' });
 const site = `w${randomBytes(3).toString('hex')}`;

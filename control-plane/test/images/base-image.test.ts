@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connectDocker } from '../../src/drivers/docker-engine.js';
 import { ensureBaseImage, sharedLibraries } from '../../src/images/base-image.js';
-import { waitHealthy } from '../../src/releases/health-check.js';
+import { waitHealthy } from '../../src/drivers/health-check.js';
 
 const docker = connectDocker();
 

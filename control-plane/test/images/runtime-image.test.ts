@@ -10,7 +10,7 @@ import { buildSlug } from '../../src/builder/build.js';
 import { DockerDriver } from '../../src/drivers/docker.js';
 import { buildReleaseImage, removeReleaseImages } from '../../src/images/release-image.js';
 import { ensureRuntimeImage } from '../../src/images/runtime-image.js';
-import { waitHealthy } from '../../src/releases/health-check.js';
+import { waitHealthy } from '../../src/drivers/health-check.js';
 
 const driver = new DockerDriver({ namePrefix: 'pdk-test' });
 const site = `img${randomBytes(3).toString('hex')}`;
