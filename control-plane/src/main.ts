@@ -3,13 +3,13 @@
 // gracefully: stop taking work, finish what is in flight, close connections.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { openPlatform, type Platform } from './platform.js';
+import { openPlatform, type Platform } from './platform/platform.js';
 import { migrateToLatest } from './store/migrate.js';
 import { buildServer } from './api/server.js';
 import { bootstrapOperator } from './accounts/operator.js';
 import { enqueuePending, startWorkers } from './jobs/workers.js';
 import { EdgeService } from './edge/edge-service.js';
-import { deployRuntimeOf } from './releases/deploy-runtime.js';
+import { deployRuntimeOf } from './platform/deploy-runtime.js';
 
 const usage = 'Usage: paddock-control-plane <api|worker|edge|migrate>';
 

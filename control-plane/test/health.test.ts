@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { openPlatform } from '../src/platform.js';
+import { openPlatform } from '../src/platform/platform.js';
 import { buildServer } from '../src/api/server.js';
 import { startTestPlatform, suffix, type TestPlatform } from './support/platform.js';
 

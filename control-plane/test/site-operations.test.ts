@@ -8,7 +8,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 import { call, signup, siteName, waitForStatus, type User } from './support/api.js';
-import { deployRuntimeOf } from '../src/releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../src/platform/deploy-runtime.js';
 import { removeReleaseImages } from '../src/images/release-image.js';
 import { startDeployWorker } from '../src/jobs/deploy.js';
 import { MAX_RUNNING_ONE_OFFS } from '../src/runs/one-off.js';

@@ -1,7 +1,7 @@
 // Accounts: signing up (an account with its personal organisation, of which it is the owner),
 // logging in (re-hashing the password when the cost setting has changed), and who an account is.
 import { randomBytes } from 'node:crypto';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import type { Account, Role } from '../store/schema.js';
 import { errors } from '../errors.js';
 import { audit, type Actor } from '../audit/audit.js';

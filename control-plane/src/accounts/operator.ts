@@ -1,7 +1,7 @@
 // The first operator: at start, the account named by PADDOCK_OPERATOR_EMAIL is created with
 // PADDOCK_OPERATOR_PASSWORD and made an operator, unless it exists already. Safe to run from
 // several API servers at once.
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { createAccount } from './accounts.js';
 
 export async function bootstrapOperator(platform: Pick<Platform, 'db' | 'config' | 'logger'>): Promise<void> {

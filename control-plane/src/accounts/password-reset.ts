@@ -1,7 +1,7 @@
 // Password reset links: signed (HMAC under a key derived from the master key), expiring, and
 // single-use — the signature covers the current password hash, so a link dies the moment the
 // password changes. Setting the new password ends every session and revokes every API token.
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { errors } from '../errors.js';
 import { audit } from '../audit/audit.js';
 import { hashPassword } from './password.js';

@@ -9,18 +9,11 @@ import { auditEvents } from '../audit/audit-log.js';
 import { quotasOf } from '../orgs/plans.js';
 import { createProvisioners, type Provisioners } from '../provisioners/index.js';
 import { deleteSite, resumeSite, suspendSite } from '../sites/sites.js';
-import { errorResponses, PageInfo, Pagination, Timestamp, Uuid } from './schemas.js';
-import { OrgOut, QuotaOverrides, Quotas } from './org-schemas.js';
-import { loadSiteOut, SiteOut, siteOut, SiteStatus } from './site-schemas.js';
-
-const AdminOrg = Type.Intersect([OrgOut, Type.Object({ members: Type.Integer(), sites: Type.Integer() })]);
-const AuditEvent = Type.Object({
-  id: Type.Integer(), at: Timestamp, actorId: Type.Union([Uuid, Type.Null()]), actor: Type.String(), tokenId: Type.Union([Uuid, Type.Null()]),
-  action: Type.String(), targetType: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), orgId: Type.Union([Uuid, Type.Null()]),
-  ip: Type.Union([Type.String(), Type.Null()]), details: Type.Record(Type.String(), Type.Unknown()),
-  org: Type.Union([Type.String(), Type.Null()], { description: "The organisation's name" }),
-  targetName: Type.Union([Type.String(), Type.Null()], { description: "The target's name: a site's or organisation's name, an account's or invitation's email, a token's name" }),
-});
+import { errorResponses, PageInfo, Pagination, Uuid } from './schemas/common.js';
+import { QuotaOverrides } from './schemas/orgs.js';
+import { AdminOrg, AuditEvent, OrgPlanOut, SiteUsageOut } from './schemas/admin.js';
+import { SiteOut, SiteStatus } from './schemas/sites.js';
+import { loadSiteOut, siteOut } from './sites.js';
 
 export const adminPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -55,7 +48,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
       tags, summary: "Change an organisation's plan or override single quotas (null clears an override)",
       params: Type.Object({ id: Uuid }),
       body: Type.Object({ plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })), quotas: Type.Optional(QuotaOverrides) }, { additionalProperties: false, minProperties: 1 }),
-      response: { 200: Type.Object({ id: Uuid, name: Type.String(), plan: Type.String(), quotas: Quotas, overrides: Type.Record(Type.String(), Type.Integer()) }), ...errorResponses },
+      response: { 200: OrgPlanOut, ...errorResponses },
     },
   }, async (request) => {
     const org = await changeOrgPlan(db, request.auth.actor, request.params.id, request.body);
@@ -88,11 +81,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     schema: {
       tags, summary: "A site's resource usage against its plan's quotas", params: Type.Object({ id: Uuid }),
       response: {
-        200: Type.Object({
-          siteId: Uuid, replicas: Type.Integer(), memoryMb: Type.Integer(), databaseBytes: Type.Integer(), databaseConnections: Type.Integer(), cacheKeys: Type.Integer(),
-          quotas: Quotas, overQuota: Type.Array(Type.String()),
-          placement: Type.Record(Type.String(), Type.String()),
-        }),
+        200: SiteUsageOut,
         ...errorResponses,
       },
     },

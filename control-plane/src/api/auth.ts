@@ -7,12 +7,8 @@ import { endSession, type NewSession } from '../accounts/sessions.js';
 import { resetPassword, sendPasswordReset } from '../accounts/password-reset.js';
 import { SESSION_COOKIE } from './authenticate.js';
 import { authRateLimit } from './rate-limit.js';
-import { Email, errorResponses, Password, Timestamp, Uuid } from './schemas.js';
-import { Role } from './org-schemas.js';
-
-const AccountOut = Type.Object({ id: Uuid, email: Type.String(), name: Type.String(), operator: Type.Boolean() });
-const SessionOut = Type.Object({ token: Type.String({ description: 'Send as `Authorization: Bearer <token>`; shown once.' }), expiresAt: Timestamp });
-const AuthOut = Type.Object({ account: AccountOut, session: SessionOut });
+import { Email, errorResponses, Password } from './schemas/common.js';
+import { AuthOut, MeOut, SignupOut } from './schemas/auth.js';
 
 export const authPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -30,7 +26,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
     schema: {
       tags: ['auth'], summary: 'Create an account (and its personal organisation) and log in',
       body: Type.Object({ email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
-      response: { 201: Type.Intersect([AuthOut, Type.Object({ organisation: Type.Object({ id: Uuid, name: Type.String() }) })]), ...errorResponses },
+      response: { 201: SignupOut, ...errorResponses },
     },
   }, async (request, reply) => {
     const created = await signUp(app.platform, { email: request.body.email, password: request.body.password, name: request.body.name ?? '' }, meta(request));
@@ -67,7 +63,7 @@ export const authPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: { scope: 'read' } },
     schema: {
       tags: ['auth'], summary: 'The account calling, and its organisations',
-      response: { 200: Type.Object({ account: AccountOut, organisations: Type.Array(Type.Object({ id: Uuid, name: Type.String(), role: Role })), credential: Type.Object({ kind: Type.String(), scopes: Type.Array(Type.String()) }) }), ...errorResponses },
+      response: { 200: MeOut, ...errorResponses },
     },
   }, async (request) => {
     const { auth } = request;

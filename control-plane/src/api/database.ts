@@ -5,25 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { databaseDetails } from '../databases/databases.js';
 import { createProvisioners, type Provisioners } from '../provisioners/index.js';
-import { DnsLabel, errorResponses } from './schemas.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-const DatabaseOut = Type.Object({
-  database: Type.Object({
-    host: Type.String(), port: Type.Integer(), name: Type.String(), user: Type.String(),
-    url: Type.String({ description: 'postgres:// URL; the password is **** unless ?reveal=true' }),
-    sizeBytes: Type.Integer(),
-    quotaBytes: Nullable(Type.Integer()),
-    connectionLimit: Nullable(Type.Integer()),
-  }),
-  cache: Nullable(Type.Object({
-    host: Type.String(), port: Type.Integer(), user: Type.String(),
-    prefix: Type.String({ description: 'every key and channel of the site starts with it' }),
-    url: Type.String({ description: 'redis:// URL; the password is **** unless ?reveal=true' }),
-    usedKeys: Nullable(Type.Integer()),
-  })),
-});
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import { DatabaseOut } from './schemas/databases.js';
 
 export const databasePlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -5,47 +5,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
 import { findDeploy, listDeploys, listReleases, releaseBeforeLive, releaseVersionOf, reloadDeploy } from '../deploys/history.js';
 import { siteUrl } from '../sites/site-view.js';
 import type { Deploy } from '../store/schema.js';
-import { DnsLabel, errorResponses, Timestamp, Uuid } from './schemas.js';
+import { DnsLabel, errorResponses, Uuid } from './schemas/common.js';
+import { DeployOut, ReleaseOut } from './schemas/deploys.js';
 import { openSse } from './sse.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
 const DeployParams = Type.Object({ site: DnsLabel, id: Uuid });
-
-export const DeployOut = Type.Object({
-  id: Uuid,
-  kind: Type.String(),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('building'), Type.Literal('releasing'), Type.Literal('succeeded'), Type.Literal('failed')]),
-  version: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  url: Type.String(),
-  sha256: Type.Union([Type.String(), Type.Null()]),
-  size: Type.Union([Type.Integer(), Type.Null()]),
-  createdAt: Timestamp,
-  finishedAt: Type.Union([Timestamp, Type.Null()]),
-});
-
-const ReleaseOut = Type.Object({
-  version: Type.Integer(),
-  kind: Type.String(),
-  status: Type.String(),
-  description: Type.String(),
-  current: Type.Boolean(),
-  replicas: Type.Integer(),
-  error: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Timestamp,
-  liveAt: Type.Union([Timestamp, Type.Null()]),
-  envChanges: Type.Optional(Type.Object({
-    added: Type.Array(Type.String()),
-    removed: Type.Array(Type.String()),
-    changed: Type.Array(Type.String()),
-  }, { description: 'names of the env vars this release added, removed or changed against the release it replaced (the live one when it was made; never values); absent for releases made before these were recorded, or when that one predates env snapshots' })),
-});
 
 export const deploysPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -4,17 +4,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { addDomain, challengeName, listDomains, removeDomain, verifyDomain } from '../domains/domains.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 import type { SiteDomain } from '../store/schema.js';
-import { DnsLabel, errorResponses } from './schemas.js';
-
-const Hostname = Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', maxLength: 253 });
-const DomainOut = Type.Object({
-  hostname: Type.String(),
-  verified: Type.Boolean(),
-  status: Type.String(),
-  verification: Type.Union([Type.Object({ type: Type.String(), name: Type.String(), value: Type.String() }), Type.Null()]),
-});
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import { DomainOut, Hostname } from './schemas/domains.js';
 
 export const domainsPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -4,16 +4,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { changeSiteEnv, readSiteEnv } from '../env/env-vars.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { DeployOut } from './deploys.js';
-import { DnsLabel, errorResponses } from './schemas.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import { EnvOut } from './schemas/env.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
-
-const EnvOut = Type.Object({
-  vars: Type.Record(Type.String(), Type.String()),
-  deploy: Type.Optional(DeployOut),
-});
 
 export const envVarsPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -2,7 +2,7 @@
 // errors, unknown routes, crashes — into the one error shape `{ "error": { "code", "message" } }`.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PaddockError, errors } from '../errors.js';
-import { DNS_LABEL_PATTERN } from './schemas.js';
+import { DNS_LABEL_PATTERN } from './schemas/common.js';
 
 type SchemaError = NonNullable<FastifyError['validation']>[number];
 

@@ -4,11 +4,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { followSiteLogs, recentSiteLogs } from '../logs/site-logs.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { DnsLabel, errorResponses } from './schemas.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import { LogLineOut } from './schemas/logs.js';
 import { openSse } from './sse.js';
-
-const LogLineOut = Type.Object({ at: Type.String(), source: Type.String(), line: Type.String(), replica: Type.Optional(Type.String()) });
 
 export const logsPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

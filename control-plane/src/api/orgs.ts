@@ -7,8 +7,8 @@ import { createOrg, memberOrgs } from '../orgs/orgs.js';
 import { changeMemberRole, listMembers, removeMember } from '../orgs/members.js';
 import { acceptInvitation, invite, pendingInvitations, revokeInvitation } from '../orgs/invitations.js';
 import type { Invitation, Role as RoleName } from '../store/schema.js';
-import { DnsLabel, Email, errorResponses, Uuid } from './schemas.js';
-import { InvitationOut, MemberOut, OrgOut, Role } from './org-schemas.js';
+import { DnsLabel, Email, errorResponses, Uuid } from './schemas/common.js';
+import { InvitationOut, MemberOut, OrgOut, Role } from './schemas/orgs.js';
 
 const OrgParams = Type.Object({ org: DnsLabel });
 

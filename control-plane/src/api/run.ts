@@ -10,33 +10,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { audit } from '../audit/audit.js';
 import { errors, PaddockError } from '../errors.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 import { checkRunRequest, prepareOneOff, reserveOneOff, runOneOff, type OneOffOutcome } from '../runs/one-off.js';
-import { DnsLabel, errorResponses } from './schemas.js';
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import { RunBody, RunResult } from './schemas/runs.js';
 import { openSse } from './sse.js';
 
 /** Output kept per stream in a JSON answer; beyond it the oldest lines go (the end says how it failed). */
 export const MAX_OUTPUT_CHARS = 512 * 1024;
-
-const RunBody = Type.Object({
-  command: Type.Array(Type.String({ maxLength: 4096 }), {
-    minItems: 1, maxItems: 64,
-    description: 'a paddock-runtime command and its arguments, e.g. ["migrate"] or ["check", "--deploy"]; the site directory is added after the command name',
-  }),
-  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'a shorter time limit than the platform\'s (PADDOCK_RUN_TIMEOUT_S)' })),
-  env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 4096 }), {
-    maxProperties: 16,
-    description: 'extra env vars for this run only, e.g. PADDOCK_SUPERUSER_PASSWORD for createsuperuser (no stdin here); the platform\'s own (DATABASE_URL, ...) cannot be replaced; not recorded',
-  })),
-}, { additionalProperties: false });
-
-const RunResult = Type.Object({
-  exitCode: Type.Integer({ description: '124 when the time limit killed it' }),
-  timedOut: Type.Boolean(),
-  stdout: Type.String(),
-  stderr: Type.String(),
-  truncated: Type.Boolean({ description: 'true when the oldest output was cut to keep the answer small' }),
-});
 
 /** Keeps the last MAX_OUTPUT_CHARS of a stream. */
 class Tail {

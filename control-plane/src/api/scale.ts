@@ -5,8 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import { resizeSite } from '../sites/sites.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { DnsLabel, errorResponses, Uuid } from './schemas.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import { DnsLabel, errorResponses, Uuid } from './schemas/common.js';
 
 export const scalePlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

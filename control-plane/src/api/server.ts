@@ -4,11 +4,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { installErrorHandling } from './error-handler.js';
 import { apiPlugins } from './plugins.js';
 import { metricsPlugin } from './metrics.js';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from './schemas/common.js';
 import { installRateLimits } from './rate-limit.js';
 import { installRouteAuth } from './route-auth.js';
 

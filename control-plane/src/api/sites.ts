@@ -5,11 +5,32 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { plans } from '../orgs/plans.js';
 import { createSite, deleteSite, resizeSite, resumeSite, suspendSite } from '../sites/sites.js';
-import { DnsLabel, errorResponses } from './schemas.js';
-import { memberSiteViews } from '../sites/site-view.js';
-import { loadSiteOut, SiteOut, siteOut, SiteSizeBody } from './site-schemas.js';
+import { DnsLabel, errorResponses } from './schemas/common.js';
+import type { Config } from '../config.js';
+import type { Db } from '../store/db.js';
+import { loadSiteView, memberSiteViews, siteUrl, type SiteView } from '../sites/site-view.js';
+import { PlanOut } from './schemas/orgs.js';
+import { SiteOut, SiteSizeBody } from './schemas/sites.js';
 
 const SiteParams = Type.Object({ site: DnsLabel });
+
+/** One site as the API shows it, read after a change (the answer of PATCH, suspend, delete...). */
+export async function loadSiteOut(db: Db, config: Pick<Config, 'siteDomain' | 'edgePort'>, siteId: string) {
+  return siteOut(config, await loadSiteView(db, siteId));
+}
+
+/** One site as the API shows it. */
+export function siteOut(config: Pick<Config, 'siteDomain' | 'edgePort'>, site: SiteView) {
+  return {
+    id: site.id, name: site.name, org: site.org_name, status: site.status, statusReason: site.status_reason,
+    replicas: site.replicas, memoryMb: site.memory_mb, url: siteUrl(config, site.name),
+    createdAt: site.created_at.toISOString(), updatedAt: site.updated_at.toISOString(),
+    release: site.release_version ?? null,
+    lastDeployAt: site.release_live_at ? new Date(site.release_live_at).toISOString() : null,
+    // No live release: whatever a route row says (a torn-down site), nothing is deployed.
+    runState: site.release_version === null || site.release_version === undefined ? 'none' as const : site.run_state ?? 'none',
+  };
+}
 
 export const sitesPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -100,7 +121,7 @@ export const sitesPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: false },
     schema: {
       tags: ['organisations'], summary: 'The plans and their quotas',
-      response: { 200: Type.Object({ plans: Type.Array(Type.Object({ name: Type.String(), title: Type.String(), quotas: Type.Record(Type.String(), Type.Integer()) })) }) },
+      response: { 200: Type.Object({ plans: Type.Array(PlanOut) }) },
     },
   }, async () => {
     return { plans: Object.entries(plans).map(([name, p]) => ({ name, title: p.title, quotas: { ...p.quotas } })) };

@@ -5,19 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { tokenScopes } from '../tokens/credentials.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../tokens/api-tokens.js';
-import { errorResponses, Timestamp, Uuid } from './schemas.js';
-
-const Scope = Type.Union([Type.Literal('read'), Type.Literal('secrets'), Type.Literal('write'), Type.Literal('admin')]);
-const TokenOut = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  prefix: Type.String({ description: 'The first characters of the token, to recognise it' }),
-  scopes: Type.Array(Type.String()),
-  createdAt: Timestamp,
-  expiresAt: Type.Union([Timestamp, Type.Null()]),
-  lastUsedAt: Type.Union([Timestamp, Type.Null()]),
-  revokedAt: Type.Union([Timestamp, Type.Null()]),
-});
+import { errorResponses, Uuid } from './schemas/common.js';
+import { Scope, TokenOut } from './schemas/tokens.js';
 
 export const tokensPlugin: FastifyPluginAsync = async (root) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();

@@ -8,7 +8,7 @@
 // every build on an engine; every other build has `--network none`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { DockerEngine } from '../drivers/docker-engine.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 
 const run = promisify(execFile);
 

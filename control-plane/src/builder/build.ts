@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar';
 import { siteCompilerOptions, TsconfigRefusal, typecheckMode } from '@paddock/runtime/compiler-options';
-import { connectDocker } from '../drivers/docker-engine.js';
+import { connectDocker } from '../engine/docker-engine.js';
 import { errors } from '../errors.js';
 import type { TypeDiagnostic } from './build-step.js';
 import { checkLockfile, checkPackageDependencies, NPM_REGISTRY } from './dependencies.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineSplitter } from '../drivers/driver.js';
+import { lineSplitter } from '../line-splitter.js';
 
 export interface ProcessLimits {
   memoryMb: number;

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { COMPILE_TARGET } from '@paddock/runtime/compiler-options';
 import type Docker from 'dockerode';
-import type { DockerEngine } from '../drivers/docker-engine.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
 import { demultiplex, LineQueue } from '../drivers/log-stream.js';
 import { SITE_UID } from '../images/base-image.js';
 import { BUILDER_TOOLS, ensureBuilderImage, esbuildBinary, tscBinary, type BuilderImage } from '../images/builder-image.js';

@@ -5,7 +5,7 @@ import { audit, type Actor } from '../audit/audit.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { quotasOf } from '../orgs/plans.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import type { Site } from '../store/schema.js';
 

@@ -5,7 +5,8 @@
 import { resolveTxt } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { errors } from '../errors.js';
-import { createRerelease, currentRelease, type DeployDeps } from '../releases/deploys.js';
+import { createRerelease, currentRelease } from '../releases/deploys.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
 import type { Db } from '../store/db.js';
 import type { Site, SiteDomain } from '../store/schema.js';
@@ -20,13 +21,13 @@ export async function listDomains(db: Db, siteId: string): Promise<SiteDomain[]>
 }
 
 /** Routes and ALLOWED_HOSTS follow the verified domains: tell the edge, re-release a live site. */
-async function domainsChanged(deps: DeployDeps, site: Site, accountId: string): Promise<void> {
+async function domainsChanged(deps: DeployRuntime, site: Site, accountId: string): Promise<void> {
   await deps.edge.changed(5000).catch(() => undefined);
   if (await currentRelease(deps, site.id)) await createRerelease(deps, site, 'env', { createdBy: accountId });
 }
 
 /** Claims a host name for the site: verified at once under its own subdomain, else pending its TXT record. */
-export async function addDomain(deps: DeployDeps, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
+export async function addDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
   refuseWhileSuspended(site, 'domain changes');
   const { db } = deps.platform;
   const host = hostname.toLowerCase();
@@ -49,7 +50,7 @@ export async function addDomain(deps: DeployDeps, site: Site, hostname: string, 
 }
 
 /** Checks a pending domain's TXT record now; verified, the name is the site's and other sites' pending claims go. */
-export async function verifyDomain(deps: DeployDeps, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
+export async function verifyDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
   const { db } = deps.platform;
   const row = await db.selectFrom('site_domains').selectAll().where('host', '=', hostname).where('site_id', '=', site.id).executeTakeFirst();
   if (!row) throw errors.domainNotFound(hostname);
@@ -72,7 +73,7 @@ export async function verifyDomain(deps: DeployDeps, site: Site, hostname: strin
   return done;
 }
 
-export async function removeDomain(deps: DeployDeps, site: Site, hostname: string, accountId: string): Promise<void> {
+export async function removeDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<void> {
   refuseWhileSuspended(site, 'domain changes');
   const gone = await deps.platform.db.deleteFrom('site_domains').where('host', '=', hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
   if (!gone) throw errors.domainNotFound(hostname);

@@ -14,7 +14,7 @@ import { SITE_UID } from '../images/base-image.js';
 import { ensureNetnsImage } from '../images/netns-image.js';
 import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
-import { connectDocker, type DockerEngine } from './docker-engine.js';
+import { connectDocker, type DockerEngine } from '../engine/docker-engine.js';
 import { bridgeName, installEgressPolicy, tenantEgress, type TenantEgress } from './egress.js';
 import { loadConfig } from '../config.js';
 import { demultiplex, LineQueue } from './log-stream.js';

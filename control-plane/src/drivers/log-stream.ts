@@ -1,7 +1,7 @@
 // Turns the engine's multiplexed log stream (8-byte frame headers, stdout and stderr interleaved,
 // each line prefixed by an RFC 3339 timestamp) into LogLine values, as an async iterable.
 import type { LogLine } from './driver.js';
-import { lineSplitter } from './driver.js';
+import { lineSplitter } from '../line-splitter.js';
 
 /** A push-to-pull queue: producers call push/end, one consumer iterates. */
 export class LineQueue implements AsyncIterable<LogLine> {

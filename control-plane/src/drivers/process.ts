@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
-import { KILLED_EXIT_CODE, lineSplitter, OutputTail } from './driver.js';
+import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
+import { lineSplitter } from '../line-splitter.js';
 import { LineQueue } from './log-stream.js';
 
 const IMAGE_RUNTIME = '/node_modules/@paddock/runtime/';

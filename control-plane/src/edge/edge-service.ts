@@ -11,8 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeployDeps } from '../releases/deploys.js';
-import { deployDb } from '../releases/tables.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import { startForWake } from '../drivers/wake.js';
 import { siteMetricsStore, SiteMetricsRecorder, type SiteMetricsStore } from '../metrics/site-metrics.js';
 import { ACCESS_LINES_PER_SECOND } from './haproxy-config.js';
@@ -69,7 +68,7 @@ export class EdgeService {
   private readonly metrics;
   adminAddress: Upstream | undefined;
 
-  constructor(private readonly deps: DeployDeps, private readonly opts: EdgeServiceOptions) {
+  constructor(private readonly deps: DeployRuntime, private readonly opts: EdgeServiceOptions) {
     this.id = opts.edgeId ?? `edge-${randomBytes(4).toString('hex')}`;
     this.registry = opts.registry ?? new Registry();
     const r = [this.registry];
@@ -99,7 +98,7 @@ export class EdgeService {
 
   /** Reads the route table from the platform database. */
   async readTable(): Promise<RouteTable> {
-    const db = deployDb(this.deps.platform.db);
+    const db = this.deps.platform.db;
     const rows = await db.selectFrom('sites').leftJoin('site_routes', 'site_routes.site_id', 'sites.id')
       .select(['sites.id', 'sites.name', 'sites.status', 'site_routes.state', 'site_routes.upstreams'])
       .where('sites.status', 'in', ['ready', 'suspended']).execute();
@@ -231,7 +230,7 @@ export class EdgeService {
     this.metrics.reloads.set(this.haproxy.reloads);
     const ids = active.map((n) => this.siteIds.get(n)).filter((x): x is string => Boolean(x));
     if (ids.length) {
-      await deployDb(this.deps.platform.db).updateTable('site_routes').set({ last_request_at: new Date() }).where('site_id', 'in', ids).execute();
+      await this.deps.platform.db.updateTable('site_routes').set({ last_request_at: new Date() }).where('site_id', 'in', ids).execute();
     }
   }
 
@@ -323,7 +322,7 @@ export class EdgeService {
   async wake(site: string): Promise<Upstream[]> {
     const t0 = performance.now();
     const id = this.siteIds.get(site);
-    const db = deployDb(this.deps.platform.db);
+    const db = this.deps.platform.db;
     // The route table in memory knows the replicas: no query before the engine call.
     const route = this.table.sites.find((s) => s.site === site);
     const row = route?.asleep ? { state: route.asleep, upstreams: route.upstreams }

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { lineSplitter } from '../drivers/driver.js';
+import { lineSplitter } from '../line-splitter.js';
 import { assignSlots, files, renderConfig, renderMap, structureOf, type HaproxyLayout, type Slots } from './haproxy-config.js';
 import { notFoundPage, suspendedPage } from './pages.js';
 import type { RouteTable } from './route-table.js';

@@ -5,8 +5,9 @@
 // rollback would replace it), and its release carries exactly the vars it made. A change whose
 // release fails is undone (runDeploy puts the live release's vars back), so what is read here is what runs.
 import { errors } from '../errors.js';
-import type { Platform } from '../platform.js';
-import { currentRelease, insertRerelease, rollbackInFlight, startRerelease, type DeployDeps } from '../releases/deploys.js';
+import type { Platform } from '../platform/platform.js';
+import { currentRelease, insertRerelease, rollbackInFlight, startRerelease } from '../releases/deploys.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import { bumpEnvVersion, currentSiteEnv, envContext, envSize, lockEnvVersion, MAX_ENV_BYTES, type EnvVars } from '../releases/env-snapshot.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
 import type { Deploy, Site } from '../store/schema.js';
@@ -31,7 +32,7 @@ export function readSiteEnv(platform: Pick<Platform, 'db' | 'secrets'>, siteId: 
  * change is committed. The vars as they are now, and that release's deploy.
  */
 export async function changeSiteEnv(
-  deps: DeployDeps, site: Site, changes: Record<string, string | null>, accountId: string,
+  deps: DeployRuntime, site: Site, changes: Record<string, string | null>, accountId: string,
 ): Promise<{ vars: EnvVars; deploy?: Deploy }> {
   refuseWhileSuspended(site, 'env var changes');
   const entries = Object.entries(changes);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
-import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { followProgress, imageExists, type DockerEngine } from '../engine/docker-engine.js';
 
 const run = promisify(execFile);
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import * as tar from 'tar';
-import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { followProgress, imageExists, type DockerEngine } from '../engine/docker-engine.js';
 import { ensureBaseImage } from './base-image.js';
 import { productionDependencies } from './production-dependencies.js';
 import { runtimePackageDir } from './runtime-image.js';

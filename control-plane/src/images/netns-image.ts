@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import * as tar from 'tar';
-import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { followProgress, imageExists, type DockerEngine } from '../engine/docker-engine.js';
 import { sharedLibraries, SITE_UID } from './base-image.js';
 
 const RECIPE = 'netns/1';

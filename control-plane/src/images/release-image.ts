@@ -5,7 +5,7 @@ import { linkSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
-import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { followProgress, imageExists, type DockerEngine } from '../engine/docker-engine.js';
 import { SITE_DIR, type RuntimeImage } from './runtime-image.js';
 
 export const SITE_REPOSITORY = 'paddock/site';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
-import { followProgress, imageExists, type DockerEngine } from '../drivers/docker-engine.js';
+import { followProgress, imageExists, type DockerEngine } from '../engine/docker-engine.js';
 import { ensureBaseImage } from './base-image.js';
 import { BUNDLER_HASH, bundleRuntime } from './runtime-bundle.js';
 import { productionDependencies, type InstalledPackage } from './production-dependencies.js';

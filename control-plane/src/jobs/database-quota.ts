@@ -4,7 +4,7 @@
 // plan grows, writes come back. This is a soft limit: a site's role can still
 // `SET default_transaction_read_only = off` in its own session; a hard one needs tables owned by
 // a role other than the site's.
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { audit, systemActor } from '../audit/audit.js';
 import { quotasOf } from '../orgs/plans.js';
 import { openResource, type Provisioners } from '../provisioners/index.js';

@@ -2,13 +2,14 @@
 // deploy is recorded with its reason and the previous release keeps serving; pushing again is
 // the retry.
 import { Worker, type Job } from 'bullmq';
-import type { Platform } from '../platform.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import { runDeploy, type DeployDeps } from '../releases/deploys.js';
-import { queueNames, type DeployJob } from './queues.js';
+import type { Platform } from '../platform/platform.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import { runDeploy } from '../releases/deploys.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
+import { queueNames, type DeployJob } from '../platform/queues.js';
 import type { WorkerOptions } from './provision.js';
 
-export function startDeployWorker(platform: Platform, options: WorkerOptions & { deps?: DeployDeps } = {}): Worker<DeployJob> {
+export function startDeployWorker(platform: Platform, options: WorkerOptions & { deps?: DeployRuntime } = {}): Worker<DeployJob> {
   const deps = options.deps ?? deployRuntimeOf(platform);
   const worker = new Worker<DeployJob>(queueNames.deploy, async (job: Job<DeployJob>) => {
     const end = platform.metrics.jobDuration.startTimer({ queue: queueNames.deploy });

@@ -4,16 +4,16 @@
 // a ready one's enabled. Each step is idempotent and its outcome recorded before the next, so a
 // worker killed anywhere and restarted converges to the same end state, never a duplicate.
 import { Worker, type Job } from 'bullmq';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import type { ResourceKind, SiteStatus } from '../store/schema.js';
 import { audit, systemActor } from '../audit/audit.js';
 import { randomSecret } from '../secrets/box.js';
 import { createProvisioners, credentialContext, leastLoaded, openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import { createSiteLocks, type SiteLocks } from './site-lock.js';
-import { queueNames, type ProvisionJob } from './queues.js';
+import { queueNames, type ProvisionJob } from '../platform/queues.js';
 import { enforceDatabaseQuotas } from './database-quota.js';
 import { enqueuePending } from '../sites/sites.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 
 export type ProvisionStep = 'recorded' | 'postgres' | 'redis' | 'ready' | 'suspended';
 

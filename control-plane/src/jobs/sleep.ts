@@ -4,10 +4,10 @@
 // time, paused replicas are stopped: memory freed, wake in a few hundred ms. The same sweep
 // removes one-offs past their deadline.
 import { Worker } from 'bullmq';
-import type { Platform } from '../platform.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
-import type { DeployDeps } from '../releases/deploys.js';
-import { queueNames, type SleepJob } from './queues.js';
+import type { Platform } from '../platform/platform.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
+import { queueNames, type SleepJob } from '../platform/queues.js';
 import type { WorkerOptions } from './provision.js';
 
 export interface SweepResult {
@@ -15,7 +15,7 @@ export interface SweepResult {
   stopped: string[];
 }
 
-export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promise<SweepResult> {
+export async function sleepIdleSites(deps: DeployRuntime, now = new Date()): Promise<SweepResult> {
   const db = deps.platform.db;
   const result: SweepResult = { paused: [], stopped: [] };
   // A suspended site's replicas stop (its database refuses them anyway); after a resume the
@@ -64,7 +64,7 @@ export async function sleepIdleSites(deps: DeployDeps, now = new Date()): Promis
   return result;
 }
 
-export function startSleepWorker(platform: Platform, options: WorkerOptions & { deps?: DeployDeps; everyMs?: number } = {}): Worker<SleepJob> {
+export function startSleepWorker(platform: Platform, options: WorkerOptions & { deps?: DeployRuntime; everyMs?: number } = {}): Worker<SleepJob> {
   const deps = options.deps ?? deployRuntimeOf(platform);
   void platform.queues.sleep.upsertJobScheduler('sleep-sweep', { every: options.everyMs ?? 10_000 }, { name: 'sweep', data: { sweep: true }, opts: { attempts: 1 } })
     .catch((err: unknown) => platform.logger.error({ err }, 'could not schedule the sleep sweep'));

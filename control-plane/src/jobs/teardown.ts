@@ -2,12 +2,12 @@
 // cache user and keys, its containers and network, its route and domains — then mark it deleted. Each removal is idempotent and its record dropped
 // only after it succeeded, so a retry after a crash finishes the work without error.
 import type { Worker } from 'bullmq';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import { audit, systemActor } from '../audit/audit.js';
 import { openResource } from '../provisioners/index.js';
-import { deployRuntimeOf } from '../releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 import { startJobWorker, type JobContext, type WorkerOptions } from './provision.js';
-import { queueNames, type TeardownJob } from './queues.js';
+import { queueNames, type TeardownJob } from '../platform/queues.js';
 
 export async function teardownSite(ctx: JobContext, siteId: string): Promise<'deleted' | 'skipped'> {
   const { db, secrets } = ctx.platform;

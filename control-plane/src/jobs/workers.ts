@@ -1,7 +1,7 @@
 // The job workers one `worker` process runs, one per queue. To add a queue's worker, import its
 // start function and add one line to the list.
 import type { Worker } from 'bullmq';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 export { enqueuePending } from '../sites/sites.js';
 import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';

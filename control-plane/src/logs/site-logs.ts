@@ -2,7 +2,7 @@
 // releases, edge access lines; kept in the log store) and its replicas' own output (from the
 // driver), merged by time; then, when followed, new lines of both as they come.
 import type { ReplicaState } from '../drivers/driver.js';
-import type { DeployDeps } from '../releases/deploys.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import type { Site } from '../store/schema.js';
 
 export interface SiteLogLine {
@@ -13,7 +13,7 @@ export interface SiteLogLine {
   replica?: string;
 }
 
-type Deps = Pick<DeployDeps, 'logs' | 'driver'>;
+type Deps = Pick<DeployRuntime, 'logs' | 'driver'>;
 
 /**
  * The last `count` lines since `since` (ms), oldest first, and the replicas read (followSiteLogs

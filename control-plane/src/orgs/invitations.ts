@@ -2,7 +2,7 @@
 // the invited email, withdrawable until then. Only owners invite owners.
 import { errors } from '../errors.js';
 import { audit, type Actor } from '../audit/audit.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import type { Db } from '../store/db.js';
 import type { Invitation, Organisation, Role } from '../store/schema.js';
 import { hashToken, newToken } from '../tokens/credentials.js';

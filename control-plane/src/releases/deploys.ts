@@ -9,24 +9,16 @@ import { createReadStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'no
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Platform } from '../platform.js';
 import type { Site } from '../store/schema.js';
 import { errors, PaddockError } from '../errors.js';
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { buildSlug, type SlugManifest } from '../builder/build.js';
-import type { BuildSandbox } from '../builder/sandbox.js';
-import type { Driver } from '../drivers/driver.js';
-import type { DockerEngine } from '../drivers/docker-engine.js';
-import type { EdgeSignal } from '../edge/edge-signal.js';
-import type { Upstream } from '../edge/route-table.js';
+import type { Upstream } from '../store/schema.js';
 import { buildReleaseImage } from '../images/release-image.js';
-import { runtimeCommand, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
+import { runtimeCommand, runtimePackageDir } from '../images/runtime-image.js';
 import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
 import { secretKeyContext } from '../sites/sites.js';
-import type { LogStore } from './log-store.js';
 import { release, type ReleasePlan } from './releaser.js';
-import type { DeploySettings } from '../config.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
 import type { Db } from '../store/db.js';
 import {
@@ -34,20 +26,9 @@ import {
   sealEnvSnapshot, type EnvVars,
 } from './env-snapshot.js';
 
-export interface DeployDeps {
-  platform: Pick<Platform, 'db' | 'secrets' | 'config' | 'logger'>;
-  driver: Driver;
-  docker?: DockerEngine;
-  artifacts: ArtifactStore;
-  logs: LogStore;
-  edge: EdgeSignal;
-  settings: DeploySettings;
-  /** Where builds run: a container of the builder image, or (process driver) a limited child. */
-  buildSandbox: BuildSandbox;
-  runtimeImage(): Promise<RuntimeImage>;
-  /** Adds the job that runs the deploy (the API enqueues; tests may run it inline). */
-  enqueue(deployId: string): Promise<void>;
-}
+// (The deploy runtime's handles are declared in platform/deploy-runtime.ts.)
+export type { DeployRuntime as DeployDeps } from '../platform/deploy-runtime.js';
+import type { DeployRuntime as DeployDeps } from '../platform/deploy-runtime.js';
 
 /**
  * The env vars a site's replicas get: the site's own (`own`: a release's snapshot; by default the

@@ -4,7 +4,7 @@
 // Any failure before the switch removes the new replicas and leaves the old ones serving.
 import type { Driver, ReplicaSpec, ReplicaState, ResourceLimits } from '../drivers/driver.js';
 import { errors } from '../errors.js';
-import type { Upstream } from '../edge/route-table.js';
+import type { Upstream } from '../store/schema.js';
 import { waitHealthy } from '../drivers/health-check.js';
 
 export interface ReleasePlan {

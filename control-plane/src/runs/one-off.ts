@@ -8,7 +8,8 @@ import type { ExecStdio, LogLine } from '../drivers/driver.js';
 import { errors } from '../errors.js';
 import { runtimeCommand } from '../images/runtime-image.js';
 import type { Site } from '../store/schema.js';
-import { currentRelease, releaseProcesses, type DeployDeps } from '../releases/deploys.js';
+import { currentRelease, releaseProcesses } from '../releases/deploys.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import { replicaSpec } from '../releases/releaser.js';
 import { RESERVED } from '../env/env-vars.js';
 import { trackOneOff } from '../sites/running-one-offs.js';
@@ -67,7 +68,7 @@ export function checkRunRequest(command: readonly string[], env: Record<string, 
 }
 
 /** Checks a one-off can run (a release is live; the command is not interactive, unless it gets a stdin) before anything starts. */
-export async function prepareOneOff(deps: DeployDeps, site: Site, command: readonly string[], opts: { stdin?: boolean } = {}) {
+export async function prepareOneOff(deps: DeployRuntime, site: Site, command: readonly string[], opts: { stdin?: boolean } = {}) {
   const name = command[0] ?? '';
   if (!opts.stdin && isInteractiveCommand(command)) throw errors.runInteractive(name);
   if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'run commands');
@@ -106,7 +107,7 @@ export async function reserveOneOff(redis: Redis, site: Pick<Site, 'id' | 'name'
 }
 
 export async function runOneOff(
-  deps: DeployDeps, site: Site, live: NonNullable<Awaited<ReturnType<typeof prepareOneOff>>>, command: readonly string[], opts: OneOffOptions,
+  deps: DeployRuntime, site: Site, live: NonNullable<Awaited<ReturnType<typeof prepareOneOff>>>, command: readonly string[], opts: OneOffOptions,
 ): Promise<OneOffOutcome> {
   const [name = '', ...args] = command;
   const own = new AbortController();

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
-import type { Platform } from '../platform.js';
+import type { Platform } from '../platform/platform.js';
 import type { Site } from '../store/schema.js';
 import { audit, type Actor } from '../audit/audit.js';
 import { randomSecret } from '../secrets/box.js';

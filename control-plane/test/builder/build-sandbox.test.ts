@@ -18,7 +18,7 @@ import { parseDiagnostics } from '../../src/builder/build-step.js';
 import { BUILD_MOUNTS, buildContainerOptions, DockerBuildSandbox, ProcessBuildSandbox, type BuildSandbox } from '../../src/builder/sandbox.js';
 import { ensureBuildNetwork } from '../../src/builder/build-network.js';
 import { defaultBuildLimits } from '../../src/builder/limited-process.js';
-import { connectDocker } from '../../src/drivers/docker-engine.js';
+import { connectDocker } from '../../src/engine/docker-engine.js';
 import { rawTarGz, type RawEntry } from './tar-fixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pdk-build-attack-'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, siteName, waitForStatus, type User } from '../support/api.js';
 import { EdgeService } from '../../src/edge/edge-service.js';
-import { deployRuntimeOf } from '../../src/releases/deploy-runtime.js';
+import { deployRuntimeOf } from '../../src/platform/deploy-runtime.js';
 import { removeReleaseImages } from '../../src/images/release-image.js';
 import type { DockerDriver } from '../../src/drivers/docker.js';
 import { sleepIdleSites } from '../../src/jobs/sleep.js';

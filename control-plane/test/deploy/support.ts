@@ -91,14 +91,14 @@ export async function freePort(): Promise<number> {
 }
 
 export interface DeployedSiteFixture {
-  platform: import('../../src/platform.js').Platform;
+  platform: import('../../src/platform/platform.js').Platform;
   app: ApiServer;
   token: string;
   site: string;
   host: string;
   edgePort: number;
   edge: import('../../src/edge/edge-service.js').EdgeService;
-  deps: import('../../src/releases/deploys.js').DeployDeps;
+  deps: import('../../src/platform/deploy-runtime.js').DeployRuntime;
   /** Pushes a folder; resolves with the result and the time from upload to live. */
   push(dir: string): Promise<DeployResult & { ms: number }>;
   close(): Promise<void>;
@@ -113,7 +113,7 @@ export async function deployedSiteFixture(name = 'bench', opts: { driver?: 'proc
   const { startTestPlatform } = await import('../support/platform.js');
   const { call, signup, siteName, waitForStatus } = await import('../support/api.js');
   const { EdgeService } = await import('../../src/edge/edge-service.js');
-  const { deployRuntimeOf, openDeployRuntime, useDeployRuntime } = await import('../../src/releases/deploy-runtime.js');
+  const { deployRuntimeOf, openDeployRuntime, useDeployRuntime } = await import('../../src/platform/deploy-runtime.js');
   const { deploySettings } = await import('../../src/config.js');
   const { removeReleaseImages } = await import('../../src/images/release-image.js');
   const { mkdtempSync, rmSync } = await import('node:fs');
@@ -160,7 +160,7 @@ export async function deployedSiteFixture(name = 'bench', opts: { driver?: 'proc
  * `runDeploy` in the order it wants; the fixture's runtime is back afterwards.
  */
 export async function holdingDeploys(f: DeployedSiteFixture, fn: (held: string[]) => Promise<void>): Promise<void> {
-  const { useDeployRuntime } = await import('../../src/releases/deploy-runtime.js');
+  const { useDeployRuntime } = await import('../../src/platform/deploy-runtime.js');
   const held: string[] = [];
   useDeployRuntime(f.platform, { ...f.deps, enqueue: async (id) => { held.push(id); } });
   try {

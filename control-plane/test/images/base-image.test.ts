@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connectDocker } from '../../src/drivers/docker-engine.js';
+import { connectDocker } from '../../src/engine/docker-engine.js';
 import { ensureBaseImage, sharedLibraries } from '../../src/images/base-image.js';
 import { waitHealthy } from '../../src/drivers/health-check.js';
 

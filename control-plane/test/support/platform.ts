@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { openPlatform, type Platform } from '../../src/platform.js';
+import { openPlatform, type Platform } from '../../src/platform/platform.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { buildServer, type ApiServer } from '../../src/api/server.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DockerDriver } from '../../src/drivers/docker.js';
 import { ensureBaseImage } from '../../src/images/base-image.js';
-import { openDeployRuntime, useDeployRuntime } from '../../src/releases/deploy-runtime.js';
+import { openDeployRuntime, useDeployRuntime } from '../../src/platform/deploy-runtime.js';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, siteName, waitForStatus } from '../support/api.js';
 

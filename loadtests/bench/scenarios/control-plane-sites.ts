@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../harness/index.mjs';
 import { loadConfig } from '../../../control-plane/src/config.js';
 import { createLogger } from '../../../control-plane/src/logger.js';
-import { openPlatform } from '../../../control-plane/src/platform.js';
+import { openPlatform } from '../../../control-plane/src/platform/platform.js';
 import { migrateToLatest } from '../../../control-plane/src/store/migrate.js';
 import { startWorkers } from '../../../control-plane/src/jobs/workers.js';
 import { startProvisionWorker } from '../../../control-plane/src/jobs/provision.js';

@@ -1,17 +1,33 @@
-// Opens what the deploy pipeline needs beside the platform handles — the driver, the artifact
-// store, the log store, the edge signal, the runtime image — once per process.
-import type { Platform } from '../platform.js';
-import { DirectoryArtifactStore } from '../artifacts/artifact-store.js';
+// The deploy runtime: the handles that deploys, one-off runs, the edge, the sleep and teardown jobs
+// and the logs route share beside the platform's own — the driver, the artifact store, the log
+// store, the edge signal, the build sandbox, the settings, the runtime image — opened once per process.
+import type { Platform } from './platform.js';
+import { DirectoryArtifactStore, type ArtifactStore } from '../artifacts/artifact-store.js';
 import { DockerDriver } from '../drivers/docker.js';
 import { tenantEgress } from '../drivers/egress.js';
 import type { Driver } from '../drivers/driver.js';
-import { EdgeSignal } from '../edge/edge-signal.js';
+import type { DockerEngine } from '../engine/docker-engine.js';
+import { EdgeSignal } from './edge-signal.js';
 import { ensureRuntimeImage, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
 import { ProcessDriver } from '../drivers/process.js';
-import type { DeployDeps } from './deploys.js';
 import { LogStore } from './log-store.js';
 import { deploySettings, type DeploySettings } from '../config.js';
-import { DockerBuildSandbox, ProcessBuildSandbox } from '../builder/sandbox.js';
+import { DockerBuildSandbox, ProcessBuildSandbox, type BuildSandbox } from '../builder/sandbox.js';
+
+export interface DeployRuntime {
+  platform: Pick<Platform, 'db' | 'secrets' | 'config' | 'logger'>;
+  driver: Driver;
+  docker?: DockerEngine;
+  artifacts: ArtifactStore;
+  logs: LogStore;
+  edge: EdgeSignal;
+  settings: DeploySettings;
+  /** Where builds run: a container of the builder image, or (process driver) a limited child. */
+  buildSandbox: BuildSandbox;
+  runtimeImage(): Promise<RuntimeImage>;
+  /** Adds the job that runs the deploy (the API enqueues; tests may run it inline). */
+  enqueue(deployId: string): Promise<void>;
+}
 
 export interface DeployRuntimeOptions {
   settings?: DeploySettings;
@@ -22,7 +38,7 @@ export interface DeployRuntimeOptions {
   enqueue?: (deployId: string) => Promise<void>;
 }
 
-export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployDeps {
+export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions = {}): DeployRuntime {
   const settings = opts.settings ?? deploySettings(platform.config);
   const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver({ egress: tenantEgress(platform.config) });
   const driver = opts.driver ?? (settings.driver === 'process'
@@ -51,16 +67,16 @@ export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions
   };
 }
 
-const perPlatform = new WeakMap<Platform, DeployDeps>();
+const perPlatform = new WeakMap<Platform, DeployRuntime>();
 
 /** The one deploy runtime of a platform (API plugins and workers of one process share it). */
-export function deployRuntimeOf(platform: Platform): DeployDeps {
+export function deployRuntimeOf(platform: Platform): DeployRuntime {
   let deps = perPlatform.get(platform);
   if (!deps) perPlatform.set(platform, (deps = openDeployRuntime(platform)));
   return deps;
 }
 
 /** Installs a deploy runtime made with other options (tests: another driver or settings). */
-export function useDeployRuntime(platform: Platform, deps: DeployDeps): void {
+export function useDeployRuntime(platform: Platform, deps: DeployRuntime): void {
   perPlatform.set(platform, deps);
 }

@@ -1,13 +1,13 @@
 // The shared handles one control-plane process holds — platform database, platform Redis,
 // queues, mailer, secret box, metrics, logger — opened together and closed together.
 import { Redis } from 'ioredis';
-import type { Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { openDb, type Db } from './store/db.js';
-import { createQueues, type Queues } from './jobs/queues.js';
-import { createMailer, type Mailer } from './accounts/mailer.js';
-import { createSecretBox, type SecretBox } from './secrets/box.js';
+import type { Config } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics, type Metrics } from '../metrics.js';
+import { openDb, type Db } from '../store/db.js';
+import { createQueues, type Queues } from './queues.js';
+import { createMailer, type Mailer } from './mailer.js';
+import { createSecretBox, type SecretBox } from '../secrets/box.js';
 
 export interface Platform {
   config: Config;

@@ -1,6 +1,6 @@
-// Schemas of organisations, members and invitations.
+// Schemas of organisations, members, invitations and plans.
 import { Type } from 'typebox';
-import { Timestamp, Uuid } from './schemas.js';
+import { Timestamp, Uuid } from './common.js';
 
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('developer'), Type.Literal('viewer')]);
 export const Quotas = Type.Object({ sites: Type.Integer(), replicas: Type.Integer(), memoryMb: Type.Integer(), databaseMb: Type.Integer() });
@@ -23,3 +23,5 @@ export const OrgOut = Type.Object({
 
 export const MemberOut = Type.Object({ accountId: Uuid, email: Type.String(), name: Type.String(), role: Role, since: Timestamp });
 export const InvitationOut = Type.Object({ id: Uuid, email: Type.String(), role: Role, createdAt: Timestamp, expiresAt: Timestamp });
+
+export const PlanOut = Type.Object({ name: Type.String(), title: Type.String(), quotas: Type.Record(Type.String(), Type.Integer()) });
