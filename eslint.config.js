@@ -11,11 +11,32 @@ import tseslint from 'typescript-eslint';
 // A file belongs to one layer only: flat config keeps the last matching block's options for a rule, it does not merge
 // them, so the groups below are disjoint. Tests that start a whole platform (cli/test, dashboard/test) are no layer.
 //
-// The control plane's own layers (drivers and provisioners ↛ api/ and jobs/, features ↛ api/) are one more entry each
-// in `layers`, e.g. { name: 'drivers', files: ['control-plane/src/drivers/**'], forbid: [cpApiOrJobs] }.
+// The control plane's layers, top to bottom (README, "Layers"): its entry points; the processes' entry layers api/
+// (HTTP), jobs/ (queue workers) and edge/ (the edge process), side by side; the feature modules, which own their
+// queries, rules and errors; platform/, the handles a process holds (database, Redis, queues, the deploy runtime);
+// the components (drivers, provisioners, builder, images, ...); store/ (schema, migrations); and the base modules
+// (config, errors, logger, ...). Each imports only below itself.
 
-/** Public entries of @paddock/control-plane that the CLI and the dashboard may import (e.g. 'api-types'); none yet. */
-const CONTROL_PLANE_PUBLIC = [];
+/** Public entries of @paddock/control-plane that the CLI and the dashboard may import: the API's types. */
+const CONTROL_PLANE_PUBLIC = ['api-types'];
+
+/** control-plane/src's folders (and root modules) by layer. */
+const cp = {
+  entries: ['main', 'index', 'api-types'],
+  services: ['api', 'jobs', 'edge'],
+  features: [
+    'accounts', 'tokens', 'orgs', 'sites', 'deploys', 'env', 'domains', 'runs', 'databases', 'admin', 'audit', 'metrics', 'logs',
+    'certificates', 'backups', 'billing',
+    'releases', // (until the deploy flow moves into deploys/)
+  ],
+  platform: ['platform'],
+  components: ['drivers', 'provisioners', 'builder', 'images', 'engine', 'artifacts', 'secrets'],
+  store: ['store'],
+  base: ['config', 'errors', 'logger', 'metrics', 'line-splitter'],
+};
+
+/** An import of one of these control-plane folders, from a file in another folder (or by package subpath). */
+const cpFolders = (names) => `^(?:(?:\\.\\./)+|@paddock/control-plane/)(?:${names.join('|')})(?:/|$)`;
 
 const forbidden = {
   contrib: {
@@ -30,11 +51,42 @@ const forbidden = {
       + 'through the environment or the site\'s settings.',
   },
   controlPlaneInternals: {
-    regex: CONTROL_PLANE_PUBLIC.length
-      ? `^@paddock/control-plane(?!/(?:${CONTROL_PLANE_PUBLIC.join('|')})$)(/|$)|(^|/)control-plane(/|$)`
-      : '^@paddock/control-plane(/|$)|(^|/)control-plane(/|$)',
+    // (A path into control-plane/ is refused whatever it names: the public entries go by package name.)
+    regex: `^@paddock/control-plane(?!/(?:${CONTROL_PLANE_PUBLIC.join('|')})$)(/|$)|^\\.\\.?/(?:.*/)?control-plane(/|$)`,
     message: 'The CLI and the dashboard speak only the control plane\'s HTTP API: call it through their API client '
-      + 'instead of importing the control plane\'s code.',
+      + `instead of importing the control plane's code (its API's types are theirs to import: \`import type { ... } from '@paddock/control-plane/api-types'\`).`,
+  },
+  cpEntries: {
+    regex: '^(?:\\.\\./)+(?:main|index|api-types)\\.js$|^@paddock/control-plane(?:/(?:main|index|api-types))?$',
+    message: 'Nothing in the control plane imports its entry points (main.ts, index.ts, api-types.ts): they import the rest.',
+  },
+  cpOtherService: (...names) => ({
+    regex: cpFolders(names),
+    message: 'api/, jobs/ and edge/ are the processes\' entry layers, side by side: none imports another. Move what both '
+      + 'need into a feature module (or below), which each then calls.',
+  }),
+  cpServices: {
+    regex: cpFolders(cp.services),
+    message: 'A feature module never imports an API plugin, a job or the edge process: they call it. Take what it needs '
+      + 'as an argument (a handle, a value), or move the shared code into the feature.',
+  },
+  cpFeatures: {
+    regex: cpFolders(cp.features),
+    message: 'Feature modules sit above this layer: platform handles, components and the store own no feature\'s rules. '
+      + 'Pass what is needed in as an argument, or move the code up into the feature.',
+  },
+  cpPlatform: {
+    regex: cpFolders(cp.platform),
+    message: 'Components and the store sit below the platform handles (platform/): a driver, provisioner, builder or '
+      + 'store takes what it needs as arguments, never a Platform or the deploy runtime.',
+  },
+  cpComponents: {
+    regex: cpFolders(cp.components),
+    message: 'The store imports nothing above it: types its tables need are declared in store/schema.ts.',
+  },
+  cpAnything: {
+    regex: '^\\.\\.?/|^@paddock/control-plane(?:/|$)',
+    message: 'The control plane\'s base modules (config, errors, logger, metrics, line-splitter) import nothing else of it.',
   },
 };
 
@@ -44,7 +96,23 @@ const layers = [
   { name: 'runtime tests, starters and bin', files: ['runtime/**'], ignores: ['runtime/src/**'], forbid: [forbidden.controlPlane] },
   { name: 'CLI', files: ['cli/**'], ignores: ['cli/test/**'], forbid: [forbidden.controlPlaneInternals] },
   { name: 'dashboard', files: ['dashboard/**'], ignores: ['dashboard/test/**'], forbid: [forbidden.controlPlaneInternals] },
+  ...controlPlaneLayers(),
 ];
+
+function controlPlaneLayers() {
+  const src = (names) => names.map((n) => `control-plane/src/${n}/**`);
+  const { cpEntries, cpOtherService, cpServices, cpFeatures, cpPlatform, cpComponents, cpAnything } = forbidden;
+  return [
+    { name: 'control plane: api/', files: src(['api']), forbid: [cpEntries, cpOtherService('jobs', 'edge')] },
+    { name: 'control plane: jobs/', files: src(['jobs']), forbid: [cpEntries, cpOtherService('api', 'edge')] },
+    { name: 'control plane: edge/', files: src(['edge']), forbid: [cpEntries, cpOtherService('api', 'jobs')] },
+    { name: 'control plane: features', files: src(cp.features), forbid: [cpEntries, cpServices] },
+    { name: 'control plane: platform handles', files: src(cp.platform), forbid: [cpEntries, cpServices, cpFeatures] },
+    { name: 'control plane: components', files: src(cp.components), forbid: [cpEntries, cpServices, cpFeatures, cpPlatform] },
+    { name: 'control plane: store', files: src(cp.store), forbid: [cpEntries, cpServices, cpFeatures, cpPlatform, cpComponents] },
+    { name: 'control plane: base modules', files: cp.base.map((n) => `control-plane/src/${n}.ts`), forbid: [cpAnything] },
+  ];
+}
 
 /** The JavaScript source of a regex in an esquery selector, where '/' would end the literal. */
 const inSelector = (regex) => regex.replaceAll('/', '\\u002F');
@@ -53,7 +121,7 @@ function layerBlock({ name, files, ignores = [], forbid }) {
   const sources = ['ts', 'tsx', 'mts', 'js', 'mjs'].map((ext) => `**/*.${ext}`);
   return {
     name: `layers: ${name}`,
-    files: files.flatMap((f) => sources.map((s) => `${f.replace(/\*\*$/, '')}${s}`)),
+    files: files.flatMap((f) => (f.endsWith('**') ? sources.map((s) => `${f.replace(/\*\*$/, '')}${s}`) : [f])),
     ignores,
     rules: {
       'no-restricted-imports': ['error', { patterns: forbid.map(({ regex, message }) => ({ regex, message })) }],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { EdgeService } from '@paddock/control-plane/edge/edge-service';
-import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
+import { deployRuntimeOf } from '@paddock/control-plane/platform/deploy-runtime';
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
 import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
 import { cliHome } from './support/cli.js';

@@ -3,25 +3,11 @@ import 'server-only';
 import { cache } from 'react';
 import { api } from './api';
 import { ApiError } from './errors';
-import type { Role } from './orgs';
 import { sessionToken } from './session';
 
-export interface Account {
-  id: string;
-  email: string;
-  name: string;
-  operator: boolean;
-}
-
-export interface Me {
-  account: Account;
-  organisations: { id: string; name: string; role: Role }[];
-}
-
-export interface AuthResult {
-  account: Account;
-  session: { token: string; expiresAt: string };
-}
+// The API's answers, typed from its own schemas.
+export type { Account, AuthResult, Me } from '@paddock/control-plane/api-types';
+import type { Account, AuthResult, Me } from '@paddock/control-plane/api-types';
 
 export function signup(input: { email: string; password: string; name?: string }): Promise<AuthResult> {
   return api<AuthResult>('/v1/auth/signup', { method: 'POST', body: input });

@@ -2,47 +2,10 @@
 // usage, the audit log; plans, quotas, suspensions.
 import 'server-only';
 import { api } from './api';
-import type { Org, Quotas } from './orgs';
 import type { Site } from './sites';
 
-export interface PageInfo {
-  page: number;
-  limit: number;
-  total: number;
-}
-
-export interface AdminOrg extends Org {
-  members: number;
-  sites: number;
-}
-
-export interface AuditEvent {
-  id: number;
-  at: string;
-  actorId: string | null;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  orgId: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  /** The organisation's name; absent from an API older than the dashboard. */
-  org?: string | null;
-  /** The target's name (a site's, an organisation's, an account's email); absent from an older API. */
-  targetName?: string | null;
-}
-
-export interface SiteUsage {
-  replicas: number;
-  memoryMb: number;
-  databaseBytes: number;
-  databaseConnections: number;
-  cacheKeys: number;
-  quotas: Quotas;
-  overQuota: string[];
-  placement: Record<string, string>;
-}
+export type { AdminOrg, AuditEvent, PageInfo, SiteUsage } from '@paddock/control-plane/api-types';
+import type { AdminOrg, AuditEvent, PageInfo, Quotas, SiteUsage } from '@paddock/control-plane/api-types';
 
 export const PAGE_SIZE = 50;
 const seg = encodeURIComponent;

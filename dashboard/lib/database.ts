@@ -3,31 +3,12 @@
 import 'server-only';
 import { api } from './api';
 
-export interface SiteDatabaseInfo {
-  host: string;
-  port: number;
-  name: string;
-  user: string;
-  /** Password shown as `****` unless revealed. */
-  url: string;
-  sizeBytes: number;
-  quotaBytes: number | null;
-  connectionLimit: number | null;
-}
+import type { SiteDatabase } from '@paddock/control-plane/api-types';
 
-export interface SiteCacheInfo {
-  host: string;
-  port: number;
-  user: string;
-  prefix: string;
-  url: string;
-  usedKeys: number | null;
-}
-
-export interface SiteData {
-  database: SiteDatabaseInfo;
-  cache: SiteCacheInfo | null;
-}
+/** Passwords in the URLs show as `****` unless revealed. */
+export type SiteData = SiteDatabase;
+export type SiteDatabaseInfo = SiteData['database'];
+export type SiteCacheInfo = NonNullable<SiteData['cache']>;
 
 const seg = encodeURIComponent;
 

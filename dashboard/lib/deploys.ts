@@ -2,41 +2,8 @@
 import 'server-only';
 import { api } from './api';
 
-export type DeployStatus = 'queued' | 'building' | 'releasing' | 'succeeded' | 'failed';
-
-export interface Deploy {
-  id: string;
-  kind: string;
-  status: DeployStatus;
-  version: number | null;
-  error: string | null;
-  url: string;
-  sha256: string | null;
-  size: number | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-/** Names (never values) of the env vars a release added, removed or changed against the release before it. */
-export interface EnvChanges {
-  added: string[];
-  removed: string[];
-  changed: string[];
-}
-
-export interface Release {
-  version: number;
-  kind: string;
-  status: string;
-  description: string;
-  current: boolean;
-  replicas: number;
-  error: string | null;
-  createdAt: string;
-  liveAt: string | null;
-  /** Absent when this release or the one before it predates env snapshots. */
-  envChanges?: EnvChanges;
-}
+export type { Deploy, DeployStatus, EnvChanges, Release } from '@paddock/control-plane/api-types';
+import type { Deploy, DeployStatus, Release } from '@paddock/control-plane/api-types';
 
 const seg = encodeURIComponent;
 export const RUNNING: readonly DeployStatus[] = ['queued', 'building', 'releasing'];

@@ -3,22 +3,10 @@
 import 'server-only';
 import { api } from './api';
 
-export const WINDOWS = ['1h', '6h', '24h'] as const;
-export type MetricsWindow = (typeof WINDOWS)[number];
+export type { MetricsPoint, MetricsWindow, SiteMetrics } from '@paddock/control-plane/api-types';
+import type { MetricsWindow, SiteMetrics } from '@paddock/control-plane/api-types';
 
-export interface MetricsPoint {
-  t: string;
-  requests: number;
-  errors: number;
-  p95Ms: number | null;
-  memoryBytes: number | null;
-}
-
-export interface SiteMetrics {
-  window: MetricsWindow;
-  stepSeconds: number;
-  points: MetricsPoint[];
-}
+export const WINDOWS = ['1h', '6h', '24h'] as const satisfies readonly MetricsWindow[];
 
 /** Anything that is not a known window (a hand-edited URL) shows the default one. */
 export function windowOf(value: unknown): MetricsWindow {

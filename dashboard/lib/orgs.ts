@@ -2,54 +2,9 @@
 import 'server-only';
 import { api } from './api';
 
-export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
+export type { ApiToken, Invitation, Member, Org, Quotas, Role, TokenScope as Scope } from '@paddock/control-plane/api-types';
+import type { ApiToken, Invitation, Member, Org, Role, TokenScope as Scope } from '@paddock/control-plane/api-types';
 export const ROLES: Role[] = ['owner', 'admin', 'developer', 'viewer'];
-
-export interface Quotas {
-  sites: number;
-  replicas: number;
-  memoryMb: number;
-  databaseMb: number;
-}
-
-export interface Org {
-  id: string;
-  name: string;
-  plan: string;
-  personal: boolean;
-  quotas?: Quotas;
-  role?: Role;
-  createdAt?: string;
-}
-
-export interface Member {
-  accountId: string;
-  email: string;
-  name: string;
-  role: Role;
-  since: string;
-}
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  createdAt?: string;
-  expiresAt?: string;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  prefix?: string;
-  scopes?: string[];
-  createdAt?: string;
-  lastUsedAt?: string | null;
-  expiresAt?: string | null;
-  revokedAt?: string | null;
-}
-
-export type Scope = 'read' | 'secrets' | 'write' | 'admin';
 
 function list<T>(r: unknown, key: string): T[] {
   if (Array.isArray(r)) return r as T[];

@@ -4,12 +4,8 @@ import 'server-only';
 import { api } from './api';
 import type { Deploy } from './deploys';
 
-export interface Domain {
-  hostname: string;
-  verified: boolean;
-  status: string;
-  verification: { type: string; name: string; value: string } | null;
-}
+export type { Domain } from '@paddock/control-plane/api-types';
+import type { Domain } from '@paddock/control-plane/api-types';
 
 const seg = encodeURIComponent;
 

@@ -3,32 +3,8 @@ import 'server-only';
 import { cache } from 'react';
 import { api } from './api';
 
-export interface Site {
-  id: string;
-  name: string;
-  org: string;
-  status: 'provisioning' | 'ready' | 'suspended' | 'failed' | 'deleting' | 'deleted' | string;
-  statusReason: string | null;
-  replicas: number;
-  memoryMb: number;
-  url: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Absent from an API older than the dashboard: pages then leave these out rather than guess. */
-  /** The current release's version; null before the first deploy. */
-  release?: number | null;
-  lastDeployAt?: string | null;
-  runState?: RunState;
-}
-
-/** Whether the site's containers serve (awake), are paused or stopped (asleep), or none exist yet. */
-export type RunState = 'serving' | 'paused' | 'stopped' | 'none';
-
-export interface Plan {
-  name: string;
-  title: string;
-  quotas: Record<string, number>;
-}
+export type { Plan, RunState, Site } from '@paddock/control-plane/api-types';
+import type { Plan, Site } from '@paddock/control-plane/api-types';
 
 const seg = encodeURIComponent;
 

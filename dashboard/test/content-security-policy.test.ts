@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
+import { deployRuntimeOf } from '@paddock/control-plane/platform/deploy-runtime';
 import { SiteMetricsRecorder, siteMetricsStore } from '@paddock/control-plane/metrics/site-metrics';
 import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
 import { desktop, launchBrowser, screenshot } from './support/browser.js';

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EdgeService } from '@paddock/control-plane/edge/edge-service';
-import { deployRuntimeOf } from '@paddock/control-plane/releases/deploy-runtime';
+import { deployRuntimeOf } from '@paddock/control-plane/platform/deploy-runtime';
 import { removeReleaseImages } from '@paddock/control-plane/images/release-image';
 import type { DockerDriver } from '@paddock/control-plane/drivers/docker';
 import { repoRoot, startDashboard, type RunningDashboard } from './support/dashboard-server.js';

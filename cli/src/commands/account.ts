@@ -7,42 +7,13 @@ import { ask, canPrompt, readStdin } from '../prompt.js';
 import type { Credential } from '../config.js';
 import { ApiClient } from '../api-client.js';
 
-interface Account {
-  id: string;
-  email: string;
-  name?: string;
-  operator?: boolean;
-}
+import type { Account, ApiToken, AuthResult, Me as MeAnswer, NewApiToken } from '@paddock/control-plane/api-types';
 
-interface Me extends Account {
-  organisations?: Array<{ name: string; role?: string }>;
-  credential?: { kind: string; scopes: string[] };
-}
+/** The account with its organisations and the credential in use, as `whoami` shows them. */
+type Me = Account & Partial<Pick<MeAnswer, 'organisations' | 'credential'>>;
 
-interface AuthAnswer {
-  token?: string;
-  session?: { token?: string };
-  account?: Account;
-}
-
-interface TokenAnswer {
-  id: string;
-  token: string;
-  name?: string;
-  scopes?: string[];
-  expiresAt?: string | null;
-}
-
-interface TokenInfo {
-  id: string;
-  name: string;
-  prefix?: string;
-  scopes?: string[];
-  createdAt?: string;
-  lastUsedAt?: string | null;
-  expiresAt?: string | null;
-  revokedAt?: string | null;
-}
+/** A login or signup answer (`token`: an older API's, kept for it). */
+type AuthAnswer = Partial<AuthResult> & { token?: string };
 
 /** The platform's API token scopes, as `tokens:create --scope` takes them. */
 const tokenScopes = ['read', 'secrets', 'write', 'admin'] as const;
@@ -94,7 +65,7 @@ async function storeLogin(ctx: Context, session: string, email: string, operator
   const asSession = new ApiClient({ base: ctx.apiBase, token: session, tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
   let credential: Credential;
   try {
-    const created = await asSession.json<TokenAnswer>('POST', '/v1/tokens', {
+    const created = await asSession.json<NewApiToken>('POST', '/v1/tokens', {
       body: { name: `paddock CLI on ${hostname()}`, scopes: operator ? ['read', 'write', 'admin'] : ['read', 'write'] },
     });
     credential = { token: created.token, tokenId: created.id, email };
@@ -118,7 +89,7 @@ async function storeLogin(ctx: Context, session: string, email: string, operator
 }
 
 async function fetchMe(api: ApiClient): Promise<Me> {
-  const me = await api.json<{ account: Account; organisations?: Me['organisations']; credential?: Me['credential'] }>('GET', '/v1/auth/me');
+  const me = await api.json<MeAnswer>('GET', '/v1/auth/me');
   return { ...me.account, organisations: me.organisations, credential: me.credential };
 }
 
@@ -228,7 +199,7 @@ export const tokens = defineCommand({
   options: {},
   examples: ['paddock tokens', 'paddock tokens --json'],
   async run(ctx) {
-    const answer = await ctx.api.json<TokenInfo[] | { tokens: TokenInfo[] }>('GET', '/v1/tokens');
+    const answer = await ctx.api.json<ApiToken[] | { tokens: ApiToken[] }>('GET', '/v1/tokens');
     const list = Array.isArray(answer) ? answer : answer.tokens;
     ctx.out.data(list, () => {
       if (!list.length) return ctx.out.line('No API tokens.');
@@ -280,7 +251,7 @@ export const tokensCreate = defineCommand({
     });
     const session = new ApiClient({ base: ctx.apiBase, token: sessionToken(login), tokenSource: 'config', userAgent: `paddock-cli/${ctx.version}` });
     try {
-      const created = await session.json<TokenAnswer>('POST', '/v1/tokens', {
+      const created = await session.json<NewApiToken>('POST', '/v1/tokens', {
         body: { name: positionals[0], scopes: values.scope ?? ['read', 'write'], ...(days ? { expiresInDays: days } : {}) },
       });
       ctx.out.data(created, () => {

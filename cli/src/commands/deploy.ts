@@ -10,6 +10,7 @@ import { packSite, type Packed } from '../pack.js';
 import { readLink, requireSiteDir, resolveSite, sitePath } from '../project.js';
 import { formatBytes, ProgressBar } from '../progress.js';
 import { getSite, siteUrl } from '../site-resource.js';
+import type { Release as ApiRelease } from '@paddock/control-plane/api-types';
 
 /** Uploads the tarball; network failures are retried with a fresh stream, since the API keeps nothing of a cut upload. */
 async function upload(ctx: Context, site: string, packed: Packed, attempts: number): Promise<Deploy> {
@@ -108,16 +109,7 @@ export const push = defineCommand({
   },
 });
 
-interface Release {
-  version: number;
-  status?: string;
-  description?: string;
-  current?: boolean;
-  createdAt?: string;
-  deployId?: string;
-  /** Env var names changed against the release before (never values). */
-  envChanges?: { added: string[]; removed: string[]; changed: string[] };
-}
+type Release = ApiRelease;
 
 /** "env: +NEW ~CHANGED -GONE", or nothing when no env var changed. */
 function envSummary(c: Release['envChanges']): string {

@@ -9,6 +9,7 @@ import { ExitCode } from '../exit-codes.js';
 import { failedBecause, followDeploy, isSuccess, releaseVersion, type Deploy } from '../deploy-stream.js';
 import { resolveSite, sitePath } from '../project.js';
 import { readSse } from '../sse.js';
+import type { RunResult } from '@paddock/control-plane/api-types';
 
 const siteHint = 'Run `paddock sites` to list your sites.';
 
@@ -286,15 +287,9 @@ export const domainsRemove = defineCommand({
   },
 });
 
-interface RunAnswer {
-  exitCode?: number;
-  timedOut?: boolean;
-  stdout?: string;
-  stderr?: string;
-  truncated?: boolean;
-}
+type RunAnswer = RunResult;
 
-type RunEvent = RunAnswer & { line?: string; stream?: 'stdout' | 'stderr'; dropped?: number; error?: { code: string; message: string } };
+type RunEvent = Partial<RunResult> & { line?: string; stream?: 'stdout' | 'stderr'; dropped?: number; error?: { code: string; message: string } };
 
 export const run = defineCommand({
   name: 'run',

@@ -9,6 +9,7 @@ import { readLink, resolveSite, sitePath, writeLink } from '../project.js';
 import { ask, canPrompt } from '../prompt.js';
 import { formatBytes } from '../progress.js';
 import { getSite, orgName, runStateText, siteUrl, waitForSite, type Site } from '../site-resource.js';
+import type { SiteDatabase } from '@paddock/control-plane/api-types';
 
 export const sites = defineCommand({
   name: 'sites',
@@ -101,10 +102,7 @@ export const sitesDelete = defineCommand({
 });
 
 /** GET /v1/sites/:site/database (passwords masked unless ?reveal=true). */
-export interface DatabaseAnswer {
-  database: { host: string; port: number; name: string; user: string; url: string; sizeBytes: number; quotaBytes: number | null; connectionLimit: number | null };
-  cache: { host: string; port: number; user: string; prefix: string; url: string; usedKeys: number | null } | null;
-}
+export type DatabaseAnswer = SiteDatabase;
 
 export const info = defineCommand({
   name: 'info',

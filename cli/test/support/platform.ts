@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createDatabase, suffix } from '../../../control-plane/test/support/platform.js';
 import { loadConfig, type Config } from '@paddock/control-plane/config';
 import { createLogger } from '@paddock/control-plane/logger';
-import { openPlatform, type Platform } from '@paddock/control-plane/platform';
+import { openPlatform, type Platform } from '@paddock/control-plane/platform/platform';
 import { migrateToLatest } from '@paddock/control-plane/store/migrate';
 import { buildServer } from '@paddock/control-plane/api/server';
 import { startWorkers } from '@paddock/control-plane/jobs/workers';

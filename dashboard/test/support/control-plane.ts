@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createDatabase, platformAdminUrl, suffix } from '../../../control-plane/test/support/platform.js';
 import { loadConfig, type Config } from '@paddock/control-plane/config';
-import { openPlatform, type Platform } from '@paddock/control-plane/platform';
+import { openPlatform, type Platform } from '@paddock/control-plane/platform/platform';
 import { migrateToLatest } from '@paddock/control-plane/store/migrate';
 import { buildServer } from '@paddock/control-plane/api/server';
 import { bootstrapOperator } from '@paddock/control-plane/accounts/operator';
