@@ -320,6 +320,22 @@ export class DatabaseConfigError extends PaddockError {
   }
 }
 
+/**
+ * An embedded database folder (`pglite:.paddock/db`) is open in another process that does not share it: opening it
+ * a second time would lose writes. `paddock dev` shares its database; other commands hold it only while they run.
+ */
+export class DatabaseInUse extends PaddockError {
+  readonly pid: number;
+  constructor(dataDir: string, pid: number, command: string, why?: string) {
+    super('PDK_DATABASE_IN_USE', 409,
+      `The embedded database ${dataDir} is open in another process (pid ${pid}: ${command})${why ? ` and ${why}` : ''}. `
+      + 'Wait for that command to finish or stop it, then run this one again. While `paddock dev` runs, other commands '
+      + 'go through it; a plain `serve` keeps the database to itself.');
+    this.name = 'DatabaseInUse';
+    this.pid = pid;
+  }
+}
+
 /** A model definition that cannot work (bad name, unresolvable relation, duplicate registration). */
 export class ModelDefinitionError extends PaddockError {
   constructor(message: string) {

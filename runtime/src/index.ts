@@ -3,7 +3,7 @@ export {
   PaddockError, Http404, PermissionDenied, BadRequest, DisallowedHost, RequestTooLarge, ImproperlyConfigured, NoReverseMatch,
   TemplateDoesNotExist, SiteNotFound, NotAcceptable, ValidationError, NON_FIELD_ERRORS, BadSignature, SignatureExpired,
   CacheKeyMissing, CacheOperationUnsupported, BadHeader, SuspiciousFileOperation, ObjectDoesNotExist, MultipleObjectsReturned,
-  IntegrityError, FieldError, ProtectedError, DatabaseConfigError, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
+  IntegrityError, FieldError, ProtectedError, DatabaseConfigError, DatabaseInUse, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
   CommandError,
   type ValidationIssue, type ValidationInput,
 } from './errors.js';

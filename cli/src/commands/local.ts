@@ -65,14 +65,19 @@ export const dev = defineCommand({
   name: 'dev',
   group: 'Local development',
   summary: 'Run the site locally, reloading on changes',
-  usage: 'dev [dir] [--port <port>]',
-  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a file changes) on the database the\nsite\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
+  usage: 'dev [dir] [--port <port>] [--migrate]',
+  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a source file changes) on the database\n'
+    + 'the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.\n'
+    + 'It says how many migrations are unapplied and offers to apply them (--migrate: without asking). While it runs,\n'
+    + 'other commands (paddock migrate, paddock-runtime shell, createsuperuser, loaddata) use the embedded database through it.\n'
+    + 'Changes to .paddock/, node_modules/, logs and what .paddockignore lists do not restart it.',
   options: {
     port: { type: 'string', short: 'p', placeholder: 'port', description: 'port to listen on (default: 8000)' },
     host: { type: 'string', placeholder: 'address', description: 'address to listen on (default: 127.0.0.1)' },
+    migrate: { type: 'boolean', description: 'apply unapplied migrations before serving, without asking' },
   },
   positionals: { max: 1 },
-  examples: ['paddock dev', 'paddock dev --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
+  examples: ['paddock dev', 'paddock dev --migrate --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
   async run(ctx, { values, positionals }) {
     const siteDir = requireSiteDir(resolve(ctx.cwd, positionals[0] ?? '.'));
     const port = values.port ?? '8000';
@@ -80,7 +85,8 @@ export const dev = defineCommand({
     linkRuntime(siteDir);
     ensureStateDir(siteDir);
     ctx.out.info(ctx.out.dim(`Serving ${relative(ctx.cwd, siteDir) || '.'} at http://localhost:${port}/ (Ctrl-C stops)`));
-    return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+    const args = ['serve', '--site-dir', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1', ...(values.migrate ? ['--migrate'] : [])];
+    return await runRuntime(args, { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
   },
 });
 
@@ -101,7 +107,7 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string,
       const flags = Object.entries(values)
         .filter(([k, v]) => k in options && v !== undefined && v !== false)
         .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
-      return await runRuntime([name, siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+      return await runRuntime([name, '--site-dir', siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
     },
   });
 }

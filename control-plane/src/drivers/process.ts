@@ -58,7 +58,7 @@ export class ProcessDriver implements Driver {
   /** The image's paths, translated to this machine's. */
   private argv(spec: ReplicaSpec, serve: boolean): string[] {
     const dir = spec.dir ?? '.';
-    const cmd = spec.command ?? (serve ? [`${IMAGE_RUNTIME}bin/paddock-runtime.mjs`, 'serve', IMAGE_SITE] : []);
+    const cmd = spec.command ?? (serve ? [`${IMAGE_RUNTIME}bin/paddock-runtime.mjs`, 'serve', '--site-dir', IMAGE_SITE] : []);
     return cmd.map((a) => (a.startsWith(IMAGE_RUNTIME) ? join(this.opts.runtimeDir, a.slice(IMAGE_RUNTIME.length))
       : a === IMAGE_SITE ? dir : a.startsWith(`${IMAGE_SITE}/`) ? join(dir, a.slice(IMAGE_SITE.length + 1)) : a));
   }

@@ -396,7 +396,7 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
       }, {
         ...await releaseProcesses(deps, site, { id: rel.id, version, image, env_enc: envEnc }),
         replicas: site.replicas,
-        ...(migrate ? { migrateCommand: runtimeCommand('migrate', '/app') } : {}),
+        ...(migrate ? { migrateCommand: runtimeCommand('migrate', '--site-dir', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {
         // After going live only the drain can fail: the release stands, the leftovers go next time.
         if (done) { deps.platform.logger.warn({ err, site: site.name }, 'draining old replicas failed'); return; }

@@ -72,7 +72,7 @@ const showmigrations = migrationCommand('list migrations and whether they are ap
   (db, a) => db.showMigrations({ apps: a.apps, log: a.log, database: a.values.database }));
 const sqlmigrate = migrationCommand('print the SQL a migration runs', '<app> <migration>', 2, false, (db, a) => {
   const [app, migration] = a.positionals;
-  if (!app || !migration) throw new CommandError('sqlmigrate needs an app and a migration: paddock-runtime sqlmigrate . blog 0001', { usage: true });
+  if (!app || !migration) throw new CommandError('sqlmigrate needs an app and a migration: paddock-runtime sqlmigrate blog 0001', { usage: true });
   return db.sqlMigrate({ apps: a.apps, log: a.log, database: a.values.database, app, migration });
 });
 
@@ -120,7 +120,7 @@ const loaddata = defineCommand({
   maxPositionals: 1,
   async run({ values, positionals, out }) {
     const file = positionals[0];
-    if (!file) throw new CommandError('loaddata needs a file: paddock-runtime loaddata . data.json', { usage: true });
+    if (!file) throw new CommandError('loaddata needs a file: paddock-runtime loaddata data.json', { usage: true });
     const { loadData } = await import('../serializers/index.js');
     const format = readFormat(values.format) ?? (file.endsWith('.xml') ? 'xml' : 'json');
     out(`Installed ${await loadData(format, readFileSync(file, 'utf8'))} objects.`);

@@ -17,6 +17,11 @@ export interface DatabaseConfig {
    * query shape once per connection. Turn off behind a transaction-mode pooler (PgBouncer) that cannot keep them.
    */
   prepare?: boolean;
+  /**
+   * `pglite:<dir>` only: serve the folder to the other processes that open it while this one has it open (what
+   * `paddock dev` does), instead of keeping it to itself. See ./pglite-share.ts.
+   */
+  share?: boolean;
 }
 
 // Prepared statements are named after their text; a connection stops preparing new ones past this many, so a
@@ -101,7 +106,7 @@ function open(alias: string, config: DatabaseConfig): Database {
     const rest = url.slice('pglite:'.length).replace(/^\/\//, '');
     const dataDir = rest === '' || rest === 'memory' ? undefined : rest;
     const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, rawText]));
-    return { alias, kind: 'pglite', kysely: new Kysely({ dialect: new PGliteDialect({ dataDir, parsers }) }) };
+    return { alias, kind: 'pglite', kysely: new Kysely({ dialect: new PGliteDialect({ dataDir, parsers, share: config.share ?? false }) }) };
   }
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseConfigError(`DATABASES.${alias}.url must start with postgres:// or pglite: (got "${url.split(':')[0]}:").`);

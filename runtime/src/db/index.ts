@@ -27,7 +27,7 @@ export {
 } from './connections.js';
 export { atomic, onCommit, inTransaction, type AtomicOptions } from './transactions.js';
 export {
-  ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError,
+  ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError, DatabaseInUse,
   ModelDefinitionError, MigrationError, Rollback,
 } from '../errors.js';
 export {
@@ -46,7 +46,7 @@ export { preSave, postSave, preDelete, postDelete, Signal, type SaveEvent, type 
 export type { DeleteResult } from './deletion.js';
 export { PGliteDialect } from './pglite-dialect.js';
 export {
-  makeMigrations, migrate, showMigrations, sqlMigrate, loadMigrations, type AppRef, type MigrationFile,
+  makeMigrations, migrate, showMigrations, sqlMigrate, loadMigrations, pendingMigrations, type AppRef, type MigrationFile,
   type MakeMigrationsOptions, type MigrateOptions, type SqlMigrateOptions,
 } from './migrations/commands.js';
 export type { Operation, MigrationContext } from './migrations/state.js';
