@@ -8,7 +8,7 @@ export {
   type ValidationIssue, type ValidationInput,
 } from './errors.js';
 export { defaultSettings, type Settings, type SiteSettings, type TemplateSettings, type DatabaseSettings, type CacheSettings } from './settings.js';
-export { defineSite, app, type AppConfig, type AppEntry, type AppOptions, type SiteDefinition } from './site/define.js';
+export { defineSite, app, type AppConfig, type AppEntry, type AppOptions, type Authentication, type SiteDefinition } from './site/define.js';
 export { defineCommand, type Command, type CommandContext, type CommandEntry, type CommandOption, type CommandValues } from './commands/command.js';
 export { currentSite, getSettings, reverse } from './site/current.js';
 export { Site, defaultMiddleware } from './site/site.js';

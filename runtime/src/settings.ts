@@ -73,6 +73,13 @@ export interface Settings {
   TIME_ZONE: string;
   /** The cookie the set_timezone view writes and the time zone middleware reads. */
   TIME_ZONE_COOKIE_NAME: string;
+  /**
+   * Where mailBackend() sends mail (Django's EMAIL_BACKEND): smtp://user:pass@host:587, smtps://..., console:// (printed,
+   * the default), memory:// or dummy://. The test runner replaces it with the outbox tests read.
+   */
+  EMAIL_URL: string;
+  /** The From of mail that names none. */
+  DEFAULT_FROM_EMAIL: string;
   /** Seconds a SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_TIMEOUT: number;
 }
@@ -117,6 +124,8 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   LANGUAGE_COOKIE_SAMESITE: 'Lax',
   TIME_ZONE: 'UTC',
   TIME_ZONE_COOKIE_NAME: 'paddock_timezone',
+  EMAIL_URL: 'console://',
+  DEFAULT_FROM_EMAIL: 'webmaster@localhost',
   SHUTDOWN_TIMEOUT: 25,
 });
 
@@ -143,7 +152,8 @@ function parseList(raw: string): string[] {
 
 /**
  * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL (+ CACHE_KEY_PREFIX), SECRET_KEY,
- * ALLOWED_HOSTS and DEBUG in a site's container; any scalar or list setting can also be set as PADDOCK_<NAME>.
+ * ALLOWED_HOSTS and DEBUG in a site's container; EMAIL_URL is read too; any scalar or list setting can also be set as
+ * PADDOCK_<NAME>.
  */
 export function settingsFromEnv(env: Env): Partial<Settings> {
   const out: Record<string, unknown> = {};
@@ -162,6 +172,7 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
   if (env.ALLOWED_HOSTS !== undefined) out.ALLOWED_HOSTS = parseList(env.ALLOWED_HOSTS);
   if (env.DEBUG !== undefined) out.DEBUG = parseBool('DEBUG', env.DEBUG);
   if (env.DATABASE_URL) out.DATABASES = { default: { url: env.DATABASE_URL } };
+  if (env.EMAIL_URL) out.EMAIL_URL = env.EMAIL_URL;
   if (env.CACHE_URL) out.CACHES = { default: { url: withKeyPrefix(env.CACHE_URL, env.CACHE_KEY_PREFIX) } };
   return out as Partial<Settings>;
 }

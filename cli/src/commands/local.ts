@@ -53,10 +53,14 @@ export const init = defineCommand({
     ctx.out.data({ dir: target, starter }, () => {
       ctx.out.success(`Created a ${starter} site in ${rel}.`);
       ctx.out.line('Next:');
-      ctx.out.line(`  cd ${rel}`);
-      ctx.out.line(`  paddock dev                  ${ctx.out.dim('# run it locally')}`);
-      ctx.out.line(`  paddock sites:create <name>  ${ctx.out.dim('# create it on Paddock and link this folder')}`);
-      ctx.out.line(`  paddock push                 ${ctx.out.dim('# deploy')}`);
+      const steps: Array<[string, string]> = [
+        [`cd ${rel}`, ''],
+        ['paddock dev', starter === 'blog' ? 'run it locally (it offers to create its tables first)' : 'run it locally'],
+        ['paddock test', `run its tests (${starter === 'blog' ? 'blog/tests.ts' : 'tests.ts'})`],
+        ['paddock sites:create <name>', 'create it on Paddock and link this folder'],
+        ['paddock push', 'deploy'],
+      ];
+      for (const [cmd, what] of steps) ctx.out.line(`  ${what ? cmd.padEnd(29) : cmd}${what ? ctx.out.dim(`# ${what}`) : ''}`);
     });
   },
 });
@@ -90,15 +94,18 @@ export const dev = defineCommand({
   },
 });
 
-function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string, examples: string[], options: Record<string, { type: 'boolean' | 'string'; description: string; placeholder?: string }>) {
+type DelegatedOptions = Record<string, { type: 'boolean' | 'string'; description: string; placeholder?: string; short?: string }>;
+
+function delegate(name: 'check' | 'makemigrations' | 'migrate' | 'test', summary: string, examples: string[], options: DelegatedOptions,
+  more: { usage?: string; description?: string; positionals?: number } = {}) {
   return defineCommand({
     name,
     group: 'Local development',
     summary,
-    usage: `${name} [options] [args...]`,
-    description: 'Runs in the site directory through `paddock-runtime`, on the database the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
+    usage: more.usage ?? `${name} [options] [args...]`,
+    description: more.description ?? 'Runs in the site directory through `paddock-runtime`, on the database the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
     options,
-    positionals: { max: 5 },
+    positionals: { max: more.positionals ?? 5 },
     examples,
     async run(ctx, { values, positionals }) {
       const siteDir = requireSiteDir(ctx.cwd);
@@ -121,3 +128,16 @@ export const makemigrations = delegate('makemigrations', 'Write migrations for m
 });
 
 export const migrate = delegate('migrate', 'Apply migrations to the local database', ['paddock migrate', 'paddock migrate blog 0001_initial'], {});
+
+export const test = delegate('test', 'Run the site\'s tests', ['paddock test', 'paddock test blog', 'paddock test blog/tests.ts --name "needs a login"'], {
+  name: { type: 'string', short: 'k', placeholder: 'pattern', description: 'only tests whose name matches this regular expression' },
+  parallel: { type: 'string', placeholder: 'n', description: 'test files run at once (default: one per CPU but one)' },
+  reporter: { type: 'string', placeholder: 'spec|tap|dot', description: 'how results are printed (default: spec)' },
+}, {
+  usage: 'test [app | folder | file ...] [--name <pattern>]',
+  description: 'Runs the site\'s tests (files named tests.ts, test_*.ts or *.test.ts, e.g. blog/tests.ts) with Node\'s test runner,\n'
+    + 'on a test database made for the run from the site\'s migrations (never the site\'s own database), each test inside\n'
+    + 'a transaction rolled back at its end. Exits non-zero when a test fails. Tests use @paddock/runtime/test: a test\n'
+    + 'client, assertions, fixtures, settings overrides and the mail outbox (docs/topics/testing.md).',
+  positionals: 50,
+});

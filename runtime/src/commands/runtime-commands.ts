@@ -206,6 +206,25 @@ const compilemessages = defineCommand({
   },
 });
 
+const test = defineCommand({
+  help: 'run the site\'s tests (tests.ts, test_*.ts, *.test.ts)\non a test database made for the run',
+  usage: '[app | folder | file ...] [--name PATTERN] [--parallel N]',
+  maxPositionals: Infinity,
+  options: {
+    name: { type: 'string', short: 'k', placeholder: 'PATTERN', description: 'only tests whose name matches (a regular expression)' },
+    parallel: { type: 'string', placeholder: 'N', description: 'test files run at once (default: one per CPU but one)' },
+    reporter: { type: 'string', placeholder: 'spec|tap|dot', description: 'how results are printed (default: spec)' },
+  },
+  // The run makes its own test databases; the site's (the dev database included) are never opened.
+  database: false,
+  async run({ site, values, positionals, out }) {
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new CommandError(`--parallel ${values.parallel} is not a positive whole number.`, { usage: true });
+    const { runTests } = await import('../test/runner.js');
+    return runTests(site, { labels: positionals, name: values.name, parallel, reporter: values.reporter, out });
+  },
+});
+
 export const runtimeCommands: Readonly<Record<string, CommandEntry>> = {
-  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata, makemessages, compilemessages,
+  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata, makemessages, compilemessages, test,
 } as Readonly<Record<string, Command>>;

@@ -22,6 +22,8 @@ export interface DatabaseConfig {
    * `paddock dev` does), instead of keeping it to itself. See ./pglite-share.ts.
    */
   share?: boolean;
+  /** `pglite:memory` only: start from this snapshot file (written by snapshotDatabase()) instead of an empty cluster. */
+  template?: string;
 }
 
 // Prepared statements are named after their text; a connection stops preparing new ones past this many, so a
@@ -89,6 +91,8 @@ export interface Database {
   readonly alias: string;
   readonly kind: 'pg' | 'pglite';
   readonly kysely: Db;
+  /** The PGlite dialect of a 'pglite' database (for snapshots). */
+  readonly pglite?: PGliteDialect;
 }
 
 // Both drivers hand these back as the text Postgres sent, so fields convert one way whatever the driver:
@@ -106,7 +110,8 @@ function open(alias: string, config: DatabaseConfig): Database {
     const rest = url.slice('pglite:'.length).replace(/^\/\//, '');
     const dataDir = rest === '' || rest === 'memory' ? undefined : rest;
     const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, rawText]));
-    return { alias, kind: 'pglite', kysely: new Kysely({ dialect: new PGliteDialect({ dataDir, parsers, share: config.share ?? false }) }) };
+    const dialect = new PGliteDialect({ dataDir, parsers, share: config.share ?? false, ...(config.template ? { templateCache: config.template } : {}) });
+    return { alias, kind: 'pglite', kysely: new Kysely({ dialect }), pglite: dialect };
   }
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseConfigError(`DATABASES.${alias}.url must start with postgres:// or pglite: (got "${url.split(':')[0]}:").`);
@@ -159,6 +164,14 @@ export function getDatabase(alias = 'default'): Database {
 
 export function databaseAliases(): string[] { return [...databases.keys()]; }
 
+/** A PGlite database's whole cluster as a tarball, for DatabaseConfig.template (the test runner's migrated copy). */
+export async function snapshotDatabase(alias = 'default'): Promise<Uint8Array> {
+  const db = getDatabase(alias);
+  if (!db.pglite) throw new DatabaseConfigError(`Database "${alias}" is not an embedded (pglite:) database; only those have snapshots.`);
+  await db.kysely.executeQuery(CompiledQuery.raw('checkpoint'));
+  return db.pglite.dump();
+}
+
 export function routeRead(label: string): string { return router.dbForRead?.(label) ?? 'default'; }
 export function routeWrite(label: string): string { return router.dbForWrite?.(label) ?? 'default'; }
 export function allowMigrate(alias: string, app: string): boolean { return router.allowMigrate?.(alias, app) ?? true; }
@@ -173,15 +186,22 @@ export interface TxState {
 }
 export const txStorage = new AsyncLocalStorage<ReadonlyMap<string, TxState>>();
 
-export function currentTransaction(alias: string): TxState | undefined { return txStorage.getStore()?.get(alias); }
+// Transactions open for the whole process rather than for one async call chain: the test runner's, which every
+// statement of a test (the test's own, the test client's requests, the app code's atomic() blocks, as savepoints)
+// runs inside and which is rolled back at the test's end. See ./test-transactions.ts.
+export const pinnedTransactions = new Map<string, TxState>();
+
+export function currentTransaction(alias: string): TxState | undefined {
+  return txStorage.getStore()?.get(alias) ?? (pinnedTransactions.size ? pinnedTransactions.get(alias) : undefined);
+}
 
 /** A read goes to the router's choice, except inside a transaction, which keeps reading its own writes. */
 export function readAlias(label: string, explicit?: string): string {
   if (explicit) return explicit;
   const store = txStorage.getStore();
-  if (store && store.size > 0) {
+  if ((store && store.size > 0) || pinnedTransactions.size > 0) {
     const write = routeWrite(label);
-    if (store.has(write)) return write;
+    if (store?.has(write) || pinnedTransactions.has(write)) return write;
   }
   return routeRead(label);
 }

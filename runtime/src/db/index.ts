@@ -22,7 +22,7 @@ import { execute, getDatabase, rawQuery, type Db } from './connections.js';
 import { atomic, type AtomicOptions } from './transactions.js';
 
 export {
-  configureDatabases, closeDatabases, primaryReplicaRouter, captureQueries, onQuery, rawQuery, databaseAliases,
+  configureDatabases, closeDatabases, primaryReplicaRouter, captureQueries, onQuery, rawQuery, databaseAliases, snapshotDatabase,
   type DatabaseConfig, type DatabaseRouter, type QueryEvent,
 } from './connections.js';
 export { atomic, onCommit, inTransaction, type AtomicOptions } from './transactions.js';

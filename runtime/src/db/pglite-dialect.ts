@@ -47,9 +47,15 @@ function templatePath(config: PGliteDialectConfig): string | null {
 
 export class PGliteDialect implements Dialect {
   readonly #config: PGliteDialectConfig;
+  #driver: PGliteDriver | null = null;
   constructor(config: PGliteDialectConfig = {}) { this.#config = config; }
   createAdapter(): DialectAdapter { return new PostgresAdapter(); }
-  createDriver(): Driver { return new PGliteDriver(this.#config); }
+  createDriver(): Driver { return (this.#driver = new PGliteDriver(this.#config)); }
+  /** The whole cluster as a tarball (PGlite's dumpDataDir), once the database has been used. */
+  async dump(): Promise<Uint8Array> {
+    if (!this.#driver) throw new Error('The PGlite database has not been opened yet.');
+    return this.#driver.dump();
+  }
   createQueryCompiler(): QueryCompiler { return new PostgresQueryCompiler(); }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own signature
   createIntrospector(db: Kysely<any>): DatabaseIntrospector { return new PostgresIntrospector(db); }
@@ -161,6 +167,11 @@ class PGliteDriver implements Driver {
   }
   async commitTransaction(conn: DatabaseConnection): Promise<void> { await conn.executeQuery(CompiledQuery.raw('commit')); }
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> { await conn.executeQuery(CompiledQuery.raw('rollback')); }
+
+  async dump(): Promise<Uint8Array> {
+    if (!this.#pg) throw new Error(this.#remote ? 'The PGlite database is owned by another process; it cannot be dumped from here.' : 'The PGlite database is closed.');
+    return new Uint8Array(await (await this.#pg.dumpDataDir('none')).arrayBuffer());
+  }
 
   async releaseConnection(): Promise<void> {
     const release = this.#release;

@@ -1,4 +1,5 @@
-// The template engine interface (Nunjucks is built in; another engine plugs in through TEMPLATES.BACKEND) and context processors.
+// The template engine interface (Nunjucks is built in; another engine plugs in through TEMPLATES.BACKEND), context
+// processors, and the "template rendered" notice that tests read (Django's template_rendered signal).
 import type { Request } from '../http/request.js';
 
 export interface TemplateEngine {
@@ -41,4 +42,31 @@ export interface TemplateMessage {
   context?: string | undefined;
   /** 1-based line in the template. */
   line: number;
+}
+
+/** A template an engine rendered: its name and the context it got (the outer template's, for ones it extends or includes). */
+export interface TemplateRendered {
+  readonly name: string;
+  readonly context: Record<string, unknown>;
+}
+
+const renderedListeners = new Set<(event: TemplateRendered) => void>();
+
+/**
+ * Calls `listener` for every template rendered until the returned function is called: the top-level one and those it
+ * extends or includes (the test client records them on its responses). Engines call templateRendered().
+ */
+export function onTemplateRendered(listener: (event: TemplateRendered) => void): () => void {
+  renderedListeners.add(listener);
+  return () => { renderedListeners.delete(listener); };
+}
+
+/** Whether anything listens (engines skip the bookkeeping when nothing does). */
+export function templateRenderedListened(): boolean {
+  return renderedListeners.size > 0;
+}
+
+/** What an engine calls for each template it renders (a custom TEMPLATES.BACKEND should too, for assertTemplateUsed). */
+export function templateRendered(event: TemplateRendered): void {
+  for (const listener of renderedListeners) listener(event);
 }
