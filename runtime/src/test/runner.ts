@@ -83,10 +83,10 @@ export async function runTests(site: Site, opts: RunTestsOptions): Promise<numbe
       ...(opts.parallel ? [`--test-concurrency=${opts.parallel}`] : []),
       ...files,
     ];
-    const child = spawn(process.execPath, args, {
-      cwd: site.dir, stdio: 'inherit',
-      env: { ...process.env, PADDOCK_TEST_SITE: site.dir, PADDOCK_TEST_DATABASES: JSON.stringify(dbs.specs) },
-    });
+    const env: NodeJS.ProcessEnv = { ...process.env, PADDOCK_TEST_SITE: site.dir, PADDOCK_TEST_DATABASES: JSON.stringify(dbs.specs) };
+    // Started from inside another test run (a test of a test), node would take this run for a nested one and skip it.
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, args, { cwd: site.dir, stdio: 'inherit', env });
     // Ctrl-C reaches the test processes too (same terminal); this process waits for them to end before cleaning up.
     const ignore = () => undefined;
     process.on('SIGINT', ignore);
