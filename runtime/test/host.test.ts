@@ -5,7 +5,8 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { app, path, redirect, Response } from '@paddock/runtime';
-import { createServer } from '@paddock/runtime/host';
+import { createServer, loadSite } from '@paddock/runtime/host';
+import { changeFilter } from '../src/host/dev.js';
 import { collectStatic } from '../src/static/collect.js';
 import { makeSite, tempDir, TEST_SECRET } from './helpers/site.js';
 
@@ -193,6 +194,25 @@ function freePort(): Promise<number> {
 }
 
 describe('paddock-runtime serve --dev', () => {
+  it('reloads for source files only: never for .paddock/, node_modules/, logs, dotfiles, STATIC_ROOT or what .paddockignore lists', async () => {
+    const dir = mkdtempSync(join(import.meta.dirname, 'fixtures', '.watch-'));
+    try {
+      cpSync(join(import.meta.dirname, '..', 'starters', 'blog'), dir, { recursive: true });
+      writeFileSync(join(dir, '.paddockignore'), 'drafts/\n*.bak\n');
+      const site = await loadSite(dir, { checkOnly: true, env: {} });
+      const follows = changeFilter(site);
+      for (const f of ['site.ts', 'blog/views.ts', 'blog/templates/blog/index.html', 'blog/static/blog/style.css', 'templates/base.html', 'lib/helpers.ts', 'package.json']) {
+        assert.equal(follows(f), true, f);
+      }
+      for (const f of ['dev.log', 'logs/server.log', 'out.txt', '.paddock/db/base/1/1259', '.paddock/db.lock', 'node_modules/x/index.js',
+        '.git/index', '.env', 'staticfiles/blog/style.css', 'drafts/post.ts', 'blog/views.ts.bak', 'notes.md']) {
+        assert.equal(follows(f), false, f);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reloads the site when a file changes', async () => {
     // Inside the repo so the copied site still resolves @paddock/runtime.
     const dir = mkdtempSync(join(import.meta.dirname, 'fixtures', '.dev-'));

@@ -119,8 +119,41 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate' | 'test', summary
   });
 }
 
-export const check = delegate('check', 'Check the site for problems', ['paddock check', 'paddock check --deploy'], {
-  deploy: { type: 'boolean', description: 'also report what a production site lacks' },
+export const check = defineCommand({
+  name: 'check',
+  group: 'Local development',
+  summary: 'Check the site: its types, then its settings',
+  usage: 'check [--deploy] [--types-warn | --no-types]',
+  description: 'Type-checks the site\'s TypeScript as `paddock push` does (the platform\'s compiler and options, the files a push\n'
+    + 'uploads), printing each error as file:line:column, then runs the runtime\'s checks of its settings\n'
+    + '(`paddock-runtime check`). Type errors fail the check, as they fail a push, unless --types-warn is given or\n'
+    + 'the site\'s package.json says "paddock": { "typecheck": "warn" } (then they are only reported).',
+  options: {
+    deploy: { type: 'boolean', description: 'also report what a production site lacks' },
+    'types-warn': { type: 'boolean', description: 'report type errors as warnings instead of failing' },
+    'no-types': { type: 'boolean', description: 'skip the type check' },
+  },
+  examples: ['paddock check', 'paddock check --deploy', 'paddock check --types-warn'],
+  async run(ctx, { values }) {
+    const siteDir = requireSiteDir(ctx.cwd);
+    linkRuntime(siteDir);
+    let typesFailed = false;
+    if (!values['no-types']) {
+      const { formatDiagnostic, typecheckSite } = await import('../typecheck.js');
+      const r = await typecheckSite(siteDir, { warn: values['types-warn'] ?? false });
+      if (r.ignored.length) ctx.out.info(ctx.out.dim(`tsconfig.json: ignoring ${r.ignored.join(', ')} (the platform decides what is compiled, how and where to)`));
+      for (const d of r.diagnostics) ctx.out.line(formatDiagnostic(d));
+      if (r.outside) ctx.out.info(ctx.out.dim(`${r.outside} type error${r.outside === 1 ? '' : 's'} in files outside the site (installed packages): not shown, and not counted against it.`));
+      if (!r.errors) ctx.out.success(`Types: ${r.files} TypeScript file${r.files === 1 ? '' : 's'} checked, no errors.`);
+      else if (r.mode === 'warn') ctx.out.warn(`${r.errors} type error${r.errors === 1 ? '' : 's'} (reported as warnings: ${values['types-warn'] ? '--types-warn' : '"paddock": { "typecheck": "warn" } in package.json'}).`);
+      else {
+        typesFailed = true;
+        ctx.out.info(ctx.out.red(`✗ ${r.errors} type error${r.errors === 1 ? '' : 's'}: \`paddock push\` would fail the same way. Fix them, or pass --types-warn while you do.`));
+      }
+    }
+    const code = await runRuntime(['check', '--site-dir', siteDir, ...(values.deploy ? ['--deploy'] : [])], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+    return typesFailed && code === 0 ? ExitCode.failure : code;
+  },
 });
 
 export const makemigrations = delegate('makemigrations', 'Write migrations for model changes', ['paddock makemigrations', 'paddock makemigrations blog --name add_tags'], {

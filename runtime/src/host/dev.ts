@@ -27,8 +27,8 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Files whose change reloads the site: source code anywhere in the site, anything in its apps', templates' and static folders. */
-const SOURCE = /\.(ts|mts|cts|tsx|js|mjs|cjs|json|html|htm|txt|xml|css|svg|md|njk)$/i;
+/** Source files, whose change reloads the site wherever they are in it (anything does inside its apps, templates and static folders). */
+const SOURCE = /\.(ts|mts|cts|tsx|js|mjs|cjs|json|html|htm|njk)$/i;
 
 /**
  * Decides which changed paths (relative to the site, `/`-separated) reload the server: never what .paddockignore
@@ -163,5 +163,7 @@ export async function superviseDev(dir: string, opts: DevOptions): Promise<numbe
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // The terminal went away: stop as cleanly, so the database is closed and its lock released.
+    process.on('SIGHUP', stop);
   });
 }
