@@ -46,7 +46,7 @@ describe('paddock-runtime test', { concurrency: true }, () => {
   test('runs the site\'s tests on the embedded database: each test rolled back, every toolkit promise kept; the site\'s own database untouched', async () => {
     const run = await runTests([]);
     assert.equal(run.code, 0, run.output);
-    assert.deepEqual(summary(run.output), { pass: 20, fail: 0 }, run.output);
+    assert.deepEqual(summary(run.output), { pass: 21, fail: 0 }, run.output);
     assert.equal(existsSync(join(SITE, '.paddock')), false, 'the test run never opens the site\'s own (dev) database');
   });
 
@@ -62,7 +62,7 @@ describe('paddock-runtime test', { concurrency: true }, () => {
       url.pathname = `/${name}`;
       const run = await runTests([], { env: { DATABASE_URL: url.href } });
       assert.equal(run.code, 0, run.output);
-      assert.deepEqual(summary(run.output), { pass: 20, fail: 0 }, run.output);
+      assert.deepEqual(summary(run.output), { pass: 21, fail: 0 }, run.output);
       assert.match(run.output, new RegExp(`Creating test database for alias 'default' \\(test_${name}\\)`));
       const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where datname like $1', [`test_${name}%`]);
       assert.deepEqual(rows, [], 'no test database is left behind');
