@@ -57,6 +57,39 @@ async function startDev(args: string[] = [], logFile?: string): Promise<Dev> {
   };
 }
 
+/** `paddock dev` on a pseudo-terminal (util-linux `script`), as a person runs it: it may ask questions; Ctrl-C stops it. */
+async function startDevOnTerminal(args: string[] = []): Promise<Dev & { answer(prompt: string, text: string): Promise<void> }> {
+  const port = await freePort();
+  const command = [process.execPath, bin, 'dev', '--port', String(port), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
+    cwd: site, env: { TERM: 'dumb', ...home.env }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => { output += d.toString().replace(/\r\n/g, '\n'); for (const l of listeners) l(); };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    port, child,
+    output: () => output,
+    answer: (prompt, text) => new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no "${prompt}" in:\n${output}`)), 60_000);
+      const check = () => {
+        if (!output.includes(prompt)) return;
+        listeners.delete(check);
+        clearTimeout(timer);
+        child.stdin.write(`${text}\r`);
+        done();
+      };
+      listeners.add(check);
+      check();
+    }),
+    // Ctrl-C typed at the terminal: the whole foreground process group gets SIGINT.
+    stop: async () => { child.stdin.write('\x03'); return exited; },
+  };
+}
+
 /** GETs `path` until `until` accepts the response (the server is starting or reloading meanwhile). */
 async function fetchUntil(dev: Dev, path: string, until: (status: number, body: string) => boolean): Promise<{ status: number; body: string }> {
   const deadline = Date.now() + 60_000;
@@ -106,18 +139,20 @@ describe('a new blog site', () => {
   test('dev says which migrations are unapplied and how to apply them; with --migrate it applies them and serves 200', async () => {
     const offered = await startDev();
     try {
-      await fetchUntil(offered, '/', (status) => status === 500);
+      const page = await fetchUntil(offered, '/', (status) => status === 500);
+      assert.match(page.body, /A table is missing: are the migrations applied\?<\/strong> Run <code>paddock migrate<\/code>/);
       assert.match(offered.output(), /You have 4 unapplied migrations \(auth\.0001_initial, sessions\.0001_initial, admin\.0001_initial, blog\.0001_initial\)/);
       assert.match(offered.output(), /paddock migrate` \(it works while dev runs\), or start dev with --migrate/);
     } finally {
       assert.equal(await offered.stop(), 0);
     }
-    const dev = await startDev(['--migrate']);
+    // At a terminal, dev asks; the server starts once the answer is given (and the migrations applied).
+    const dev = await startDevOnTerminal();
     try {
-      // With --migrate the server starts once the migrations are applied: its first answer is the page.
+      await dev.answer('Apply them now? [Y/n] ', 'y');
       const page = await fetchUntil(dev, '/', () => true);
       assert.equal(page.status, 200, dev.output());
-      assert.match(dev.output(), /Applying blog\.0001_initial/);
+      assert.match(dev.output(), /You have 4 unapplied migrations .*Apply them now\? \[Y\/n\][\s\S]*Applying blog\.0001_initial/);
     } finally {
       assert.equal(await dev.stop(), 0);
     }
@@ -148,7 +183,7 @@ describe('a new blog site', () => {
 
   test('dev with its log in the site folder serves, and reloads for a template, never for the log', async () => {
     const log = join(site, 'dev.log');
-    const dev = await startDev([], log);
+    const dev = await startDev(['--migrate'], log);
     try {
       await fetchUntil(dev, '/', (status) => status === 200);
       appendFileSync(join(site, 'templates', 'base.html'), '\n<!-- reloaded-marker -->\n');

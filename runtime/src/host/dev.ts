@@ -134,7 +134,7 @@ export async function superviseDev(dir: string, opts: DevOptions): Promise<numbe
       site = await holdSite(dir);
       if (site) {
         follows = changeFilter(site);
-        await offerMigrations(site, { ...opts, migrate: opts.migrate });
+        await offerMigrations(site, opts);
       }
     }
     start();

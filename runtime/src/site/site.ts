@@ -165,8 +165,11 @@ export class Site implements RequestSite {
     logger.error({ err, path: req.path, method: req.method }, 'view raised');
     if (debug) {
       const e = err instanceof Error ? err : new Error(String(err));
+      // Postgres's undefined_table: almost always migrations that were never applied.
+      const hint = (err as { code?: unknown }).code === '42P01'
+        ? '<p><strong>A table is missing: are the migrations applied?</strong> Run <code>paddock migrate</code> (it works while <code>paddock dev</code> runs).</p>' : '';
       return this.plainError(500, 'Server Error',
-        `<p>${escapeHtml(e.message)}</p><pre>${escapeHtml(e.stack ?? '')}</pre><p>You see this because DEBUG is on.</p>`);
+        `<p>${escapeHtml(e.message)}</p>${hint}<pre>${escapeHtml(e.stack ?? '')}</pre><p>You see this because DEBUG is on.</p>`);
     }
     try {
       if (this.definition.handler500) return withStatus(await this.definition.handler500(req, {}), 500);

@@ -87,16 +87,18 @@ export async function runTests(site: Site, opts: RunTestsOptions): Promise<numbe
     // Started from inside another test run (a test of a test), node would take this run for a nested one and skip it.
     delete env.NODE_TEST_CONTEXT;
     const child = spawn(process.execPath, args, { cwd: site.dir, stdio: 'inherit', env });
-    // Ctrl-C reaches the test processes too (same terminal); this process waits for them to end before cleaning up.
-    const ignore = () => undefined;
-    process.on('SIGINT', ignore);
+    // Ctrl-C (or paddock's SIGINT) stops the test processes; this one waits for them to end, then cleans up.
+    const stop = () => { child.kill('SIGINT'); };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     try {
       return await new Promise<number>((done, fail) => {
         child.on('error', fail);
         child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
       });
     } finally {
-      process.off('SIGINT', ignore);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     }
   } finally {
     await dbs.destroy();
