@@ -60,7 +60,8 @@ async function startDev(args: string[] = [], logFile?: string): Promise<Dev> {
 /** `paddock dev` on a pseudo-terminal (util-linux `script`), as a person runs it: it may ask questions; Ctrl-C stops it. */
 async function startDevOnTerminal(args: string[] = []): Promise<Dev & { answer(prompt: string, text: string): Promise<void> }> {
   const port = await freePort();
-  const command = [process.execPath, bin, 'dev', '--port', String(port), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // exec: the shell `script` starts must not stay between the terminal and paddock (it would take Ctrl-C for itself).
+  const command = `exec ${[process.execPath, bin, 'dev', '--port', String(port), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
   const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
     cwd: site, env: { TERM: 'dumb', ...home.env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -136,7 +137,7 @@ describe('a new blog site', () => {
     }
   });
 
-  test('dev says which migrations are unapplied and how to apply them; with --migrate it applies them and serves 200', async () => {
+  test('dev says which migrations are unapplied and how to apply them; at a terminal it asks, applies them when told, and serves 200', async () => {
     const offered = await startDev();
     try {
       const page = await fetchUntil(offered, '/', (status) => status === 500);
@@ -154,7 +155,7 @@ describe('a new blog site', () => {
       assert.equal(page.status, 200, dev.output());
       assert.match(dev.output(), /You have 4 unapplied migrations .*Apply them now\? \[Y\/n\][\s\S]*Applying blog\.0001_initial/);
     } finally {
-      assert.equal(await dev.stop(), 0);
+      assert.equal(await dev.stop(), 0, dev.output());
     }
   });
 
@@ -181,7 +182,7 @@ describe('a new blog site', () => {
     assert.equal(after.stdout.trim(), "'after,made-in-the-shell'", 'the row is on disk, and the database still takes writes');
   });
 
-  test('dev with its log in the site folder serves, and reloads for a template, never for the log', async () => {
+  test('dev --migrate with its log in the site folder serves, and reloads for a template, never for the log', async () => {
     const log = join(site, 'dev.log');
     const dev = await startDev(['--migrate'], log);
     try {
