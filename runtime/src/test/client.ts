@@ -11,7 +11,7 @@ import type { Site } from '../site/site.js';
 import { onTemplateRendered, type TemplateRendered } from '../templates/engine.js';
 
 /** Values of a form: a field's value, or several for a repeated field (checkboxes, multiple selects). */
-export type FormData = Readonly<Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number>>>;
+export type FormValues = Readonly<Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number>>>;
 
 /** A file to upload in a multipart form: `{ file: { name: 'a.txt', content: 'hello', contentType: 'text/plain' } }`. */
 export interface UploadFile {
@@ -28,7 +28,7 @@ export interface RequestOptions {
   /** Send the request as https (X-Forwarded-Proto is not involved: the request itself is secure). */
   secure?: boolean;
   /** Query string values, added to the path's own. */
-  query?: FormData;
+  query?: FormValues;
 }
 
 export interface BodyOptions extends RequestOptions {
@@ -50,7 +50,8 @@ export interface ClientOptions {
   site?: Site;
 }
 
-type Body = FormData | Readonly<Record<string, unknown>> | string | Uint8Array | null | undefined;
+/** What a request with a body can send: form values (files for multipart), an object for JSON, a string or bytes. */
+export type RequestBody = FormValues | Readonly<Record<string, unknown>> | string | Uint8Array | null | undefined;
 
 /** A response as the test client returns it: the view's Response, read in full, plus what produced it. */
 export class TestResponse {
@@ -124,7 +125,7 @@ function isUpload(v: unknown): v is UploadFile {
   return typeof v === 'object' && v !== null && 'name' in v && 'content' in v && !Array.isArray(v);
 }
 
-function toParams(data: FormData | undefined): URLSearchParams {
+function toParams(data: FormValues | undefined): URLSearchParams {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(data ?? {})) {
     if (v === undefined || v === null) continue;
@@ -155,7 +156,7 @@ function multipart(data: Readonly<Record<string, unknown>>): { body: Buffer; con
 }
 
 /** The request body and its content type for `data`, as BodyOptions.contentType says. */
-function encodeBody(data: Body, contentType: BodyOptions['contentType']): { body: Buffer | null; contentType?: string } {
+function encodeBody(data: RequestBody, contentType: BodyOptions['contentType']): { body: Buffer | null; contentType?: string } {
   if (data === undefined || data === null) return { body: null };
   if (typeof data === 'string' || data instanceof Uint8Array) {
     return { body: Buffer.from(data), contentType: contentType && !['form', 'multipart', 'json'].includes(contentType) ? contentType : 'text/plain; charset=utf-8' };
@@ -164,7 +165,7 @@ function encodeBody(data: Body, contentType: BodyOptions['contentType']): { body
   const values = Object.values(data).flatMap((v) => (Array.isArray(v) ? v : [v]));
   if (contentType === 'multipart' || (contentType === undefined && values.some(isUpload))) return multipart(data);
   if (contentType && contentType !== 'form') return { body: Buffer.from(JSON.stringify(data)), contentType };
-  return { body: Buffer.from(toParams(data as FormData).toString()), contentType: 'application/x-www-form-urlencoded' };
+  return { body: Buffer.from(toParams(data as FormValues).toString()), contentType: 'application/x-www-form-urlencoded' };
 }
 
 /** A cookie line's name, value and whether it removes the cookie. */
@@ -213,41 +214,48 @@ export class Client {
     this.#options = options;
   }
 
+  /** The site the requests go to: the one under test unless the client was made with another. */
   get site(): Site {
     return this.#options.site ?? (currentSite() as Site);
   }
 
+  /** A GET request: `client.get('/search/', { query: { q: 'paddock' } })`. */
   get(path: string, options: RequestOptions = {}): Promise<TestResponse> {
     return this.request('GET', path, undefined, options);
   }
 
+  /** A HEAD request. */
   head(path: string, options: RequestOptions = {}): Promise<TestResponse> {
     return this.request('HEAD', path, undefined, options);
   }
 
+  /** An OPTIONS request. */
   options(path: string, options: RequestOptions = {}): Promise<TestResponse> {
     return this.request('OPTIONS', path, undefined, options);
   }
 
   /** POSTs `data` as a form (or multipart when it holds an UploadFile, or JSON with `contentType: 'json'`). */
-  post(path: string, data?: Body, options: BodyOptions = {}): Promise<TestResponse> {
+  post(path: string, data?: RequestBody, options: BodyOptions = {}): Promise<TestResponse> {
     return this.request('POST', path, data, options);
   }
 
-  put(path: string, data?: Body, options: BodyOptions = {}): Promise<TestResponse> {
+  /** A PUT request with `data` as its body (see post()). */
+  put(path: string, data?: RequestBody, options: BodyOptions = {}): Promise<TestResponse> {
     return this.request('PUT', path, data, options);
   }
 
-  patch(path: string, data?: Body, options: BodyOptions = {}): Promise<TestResponse> {
+  /** A PATCH request with `data` as its body (see post()). */
+  patch(path: string, data?: RequestBody, options: BodyOptions = {}): Promise<TestResponse> {
     return this.request('PATCH', path, data, options);
   }
 
-  delete(path: string, data?: Body, options: BodyOptions = {}): Promise<TestResponse> {
+  /** A DELETE request, with `data` as its body when given (see post()). */
+  delete(path: string, data?: RequestBody, options: BodyOptions = {}): Promise<TestResponse> {
     return this.request('DELETE', path, data, options);
   }
 
   /** Any method. Redirects are followed with GET (or the same method for 307 and 308) when `follow` is set. */
-  async request(method: string, path: string, data?: Body, options: BodyOptions = {}): Promise<TestResponse> {
+  async request(method: string, path: string, data?: RequestBody, options: BodyOptions = {}): Promise<TestResponse> {
     let res = await this.#send(method.toUpperCase(), path, data, options);
     if (!options.follow) return res;
     const chain: Array<readonly [string, number]> = [];
@@ -346,7 +354,7 @@ export class Client {
     }
   }
 
-  async #send(method: string, path: string, data: Body, options: BodyOptions): Promise<TestResponse> {
+  async #send(method: string, path: string, data: RequestBody, options: BodyOptions): Promise<TestResponse> {
     const { body, contentType } = encodeBody(data, options.contentType);
     const req = this.#build(method, path, body, contentType, options);
     const rendered: TemplateRendered[] = [];

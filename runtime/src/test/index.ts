@@ -14,7 +14,9 @@
 //
 // Each test runs inside a transaction rolled back at its end, on a copy of the migrated test database made for the
 // run; mail goes to mail.outbox. See docs/topics/testing.md.
-export { Client, TestResponse, type ClientOptions, type RequestOptions, type BodyOptions, type FormData, type UploadFile } from './client.js';
+export {
+  Client, TestResponse, type ClientOptions, type RequestOptions, type BodyOptions, type RequestBody, type FormValues, type UploadFile,
+} from './client.js';
 export {
   assertContains, assertNotContains, assertRedirects, assertTemplateUsed, assertTemplateNotUsed, assertNumQueries, assertFormError,
   type ContainsOptions, type RedirectOptions, type FormLike,
