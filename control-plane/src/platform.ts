@@ -31,12 +31,12 @@ export interface PlatformOverrides {
 
 export function openPlatform(config: Config, overrides: PlatformOverrides = {}): Platform {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const db = openDb(config.databaseUrl);
+  const db = openDb(config.databaseUrl, { onError: (err) => logger.warn({ err: err.message }, 'a platform database connection broke; the next query connects again') });
   // Commands fail after one retry rather than queueing forever while Redis is away, so health
   // checks answer 503 instead of hanging.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', (err) => logger.debug({ err }, 'platform redis error'));
-  const queues = createQueues(config.redisUrl, overrides.queuePrefix ?? config.queuePrefix);
+  const queues = createQueues(config.redisUrl, overrides.queuePrefix ?? config.queuePrefix, (err) => logger.debug({ err }, 'queue: platform redis error'));
   const mailer = overrides.mailer ?? createMailer(config, logger);
   const metrics = overrides.metrics ?? createMetrics();
   return {

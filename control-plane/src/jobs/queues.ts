@@ -46,9 +46,16 @@ export function redisConnection(url: string): ConnectionOptions {
   };
 }
 
-export function createQueues(redisUrl: string, prefix = 'paddock'): Queues {
+export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err: Error) => void = () => {}): Queues {
   const connection = redisConnection(redisUrl);
-  const open = <T>(name: string) => new Queue<T>(name, { connection, prefix, defaultJobOptions });
+  // Producers fail at once while Redis is away (an API request answers 503 instead of waiting
+  // for the reconnection); workers keep the default and wait for it.
+  const producer = { ...connection, enableOfflineQueue: false };
+  const open = <T>(name: string) => {
+    const q = new Queue<T>(name, { connection: producer, prefix, defaultJobOptions });
+    q.on('error', onError);
+    return q;
+  };
   const queues = {
     provision: open<ProvisionJob>(queueNames.provision),
     teardown: open<TeardownJob>(queueNames.teardown),
