@@ -8,6 +8,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { buildServer } from './api/server.js';
 import { bootstrapOperator } from './accounts/operator.js';
 import { enqueuePending, startWorkers } from './jobs/workers.js';
+import { startReconciler } from './jobs/reconcile.js';
 import { EdgeService } from './edge/edge-service.js';
 import { deployRuntimeOf } from './releases/deploy-runtime.js';
 
@@ -57,9 +58,12 @@ async function worker(config: Config): Promise<void> {
   await migrate(platform);
   await deployRuntimeOf(platform).driver.ensureIsolation();
   const workers = startWorkers(platform);
+  // Deploys and releases a dead worker left half-done: ended now, and checked every minute.
+  const reconciler = startReconciler(platform);
   const pending = await enqueuePending(platform);
   platform.logger.info({ queues: workers.names, pending }, 'worker running');
   onSignals(platform.logger, async () => {
+    await reconciler.close();
     await workers.close();
     await platform.close();
   });
