@@ -66,7 +66,7 @@ function writeAtomic(path: string, content: string): void {
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Delay before the next restart attempt after `failures` failed ones: the first goes at once. */
-export function restartBackoffMs(failures: number): number {
+function restartBackoffMs(failures: number): number {
   return failures === 0 ? 0 : Math.min(5000, 100 * 2 ** (failures - 1));
 }
 

@@ -33,6 +33,12 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/**
+ * How soon a connection to the platform Redis is tried again after it broke: quickly, then every
+ * half second, so Redis coming back is noticed at once (BullMQ's own default waits up to 20 s).
+ */
+export const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 50, 500);
+
 export function redisConnection(url: string): ConnectionOptions {
   const u = new URL(url);
   return {
@@ -43,6 +49,7 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
+    retryStrategy: reconnectDelayMs,
   };
 }
 
@@ -67,7 +74,8 @@ export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err
     prefix,
     ...queues,
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      // A producer whose connection is down (or still reconnecting) cannot send QUIT: drop it instead.
+      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => q.disconnect())));
     },
   };
 }

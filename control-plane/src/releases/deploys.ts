@@ -120,8 +120,14 @@ export async function createDeploy(
     id, site_id: site.id, kind: 'deploy', status: 'queued', artifact_key: key, artifact_sha256: stored.sha256,
     artifact_size: stored.size, created_by: opts.createdBy ?? null,
   }).returningAll().executeTakeFirstOrThrow();
-  await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
-  await deps.enqueue(id);
+  try {
+    await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
+    await deps.enqueue(id);
+  } catch (err) {
+    // Redis is away: a deploy left queued with no job would never run; the push answers 503.
+    await db.updateTable('deploys').set({ status: 'failed', error: 'could not be queued; push again', finished_at: new Date() }).where('id', '=', id).execute();
+    throw err;
+  }
   return row;
 }
 
