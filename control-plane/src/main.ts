@@ -57,9 +57,10 @@ async function worker(config: Config): Promise<void> {
   const platform = openPlatform(config);
   await migrate(platform);
   await deployRuntimeOf(platform).driver.ensureIsolation();
+  // Deploys and releases a dead worker left half-done: ended before this worker takes jobs (one
+  // of them may be the dead worker's, which would otherwise run again first), and every minute.
+  const reconciler = await startReconciler(platform);
   const workers = startWorkers(platform);
-  // Deploys and releases a dead worker left half-done: ended now, and checked every minute.
-  const reconciler = startReconciler(platform);
   const pending = await enqueuePending(platform);
   platform.logger.info({ queues: workers.names, pending }, 'worker running');
   onSignals(platform.logger, async () => {

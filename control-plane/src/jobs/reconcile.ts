@@ -1,5 +1,6 @@
-// Runs the deploy reconciler (releases/reconciler.ts) in a worker process: once at start, then
-// every minute. Any number of workers may run it; each site is reconciled by one at a time.
+// Runs the deploy reconciler (releases/reconciler.ts) in a worker process: once at start, before
+// the worker takes jobs, then every minute. Any number of workers may run it; each site is
+// reconciled by one at a time.
 import type { Platform } from '../platform.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import type { DeployDeps } from '../releases/deploys.js';
@@ -16,10 +17,15 @@ export interface ReconcilerOptions {
   everyMs?: number;
 }
 
-export function startReconciler(platform: Platform, options: ReconcilerOptions = {}): Reconciler {
+/** Whether a worker runs the deploy's job: BullMQ holds `<job key>:lock` while it does and renews it; a dead worker's lapses. */
+export function deployJobRunning(platform: Pick<Platform, 'redis' | 'queues'>): (deployId: string) => Promise<boolean> {
+  return async (deployId) => (await platform.redis.exists(`${platform.queues.deploy.toKey(deployId)}:lock`)) === 1;
+}
+
+/** Resolves once the first pass is over (it failing, with the platform database away, included). */
+export async function startReconciler(platform: Platform, options: ReconcilerOptions = {}): Promise<Reconciler> {
   const deps = options.deps ?? deployRuntimeOf(platform);
-  // BullMQ holds `<job key>:lock` while a worker runs the job and renews it; a dead worker's lapses.
-  const jobRunning = async (deployId: string) => (await platform.redis.exists(`${platform.queues.deploy.toKey(deployId)}:lock`)) === 1;
+  const jobRunning = deployJobRunning(platform);
   let running: Promise<ReconcileOutcome | undefined> = Promise.resolve(undefined);
   const run = () => {
     running = running.then(async () => {
@@ -37,7 +43,7 @@ export function startReconciler(platform: Platform, options: ReconcilerOptions =
     });
     return running;
   };
-  void run();
+  await run();
   const timer = setInterval(() => void run(), options.everyMs ?? 60_000);
   timer.unref();
   return {
