@@ -149,8 +149,12 @@ export class HaproxyEdge {
   /** Starts HAProxy from the files as they are; resolves once its worker answers. */
   private async launch(): Promise<void> {
     for (const s of [this.files.adminSocket, this.files.masterSocket]) rmSync(s, { force: true });
+    // Its own process group: a signal to the edge's group (Ctrl-C in a terminal, a supervisor
+    // stopping the edge) is the edge's to handle — it reads the last counters, then stops HAProxy —
+    // and must not look like HAProxy dying.
     const child = spawn(this.binary, ['-W', '-S', `${this.files.masterSocket},mode,600`, '-p', this.files.pid, '-f', this.files.config], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child = child;
     const lines = lineSplitter((l) => this.opts.onLog?.(l));
