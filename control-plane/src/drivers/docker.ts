@@ -457,17 +457,26 @@ export class DockerDriver implements Driver {
     return expired.length;
   }
 
-  async removeSite(site: string): Promise<void> {
-    // Every container of the site, whatever its role (web replicas, their holders, one-offs still
-    // running): any one left attached keeps the network from being removed. Replicas go before
-    // the holders whose namespace they share.
-    const all = (await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.site}=${site}`] } }))
+  /** Removes this driver's containers with all these labels, replicas before the holders whose network namespace they share. */
+  private async removeLabelled(labels: string[]): Promise<number> {
+    const all = (await this.docker.listContainers({ all: true, filters: { label: labels } }))
       .filter((c) => (c.Names[0] ?? '').startsWith(`/${this.prefix}-`));
     const holders = all.filter((c) => c.Labels[LABEL.role] === 'netns');
     for (const group of [all.filter((c) => !holders.includes(c)), holders]) {
       await Promise.all(group.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
         .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));
     }
+    return all.length;
+  }
+
+  async removeRelease(site: string, release: string): Promise<number> {
+    return this.removeLabelled([`${LABEL.site}=${site}`, `${LABEL.release}=${release}`]);
+  }
+
+  async removeSite(site: string): Promise<void> {
+    // Every container of the site, whatever its role (web replicas, their holders, one-offs still
+    // running): any one left attached keeps the network from being removed.
+    await this.removeLabelled([`${LABEL.site}=${site}`]);
     for (const network of [this.networkName(site), this.legacyNetworkName(site)]) {
       try {
         await this.docker.getNetwork(network).remove();

@@ -235,6 +235,12 @@ export class ProcessDriver implements Driver {
     return { exitCode: killed ? KILLED_EXIT_CODE : p.exitCode ?? 1, output: tail.lines, dropped: tail.dropped, timedOut, aborted: aborted && !timedOut };
   }
 
+  async removeRelease(site: string, release: string): Promise<number> {
+    const mine = [...this.procs.values()].filter((p) => p.spec.site === site && p.spec.release === release);
+    for (const p of mine) await this.remove(p.id);
+    return mine.length;
+  }
+
   async removeSite(site: string): Promise<void> {
     for (const p of [...this.procs.values()]) if (p.spec.site === site) await this.remove(p.id);
   }

@@ -120,8 +120,14 @@ export async function createDeploy(
     id, site_id: site.id, kind: 'deploy', status: 'queued', artifact_key: key, artifact_sha256: stored.sha256,
     artifact_size: stored.size, created_by: opts.createdBy ?? null,
   }).returningAll().executeTakeFirstOrThrow();
-  await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
-  await deps.enqueue(id);
+  try {
+    await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
+    await deps.enqueue(id);
+  } catch (err) {
+    // Redis is away: a deploy left queued with no job would never run; the push answers 503.
+    await db.updateTable('deploys').set({ status: 'failed', error: 'could not be queued; push again', finished_at: new Date() }).where('id', '=', id).execute();
+    throw err;
+  }
   return row;
 }
 
@@ -211,13 +217,33 @@ export async function switchRoute(deps: Pick<DeployDeps, 'platform' | 'edge'>, s
   await deps.edge.changed().catch((err: unknown) => deps.platform.logger.warn({ err, siteId }, 'edge slow to apply new routes'));
 }
 
-async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promise<T>): Promise<T> {
+/** The advisory lock a deploy of the site holds while it runs (on a connection of its own). */
+export const deployLockKey = (siteId: string): string => `deploy:${siteId}`;
+
+async function withSiteLock<T>(deps: Pick<DeployDeps, 'platform'>, siteId: string, fn: () => Promise<T>): Promise<T> {
   return deps.platform.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+    await sql`select pg_advisory_lock(hashtext(${deployLockKey(siteId)}))`.execute(conn);
     try {
       return await fn();
     } finally {
-      await sql`select pg_advisory_unlock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+      // A connection that broke meanwhile (the database restarted) took the lock with it.
+      await sql`select pg_advisory_unlock(hashtext(${deployLockKey(siteId)}))`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * Runs `fn` holding the site's deploy lock if nobody holds it — no deploy of the site is running
+ * anywhere, as a live deploy holds it for its whole length — else answers undefined at once.
+ */
+export async function ifNoDeployRuns<T>(deps: Pick<DeployDeps, 'platform'>, siteId: string, fn: () => Promise<T>): Promise<T | undefined> {
+  return deps.platform.db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(hashtext(${deployLockKey(siteId)})) as got`.execute(conn);
+    if (!rows[0]?.got) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${deployLockKey(siteId)}))`.execute(conn).catch(() => undefined);
     }
   });
 }
@@ -258,15 +284,21 @@ async function restoreLiveEnv(deps: DeployDeps, siteId: string, changeVersion: n
 /** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
 export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Deploy> {
   const db = deployDb(deps.platform.db);
-  const deploy = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
-  if (!deploy) throw errors.deployNotFound(deployId);
-  if (deploy.status === 'succeeded' || deploy.status === 'failed') return deploy;
-  const site = await db.selectFrom('sites').selectAll().where('id', '=', deploy.site_id).executeTakeFirstOrThrow();
+  const queued = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
+  if (!queued) throw errors.deployNotFound(deployId);
+  if (queued.status === 'succeeded' || queued.status === 'failed') return queued;
   const t0 = Date.now();
   const log = (source: 'build' | 'release', line: string) => {
-    void deps.logs.appendDeploy(deployId, site.id, source, line).catch(() => undefined);
+    void deps.logs.appendDeploy(deployId, queued.site_id, source, line).catch(() => undefined);
   };
-  return withSiteLock(deps, site.id, async () => {
+  return withSiteLock(deps, queued.site_id, async () => {
+    // Read again under the lock: the reconciler may have ended it meanwhile.
+    const deploy = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirstOrThrow();
+    if (deploy.status === 'succeeded' || deploy.status === 'failed') return deploy;
+    const site = await db.selectFrom('sites').selectAll().where('id', '=', deploy.site_id).executeTakeFirstOrThrow();
+    // Under the lock no other deploy of the site runs: one already under way was left half-done by
+    // a worker that died (this job is its retry). It ends here, as the reconciler would end it.
+    if (deploy.status === 'building' || deploy.status === 'releasing') return endAbandonedDeploy(deps, deploy, site);
     let releaseId: string | undefined;
     try {
       if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'be deployed');
@@ -369,27 +401,7 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
         onLive: async (timings) => {
-          let envKept = false;
-          done = await deps.platform.db.transaction().execute(async (tx) => {
-            const txdb = deployDb(tx);
-            await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
-            await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
-            // What the env route and the dashboard show is what runs: the rollback's vars, unless
-            // they changed since it was queued (env changes are refused meanwhile, so only a
-            // rollback queued before env versions existed has none recorded).
-            if (restoresEnv) {
-              const seen = await lockEnvVersion(tx, site.id);
-              if (deploy.env_version === null || deploy.env_version === seen) {
-                await replaceSiteEnv(tx, deps.platform.secrets, site.id, ownEnv);
-                await bumpEnvVersion(tx, site.id);
-              } else envKept = true;
-            }
-            return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-          });
-          if (envKept) {
-            deps.platform.logger.warn({ site: site.name, deployId }, 'env vars changed while a rollback released; they were kept');
-            log('release', 'the env vars changed while this rollback released: the site keeps the changed ones, which its next release runs');
-          }
+          done = await markLive(deps, deploy, site, rel.id, restoresEnv ? ownEnv : undefined);
           await deps.logs.appendDeploy(deployId, site.id, 'release',
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },
@@ -406,16 +418,102 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
     } catch (err) {
       const message = err instanceof PaddockError ? err.message : `${(err as Error).message}`;
       deps.platform.logger.warn({ err, deployId, site: site.name }, 'deploy failed');
-      if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).execute();
-      // Before the result is out: whoever reads the env vars after it sees what runs.
-      const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
-        deps.platform.logger.error({ err: e, deployId, site: site.name }, 'could not restore the env vars of the live release');
-        return false;
-      }) : false;
-      const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
-      const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-      await deps.logs.appendDeploy(deployId, site.id, 'release', `deploy failed: ${error}`, 'failed');
-      return failed;
+      return recordFailure(deps, deploy, site, releaseId, message);
     }
   });
+}
+
+/**
+ * Makes the deploy's release the live one (the previous live one superseded) and the deploy
+ * succeeded, in one transaction; `restoreEnv`: a rollback's vars, which become the site's. Only
+ * a release still pending goes live: one the reconciler ended meanwhile stays failed.
+ */
+async function markLive(deps: DeployDeps, deploy: Deploy, site: Site, releaseId: string, restoreEnv: EnvVars | undefined): Promise<Deploy> {
+  let envKept = false;
+  const done = await deps.platform.db.transaction().execute(async (tx) => {
+    const txdb = deployDb(tx);
+    await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
+    const live = await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', releaseId).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(live.numUpdatedRows) === 0) throw errors.releaseFailed('it was ended while it released (its worker seemed gone)');
+    // What the env route and the dashboard show is what runs: the rollback's vars, unless
+    // they changed since it was queued (env changes are refused meanwhile, so only a
+    // rollback queued before env versions existed has none recorded).
+    if (restoreEnv) {
+      const seen = await lockEnvVersion(tx, site.id);
+      if (deploy.env_version === null || deploy.env_version === seen) {
+        await replaceSiteEnv(tx, deps.platform.secrets, site.id, restoreEnv);
+        await bumpEnvVersion(tx, site.id);
+      } else envKept = true;
+    }
+    return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
+  });
+  if (envKept) {
+    deps.platform.logger.warn({ site: site.name, deployId: deploy.id }, 'env vars changed while a rollback released; they were kept');
+    await deps.logs.appendDeploy(deploy.id, site.id, 'release', 'the env vars changed while this rollback released: the site keeps the changed ones, which its next release runs')
+      .catch(() => undefined);
+  }
+  return done;
+}
+
+/** Records a deploy (and its release, if it made one) as failed with `message`; an env change's vars are undone. */
+async function recordFailure(deps: DeployDeps, deploy: Deploy, site: Site, releaseId: string | null | undefined, message: string): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).where('status', '=', 'pending').execute();
+  // Before the result is out: whoever reads the env vars after it sees what runs.
+  const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
+    deps.platform.logger.error({ err: e, deployId: deploy.id, site: site.name }, 'could not restore the env vars of the live release');
+    return false;
+  }) : false;
+  const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
+  const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
+  await deps.logs.appendDeploy(deploy.id, site.id, 'release', `deploy failed: ${error}`, 'failed');
+  return failed;
+}
+
+/**
+ * Ends a deploy whose worker died half-way (building, or releasing with its release pending); the
+ * caller holds the site's deploy lock, so nothing else runs it. Had the edge already switched to
+ * the new release (the worker died between the switch and recording it), the release went live:
+ * it is recorded so and the old replicas go, as the deploy would have done. Otherwise the release
+ * is failed and its replicas, their network holders and its release phase are removed; the
+ * previous release keeps serving.
+ */
+export async function endAbandonedDeploy(deps: DeployDeps, deploy: Deploy, site: Site): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  const rel = deploy.release_id
+    ? await db.selectFrom('releases').selectAll().where('id', '=', deploy.release_id).executeTakeFirst()
+    : undefined;
+  const route = await db.selectFrom('site_routes').select(['release_id', 'upstreams']).where('site_id', '=', site.id).executeTakeFirst();
+  rmSync(join(deps.settings.buildDir, deploy.id), { recursive: true, force: true });
+  if (rel?.status === 'pending' && route?.release_id === rel.id) {
+    const source = deploy.kind === 'rollback' && deploy.source_release_id
+      ? await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id).executeTakeFirst()
+      : undefined;
+    // A rollback restores its target's vars when that one has a snapshot; the new release holds the same.
+    const restoreEnv = source && openEnvSnapshot(deps.platform.secrets, source) ? openEnvSnapshot(deps.platform.secrets, rel) : undefined;
+    const done = await markLive(deps, deploy, site, rel.id, restoreEnv);
+    const serving = new Set(((route.upstreams as unknown as Upstream[] | null) ?? []).map((u) => u.id));
+    const old = (await deps.driver.list(site.name)).filter((r) => !serving.has(r.id));
+    await Promise.all(old.map(async (o) => {
+      await deps.driver.stop(o.id, 10);
+      await deps.driver.remove(o.id);
+    }));
+    deps.platform.logger.warn({ deployId: deploy.id, site: site.name, version: rel.version }, 'a deploy left by a dead worker had gone live: recorded as live');
+    await deps.logs.appendDeploy(deploy.id, site.id, 'release',
+      `v${rel.version} is live (its worker stopped after the switch; the platform recorded it and drained ${old.length} old replica(s))`, 'succeeded');
+    return done;
+  }
+  if (rel?.status === 'pending') await deps.driver.removeRelease(site.name, `v${rel.version}`);
+  deps.platform.logger.warn({ deployId: deploy.id, site: site.name, version: rel?.version }, 'a deploy left by a dead worker: failed, its leftovers removed');
+  return recordFailure(deps, deploy, site, rel?.id, errors.deployInterrupted().message);
+}
+
+/**
+ * A pending release whose deploy is over (it failed, but recording the release failed with it):
+ * failed now, its processes removed.
+ */
+export async function endStrayRelease(deps: DeployDeps, rel: Release, site: Site): Promise<void> {
+  await deps.driver.removeRelease(site.name, `v${rel.version}`);
+  await deployDb(deps.platform.db).updateTable('releases').set({ status: 'failed', error: errors.deployInterrupted().message })
+    .where('id', '=', rel.id).where('status', '=', 'pending').execute();
 }
