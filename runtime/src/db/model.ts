@@ -35,7 +35,9 @@ export type InstanceFields<D> = { -readonly [K in PlainKeys<D>]: Val<D[K]> }
 
 /** What create() and the constructor accept: required fields, optional ones (defaults, null, auto), and `<fk>Id` keys. */
 export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Val<D[K]> }
-  & { [K in OptionalKeys<D>]?: Val<D[K]> }
+  & { [K in Exclude<OptionalKeys<D>, FKKeys<D>>]?: Val<D[K]> }
+  // A foreign key takes the related instance or its key.
+  & { [K in FKKeys<D>]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? TI | FkId<TI> | null : TI | FkId<TI>) : never }
   & { [K in FKKeys<D> as `${K & string}Id`]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
   & { id?: number };
 
@@ -227,7 +229,16 @@ export const CACHE = Symbol('paddock.relatedCache');
 
 export interface InstanceState { adding: boolean; db: string | undefined }
 
-export interface SaveOptions { using?: string; updateFields?: readonly string[]; forceInsert?: boolean; validate?: boolean }
+export interface SaveOptions {
+  using?: string;
+  updateFields?: readonly string[];
+  /** INSERT even if the instance was loaded (a copy under a new key). */
+  forceInsert?: boolean;
+  /** UPDATE the row with this primary key even if the instance was built, not loaded; an error when no row has it. */
+  forceUpdate?: boolean;
+  /** Run fullClean() first. */
+  validate?: boolean;
+}
 
 export class ModelBase {
   declare [STATE]: InstanceState;
@@ -286,7 +297,8 @@ export class ModelBase {
       if (!(f instanceof DateTimeField)) continue;
       if (f.options.autoNow || (f.options.autoNowAdd && this[STATE].adding && self[f.attname] == null)) self[f.attname] = now;
     }
-    const adding = this[STATE].adding || opts.forceInsert === true;
+    if (opts.forceInsert && opts.forceUpdate) throw new FieldError('save() takes forceInsert or forceUpdate, not both.');
+    const adding = (this[STATE].adding && opts.forceUpdate !== true) || opts.forceInsert === true;
     let created = adding;
     if (!adding) {
       const names = opts.updateFields;
@@ -297,6 +309,7 @@ export class ModelBase {
       const res = sets.length === 0 ? { numAffectedRows: 1n }
         : await execute(using, sql`update ${sql.id(meta.table)} set ${sql.join(sets)} where ${sql.id(meta.pk.column)} = ${param(meta.pk, this.pk)}`);
       if ((res.numAffectedRows ?? 0n) === 0n) {
+        if (opts.forceUpdate) throw new cls.DoesNotExist(`${meta.label} with pk ${String(this.pk)} does not exist, so save({ forceUpdate: true }) cannot update it.`);
         if (names) throw new FieldError(`${meta.label} with pk ${String(this.pk)} does not exist, so updateFields cannot update it.`);
         created = true;
       }
@@ -471,9 +484,20 @@ function installAccessors(cls: AnyModelClass): void {
           throw new FieldError(`${meta.label}.${f.name} is not loaded. Use .selectRelated('${f.name}') or .prefetchRelated('${f.name}') on the query, or await obj.fetchRelated('${f.name}').`);
         },
         set(this: AnyInstance, value: unknown) {
-          setCached(this, f.name, value);
-          const target = f.targetField();
-          (this as Record<string, unknown>)[f.attname] = value === null || value === undefined ? null : (value as Record<string, unknown>)[target.attname];
+          const self = this as Record<string, unknown>;
+          if (value === null || value === undefined) {
+            setCached(this, f.name, null);
+            self[f.attname] = null;
+          } else if (value instanceof ModelBase) {
+            setCached(this, f.name, value);
+            self[f.attname] = (value as unknown as Record<string, unknown>)[f.targetField().attname];
+          } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') {
+            // A raw key (`new Article({ author: 5 })`, `getOrCreate({ author: id })`): the related object is not loaded.
+            this[CACHE]?.delete(f.name);
+            self[f.attname] = value;
+          } else {
+            throw new FieldError(`${meta.label}.${f.name} takes a ${f.related()._meta.label} instance or its key, not ${Object.prototype.toString.call(value)}.`);
+          }
         },
       });
     } else if (f instanceof ManyToManyField) {

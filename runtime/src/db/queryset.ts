@@ -278,6 +278,24 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     for (const row of await this.fetch()) yield row;
   }
 
+  /**
+   * Synchronous iteration (a template's `{% for %}`, `[...qs]`) works on rows that are already loaded: a related
+   * manager after prefetchRelated(). Anything else would need a query, which a synchronous loop cannot wait for, so it
+   * says how to load the rows instead of rendering nothing.
+   */
+  *[Symbol.iterator](): Iterator<T> {
+    if (this.prefetched) {
+      yield* this.prefetched;
+      return;
+    }
+    throw new FieldError(this.notLoadedMessage());
+  }
+
+  protected notLoadedMessage(): string {
+    return `This ${this.model._meta.label} QuerySet has not been run, so it cannot be looped over synchronously (a template's for loop): `
+      + 'await it in the view and pass the list (`posts: await Post.objects.filter(...)`).';
+  }
+
   /** Walks a large table in ordered batches of `chunkSize` (keyset on the primary key), holding one batch at a time. */
   async *iterator(chunkSize = 1000): AsyncGenerator<T> {
     const pk = this.model._meta.pk.name;
@@ -585,12 +603,20 @@ export class RelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel);
+    // all() keeps the prefetched rows (Django's prefetch cache); any other change means a new query.
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel, keep);
   }
 
   override async create(data: object): Promise<T> {
     const fk = this.rel.field as ForeignKey;
     return super.create({ ...data, [fk.name]: this.instance });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    return `${owner.label}.${this.rel.accessor} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${this.rel.accessor}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${this.rel.accessor}\` to the template.`;
   }
 
   /** Points existing objects at this instance (saving each). */
@@ -632,7 +658,8 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide);
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide, keep);
   }
 
   #columns(): { table: string; mine: string; theirs: string } {
@@ -685,6 +712,13 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
       await this.add(obj as unknown as AnyInstance);
       return obj;
     }, { using: this.writeAlias });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    const name = this.#cacheKey();
+    return `${owner.label}.${name} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${name}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${name}\` to the template.`;
   }
 
   #cacheKey(): string {

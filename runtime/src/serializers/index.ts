@@ -211,7 +211,8 @@ export async function loadData(format: Format, text: string): Promise<number> {
     for (const { instance } of items) {
       const model = instance.constructor as AnyModelClass;
       const exists = instance.pk !== undefined && instance.pk !== null && await model.objects.filter({ pk: instance.pk }).exists();
-      await instance.save(exists ? {} : { forceInsert: true });
+      // Built from data, the instance counts as new: an existing key is updated in place, not inserted again.
+      await instance.save(exists ? { forceUpdate: true } : { forceInsert: true });
     }
     for (const { instance, m2m } of items) {
       for (const [name, keys] of Object.entries(m2m)) {
