@@ -36,7 +36,7 @@ export {
   OneToOneField, ManyToManyField, type OnDelete, type JsonValue, type FieldOptions, type ModelRef,
 } from './fields.js';
 export {
-  model, registry, Registry, ModelBase, ModelMeta, type ModelClass, type AnyModelClass, type AnyInstance, type ModelInstance,
+  model, registry, Registry, ModelBase, ModelMeta, adoptModelClasses, pluralise, type ModelClass, type Manager, type AnyModelClass, type AnyInstance, type ModelInstance,
   type Instance, type InstanceFields, type CreateInput, type MetaOptions, type IndexSpec, type ConstraintSpec, type FieldDefs,
   type SaveOptions,
 } from './model.js';

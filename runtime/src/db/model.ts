@@ -41,7 +41,16 @@ export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Va
   & { [K in FKKeys<D> as `${K & string}Id`]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
   & { id?: number };
 
-export type ModelInstance<D> = ModelBase & InstanceFields<D>;
+/** A phantom key (types only) carrying a model's create() input on its instances, so Manager<Subclass> can find it. */
+export declare const createInputKey: unique symbol;
+
+export type ModelInstance<D> = ModelBase & InstanceFields<D> & { readonly [createInputKey]?: CreateInput<D> };
+
+/**
+ * The type of `objects` on a model subclass, for the type checker (at run time `Question.objects` already builds
+ * Question instances): `class Question extends model(...) { declare static objects: Manager<Question>; ... }`.
+ */
+export type Manager<I> = QuerySet<I, I extends { readonly [createInputKey]?: infer C } ? Extract<Exclude<C, undefined>, object> : Record<string, unknown>>;
 /**
  * Any model instance, when the model is not known statically. The index signature is `any` on purpose: it is the
  * only kind TypeScript lets a class-based instance type (every typed model instance) be assigned to.
@@ -114,6 +123,26 @@ export class Registry {
   }
 
   unregister(label: string): void { if (this.models.delete(label)) this.#version++; }
+
+  /**
+   * Makes `cls`, a subclass of a registered model's class, the class of that model: every instance built from then
+   * on (loaded, created, fetched through a relation) is one of it, with its methods and getters. A deeper subclass
+   * replaces its parent; two unrelated subclasses of one model are an error (a model has one class).
+   */
+  adopt(cls: AnyModelClass): void {
+    const meta = cls._meta;
+    const current = meta.modelClass;
+    if (cls === current || current.prototype instanceof cls) return;
+    if (!(cls.prototype instanceof current)) {
+      throw new ModelDefinitionError(`${meta.label} has two classes, ${current.name} and ${cls.name}, neither extending the other. `
+        + `A model has one class: subclass model('${meta.label}', ...) once and put every method there.`);
+    }
+    meta.setModelClass(cls);
+    if (this.models.get(meta.label) !== undefined) {
+      this.models.set(meta.label, cls);
+      this.#version++;
+    }
+  }
   get version(): number { return this.#version; }
 
   get(label: string): AnyModelClass {
@@ -155,6 +184,10 @@ export class ModelMeta {
   readonly managed: boolean;
   readonly options: MetaOptions;
   readonly registry: Registry;
+  /** What instances are made of: the model's class, or the subclass a site defined with its methods (see Registry.adopt). */
+  #modelClass: AnyModelClass | undefined;
+  /** The class model() generated, which holds the field accessors. */
+  #generatedClass: AnyModelClass | undefined;
   #byName = new Map<string, Field>();
   #related: RelatedObject[] | null = null;
   #relatedVersion = -1;
@@ -185,6 +218,35 @@ export class ModelMeta {
     this.managed = options.managed ?? true;
     this.options = options;
     this.registry = reg;
+  }
+
+  get modelClass(): AnyModelClass {
+    if (!this.#modelClass) throw new ModelDefinitionError(`${this.label} is still being defined.`);
+    return this.#modelClass;
+  }
+
+  get generatedClass(): AnyModelClass {
+    if (!this.#generatedClass) throw new ModelDefinitionError(`${this.label} is still being defined.`);
+    return this.#generatedClass;
+  }
+
+  /** The prototype of every instance built from a row (the model class's, or its adopted subclass's). */
+  instancePrototype: object = Object.prototype;
+
+  setModelClass(cls: AnyModelClass): void {
+    this.#generatedClass ??= cls;
+    this.#modelClass = cls;
+    this.instancePrototype = cls.prototype as unknown as object;
+  }
+
+  /** "entry" from EntryLog's name unless set ("log entry"); Django's verbose_name. */
+  get verboseName(): string {
+    return this.options.verboseName ?? this.modelName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  }
+
+  /** verboseNamePlural when set, else the English plural of verboseName ("entries", "boxes", "categories"). */
+  get verboseNamePlural(): string {
+    return this.options.verboseNamePlural ?? pluralise(this.verboseName);
   }
 
   /** A field by name (or attname, or 'pk'); FieldError lists the choices otherwise. */
@@ -246,7 +308,9 @@ export class ModelBase {
   static _meta: ModelMeta;
 
   constructor(data: Record<string, unknown> = {}) {
-    const meta = (this.constructor as AnyModelClass)._meta;
+    const cls = new.target as unknown as AnyModelClass;
+    const meta = cls._meta;
+    if (cls !== meta.modelClass) meta.registry.adopt(cls);
     this[STATE] = { adding: true, db: undefined };
     const self = this as unknown as Record<string, unknown>;
     for (const f of meta.concreteFields) {
@@ -407,9 +471,9 @@ function keysFor(meta: ModelMeta, prefix: string): string[] {
 
 /** Builds one instance from a row without running the constructor (defaults must not overwrite stored values). */
 export function fromRow(cls: AnyModelClass, row: Record<string, unknown>, prefix: string, db: string): AnyInstance {
-  const obj = Object.create(cls.prototype) as AnyInstance & Record<string, unknown>;
-  obj[STATE] = { adding: false, db };
   const meta = cls._meta;
+  const obj = Object.create(meta.instancePrototype) as AnyInstance & Record<string, unknown>;
+  obj[STATE] = { adding: false, db };
   const flds = meta.concreteFields;
   const keys = keysFor(meta, prefix);
   for (let i = 0; i < flds.length; i++) {
@@ -462,8 +526,21 @@ export function model<const D extends FieldDefs>(label: string, defs: D, options
   Object.defineProperty(cls, 'MultipleObjectsReturned', {
     value: class extends MultipleObjectsReturned { constructor(m: string) { super(m); this.name = `${modelName}.MultipleObjectsReturned`; } },
   });
+  meta.setModelClass(cls);
   installAccessors(cls);
-  Object.defineProperty(cls, 'objects', { value: new QuerySet(cls) });
+  // `Question.objects` on a subclass is that subclass's QuerySet, and makes it the model's class (Registry.adopt).
+  const managers = new WeakMap<object, QuerySet<AnyInstance>>();
+  Object.defineProperty(cls, 'objects', {
+    configurable: true,
+    get(this: AnyModelClass) {
+      let qs = managers.get(this);
+      if (!qs) {
+        if (this !== meta.modelClass) meta.registry.adopt(this);
+        managers.set(this, (qs = new QuerySet(this)));
+      }
+      return qs;
+    },
+  });
   reg.register(cls);
   installReverseAccessors(reg);
   return cls as unknown as ModelClass<D>;
@@ -517,8 +594,9 @@ function installAccessors(cls: AnyModelClass): void {
  */
 export function installReverseAccessors(reg: Registry): void {
   for (const cls of reg.models.values()) {
-    const proto = cls.prototype as unknown as object;
     const meta = cls._meta;
+    // On the generated class: a site's subclass inherits them, and its own members of the same name win.
+    const proto = meta.generatedClass.prototype as unknown as object;
     for (const rel of meta.relatedObjects()) {
       if (Object.hasOwn(proto, rel.accessor)) continue;
       if (meta.maybeField(rel.accessor)) {
@@ -553,3 +631,22 @@ export async function rawInstances<T>(cls: AnyModelClass, text: string, params: 
 }
 
 export type { ModelRef };
+
+/** English plurals for model names: "entry" → "entries", "box" → "boxes", "person" stays a site's choice (set verboseNamePlural). */
+export function pluralise(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+/**
+ * Makes each model subclass among a module's exports its model's class (the site host calls this on every app's
+ * models module, so instances fetched through relations are built from the subclass even before it is used by name).
+ */
+export function adoptModelClasses(exports: Record<string, unknown>): void {
+  for (const v of Object.values(exports)) {
+    if (typeof v !== 'function' || !(v.prototype instanceof ModelBase)) continue;
+    const cls = v as unknown as AnyModelClass;
+    cls._meta.registry.adopt(cls);
+  }
+}

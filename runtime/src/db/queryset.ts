@@ -382,7 +382,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model._meta.label); }
 
   async create(data: C): Promise<T> {
-    const obj = new this.model(data as Record<string, unknown>);
+    const obj = new this.model._meta.modelClass(data as Record<string, unknown>);
     await obj.save({ using: this.writeAlias });
     return obj as unknown as T;
   }
@@ -423,7 +423,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   /** Inserts many objects in multi-row INSERTs (no signals); sets their primary keys. */
   async bulkCreate(items: ReadonlyArray<T | C>, opts: { batchSize?: number; ignoreConflicts?: boolean } = {}): Promise<T[]> {
     const meta = this.model._meta;
-    const objs = items.map((x) => (x instanceof this.model ? x : new this.model(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
+    const objs = items.map((x) => (x instanceof this.model ? x : new this.model._meta.modelClass(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
     if (objs.length === 0) return [];
     const now = new Date();
     const dtFields = meta.concreteFields.filter((f) => f instanceof DateTimeField && (f.options.autoNow || f.options.autoNowAdd));

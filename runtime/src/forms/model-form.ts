@@ -106,7 +106,7 @@ export class ModelForm extends Form<FieldMap> {
   constructor(model: AnyModelClass, formFields: FieldMap, dbFields: Map<string, DbField>, instance: AnyInstance | undefined, init: FormInit<FieldMap>) {
     super(formFields, init);
     this.model = model;
-    this.instance = instance ?? new model();
+    this.instance = instance ?? new model._meta.modelClass();
     this.#dbFields = dbFields;
   }
 
