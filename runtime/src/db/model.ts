@@ -3,7 +3,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Translatable } from '../i18n/lazy.js';
 import { execute, readAlias, routeWrite } from './connections.js';
 import {
-  FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, type ValidationIssue,
+  FieldError, ModelDefinitionError, MultipleObjectsReturned, NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError, type ValidationIssue,
 } from '../errors.js';
 import {
   AutoField, DateTimeField, Field, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
@@ -334,8 +334,29 @@ export class ModelBase {
   /** The plain data of the instance: field values and annotations (related objects as their keys). */
   toJSON(): Record<string, unknown> { return { ...(this as unknown as Record<string, unknown>) }; }
 
-  /** Runs every field's checks; throws ValidationError listing each field's problems. */
-  fullClean(opts: { exclude?: string[] } = {}): void {
+  /**
+   * Django's full_clean: every check in one pass, every problem reported at once — each field's own checks and
+   * validators (cleanFields), the model's clean() hook, then unique and unique-together against the database
+   * (validateUnique, skipping fields that already failed). Throws one ValidationError: issues by field name, the
+   * model-wide ones under NON_FIELD_ERRORS ('__all__'). `exclude` leaves fields out (a form that does not edit them).
+   */
+  async fullClean(opts: { exclude?: readonly string[]; validateUnique?: boolean } = {}): Promise<void> {
+    const errors: Record<string, ValidationIssue[]> = {};
+    const collect = (err: unknown): void => {
+      if (!(err instanceof ValidationError)) throw err;
+      if (err.issues.length) (errors[NON_FIELD_ERRORS] ??= []).push(...err.issues);
+      for (const [name, issues] of Object.entries(err.fieldIssues)) (errors[name] ??= []).push(...issues);
+    };
+    try { this.cleanFields(opts); } catch (err) { collect(err); }
+    try { await this.clean(); } catch (err) { collect(err); }
+    if (opts.validateUnique !== false) {
+      try { await this.validateUnique({ exclude: [...(opts.exclude ?? []), ...Object.keys(errors)] }); } catch (err) { collect(err); }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  /** Each field's checks (null, blank, type, choices, its validators); throws ValidationError listing each field's problems. */
+  cleanFields(opts: { exclude?: readonly string[] } = {}): void {
     const meta = (this.constructor as AnyModelClass)._meta;
     const errors: Record<string, ValidationIssue[]> = {};
     for (const f of meta.concreteFields) {
@@ -348,13 +369,57 @@ export class ModelBase {
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
 
+  /**
+   * Checks across fields, for a subclass to override (Django's Model.clean): throw a ValidationError — a message for
+   * the whole object, or `{ field: message }` to put it on fields. It may change values (normalise, fill in).
+   */
+  clean(): void | Promise<void> {}
+
+  /**
+   * Unique fields, uniqueTogether and unique constraints, checked against the database (this object's own row
+   * excluded), so a duplicate is a ValidationError naming the field rather than an IntegrityError at save().
+   * A check is skipped when one of its fields is excluded or empty (NULLs never collide).
+   */
+  async validateUnique(opts: { exclude?: readonly string[] } = {}): Promise<void> {
+    const cls = this.constructor as AnyModelClass;
+    const meta = cls._meta;
+    const self = this as unknown as Record<string, unknown>;
+    const checks: Array<{ fields: Field[]; together: boolean }> = [];
+    for (const f of meta.concreteFields) {
+      if (f.unique && !(f.primaryKey && f instanceof AutoField)) checks.push({ fields: [f], together: false });
+    }
+    const sets = [...meta.uniqueTogether, ...meta.constraints.filter((c) => c.type === 'unique' && c.fields?.length).map((c) => c.fields as string[])];
+    for (const names of sets) checks.push({ fields: names.map((n) => meta.field(n)), together: true });
+    const errors: Record<string, ValidationIssue[]> = {};
+    const using = this[STATE].db ?? routeWrite(meta.label);
+    for (const { fields: group, together } of checks) {
+      if (group.some((f) => opts.exclude?.includes(f.name))) continue;
+      const values = group.map((f) => self[f.attname]);
+      if (values.some((v) => v === null || v === undefined)) continue;
+      let qs = cls.objects.using(using).filter(Object.fromEntries(group.map((f, i) => [f.attname, values[i]])));
+      if (!this[STATE].adding && this.pk !== null && this.pk !== undefined) qs = qs.exclude({ pk: this.pk });
+      if (!(await qs.exists())) continue;
+      const label = (f: Field) => capitalise(String(f.options.verboseName ?? humanise(f.name)));
+      const model = capitalise(meta.verboseName);
+      if (together) {
+        const names = group.map(label);
+        const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+        (errors[NON_FIELD_ERRORS] ??= []).push({ code: 'unique_together', message: `${model} with this ${list} already exists.`, params: { fields: group.map((f) => f.name) } });
+      } else {
+        const f = group[0] as Field;
+        (errors[f.name] ??= []).push({ code: 'unique', message: `${model} with this ${label(f)} already exists.`, params: { field: f.name } });
+      }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
   /** Inserts (new object) or updates (loaded object) the row; sends preSave and postSave. */
   async save(opts: SaveOptions = {}): Promise<this> {
     const cls = this.constructor as AnyModelClass;
     const meta = cls._meta;
     const self = this as unknown as Record<string, unknown>;
     const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
-    if (opts.validate) this.fullClean();
+    if (opts.validate) await this.fullClean();
     await preSave.send({ sender: cls, instance: this as unknown as AnyInstance, created: this[STATE].adding, using, updateFields: opts.updateFields });
     const now = new Date();
     for (const f of meta.concreteFields) {
@@ -503,7 +568,7 @@ export function model<const D extends FieldDefs>(label: string, defs: D, options
   for (const [name, f] of Object.entries(defs)) {
     if (!(f instanceof Field)) throw new ModelDefinitionError(`${label}.${name} is not a field; use fields.char(), fields.foreignKey(), ...`);
     if (f.name) throw new ModelDefinitionError(`${label}.${name}: this field object already belongs to ${f.modelLabel}.${f.name}; create a new one per model.`);
-    if (['pk', 'objects', 'save', 'delete', 'toJSON', 'fullClean', 'related', 'fetchRelated', 'refreshFromDb'].includes(name)) {
+    if (['pk', 'objects', 'save', 'delete', 'toJSON', 'fullClean', 'cleanFields', 'clean', 'validateUnique', 'related', 'fetchRelated', 'refreshFromDb'].includes(name)) {
       throw new ModelDefinitionError(`${label}: "${name}" is reserved on model instances; name the field differently.`);
     }
     f.bind(label, name);
@@ -650,3 +715,10 @@ export function adoptModelClasses(exports: Record<string, unknown>): void {
     cls._meta.registry.adopt(cls);
   }
 }
+
+/** "pubDate" → "pub date" (a field's label when it has no verboseName). */
+function humanise(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function capitalise(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }

@@ -110,13 +110,18 @@ export class ModelForm extends Form<FieldMap> {
     this.#dbFields = dbFields;
   }
 
-  /** Runs the form's checks, then the model's (fullClean): both sets of errors end up on the form. */
+  /**
+   * Runs the form's checks, then the model's (fullClean: its fields, its clean() hook, unique and unique-together
+   * against the database) in the same pass, so every error shows at once; a duplicate is an error on its field, not a
+   * failed save. Fields the form does not edit, and fields that already failed, are left out of the model's checks.
+   */
   override async fullClean(): Promise<void> {
     await super.fullClean();
-    if (Object.keys(this.errors).length) return;
     this.#apply();
+    const failed = Object.keys(this.errors);
+    const notEdited = this.model._meta.fields.map((x) => x.name).filter((n) => !this.#dbFields.has(n) || this.#dbFields.get(n) instanceof ManyToManyField);
     try {
-      this.instance.fullClean({ exclude: [...this.model._meta.fields.map((x) => x.name)].filter((n) => !this.#dbFields.has(n) || this.#dbFields.get(n) instanceof ManyToManyField) });
+      await this.instance.fullClean({ exclude: [...notEdited, ...failed] });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       this.addError(null, e);
