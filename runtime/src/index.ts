@@ -33,6 +33,10 @@ export { negotiate, bestMatch } from './views/negotiation.js';
 export { type TemplateEngine, type TemplateEngineFactory, type TemplateEngineOptions, type ContextProcessor,
   requestProcessor } from './templates/engine.js';
 export { nunjucksEngine } from './templates/nunjucks.js';
+export { liquidEngine, ALTERS_DATA } from './templates/liquid.js';
+export { TemplateEngines, type ConfiguredEngine } from './templates/engine.js';
+export { Signal } from './dispatch/signal.js';
+export { requestStarted, requestFinished, type RequestStartedEvent, type RequestFinishedEvent } from './http/signals.js';
 export { Feed, type FeedType } from './formats/feed.js';
 export { Sitemap, sitemapView, type SitemapEntry } from './formats/sitemap.js';
 export { el, escapeXml, renderXml, xmlDocument, toXmlElement, type XmlElement, type XmlNode } from './formats/xml.js';

@@ -2,6 +2,7 @@
 import { ImproperlyConfigured } from './errors.js';
 import { checkLanguageCode, languageInfo, supportedLanguageVariant } from './i18n/languages.js';
 import { checkTimezone } from './timezone/timezone.js';
+import type { DatabaseRouter } from './db/connections.js';
 import type { Middleware } from './http/middleware.js';
 import type { TemplateEngineFactory, ContextProcessor } from './templates/engine.js';
 import type { ViewFunction } from './urls/resolver.js';
@@ -10,11 +11,14 @@ export interface DatabaseSettings { url: string }
 export interface CacheSettings { url: string }
 
 export interface TemplateSettings {
-  /** 'nunjucks' (built in) or a factory for another engine. */
-  BACKEND: 'nunjucks' | TemplateEngineFactory;
-  /** Extra template folders, searched before the apps' templates/ folders. Relative to the site dir. */
+  /** 'nunjucks' (built in), 'liquid' (LiquidJS, built in) or a factory for another engine. */
+  BACKEND: 'nunjucks' | 'liquid' | TemplateEngineFactory;
+  /** Extra template folders, searched before the apps' folders. Relative to the site dir. */
   DIRS: string[];
+  /** Search each app's folder named APP_DIRNAME too. */
   APP_DIRS: boolean;
+  /** The folder of each app this engine searches: 'templates' for Nunjucks, 'liquid' for LiquidJS (Django's jinja2/ rule). */
+  APP_DIRNAME?: string;
   CONTEXT_PROCESSORS: ContextProcessor[];
   OPTIONS: Record<string, unknown>;
 }
@@ -27,7 +31,13 @@ export interface Settings {
   DATABASES: Record<string, DatabaseSettings>;
   CACHES: Record<string, CacheSettings>;
   MIDDLEWARE: Middleware[];
-  TEMPLATES: TemplateSettings;
+  /**
+   * The template engines, tried in order: a template is rendered by the first engine that finds it (a site may set
+   * one engine as an object, or several as a list; each entry takes the defaults below for what it leaves out).
+   */
+  TEMPLATES: TemplateSettings[];
+  /** Decide which database serves each model's reads and writes, relations and migrations; asked in order (Django's). */
+  DATABASE_ROUTERS: DatabaseRouter[];
   APPEND_SLASH: boolean;
   /** Bytes; larger request bodies are refused with 413 before any view runs. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: number;
@@ -85,7 +95,7 @@ export interface Settings {
 }
 
 /** Defaults. MIDDLEWARE and TEMPLATES.CONTEXT_PROCESSORS are filled in by the site module (they reference code). */
-export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'>> = Object.freeze({
+export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES' | 'DATABASE_ROUTERS'>> = Object.freeze({
   DEBUG: false,
   SECRET_KEY: '',
   ALLOWED_HOSTS: [],
@@ -129,7 +139,7 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   SHUTDOWN_TIMEOUT: 25,
 });
 
-export type SiteSettings = Partial<Omit<Settings, 'TEMPLATES'>> & { TEMPLATES?: Partial<TemplateSettings> };
+export type SiteSettings = Partial<Omit<Settings, 'TEMPLATES'>> & { TEMPLATES?: Partial<TemplateSettings> | Array<Partial<TemplateSettings>> };
 
 type Env = Record<string, string | undefined>;
 
@@ -197,11 +207,14 @@ export function resolveSettings(
   opts: { requireSecretKey?: boolean } = {},
 ): Settings {
   const fromEnv = settingsFromEnv(env);
+  const engines = site.TEMPLATES === undefined ? [{}] : Array.isArray(site.TEMPLATES) ? site.TEMPLATES : [site.TEMPLATES];
+  if (engines.length === 0) throw new ImproperlyConfigured('TEMPLATES is an empty list: configure at least one engine, e.g. [{ BACKEND: \'nunjucks\' }].');
   const settings: Settings = {
     ...defaultSettings,
     MIDDLEWARE: base.MIDDLEWARE,
+    DATABASE_ROUTERS: [],
     ...site,
-    TEMPLATES: { ...base.TEMPLATES, ...site.TEMPLATES },
+    TEMPLATES: engines.map((e) => ({ ...base.TEMPLATES, ...e })),
     ...fromEnv,
   } as Settings;
   if (fromEnv.DATABASES) settings.DATABASES = { ...site.DATABASES, ...fromEnv.DATABASES };

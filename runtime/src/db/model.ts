@@ -1,7 +1,7 @@
 // model(): builds a model class from field definitions, registers it as 'app.Model', and gives instances their typed fields.
 import { CompiledQuery, sql } from 'kysely';
 import type { Translatable } from '../i18n/lazy.js';
-import { execute, readAlias, routeWrite } from './connections.js';
+import { allowRelation, execute, readAlias, routeWrite } from './connections.js';
 import {
   FieldError, ModelDefinitionError, MultipleObjectsReturned, NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError, type ValidationIssue,
 } from '../errors.js';
@@ -239,14 +239,14 @@ export class ModelMeta {
     this.instancePrototype = cls.prototype as unknown as object;
   }
 
-  /** "entry" from EntryLog's name unless set ("log entry"); Django's verbose_name. */
+  /** verboseName when set (translated at each read when lazy), else the model's name in words ("log entry" for LogEntry). */
   get verboseName(): string {
-    return this.options.verboseName ?? this.modelName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+    return String(this.options.verboseName ?? this.modelName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase());
   }
 
   /** verboseNamePlural when set, else the English plural of verboseName ("entries", "boxes", "categories"). */
   get verboseNamePlural(): string {
-    return this.options.verboseNamePlural ?? pluralise(this.verboseName);
+    return String(this.options.verboseNamePlural ?? pluralise(this.verboseName));
   }
 
   /** A field by name (or attname, or 'pk'); FieldError lists the choices otherwise. */
@@ -286,7 +286,7 @@ export class ModelMeta {
 
 // ---------------------------------------------------------------- instances
 
-export const STATE = Symbol('paddock.state');
+export const STATE = Symbol.for('paddock.state');
 export const CACHE = Symbol('paddock.relatedCache');
 
 export interface InstanceState { adding: boolean; db: string | undefined }
@@ -391,7 +391,7 @@ export class ModelBase {
     const sets = [...meta.uniqueTogether, ...meta.constraints.filter((c) => c.type === 'unique' && c.fields?.length).map((c) => c.fields as string[])];
     for (const names of sets) checks.push({ fields: names.map((n) => meta.field(n)), together: true });
     const errors: Record<string, ValidationIssue[]> = {};
-    const using = this[STATE].db ?? routeWrite(meta.label);
+    const using = this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
     for (const { fields: group, together } of checks) {
       if (group.some((f) => opts.exclude?.includes(f.name))) continue;
       const values = group.map((f) => self[f.attname]);
@@ -418,7 +418,7 @@ export class ModelBase {
     const cls = this.constructor as AnyModelClass;
     const meta = cls._meta;
     const self = this as unknown as Record<string, unknown>;
-    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
+    const using = opts.using ?? this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
     if (opts.validate) await this.fullClean();
     await preSave.send({ sender: cls, instance: this as unknown as AnyInstance, created: this[STATE].adding, using, updateFields: opts.updateFields });
     const now = new Date();
@@ -451,9 +451,10 @@ export class ModelBase {
 
   /** Deletes the row and applies every onDelete rule pointing at it; returns the counts per model. */
   async delete(opts: { using?: string } = {}): Promise<DeleteResult> {
-    const meta = (this.constructor as AnyModelClass)._meta;
+    const cls = this.constructor as AnyModelClass;
+    const meta = cls._meta;
     if (this.pk === null || this.pk === undefined) throw new FieldError(`This ${meta.label} cannot be deleted: it has no primary key (it was never saved).`);
-    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
+    const using = opts.using ?? this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
     const result = await deleteObjects(this.constructor as AnyModelClass, [this as unknown as AnyInstance], using);
     return result;
   }
@@ -461,7 +462,7 @@ export class ModelBase {
   /** Reloads the fields from the database (and forgets loaded relations). */
   async refreshFromDb(opts: { using?: string } = {}): Promise<this> {
     const cls = this.constructor as AnyModelClass;
-    const fresh = await cls.objects.using(opts.using ?? this[STATE].db ?? readAlias(cls._meta.label)).get({ pk: this.pk });
+    const fresh = await cls.objects.using(opts.using ?? this[STATE].db ?? readAlias(cls, undefined, { instance: this as unknown as AnyInstance })).get({ pk: this.pk });
     for (const f of cls._meta.concreteFields) (this as unknown as Record<string, unknown>)[f.attname] = (fresh as Record<string, unknown>)[f.attname];
     this[CACHE] = undefined;
     return this;
@@ -474,7 +475,7 @@ export class ModelBase {
     if (!(f instanceof ForeignKey)) throw new FieldError(`${meta.label}.${name} is not a foreign key or one-to-one field.`);
     const id = (this as unknown as Record<string, unknown>)[f.attname];
     const value = id === null || id === undefined ? null
-      : await f.related().objects.using(this[STATE].db ?? readAlias(f.related()._meta.label)).get({ [f.targetField().name]: id });
+      : await f.related().objects.using(this[STATE].db ?? readAlias(f.related(), undefined, { instance: this as unknown as AnyInstance })).get({ [f.targetField().name]: id });
     setCached(this, f.name, value);
     return value;
   }
@@ -631,6 +632,7 @@ function installAccessors(cls: AnyModelClass): void {
             setCached(this, f.name, null);
             self[f.attname] = null;
           } else if (value instanceof ModelBase) {
+            assertRelationAllowed(this, value as unknown as AnyInstance, f.name);
             setCached(this, f.name, value);
             self[f.attname] = (value as unknown as Record<string, unknown>)[f.targetField().attname];
           } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') {
@@ -686,7 +688,7 @@ export function installReverseAccessors(reg: Registry): void {
 
 /** Raw SQL mapped onto instances of cls (columns named like the table's). */
 export async function rawInstances<T>(cls: AnyModelClass, text: string, params: readonly unknown[], using?: string): Promise<T[]> {
-  const alias = using ?? readAlias(cls._meta.label);
+  const alias = using ?? readAlias(cls);
   const res = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(text, [...params]));
   return res.rows.map((row) => {
     const obj = fromRow(cls, row, '', alias) as unknown as Record<string, unknown>;
@@ -722,3 +724,21 @@ function humanise(name: string): string {
 }
 
 function capitalise(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
+
+/** DATABASE_ROUTERS' allowRelation (by default: both objects from the same database, or not saved yet). */
+export function assertRelationAllowed(obj: AnyInstance, other: AnyInstance, fieldName: string): void {
+  if (allowRelation(obj, other)) return;
+  const a = (obj.constructor as AnyModelClass)._meta.label;
+  const b = (other.constructor as AnyModelClass)._meta.label;
+  throw new FieldError(`Cannot relate this ${a} (database "${obj[STATE]?.db}") to a ${b} from database "${other[STATE]?.db}" through ${fieldName}: `
+    + 'the database routers do not allow relations across these databases. Save both in one database, or allow it in a router\'s allowRelation().');
+}
+
+/** Methods that write: templates never call them when they read `{{ post.delete }}` (Django's alters_data; templates/liquid.ts). */
+export function markAltersData(proto: object, names: readonly string[]): void {
+  for (const name of names) {
+    const fn = (proto as Record<string, unknown>)[name];
+    if (typeof fn === 'function') Object.defineProperty(fn, Symbol.for('paddock.altersData'), { value: true });
+  }
+}
+markAltersData(ModelBase.prototype, ['save', 'delete', 'refreshFromDb']);

@@ -9,9 +9,11 @@ import { FieldError, IntegrityError, ValidationError } from '../errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import { AutoField, DateTimeField, ForeignKey, ManyToManyField, type Field } from './fields.js';
 import {
-  CACHE, STATE, ModelBase, fromRow, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass, type RelatedObject,
+  CACHE, STATE, ModelBase, assertRelationAllowed, fromRow, markAltersData, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass,
+  type RelatedObject,
 } from './model.js';
 import { atomic } from './transactions.js';
+import { m2mChanged, type M2MAction } from './signals.js';
 import { deleteObjects, canFastDelete, type DeleteResult } from './deletion.js';
 
 export type Filter = Lookups | Q;
@@ -88,7 +90,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ compiling
 
-  get db(): string { return this.state.using ?? readAlias(this.model._meta.label); }
+  get db(): string { return this.state.using ?? readAlias(this.model); }
 
   protected compiler(prefix = 't'): Compiler {
     const c = new Compiler(this.model, prefix);
@@ -379,7 +381,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ writing
 
-  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model._meta.label); }
+  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model); }
 
   async create(data: C): Promise<T> {
     const obj = new this.model._meta.modelClass(data as Record<string, unknown>);
@@ -676,26 +678,61 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
 
   async add(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
-    const ids = this.#ids(objs);
+    this.#checkRelations(objs);
+    let ids = this.#ids(objs);
     if (!ids.length) return;
     const me = this.instance.pk;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) {
+      // Receivers are told only about the keys that are not related yet (as Django's pk_set).
+      const present = (await execute<Record<string, unknown>>(this.writeAlias, sql`select ${sql.id(theirs)} as "k" from ${sql.id(table)} where ${sql.id(mine)} = ${me} and ${sql.id(theirs)} in (${sql.join(ids)})`)).rows;
+      const have = new Set(present.map((r) => keyOf(r.k)));
+      ids = unique(ids).filter((id) => !have.has(keyOf(id)));
+      await this.#send('preAdd', new Set(ids));
+      if (!ids.length) return this.#send('postAdd', new Set());
+    }
     const rows = ids.map((id) => sql`(${me}, ${id})`);
     await execute(this.writeAlias, sql`insert into ${sql.id(table)} (${sql.id(mine)}, ${sql.id(theirs)}) values ${sql.join(rows)} on conflict do nothing`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postAdd', new Set(ids));
   }
 
   async remove(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
     const ids = this.#ids(objs);
     if (!ids.length) return;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preRemove', new Set(ids));
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk} and ${sql.id(theirs)} in (${sql.join(ids)})`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postRemove', new Set(ids));
   }
 
   async clear(): Promise<void> {
     const { table, mine } = this.#columns();
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preClear', null);
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk}`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postClear', null);
+  }
+
+  /** The model m2mChanged names as sender: the field's through model when it has one, else the model declaring it. */
+  #sender(): AnyModelClass {
+    const th = throughInfo(this.field);
+    return th.model ?? this.model._meta.registry.get(this.field.modelLabel);
+  }
+
+  #send(action: M2MAction, pkSet: Set<unknown> | null): Promise<void> {
+    return m2mChanged.send({
+      sender: this.#sender(), instance: this.instance, action, reverse: !this.forwardSide, model: this.model,
+      pkSet, field: this.field, using: this.writeAlias,
+    });
+  }
+
+  /** DATABASE_ROUTERS' allowRelation: objects from databases the routers keep apart cannot be related. */
+  #checkRelations(objs: ReadonlyArray<ModelBase | number | string>): void {
+    for (const o of objs) if (o instanceof ModelBase) assertRelationAllowed(this.instance, o as unknown as AnyInstance, this.field.name);
   }
 
   /** Makes the related set exactly `objs` (one transaction). */
@@ -824,3 +861,7 @@ function unique(values: unknown[]): unknown[] {
 function keyOf(v: unknown): string { return typeof v === 'bigint' ? `${v}` : String(v); }
 
 export { getCached };
+
+markAltersData(QuerySet.prototype, ['delete', 'update', 'create', 'bulkCreate', 'bulkUpdate', 'getOrCreate', 'updateOrCreate']);
+markAltersData(RelatedManager.prototype, ['add', 'create']);
+markAltersData(ManyRelatedManager.prototype, ['add', 'remove', 'clear', 'set', 'create']);
