@@ -4,7 +4,7 @@ export {
   TemplateDoesNotExist, SiteNotFound, NotAcceptable, ValidationError, NON_FIELD_ERRORS, BadSignature, SignatureExpired,
   CacheKeyMissing, CacheOperationUnsupported, BadHeader, SuspiciousFileOperation, ObjectDoesNotExist, MultipleObjectsReturned,
   IntegrityError, FieldError, ProtectedError, DatabaseConfigError, DatabaseInUse, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
-  CommandError,
+  CommandError, StorageQuotaExceeded,
   type ValidationIssue, type ValidationInput,
 } from './errors.js';
 export { defaultSettings, type Settings, type SiteSettings, type TemplateSettings, type DatabaseSettings, type CacheSettings } from './settings.js';
@@ -42,3 +42,4 @@ export { Sitemap, sitemapView, type SitemapEntry } from './formats/sitemap.js';
 export { el, escapeXml, renderXml, xmlDocument, toXmlElement, type XmlElement, type XmlNode } from './formats/xml.js';
 export { logger } from './log.js';
 export * from './db/index.js';
+export * from './files/index.js';

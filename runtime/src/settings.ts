@@ -3,6 +3,7 @@ import { ImproperlyConfigured } from './errors.js';
 import { checkLanguageCode, languageInfo, supportedLanguageVariant } from './i18n/languages.js';
 import { checkTimezone } from './timezone/timezone.js';
 import type { DatabaseRouter } from './db/connections.js';
+import type { StorageFactory } from './files/storage.js';
 import type { Middleware } from './http/middleware.js';
 import type { TemplateEngineFactory, ContextProcessor } from './templates/engine.js';
 import type { ViewFunction } from './urls/resolver.js';
@@ -64,6 +65,25 @@ export interface Settings {
   /** Where collectstatic writes, relative to the site dir; served from here outside dev. */
   STATIC_ROOT: string;
   STATICFILES_DIRS: string[];
+  /** Where uploaded files live (relative to the site dir); on the platform, the site's media volume. */
+  MEDIA_ROOT: string;
+  /** The URL uploaded files are served under ('/media/'; the site host serves a local MEDIA_ROOT there). */
+  MEDIA_URL: string;
+  /** Most bytes MEDIA_ROOT may hold (0: no limit); the platform sets it from the site's plan. */
+  MEDIA_QUOTA_BYTES: number;
+  /** 'filesystem' (MEDIA_ROOT), 's3' (the MEDIA_S3_* settings) or a function returning a Storage. */
+  MEDIA_STORAGE: 'filesystem' | 's3' | StorageFactory;
+  MEDIA_S3_BUCKET: string;
+  MEDIA_S3_REGION: string;
+  /** An S3-compatible server's address; empty for AWS. */
+  MEDIA_S3_ENDPOINT: string;
+  MEDIA_S3_FORCE_PATH_STYLE: boolean;
+  /** Empty: the AWS SDK's own credential chain (AWS_ACCESS_KEY_ID, ...). */
+  MEDIA_S3_ACCESS_KEY_ID: string;
+  MEDIA_S3_SECRET_ACCESS_KEY: string;
+  MEDIA_S3_PREFIX: string;
+  /** Where browsers fetch objects (a CDN or the bucket's public address); empty: the endpoint's address. */
+  MEDIA_S3_PUBLIC_URL: string;
   /** The site's default language ('en-us', 'fr', 'pt-br'): used when the locale middleware finds nothing better. */
   LANGUAGE_CODE: string;
   /** The languages the locale middleware may choose, as [code, name]. Default: those the runtime is translated into. */
@@ -125,6 +145,18 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   STATIC_URL: '/static/',
   STATIC_ROOT: 'staticfiles',
   STATICFILES_DIRS: [],
+  MEDIA_ROOT: 'media',
+  MEDIA_URL: '/media/',
+  MEDIA_QUOTA_BYTES: 0,
+  MEDIA_STORAGE: 'filesystem',
+  MEDIA_S3_BUCKET: '',
+  MEDIA_S3_REGION: '',
+  MEDIA_S3_ENDPOINT: '',
+  MEDIA_S3_FORCE_PATH_STYLE: false,
+  MEDIA_S3_ACCESS_KEY_ID: '',
+  MEDIA_S3_SECRET_ACCESS_KEY: '',
+  MEDIA_S3_PREFIX: '',
+  MEDIA_S3_PUBLIC_URL: '',
   LANGUAGE_CODE: 'en-us',
   LANGUAGES: [['en', 'English'], ['fr', 'French'], ['de', 'German']] as ReadonlyArray<readonly [string, string]>,
   LOCALE_PATHS: ['locale'],

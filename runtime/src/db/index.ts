@@ -33,7 +33,8 @@ export {
 export {
   fields, Field, AutoField, CharField, SlugField, EmailField, URLField, TextField, IntegerField, BigIntegerField, FloatField,
   DecimalField, BooleanField, DateField, DateTimeField, TimeField, DurationField, UUIDField, JSONField, ForeignKey,
-  OneToOneField, ManyToManyField, type OnDelete, type JsonValue, type FieldOptions, type ModelRef,
+  OneToOneField, ManyToManyField, FileField, ImageField, type OnDelete, type JsonValue, type FieldOptions, type ModelRef,
+  type FileFieldOptions, type ImageFieldOptions,
 } from './fields.js';
 export {
   model, registry, Registry, ModelBase, ModelMeta, adoptModelClasses, pluralise, type ModelClass, type Manager, type AnyModelClass, type AnyInstance, type ModelInstance,

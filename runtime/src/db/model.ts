@@ -6,9 +6,10 @@ import {
   FieldError, ModelDefinitionError, MultipleObjectsReturned, NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError, type ValidationIssue,
 } from '../errors.js';
 import {
-  AutoField, DateTimeField, Field, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
+  AutoField, DateTimeField, Field, FileField, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
   type ModelRef,
 } from './fields.js';
+import type { FieldFile, FileContent } from '../files/file.js';
 import { QuerySet, RelatedManager, ManyRelatedManager } from './queryset.js';
 import { postSave, preSave } from './signals.js';
 import { deleteObjects, type DeleteResult } from './deletion.js';
@@ -34,8 +35,13 @@ export type InstanceFields<D> = { -readonly [K in PlainKeys<D>]: Val<D[K]> }
   & ('id' extends keyof D ? unknown : { id: number });
 
 /** What create() and the constructor accept: required fields, optional ones (defaults, null, auto), and `<fk>Id` keys. */
-export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Val<D[K]> }
-  & { [K in Exclude<OptionalKeys<D>, FKKeys<D>>]?: Val<D[K]> }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FileKeys<D> = { [K in keyof D]: D[K] extends FileField<any, any> ? K : never }[keyof D];
+
+export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D> | FileKeys<D>>]: Val<D[K]> }
+  & { [K in Exclude<OptionalKeys<D>, FKKeys<D> | FileKeys<D>>]?: Val<D[K]> }
+  // A file field takes an upload (or contentFile()) to store, a stored file, or a stored name.
+  & { [K in FileKeys<D>]?: FieldFile | FileContent | string | null }
   // A foreign key takes the related instance or its key.
   & { [K in FKKeys<D>]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? TI | FkId<TI> | null : TI | FkId<TI>) : never }
   & { [K in FKKeys<D> as `${K & string}Id`]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
@@ -427,6 +433,11 @@ export class ModelBase {
       if (f.options.autoNow || (f.options.autoNowAdd && this[STATE].adding && self[f.attname] == null)) self[f.attname] = now;
     }
     if (opts.forceInsert && opts.forceUpdate) throw new FieldError('save() takes forceInsert or forceUpdate, not both.');
+    // Fields' own last step (a file field stores its upload and keeps the name).
+    for (const f of meta.concreteFields) {
+      const pending = f.preSave(this as unknown as AnyInstance, this[STATE].adding);
+      if (pending) await pending;
+    }
     const adding = (this[STATE].adding && opts.forceUpdate !== true) || opts.forceInsert === true;
     let created = adding;
     if (!adding) {
