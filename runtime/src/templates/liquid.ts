@@ -2,8 +2,9 @@
 // plus {% url %}, {% static %} and {% csrf_token %}. Values may be promises (a related manager, an unrun QuerySet):
 // LiquidJS awaits them, so `{% for c in question.choices %}` loads the choices if they were not prefetched.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Context, Hash, Liquid, Tag, evalToken, type Emitter, type TagToken, type TopLevelToken, type ValueToken } from 'liquidjs';
+import type { Context, Emitter, Hash, Liquid, TagToken, TopLevelToken, ValueToken } from 'liquidjs';
 import nunjucks from 'nunjucks';
 import { TemplateDoesNotExist } from '../errors.js';
 import { templateRendered, templateRenderedListened, type TemplateEngine, type TemplateEngineFactory, type TemplateEngineOptions } from './engine.js';
@@ -11,16 +12,28 @@ import { templateRendered, templateRenderedListened, type TemplateEngine, type T
 /** Marks a method that changes data (save, delete, update, ...): templates never call it (Django's alters_data). */
 export const ALTERS_DATA = Symbol.for('paddock.altersData');
 
-// LiquidJS calls a function it reads as a property (`{{ post.wasPublishedRecently }}`). Methods that change data
-// must not run because a template named them (`{{ post.delete }}`): they read as nothing, as in Django.
-const readProperty = Context.prototype.readProperty;
-Context.prototype.readProperty = function guarded(this: Context, obj: unknown, key: unknown): unknown {
-  if (obj !== null && typeof obj === 'object' && (typeof key === 'string' || typeof key === 'symbol')) {
-    const v = (obj as Record<string | symbol, unknown>)[key];
-    if (typeof v === 'function' && (v as unknown as Record<symbol, unknown>)[ALTERS_DATA] === true) return undefined;
-  }
-  return readProperty.call(this, obj as never, key as never);
-};
+type LiquidModule = typeof import('liquidjs');
+let liquidjs: LiquidModule | null = null;
+
+/**
+ * LiquidJS, loaded when a site first configures it (a site on Nunjucks alone does not pay for it at boot, which a
+ * waking site waits for). LiquidJS calls a function it reads as a property (`{{ post.wasPublishedRecently }}`);
+ * methods that change data must not run because a template named them (`{{ post.delete }}`): they read as nothing,
+ * as in Django.
+ */
+function loadLiquid(): LiquidModule {
+  if (liquidjs) return liquidjs;
+  const mod = createRequire(import.meta.url)('liquidjs') as LiquidModule;
+  const readProperty = mod.Context.prototype.readProperty;
+  mod.Context.prototype.readProperty = function guarded(this: Context, obj: unknown, key: unknown): unknown {
+    if (obj !== null && typeof obj === 'object' && (typeof key === 'string' || typeof key === 'symbol')) {
+      const v = (obj as Record<string | symbol, unknown>)[key];
+      if (typeof v === 'function' && (v as unknown as Record<symbol, unknown>)[ALTERS_DATA] === true) return undefined;
+    }
+    return readProperty.call(this, obj as never, key as never);
+  };
+  return (liquidjs = mod);
+}
 
 /** Values marked safe (forms' HTML, SafeString) are written as they are; everything else is escaped. */
 function escapeOutput(value: unknown): string {
@@ -30,8 +43,9 @@ function escapeOutput(value: unknown): string {
 }
 
 /** A tag `{% name 'arg' key=value %}` (Django style) or `key: value` (Liquid style) calling `run`. */
-function simpleTag(run: (first: unknown, kwargs: Record<string, unknown>, ctx: Context) => string) {
-  return class extends Tag {
+function simpleTag(lib: LiquidModule, run: (first: unknown, kwargs: Record<string, unknown>, ctx: Context) => string) {
+  const { Hash: HashClass, evalToken } = lib;
+  return class extends lib.Tag {
     private readonly first: ValueToken | undefined;
     private readonly hash: Hash;
     constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {
@@ -39,7 +53,7 @@ function simpleTag(run: (first: unknown, kwargs: Record<string, unknown>, ctx: C
       this.first = this.tokenizer.readValue();
       const rest = this.tokenizer.remaining();
       // Commas between arguments are allowed, as in Nunjucks.
-      this.hash = new Hash(rest.replace(/^\s*,/, ''), /^[\s,]*[A-Za-z_]\w*\s*=/.test(rest) ? '=' : false);
+      this.hash = new HashClass(rest.replace(/^\s*,/, ''), /^[\s,]*[A-Za-z_]\w*\s*=/.test(rest) ? '=' : false);
     }
     * render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
       const first = this.first ? yield evalToken(this.first, ctx) : undefined;
@@ -56,7 +70,8 @@ class LiquidEngine implements TemplateEngine {
 
   constructor(opts: TemplateEngineOptions) {
     this.dirs = opts.dirs;
-    this.liquid = new Liquid({
+    const lib = loadLiquid();
+    this.liquid = new lib.Liquid({
       root: opts.dirs,
       partials: opts.dirs,
       layouts: opts.dirs,
@@ -68,9 +83,9 @@ class LiquidEngine implements TemplateEngine {
       strictFilters: true,
       ...(opts.options.liquid as Record<string, unknown> | undefined),
     });
-    this.liquid.registerTag('url', simpleTag((name, kwargs) => escapeOutput(opts.reverse(String(name), kwargs))));
-    this.liquid.registerTag('static', simpleTag((path) => escapeOutput(opts.staticUrl(String(path)))));
-    this.liquid.registerTag('csrf_token', simpleTag((_first, _kw, ctx) => {
+    this.liquid.registerTag('url', simpleTag(lib, (name, kwargs) => escapeOutput(opts.reverse(String(name), kwargs))));
+    this.liquid.registerTag('static', simpleTag(lib, (path) => escapeOutput(opts.staticUrl(String(path)))));
+    this.liquid.registerTag('csrf_token', simpleTag(lib, (_first, _kw, ctx) => {
       const token = ctx.getSync(['csrf_token']);
       const value = token === undefined || token === null ? '' : escapeOutput(String(token));
       return `<input type="hidden" name="csrfmiddlewaretoken" value="${value}">`;
