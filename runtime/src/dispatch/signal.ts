@@ -7,20 +7,23 @@ type Receiver<E> = (event: E) => unknown;
 export class Signal<E extends { sender?: unknown }> {
   #receivers: Array<{ fn: Receiver<E>; sender: unknown }> = [];
 
-  /** Adds a receiver (for one sender when given); returns a function that disconnects it. */
-  connect(fn: Receiver<E>, opts: { sender?: E['sender'] } = {}): () => void {
+  /**
+   * Adds a receiver (for one sender when given: a model class for the model signals); returns a function that
+   * disconnects it. The sender is compared by identity, so any model class fits (typed loosely on purpose).
+   */
+  connect(fn: Receiver<E>, opts: { sender?: object } = {}): () => void {
     this.#receivers.push({ fn, sender: opts.sender });
     return () => this.disconnect(fn, opts);
   }
 
-  disconnect(fn: Receiver<E>, opts: { sender?: E['sender'] } = {}): boolean {
+  disconnect(fn: Receiver<E>, opts: { sender?: object } = {}): boolean {
     const i = this.#receivers.findIndex((r) => r.fn === fn && r.sender === opts.sender);
     if (i >= 0) this.#receivers.splice(i, 1);
     return i >= 0;
   }
 
   /** Whether sending for `sender` would reach anyone (lets hot paths skip building the event). */
-  hasReceivers(sender?: E['sender']): boolean {
+  hasReceivers(sender?: object): boolean {
     return this.#receivers.some((r) => r.sender === undefined || sender === undefined || r.sender === sender);
   }
 
