@@ -5,6 +5,7 @@ import {
   atomic, ForeignKey, ManyToManyField, rawQuery, registry, type AnyInstance, type AnyModelClass, type Field, type ModelMeta,
 } from '../db/index.js';
 import { BadRequest, ValidationError } from '../errors.js';
+import { FieldFile } from '../files/file.js';
 import { el, xmlDocument, type XmlElement } from '../formats/xml.js';
 
 export type Format = 'json' | 'xml';
@@ -27,6 +28,7 @@ function findModel(key: string): AnyModelClass {
 
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
+  if (v instanceof FieldFile) return v.name;
   if (typeof v === 'bigint') return v.toString();
   return v;
 }

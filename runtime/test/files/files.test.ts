@@ -9,6 +9,7 @@ import {
   imageDimensions, makeMigrations, model, type Manager,
 } from '@paddock/runtime';
 import { modelForm, type UploadedFile } from '@paddock/runtime/forms';
+import { dumpData, loadData } from '@paddock/runtime/serializers';
 import { createServer, type SiteServer } from '@paddock/runtime/host';
 import { testDatabase } from '../contrib/helpers/db.js';
 import { makeSite, tempDir } from '../helpers/site.js';
@@ -72,6 +73,11 @@ describe('files on models', () => {
     assert.equal(await loaded.image.size(), png(3, 2).length);
     assert.deepEqual(await loaded.image.open(), png(3, 2));
     assert.equal(JSON.stringify({ image: loaded.image }), '{"image":"photos/my_cat.png"}');
+    // dumpdata / loaddata carry the stored name, in both formats.
+    const xml = await dumpData('xml', [Photo]);
+    assert.match(xml, /<field name="image" type="image">photos\/my_cat.png<\/field>/);
+    await loadData('xml', xml);
+    assert.equal((await Photo.objects.get({ pk: photo.id })).image?.url, '/media/photos/my_cat.png');
 
     await assert.rejects(Photo.objects.create({ title: 'Escape', image: contentFile('../../etc/passwd.png', png(1, 1)) }), SuspiciousFileOperation);
     const notImage = new Photo({ title: 'Fake', image: contentFile('evil.png', '<script>alert(1)</script>') });
