@@ -358,3 +358,20 @@ export class Rollback extends Error {
     this.name = 'Rollback';
   }
 }
+
+// ---------------------------------------------------------------- files
+
+/** A save that would take the site's media storage past its quota (MEDIA_QUOTA_BYTES; on the platform, the plan's). */
+export class StorageQuotaExceeded extends PaddockError {
+  readonly usedBytes: number;
+  readonly quotaBytes: number;
+  constructor(usedBytes: number, addBytes: number, quotaBytes: number) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    super('PDK_MEDIA_QUOTA', 413,
+      `The media storage is full: saving ${mb(addBytes)} would use ${mb(usedBytes + addBytes)} of its ${mb(quotaBytes)} quota. `
+      + 'Delete files that are no longer needed, or move the site to a plan with more media space.');
+    this.name = 'StorageQuotaExceeded';
+    this.usedBytes = usedBytes;
+    this.quotaBytes = quotaBytes;
+  }
+}

@@ -4,7 +4,7 @@ export {
   TemplateDoesNotExist, SiteNotFound, NotAcceptable, ValidationError, NON_FIELD_ERRORS, BadSignature, SignatureExpired,
   CacheKeyMissing, CacheOperationUnsupported, BadHeader, SuspiciousFileOperation, ObjectDoesNotExist, MultipleObjectsReturned,
   IntegrityError, FieldError, ProtectedError, DatabaseConfigError, DatabaseInUse, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
-  CommandError,
+  CommandError, StorageQuotaExceeded,
   type ValidationIssue, type ValidationInput,
 } from './errors.js';
 export { defaultSettings, type Settings, type SiteSettings, type TemplateSettings, type DatabaseSettings, type CacheSettings } from './settings.js';
@@ -33,8 +33,13 @@ export { negotiate, bestMatch } from './views/negotiation.js';
 export { type TemplateEngine, type TemplateEngineFactory, type TemplateEngineOptions, type ContextProcessor,
   requestProcessor } from './templates/engine.js';
 export { nunjucksEngine } from './templates/nunjucks.js';
+export { liquidEngine, ALTERS_DATA } from './templates/liquid.js';
+export { TemplateEngines, type ConfiguredEngine } from './templates/engine.js';
+export { Signal } from './dispatch/signal.js';
+export { requestStarted, requestFinished, type RequestStartedEvent, type RequestFinishedEvent } from './http/signals.js';
 export { Feed, type FeedType } from './formats/feed.js';
 export { Sitemap, sitemapView, type SitemapEntry } from './formats/sitemap.js';
 export { el, escapeXml, renderXml, xmlDocument, toXmlElement, type XmlElement, type XmlNode } from './formats/xml.js';
 export { logger } from './log.js';
 export * from './db/index.js';
+export * from './files/index.js';

@@ -1,5 +1,6 @@
 // Opens what the deploy pipeline needs beside the platform handles — the driver, the artifact
 // store, the log store, the edge signal, the runtime image — once per process.
+import { join } from 'node:path';
 import type { Platform } from '../platform.js';
 import { DirectoryArtifactStore } from '../artifacts/artifact-store.js';
 import { DockerDriver } from '../drivers/docker.js';
@@ -26,7 +27,7 @@ export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions
   const settings = opts.settings ?? deploySettings(platform.config);
   const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver({ egress: tenantEgress(platform.config) });
   const driver = opts.driver ?? (settings.driver === 'process'
-    ? new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => platform.logger.warn(m) })
+    ? new ProcessDriver({ runtimeDir: runtimePackageDir(), mediaDir: join(settings.buildDir, 'media'), warn: (m) => platform.logger.warn(m) })
     : docker);
   const namespace = opts.namespace ?? platform.queues.prefix;
   let runtime: Promise<RuntimeImage> | undefined;

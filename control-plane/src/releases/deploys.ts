@@ -23,6 +23,7 @@ import { buildReleaseImage } from '../images/release-image.js';
 import { runtimeCommand, runtimePackageDir, type RuntimeImage } from '../images/runtime-image.js';
 import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
+import { quotasOf } from '../orgs/plans.js';
 import { secretKeyContext } from '../sites/sites.js';
 import type { LogStore } from './log-store.js';
 import { release, type ReleasePlan } from './releaser.js';
@@ -72,6 +73,10 @@ export async function siteEnvironment(deps: DeployDeps, site: Site, own?: EnvVar
   const hosts = await siteHosts(deps, site);
   env.ALLOWED_HOSTS = hosts.join(',');
   env.PADDOCK_SITE = site.name;
+  // The site's uploads live on its media volume (the driver sets PADDOCK_MEDIA_ROOT); the runtime's storage refuses a
+  // save past the plan's media quota, measuring the volume itself (runtime/src/files/storage.ts).
+  const org = await db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirst();
+  if (org) env.PADDOCK_MEDIA_QUOTA_BYTES = String(quotasOf(org.plan, org.quota_overrides).mediaMb * 1024 * 1024);
   return env;
 }
 

@@ -166,8 +166,8 @@ const makemessages = defineCommand({
       const localePath = site.settings.LOCALE_PATHS[0];
       if (!localePath) out("site: LOCALE_PATHS is empty, so the messages of the site's own files (outside its apps) are not collected.");
       else targets.push({
-        label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d)),
-        exclude: [...appDirs, ...site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d))], root: site.dir,
+        label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.flatMap((t) => t.DIRS).map((d) => resolve(site.dir, d)),
+        exclude: [...appDirs, ...site.settings.TEMPLATES.flatMap((t) => t.DIRS).map((d) => resolve(site.dir, d))], root: site.dir,
       });
     }
     if (named?.includes('runtime')) {

@@ -9,9 +9,11 @@ import { FieldError, IntegrityError, ValidationError } from '../errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import { AutoField, DateTimeField, ForeignKey, ManyToManyField, type Field } from './fields.js';
 import {
-  CACHE, STATE, ModelBase, fromRow, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass, type RelatedObject,
+  CACHE, STATE, ModelBase, assertRelationAllowed, fromRow, markAltersData, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass,
+  type RelatedObject,
 } from './model.js';
 import { atomic } from './transactions.js';
+import { m2mChanged, type M2MAction } from './signals.js';
 import { deleteObjects, canFastDelete, type DeleteResult } from './deletion.js';
 
 export type Filter = Lookups | Q;
@@ -88,7 +90,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ compiling
 
-  get db(): string { return this.state.using ?? readAlias(this.model._meta.label); }
+  get db(): string { return this.state.using ?? readAlias(this.model); }
 
   protected compiler(prefix = 't'): Compiler {
     const c = new Compiler(this.model, prefix);
@@ -278,6 +280,24 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     for (const row of await this.fetch()) yield row;
   }
 
+  /**
+   * Synchronous iteration (a template's `{% for %}`, `[...qs]`) works on rows that are already loaded: a related
+   * manager after prefetchRelated(). Anything else would need a query, which a synchronous loop cannot wait for, so it
+   * says how to load the rows instead of rendering nothing.
+   */
+  *[Symbol.iterator](): Iterator<T> {
+    if (this.prefetched) {
+      yield* this.prefetched;
+      return;
+    }
+    throw new FieldError(this.notLoadedMessage());
+  }
+
+  protected notLoadedMessage(): string {
+    return `This ${this.model._meta.label} QuerySet has not been run, so it cannot be looped over synchronously (a template's for loop): `
+      + 'await it in the view and pass the list (`posts: await Post.objects.filter(...)`).';
+  }
+
   /** Walks a large table in ordered batches of `chunkSize` (keyset on the primary key), holding one batch at a time. */
   async *iterator(chunkSize = 1000): AsyncGenerator<T> {
     const pk = this.model._meta.pk.name;
@@ -361,10 +381,10 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ writing
 
-  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model._meta.label); }
+  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model); }
 
   async create(data: C): Promise<T> {
-    const obj = new this.model(data as Record<string, unknown>);
+    const obj = new this.model._meta.modelClass(data as Record<string, unknown>);
     await obj.save({ using: this.writeAlias });
     return obj as unknown as T;
   }
@@ -405,7 +425,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   /** Inserts many objects in multi-row INSERTs (no signals); sets their primary keys. */
   async bulkCreate(items: ReadonlyArray<T | C>, opts: { batchSize?: number; ignoreConflicts?: boolean } = {}): Promise<T[]> {
     const meta = this.model._meta;
-    const objs = items.map((x) => (x instanceof this.model ? x : new this.model(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
+    const objs = items.map((x) => (x instanceof this.model ? x : new this.model._meta.modelClass(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
     if (objs.length === 0) return [];
     const now = new Date();
     const dtFields = meta.concreteFields.filter((f) => f instanceof DateTimeField && (f.options.autoNow || f.options.autoNowAdd));
@@ -585,12 +605,20 @@ export class RelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel);
+    // all() keeps the prefetched rows (Django's prefetch cache); any other change means a new query.
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel, keep);
   }
 
   override async create(data: object): Promise<T> {
     const fk = this.rel.field as ForeignKey;
     return super.create({ ...data, [fk.name]: this.instance });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    return `${owner.label}.${this.rel.accessor} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${this.rel.accessor}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${this.rel.accessor}\` to the template.`;
   }
 
   /** Points existing objects at this instance (saving each). */
@@ -632,7 +660,8 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide);
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide, keep);
   }
 
   #columns(): { table: string; mine: string; theirs: string } {
@@ -649,26 +678,61 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
 
   async add(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
-    const ids = this.#ids(objs);
+    this.#checkRelations(objs);
+    let ids = this.#ids(objs);
     if (!ids.length) return;
     const me = this.instance.pk;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) {
+      // Receivers are told only about the keys that are not related yet (as Django's pk_set).
+      const present = (await execute<Record<string, unknown>>(this.writeAlias, sql`select ${sql.id(theirs)} as "k" from ${sql.id(table)} where ${sql.id(mine)} = ${me} and ${sql.id(theirs)} in (${sql.join(ids)})`)).rows;
+      const have = new Set(present.map((r) => keyOf(r.k)));
+      ids = unique(ids).filter((id) => !have.has(keyOf(id)));
+      await this.#send('preAdd', new Set(ids));
+      if (!ids.length) return this.#send('postAdd', new Set());
+    }
     const rows = ids.map((id) => sql`(${me}, ${id})`);
     await execute(this.writeAlias, sql`insert into ${sql.id(table)} (${sql.id(mine)}, ${sql.id(theirs)}) values ${sql.join(rows)} on conflict do nothing`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postAdd', new Set(ids));
   }
 
   async remove(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
     const ids = this.#ids(objs);
     if (!ids.length) return;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preRemove', new Set(ids));
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk} and ${sql.id(theirs)} in (${sql.join(ids)})`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postRemove', new Set(ids));
   }
 
   async clear(): Promise<void> {
     const { table, mine } = this.#columns();
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preClear', null);
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk}`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postClear', null);
+  }
+
+  /** The model m2mChanged names as sender: the field's through model when it has one, else the model declaring it. */
+  #sender(): AnyModelClass {
+    const th = throughInfo(this.field);
+    return th.model ?? this.model._meta.registry.get(this.field.modelLabel);
+  }
+
+  #send(action: M2MAction, pkSet: Set<unknown> | null): Promise<void> {
+    return m2mChanged.send({
+      sender: this.#sender(), instance: this.instance, action, reverse: !this.forwardSide, model: this.model,
+      pkSet, field: this.field, using: this.writeAlias,
+    });
+  }
+
+  /** DATABASE_ROUTERS' allowRelation: objects from databases the routers keep apart cannot be related. */
+  #checkRelations(objs: ReadonlyArray<ModelBase | number | string>): void {
+    for (const o of objs) if (o instanceof ModelBase) assertRelationAllowed(this.instance, o as unknown as AnyInstance, this.field.name);
   }
 
   /** Makes the related set exactly `objs` (one transaction). */
@@ -685,6 +749,13 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
       await this.add(obj as unknown as AnyInstance);
       return obj;
     }, { using: this.writeAlias });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    const name = this.#cacheKey();
+    return `${owner.label}.${name} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${name}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${name}\` to the template.`;
   }
 
   #cacheKey(): string {
@@ -790,3 +861,7 @@ function unique(values: unknown[]): unknown[] {
 function keyOf(v: unknown): string { return typeof v === 'bigint' ? `${v}` : String(v); }
 
 export { getCached };
+
+markAltersData(QuerySet.prototype, ['delete', 'update', 'create', 'bulkCreate', 'bulkUpdate', 'getOrCreate', 'updateOrCreate']);
+markAltersData(RelatedManager.prototype, ['add', 'create']);
+markAltersData(ManyRelatedManager.prototype, ['add', 'remove', 'clear', 'set', 'create']);

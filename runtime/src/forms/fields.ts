@@ -5,6 +5,7 @@ import { resolveText, type Translatable } from '../i18n/lazy.js';
 import { gettextLazy, ngettextLazy } from '../i18n/translation.js';
 import { fromWallTime, getCurrentTimezone } from '../timezone/timezone.js';
 import type { Attrs } from './html.js';
+import { imageDimensions } from '../files/images.js';
 import type { UploadedFile } from './uploads.js';
 import { ChoiceGroup, Input, Select, widgets, type Choice, type RawValue, type Widget } from './widgets.js';
 
@@ -468,6 +469,34 @@ export class FileField extends Field<UploadedFile | null> {
     const accept = this.allowedExtensions?.map((e) => `.${e}`).join(',');
     return { ...super.widgetAttrs(), accept };
   }
+
+  /**
+   * Django's FileField.clean(data, initial): nothing uploaded keeps the file the object already has (a file input
+   * cannot be pre-filled), so editing an object does not ask for its file again.
+   */
+  cleanWithInitial(raw: RawValue, initial: unknown): UploadedFile | null {
+    const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
+    if (empty && initial !== undefined && initial !== null && initial !== '') return initial as UploadedFile;
+    return this.clean(raw);
+  }
+}
+
+/** A FileField that accepts only images, read from the file's header (PNG, JPEG, GIF, WebP, AVIF, ...). */
+export class ImageField extends FileField {
+  constructor(options: FileOptions = {}) {
+    super({ allowedExtensions: undefined, ...options });
+  }
+
+  override validate(value: UploadedFile | null): void {
+    super.validate(value);
+    if (value && !imageDimensions(value.data)) {
+      throw new ValidationError('Upload a valid image. The file you uploaded was either not an image or a corrupted image.', 'invalid_image');
+    }
+  }
+
+  override widgetAttrs(): Attrs {
+    return { ...super.widgetAttrs(), accept: super.widgetAttrs().accept ?? 'image/*' };
+  }
 }
 
 type Opt<R> = R extends false ? null : never;
@@ -492,4 +521,5 @@ export const fields = {
   datetime: <R extends boolean = true>(o: FieldOptions<Date> & { required?: R } = {}) =>
     new DateTimeField<Date | Opt<R>>(o as FieldOptions<Date | Opt<R>>),
   file: (o?: FileOptions) => new FileField(o),
+  image: (o?: FileOptions) => new ImageField(o),
 };

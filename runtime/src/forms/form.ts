@@ -206,9 +206,11 @@ export class Form<F extends FieldMap = FieldMap> {
     for (const [name, field] of Object.entries(this.fields)) {
       try {
         // A disabled field keeps its initial value whatever was submitted.
+        const initial = (this.initial as Record<string, unknown>)[name];
+        const withInitial = (field as { cleanWithInitial?: (raw: RawValue, initial: unknown) => unknown }).cleanWithInitial;
         let value = field.disabled
-          ? ((this.initial as Record<string, unknown>)[name] ?? field.initial ?? null)
-          : field.clean(this.rawValue(name));
+          ? (initial ?? field.initial ?? null)
+          : withInitial ? withInitial.call(field, this.rawValue(name), initial) : field.clean(this.rawValue(name));
         const hook = this.#hooks.cleanField?.[name];
         if (hook) value = await hook(value, this as unknown as Form<FieldMap>);
         cleaned[name] = value;

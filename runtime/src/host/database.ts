@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../settings.js';
 
 interface DbModule {
-  configureDatabases(dbs: Record<string, Settings['DATABASES'][string] & { share?: boolean }>): unknown;
+  configureDatabases(dbs: Record<string, Settings['DATABASES'][string] & { share?: boolean }>, opts: { routers: Settings['DATABASE_ROUTERS'] }): unknown;
   closeDatabases(): Promise<void> | void;
 }
 
@@ -40,7 +40,8 @@ export async function openDatabases(settings: Settings, siteDir: string, opts: O
   db = await loadDb();
   if (!db) return;
   const dbs = siteRelativeDatabases(settings.DATABASES, siteDir);
-  await db.configureDatabases(opts.share ? Object.fromEntries(Object.entries(dbs).map(([k, v]) => [k, { ...v, share: true }])) : dbs);
+  await db.configureDatabases(opts.share ? Object.fromEntries(Object.entries(dbs).map(([k, v]) => [k, { ...v, share: true }])) : dbs,
+    { routers: settings.DATABASE_ROUTERS });
 }
 
 export async function closeDatabases(): Promise<void> {

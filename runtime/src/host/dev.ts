@@ -43,7 +43,7 @@ export function changeFilter(site: Pick<Site, 'dir' | 'apps' | 'settings'>): (pa
   };
   const watched = [
     ...site.apps.map((a) => inside(a.dir)),
-    ...site.settings.TEMPLATES.DIRS.map((d) => inside(resolve(site.dir, d))),
+    ...site.settings.TEMPLATES.flatMap((t) => t.DIRS).map((d) => inside(resolve(site.dir, d))),
     ...site.settings.STATICFILES_DIRS.map((d) => inside(resolve(site.dir, d))),
   ].filter((d): d is string => d !== null);
   const staticRoot = inside(resolve(site.dir, site.settings.STATIC_ROOT));

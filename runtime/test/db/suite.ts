@@ -124,7 +124,7 @@ export function ormSuite(backend: Backend): void {
       await assert.rejects(Book.objects.create({ title: 'ok', author: a, price: '1.234' }), ValidationError);
       await assert.rejects(Author.objects.create({ name: 'E', email: 'not-an-email' }), ValidationError);
       const bad = new Book({ title: '', author: a, format: 'zz', website: 'javascript:alert(1)' });
-      assert.throws(() => bad.fullClean(), (e: unknown) => e instanceof ValidationError && ['title', 'format', 'website'].every((k) => k in e.errors));
+      await assert.rejects(bad.fullClean(), (e: unknown) => e instanceof ValidationError && ['title', 'format', 'website'].every((k) => k in e.errors));
       assert.throws(() => new Book({ title: 't', author: a, nope: 1 } as never), FieldError);
       assert.equal(await Book.objects.count(), 0);
     });

@@ -69,7 +69,7 @@ export class ModelAdmin {
 
   get app(): string { return this.model._meta.app; }
   get modelName(): string { return this.model._meta.modelName.toLowerCase(); }
-  get verboseName(): string { return String(this.model._meta.options.verboseName ?? this.model._meta.modelName.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()); }
-  get verboseNamePlural(): string { return String(this.model._meta.options.verboseNamePlural ?? `${this.verboseName}s`); }
+  get verboseName(): string { return this.model._meta.verboseName; }
+  get verboseNamePlural(): string { return this.model._meta.verboseNamePlural; }
   perm(action: 'add' | 'change' | 'delete' | 'view'): string { return `${this.app}.${action}_${this.modelName}`; }
 }
