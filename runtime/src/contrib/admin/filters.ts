@@ -19,8 +19,8 @@ export type ListState = Record<string, string | undefined>;
 export function qs(params: ListState): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, v);
-  const s = p.toString();
-  return s ? `?${s}` : '';
+  // Never empty: an empty href would keep the current query string.
+  return `?${p.toString()}`;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
