@@ -449,3 +449,13 @@ test('the history page lists who did what and when, in order, for adds, changes,
   assert.doesNotMatch(clerkView, /questionNotes-group/, 'an inline the user may not see is not shown');
   assert.doesNotMatch(clerkView, /name="choices-0-DELETE"|Delete\?/, 'no delete boxes without the delete permission');
 });
+
+test('the new pages speak French and German like the rest of the admin', async () => {
+  for (const [language, words] of [['fr', ['Toutes les dates', 'Les 7 derniers jours', 'Enregistrer et continuer les modifications', 'Ajouter un objet choice supplémentaire']],
+    ['de', ['Alle Daten', 'Letzte 7 Tage', 'Sichern und weiter bearbeiten', 'Weiteres Objekt choice hinzufügen']]] as const) {
+    const translated = makeSite({ apps: [adminApp], urls: [include('admin/', admin.urls)], settings: { ...defaultSite.settings, LANGUAGE_CODE: language } });
+    const b = await Browser.as('boss', 'pw-boss-123', translated);
+    const pages = (await b.get('/admin/adminpolls/question/')).text() + (await b.get('/admin/adminpolls/question/add/')).text();
+    for (const w of words) assert.ok(pages.includes(w), `${language}: ${w}`);
+  }
+});
