@@ -10,7 +10,7 @@ import type { FormInput } from '../../forms/uploads.js';
 import { attrs, markSafe, type SafeHtml } from '../../forms/html.js';
 import { modelForm, type ModelForm } from '../../forms/model-form.js';
 import { gettext, ngettext } from '../../i18n/translation.js';
-import { display, labelOf, valueOf } from './display.js';
+import { currentFile, display, labelOf, valueOf } from './display.js';
 import type { ChangePart } from './history.js';
 import type { InlineModelAdmin } from './options.js';
 
@@ -209,8 +209,9 @@ export class InlineFormset {
       const locked = r?.locked ?? false;
       const fields = [...form.visibleFields].map((bf) => ({
         name: bf.name, label: bf.label, required: bf.field.required,
-        html: locked ? display(valueOf(model, form.instance, bf.name)) : bf.widgetHtml({ 'aria-label': bf.label }),
-        block: locked ? null : bf.asDiv(), errors: bf.errorsHtml(),
+        html: locked ? display(valueOf(model, form.instance, bf.name))
+          : markSafe(String(bf.widgetHtml({ 'aria-label': bf.label })) + String(currentFile(model, r?.original ?? null, bf.name))),
+        block: locked ? null : markSafe(String(bf.asDiv()) + String(currentFile(model, r?.original ?? null, bf.name))), errors: bf.errorsHtml(),
       }));
       const values = await Promise.all(readonly.map(async (c) => ({
         label: labelOf(model, c), value: r?.original ? display(await valueOf(model, r.original, c)) : display(''),

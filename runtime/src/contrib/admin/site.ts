@@ -31,7 +31,7 @@ import { throttledMessage } from '../auth/views.js';
 import { addMessage } from '../messages/middleware.js';
 import { levels } from '../messages/message.js';
 import { AutocompleteField, AutocompleteSelect } from './autocomplete.js';
-import { display, labelOf, valueOf } from './display.js';
+import { currentFile, display, labelOf, valueOf } from './display.js';
 import { qs, readFilters, renderFilters, renderHierarchy } from './filters.js';
 import { describeChange, encodeChange, type ChangePart } from './history.js';
 import { InlineFormset, type InlinePerms } from './inlines.js';
@@ -469,7 +469,7 @@ export class AdminSite {
     const show = async (name: string): Promise<LineField | null> => {
       if (form && name in form.fields && !readonly.has(name)) {
         const bf = form.field(name);
-        return { name, label: bf.label, block: bf.asDiv(), value: null, errors: bf.errors.length > 0 };
+        return { name, label: bf.label, block: markSafe(String(bf.asDiv()) + String(currentFile(ma.model, obj, name))), value: null, errors: bf.errors.length > 0 };
       }
       if (!form || readonly.has(name)) {
         return { name, label: labelOf(ma.model, name), block: null, value: display(obj ? await valueOf(ma.model, obj, name) : ''), errors: false };
