@@ -244,12 +244,13 @@ export class InlineModelAdmin extends FormOptions {
     const where = `${this.style}Inline(${meta.label}) on ${parent._meta.label}`;
     if (this.fkName) {
       const f = meta.maybeField(this.fkName);
-      if (!(f instanceof ForeignKey) || f.related() !== parent) {
+      if (!(f instanceof ForeignKey) || f.related()._meta.label !== parent._meta.label) {
         throw new ImproperlyConfigured(`${where}: fkName '${this.fkName}' is not a foreign key to ${parent._meta.label}.`);
       }
       return f;
     }
-    const fks = meta.fields.filter((f): f is ForeignKey => f instanceof ForeignKey && f.related() === parent);
+    // By label: a model's class and the subclass that adopted it are the same model.
+    const fks = meta.fields.filter((f): f is ForeignKey => f instanceof ForeignKey && f.related()._meta.label === parent._meta.label);
     if (fks.length !== 1) {
       throw new ImproperlyConfigured(fks.length
         ? `${where}: ${meta.label} has several foreign keys to ${parent._meta.label} (${fks.map((f) => f.name).join(', ')}); name one with fkName.`
