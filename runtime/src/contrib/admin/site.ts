@@ -354,7 +354,7 @@ export class AdminSite {
       for (const o of objects) {
         try {
           await o.delete();
-          await this.#log(user, ma, o, DELETION, []);
+          await this.#log(user, ma, o, DELETION, [{ deleted: {} }]);
           n++;
         } catch (e) {
           if (!(e instanceof ProtectedError)) throw e;
@@ -600,7 +600,7 @@ export class AdminSite {
         if (!(e instanceof ProtectedError)) throw e;
         return this.#page(req, 'delete_confirmation.html', gettext('Cannot delete'), { object_repr: label, protected: true }, { model: ma, status: 409 });
       }
-      await this.#log(user, ma, obj, DELETION, []);
+      await this.#log(user, ma, obj, DELETION, [{ deleted: {} }]);
       flash(req, gettext('The {name} “{object}” was deleted successfully.', { name: ma.verboseName, object: label }));
       return redirect(this.modelUrl(ma));
     }

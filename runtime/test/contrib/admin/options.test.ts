@@ -14,7 +14,7 @@ import { LocMemCache } from '@paddock/runtime/cache';
 import { CacheSessionStore, sessionMiddleware } from '@paddock/runtime/contrib/sessions';
 import { messagesMiddleware } from '@paddock/runtime/contrib/messages';
 import { authApp, authMiddleware, configureAuth, Permission, PBKDF2PasswordHasher, syncPermissions, User } from '@paddock/runtime/contrib/auth';
-import { adminApp, AdminSite, LogEntry, stackedInline, tabularInline } from '@paddock/runtime/contrib/admin';
+import { adminApp, AdminSite, describeChange, LogEntry, stackedInline, tabularInline } from '@paddock/runtime/contrib/admin';
 import { call, makeSite } from '../../helpers/site.js';
 import { testDatabase } from '../helpers/db.js';
 
@@ -444,6 +444,12 @@ test('the history page lists who did what and when, in order, for adds, changes,
     ['boss', 'Changed', 'Changed question text. Deleted choice “Yes”.'],
     ['boss', 'Changed', 'No fields changed.'],
   ]);
+  // A deleted object's history stays in the log (its page is gone with it).
+  await b.post('/admin/adminpolls/question/', { action: 'delete_selected', confirm: 'yes', _selected: String(q.id) });
+  const deleted = await LogEntry.objects.filter({ objectId: String(q.id), contentType: 'adminpolls.question' }).orderBy('-id').first();
+  assert.equal(deleted?.actionFlag, 3);
+  assert.equal(describeChange(deleted!.changeMessage), 'Deleted.');
+  assert.equal(deleted?.objectRepr, 'History!');
   const clerk = await Browser.as('clerk', 'pw-clerk-123');
   const clerkView = (await clerk.get(`/admin/adminpolls/question/${q.id}/change/`)).text();
   assert.doesNotMatch(clerkView, /questionNotes-group/, 'an inline the user may not see is not shown');
