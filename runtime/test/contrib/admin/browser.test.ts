@@ -81,6 +81,8 @@ before(async () => {
   admin.register(Topic, { searchFields: ['name'], repr: (t) => String(t.name) });
   admin.register(Question, {
     listDisplay: ['questionText', 'pubDate'],
+    listFilter: ['pubDate', 'topic'],
+    dateHierarchy: 'pubDate',
     fieldsets: [[null, { fields: ['questionText'] }], ['Date information', { fields: ['pubDate', 'topic'] }]],
     autocompleteFields: ['topic'],
     inlines: [tabularInline(Choice, { extra: 3, fields: ['choiceText', 'votes'] })],
@@ -191,6 +193,13 @@ test('an editor adds a question with its choices inline (rows added by the scrip
   await page.screenshot({ path: join(screenshotDir, 'admin-inline.png'), fullPage: true });
   await page.getByRole('link', { name: 'History' }).click();
   assert.match(await page.locator('table').innerText(), /Changed votes for choice “Yes”. Deleted choice “No”. Changed choice text for choice “Perhaps”./);
+  await page.goto(`${base}/admin/adminblog/question/`);
+  await page.getByRole('navigation', { name: 'Dates' }).getByRole('link', { name: '2026' }).click();
+  await page.getByRole('link', { name: 'March 2026' }).click();
+  assert.match(await page.locator('main').innerText(), /1 question/);
+  await page.getByRole('link', { name: 'Sport' }).click();
+  assert.match(page.url(), /pubDate__year=2026&pubDate__month=3&topic=\d+/);
+  await page.screenshot({ path: join(screenshotDir, 'admin-filters.png'), fullPage: true });
   assert.deepEqual(violations, [], 'no script or style was refused by the policy');
   await page.close();
 });
