@@ -90,5 +90,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // Scripts an app serves as static files run in the browser.
+    files: ['**/static/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', Option: 'readonly', Event: 'readonly' } },
+  },
   ...layers.map(layerBlock),
 );

@@ -117,8 +117,9 @@ export async function bundleRuntime(distDir: string, outDir: string, finalDir: s
     plugins: [keepModuleUrls(distDir, finalDir), skipWorkersProbe()],
     logLevel: 'silent',
   });
+  // The modules are in the bundle; everything else is copied, scripts an app serves to browsers (static/) included.
   cpSync(distDir, outDir, {
     recursive: true,
-    filter: (src) => statSync(src).isDirectory() || !/\.(js|d\.ts|map)$/.test(src),
+    filter: (src) => statSync(src).isDirectory() || /[\\/]static[\\/]/.test(src) || !/\.(js|d\.ts|map)$/.test(src),
   });
 }

@@ -134,7 +134,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
           valueFields.push(null);
           return sql`${annExprs[annotationNames.indexOf(name)]} as ${sql.id(`v${i}`)}` as Expr;
         }
-        const r = c.resolve(name, { lookups: false });
+        const r = c.resolveValue(name);
         valueFields.push(r.field);
         groupBy.push(r.expr);
         return sql`${r.expr} as ${sql.id(`v${i}`)}` as Expr;

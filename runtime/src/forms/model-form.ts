@@ -20,6 +20,8 @@ export interface ModelFormOptions {
   maxChoices?: number;
   /** How a related object is labelled in pickers (default: its string form). */
   label?: (obj: AnyInstance) => string;
+  /** The form field for a model field instead of the default one (return undefined to keep the default). */
+  formField?: (field: DbField) => Field<unknown> | undefined;
 }
 
 /** A model instance's label for people: its toString() if the model defines one, else "Model object (pk)". */
@@ -214,7 +216,7 @@ export async function modelForm(modelClass: { readonly _meta: ModelMeta }, optio
     if (options.exclude?.includes(name)) continue;
     const field = meta.field(name);
     if (!isEditable(field)) continue;
-    const ff = await formFieldFor(field, options);
+    const ff = options.formField?.(field) ?? await formFieldFor(field, options);
     if (!ff) continue;
     formFields[name] = ff;
     dbFields.set(name, field);

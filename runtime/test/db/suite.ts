@@ -239,6 +239,13 @@ export function ormSuite(backend: Backend): void {
         ['Ancillary Justice', 'Ancillary Sword', 'Orbitsville']);
     });
 
+    test('values and valuesList take date transforms (the admin\'s date hierarchy lists years, months and days this way)', async () => {
+      assert.deepEqual(await Book.objects.filter({ published__isnull: false }).orderBy().valuesList('published__year', { flat: true }).distinct().then((ys) => [...ys].sort()),
+        [1975, 2013, 2014]);
+      assert.deepEqual(await Book.objects.filter({ title: 'Ancillary Sword' }).values('title', 'releaseDate__month', 'published__day'),
+        [{ title: 'Ancillary Sword', releaseDate__month: 10, published__day: 7 }]);
+    });
+
     test('get raises DoesNotExist and MultipleObjectsReturned; exists and count', async () => {
       await assert.rejects(Book.objects.get({ title: 'Nope' }), (e: unknown) => e instanceof Book.DoesNotExist && e instanceof ObjectDoesNotExist && (e as Error).name === 'Book.DoesNotExist');
       await assert.rejects(Author.objects.get({ name: 'Nope' }), Author.DoesNotExist);

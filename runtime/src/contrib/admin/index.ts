@@ -5,6 +5,10 @@ import { app } from '../../site/define.js';
 export const adminApp = app('admin', new URL('.', import.meta.url));
 
 export { AdminSite, adminSite } from './site.js';
-export { ModelAdmin, type ModelAdminOptions, type AdminAction, type ListColumn } from './options.js';
+export {
+  ModelAdmin, InlineModelAdmin, tabularInline, stackedInline, type ModelAdminOptions, type InlineOptions, type AdminAction,
+  type ListColumn, type ReadonlyField, type ComputedValue, type Fieldset, type FieldsetOptions, type FieldLine,
+} from './options.js';
+export { describeChange, type ChangePart } from './history.js';
 export { LogEntry, ADDITION, CHANGE, DELETION, type LogEntryInstance } from './models.js';
 export { registerAuthAdmin } from '../auth/admin.js';
