@@ -41,7 +41,7 @@ async function generateApi(repoRoot: string, out: string): Promise<void> {
     excludeProtected: true,
     excludeInternal: true,
     excludeExternals: true,
-    excludeReferences: true,
+    excludeReferences: false,
     disableSources: true,
     skipErrorChecking: true,
     sort: ['kind', 'alphabetical'],
@@ -336,11 +336,18 @@ export async function openApiDocument(): Promise<OpenApi> {
 
 // ---------------------------------------------------------------- all of it
 
+/** The generated pages other than the API's (quick to make: the test compares them with what the build wrote). */
+export async function generatedPages(repoRoot: string): Promise<Record<string, string>> {
+  return {
+    'cli.md': NOTICE('`paddock --help`') + await cliReference(),
+    'paddock-runtime.md': NOTICE('`paddock-runtime help`') + await runtimeCliReference(repoRoot),
+    'platform-api.md': NOTICE('the control plane\'s /openapi.json') + openApiMarkdown(await openApiDocument()),
+  };
+}
+
 export async function generateReference(repoRoot: string, outDir: string): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   await generateApi(repoRoot, join(outDir, 'api'));
-  writeFileSync(join(outDir, 'cli.md'), NOTICE('`paddock --help`') + await cliReference());
-  writeFileSync(join(outDir, 'paddock-runtime.md'), NOTICE('`paddock-runtime help`') + await runtimeCliReference(repoRoot));
-  writeFileSync(join(outDir, 'platform-api.md'), NOTICE('the control plane\'s /openapi.json') + openApiMarkdown(await openApiDocument()));
+  for (const [name, text] of Object.entries(await generatedPages(repoRoot))) writeFileSync(join(outDir, name), text);
   process.stderr.write(`reference written to ${relative(process.cwd(), outDir) || '.'}\n`);
 }
