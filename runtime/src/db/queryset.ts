@@ -470,7 +470,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     return total;
   }
 
-  /** [object, created]: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
+  /** `[object, created]`: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
   async getOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     try {
       return [await this.get(lookup), false];
@@ -486,7 +486,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     }
   }
 
-  /** [object, created]: updates the row matching `lookup` with `defaults`, or creates it. */
+  /** `[object, created]`: updates the row matching `lookup` with `defaults`, or creates it. */
   async updateOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     return atomic(async () => {
       const found = await this.get(lookup).catch((err: unknown) => {
