@@ -4,14 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Translatable } from '../i18n/lazy.js';
 import { fromWallTime, getDefaultTimezone } from '../timezone/timezone.js';
-import type { AnyModelClass, AnyInstance } from './model.js';
+import type { AnyModelClass, AnyInstance, ModelMeta } from './model.js';
 
+/** What deleting a row does to the rows whose foreign key points at it: delete them, refuse, set null or the default, or nothing. */
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
 /** What a JSON field holds: JSON scalars, arrays and objects (their members are not checked statically). */
 export type JsonValue = string | number | boolean | null | readonly unknown[] | { [key: string]: unknown };
 /** A value, or a value and its label for people (gettextLazy('...') to translate it). */
 export type Choice<T> = T | readonly [T, Translatable];
 
+/** Options every model field takes: null, blank, default, unique, index, primaryKey, choices, dbColumn, verboseName, helpText, editable, validators. */
 export interface FieldOptions<T> {
   null?: boolean;
   blank?: boolean;
@@ -48,8 +50,11 @@ export interface FieldSpec {
   options: Record<string, unknown>;
 }
 
+/** A model class of any field types (a typed `model()` class is not an AnyModelClass: its constructor is typed). */
+type ModelLike = { readonly _meta: ModelMeta };
+
 /** A reference to another model: 'app.Model', 'self', the class, or a function returning it (for cycles). */
-export type ModelRef = string | AnyModelClass | (() => AnyModelClass);
+export type ModelRef = string | ModelLike | (() => ModelLike);
 
 type NullOf<Opt> = Opt extends { null: true } ? true : false;
 type OptionalOf<Opt> = Opt extends { null: true } ? true
@@ -61,6 +66,7 @@ type OptionalOf<Opt> = Opt extends { null: true } ? true
 // Options that describe behaviour, not the column: migrations ignore them.
 const NON_DB_OPTIONS = new Set(['validators', 'verboseName', 'helpText', 'choices', 'blank', 'editable', 'relatedName', 'default']);
 
+/** A model field: its column type, how values are checked and converted for Postgres and read back. Made with `fields.*()`. */
 export abstract class Field<T = unknown, N extends boolean = boolean, O extends boolean = boolean> {
   /** Phantom members carrying the types; they never exist at run time. */
   declare readonly __value: T;
@@ -175,6 +181,7 @@ export function snakeCase(name: string): string {
 
 // ---------------------------------------------------------------- scalar fields
 
+/** An auto-incrementing bigint primary key (the `id` every model gets unless it names one). */
 export class AutoField extends Field<number, false, true> {
   readonly type = 'auto';
   dbType(): string { return 'bigint'; }
@@ -200,8 +207,10 @@ function stringParam(v: unknown): string {
   throw `Expected text, got ${describe(v)}.`;
 }
 
+/** Options of text fields with a maximum length. */
 export interface CharOptions extends FieldOptions<string> { maxLength?: number }
 
+/** Text up to `maxLength` characters (varchar). */
 export class CharField<N extends boolean = boolean, O extends boolean = boolean> extends Field<string, N, O> {
   readonly type: string = 'char';
   protected defaultMaxLength(): number | undefined { return undefined; }
@@ -227,30 +236,35 @@ const SLUG = { re: /^[-a-zA-Z0-9_]+$/, message: 'Enter a valid slug: letters, nu
 const EMAIL = { re: /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/, message: 'Enter a valid email address.' };
 const URL_PATTERN = { re: /^https?:\/\/[^\s/$.?#][^\s]*$/i, message: 'Enter a valid URL (http:// or https://).' };
 
+/** Letters, digits, hyphens and underscores (varchar(50) by default, indexed). */
 export class SlugField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'slug';
   protected override defaultMaxLength(): number { return 50; }
   protected override pattern(): { re: RegExp; message: string } { return SLUG; }
 }
 
+/** An e-mail address (varchar(254)). */
 export class EmailField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'email';
   protected override defaultMaxLength(): number { return 254; }
   protected override pattern(): { re: RegExp; message: string } { return EMAIL; }
 }
 
+/** An http:// or https:// URL (varchar(200)). */
 export class URLField<N extends boolean = boolean, O extends boolean = boolean> extends CharField<N, O> {
   override readonly type = 'url';
   protected override defaultMaxLength(): number { return 200; }
   protected override pattern(): { re: RegExp; message: string } { return URL_PATTERN; }
 }
 
+/** Text of any length. */
 export class TextField<N extends boolean = boolean, O extends boolean = boolean> extends Field<string, N, O> {
   readonly type = 'text';
   dbType(): string { return 'text'; }
   protected prepare(v: unknown): unknown { return stringParam(v); }
 }
 
+/** A 32-bit whole number. */
 export class IntegerField<N extends boolean = boolean, O extends boolean = boolean> extends Field<number, N, O> {
   readonly type = 'integer';
   dbType(): string { return 'integer'; }
@@ -258,6 +272,7 @@ export class IntegerField<N extends boolean = boolean, O extends boolean = boole
   protected override parse(v: unknown): number { return Number(v); }
 }
 
+/** A 64-bit whole number, as a bigint. */
 export class BigIntegerField<N extends boolean = boolean, O extends boolean = boolean> extends Field<bigint, N, O> {
   readonly type = 'bigInteger';
   dbType(): string { return 'bigint'; }
@@ -275,6 +290,7 @@ export class BigIntegerField<N extends boolean = boolean, O extends boolean = bo
   protected override parse(v: unknown): bigint { return BigInt(v as string); }
 }
 
+/** A floating-point number (double precision). */
 export class FloatField<N extends boolean = boolean, O extends boolean = boolean> extends Field<number, N, O> {
   readonly type = 'float';
   dbType(): string { return 'double precision'; }
@@ -286,6 +302,7 @@ export class FloatField<N extends boolean = boolean, O extends boolean = boolean
   protected override parse(v: unknown): number { return Number(v); }
 }
 
+/** The precision of a decimal field: digits in all, and after the point. */
 export interface DecimalOptions extends FieldOptions<string> { maxDigits: number; decimalPlaces: number }
 
 /** Exact decimals travel as strings ("12.50") so no precision is lost to floats. */
@@ -311,6 +328,7 @@ export class DecimalField<N extends boolean = boolean, O extends boolean = boole
   protected override parse(v: unknown): string { return String(v); }
 }
 
+/** true or false. */
 export class BooleanField<N extends boolean = boolean, O extends boolean = boolean> extends Field<boolean, N, O> {
   readonly type = 'boolean';
   dbType(): string { return 'boolean'; }
@@ -320,6 +338,7 @@ export class BooleanField<N extends boolean = boolean, O extends boolean = boole
   }
 }
 
+/** Options of date fields: autoNow sets the value on every save, autoNowAdd when the object is created. */
 export interface DateTimeOptions<T> extends FieldOptions<T> { autoNow?: boolean; autoNowAdd?: boolean }
 
 /** A calendar date as "YYYY-MM-DD" (JS has no date-only type; a Date is accepted and read in UTC). */
@@ -334,6 +353,7 @@ export class DateField<N extends boolean = boolean, O extends boolean = boolean>
   protected override parse(v: unknown): string { return v instanceof Date ? v.toISOString().slice(0, 10) : String(v); }
 }
 
+/** A point in time, as a Date (timestamp with time zone). */
 export class DateTimeField<N extends boolean = boolean, O extends boolean = boolean> extends Field<Date, N, O> {
   readonly type = 'datetime';
   dbType(): string { return 'timestamp with time zone'; }
@@ -394,6 +414,7 @@ export function parseInterval(text: string): number {
   return Math.round(ms * 1000) / 1000;
 }
 
+/** A UUID, as a lower-case string (`fields.uuid({ autoGenerate: true })` fills in a random one). */
 export class UUIDField<N extends boolean = boolean, O extends boolean = boolean> extends Field<string, N, O> {
   readonly type = 'uuid';
   dbType(): string { return 'uuid'; }
@@ -403,6 +424,7 @@ export class UUIDField<N extends boolean = boolean, O extends boolean = boolean>
   }
 }
 
+/** JSON data (jsonb). */
 export class JSONField<T, N extends boolean = boolean, O extends boolean = boolean> extends Field<T, N, O> {
   readonly type = 'json';
   dbType(): string { return 'jsonb'; }
@@ -420,6 +442,7 @@ export class JSONField<T, N extends boolean = boolean, O extends boolean = boole
 
 // ---------------------------------------------------------------- relations
 
+/** Options of foreign keys: onDelete (required), relatedName, toField, dbConstraint. */
 export interface ForeignKeyOptions extends FieldOptions<unknown> {
   onDelete: OnDelete;
   relatedName?: string;
@@ -428,6 +451,7 @@ export interface ForeignKeyOptions extends FieldOptions<unknown> {
   dbConstraint?: boolean;
 }
 
+/** A reference to one row of another model: `post.author` (when loaded) and `post.authorId`. */
 export class ForeignKey<TI = AnyInstance, N extends boolean = boolean, O extends boolean = boolean> extends Field<TI, N, O> {
   readonly type: string = 'foreignKey';
   readonly to: ModelRef;
@@ -477,6 +501,7 @@ export class ForeignKey<TI = AnyInstance, N extends boolean = boolean, O extends
   }
 }
 
+/** A foreign key that is unique: each target has at most one. */
 export class OneToOneField<TI = AnyInstance, N extends boolean = boolean, O extends boolean = boolean> extends ForeignKey<TI, N, O> {
   override readonly type = 'oneToOne';
   constructor(to: ModelRef, options: ForeignKeyOptions) {
@@ -484,6 +509,7 @@ export class OneToOneField<TI = AnyInstance, N extends boolean = boolean, O exte
   }
 }
 
+/** Options of many-to-many fields: relatedName, a `through` model, the join table's name, blank. */
 export interface ManyToManyOptions {
   relatedName?: string;
   /** A model with foreign keys to both sides; without it a two-column table is created. */
@@ -495,6 +521,7 @@ export interface ManyToManyOptions {
   helpText?: Translatable;
 }
 
+/** Links to any number of rows of another model, through a join table: `post.tags.add(tag)`. */
 export class ManyToManyField<TI = AnyInstance> extends Field<TI, false, true> {
   readonly type = 'manyToMany';
   readonly to: ModelRef;
@@ -526,14 +553,15 @@ export function resolveRef(ref: ModelRef, from: string): AnyModelClass {
     if (!resolver) throw new ModelDefinitionError('The model registry is not loaded.');
     return resolver(ref, from);
   }
-  if ('_meta' in ref) return ref as AnyModelClass;
-  return (ref as () => AnyModelClass)();
+  if ('_meta' in ref) return ref as unknown as AnyModelClass;
+  return (ref as () => ModelLike)() as unknown as AnyModelClass;
 }
 
 function refName(ref: ModelRef): string { return typeof ref === 'string' ? ref : 'a model'; }
 
 // ---------------------------------------------------------------- the factory site code calls
 
+/** The model field constructors: `fields.char({ maxLength: 200 })`, `fields.foreignKey(User, { onDelete: 'cascade' })`, ... */
 export const fields = {
   auto: () => new AutoField({ primaryKey: true }),
   char: <const Opt extends CharOptions & { maxLength: number }>(opts: Opt) => new CharField<NullOf<Opt>, OptionalOf<Opt>>(opts),

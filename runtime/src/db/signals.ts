@@ -1,11 +1,14 @@
 // Model signals: receivers run (awaited, in connection order) before and after save and delete, optionally for one sender model.
 import type { AnyModelClass, AnyInstance } from './model.js';
 
+/** What preSave and postSave receivers get: the model, the object, whether it is new, the database and the fields saved. */
 export interface SaveEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; created: boolean; using: string; updateFields?: readonly string[] | undefined }
+/** What preDelete and postDelete receivers get. */
 export interface DeleteEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; using: string }
 
 type Receiver<E> = (event: E) => unknown;
 
+/** A list of receivers called (in order, awaited) when something happens to a model's objects. */
 export class Signal<E extends { sender: AnyModelClass }> {
   #receivers: Array<{ fn: Receiver<E>; sender: AnyModelClass | undefined }> = [];
 
@@ -33,7 +36,11 @@ export class Signal<E extends { sender: AnyModelClass }> {
   }
 }
 
+/** Sent before an object is saved. */
 export const preSave = new Signal<SaveEvent>();
+/** Sent after an object is saved (`created` says whether it was inserted). */
 export const postSave = new Signal<SaveEvent>();
+/** Sent before an object is deleted (also for objects deleted by a cascade). */
 export const preDelete = new Signal<DeleteEvent>();
+/** Sent after an object is deleted. */
 export const postDelete = new Signal<DeleteEvent>();

@@ -5,6 +5,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { SuspiciousFileOperation } from '../errors.js';
 
+/** Where uploaded files are kept, and how browsers fetch them. */
 export interface Storage {
   /** Stores `content` under a name derived from `name` (cleaned, made unique); returns the name actually used. */
   save(name: string, content: Buffer | Uint8Array): Promise<string>;
@@ -25,6 +26,7 @@ export function validFileName(name: string): string {
   return cleaned;
 }
 
+/** Files in a folder (`location`), served under `baseUrl` (default /media/); names are cleaned and never leave the folder. */
 export class FileSystemStorage implements Storage {
   readonly location: string;
   readonly baseUrl: string;

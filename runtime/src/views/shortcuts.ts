@@ -9,6 +9,7 @@ export async function render(req: Request, template: string, context: Record<str
   return new Response(html, init);
 }
 
+/** Like render(), but returns the HTML instead of a Response. */
 export function renderToString(req: Request, template: string, context: Record<string, unknown> = {}): Promise<string> {
   const full: Record<string, unknown> = {};
   for (const p of req.site.settings.TEMPLATES.CONTEXT_PROCESSORS) Object.assign(full, p(req));

@@ -8,6 +8,7 @@ import type { Request } from '../../http/request.js';
 /** A list column: a field name, or a label and a function (its result is escaped unless it returns SafeHtml). */
 export type ListColumn = string | { label: string; value: (obj: AnyInstance) => unknown | SafeHtml };
 
+/** An action on the objects selected in a change list ("Delete selected" is built in). */
 export interface AdminAction {
   name: string;
   label: string;
@@ -17,7 +18,9 @@ export interface AdminAction {
   run(req: Request, objects: AnyInstance[]): Promise<string>;
 }
 
+/** How a model is shown in the admin: adminSite.register(Post, { listDisplay, search, listFilter, ... }). */
 export interface ModelAdminOptions {
+  /** The list's columns: field names, or { label, value(obj) } (default: the object's repr). */
   listDisplay?: ListColumn[];
   /** Fields searched (case-insensitive contains, OR-ed); `author__username` follows relations. */
   search?: string[];
@@ -33,6 +36,7 @@ export interface ModelAdminOptions {
   repr?: (obj: AnyInstance) => string;
 }
 
+/** A registered model's admin options, checked against the model (what adminSite.register() returns). */
 export class ModelAdmin {
   readonly model: AnyModelClass;
   readonly listDisplay: ListColumn[];
@@ -69,7 +73,10 @@ export class ModelAdmin {
 
   get app(): string { return this.model._meta.app; }
   get modelName(): string { return this.model._meta.modelName.toLowerCase(); }
+  /** The model's name for people ("blog post"): its verboseName, else its name split into words. */
   get verboseName(): string { return String(this.model._meta.options.verboseName ?? this.model._meta.modelName.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()); }
+  /** The plural ("blog posts"): its verboseNamePlural, else verboseName + "s". */
   get verboseNamePlural(): string { return String(this.model._meta.options.verboseNamePlural ?? `${this.verboseName}s`); }
+  /** The permission an action on this model needs, e.g. "blog.change_post". */
   perm(action: 'add' | 'change' | 'delete' | 'view'): string { return `${this.app}.${action}_${this.modelName}`; }
 }

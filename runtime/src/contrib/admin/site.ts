@@ -62,6 +62,7 @@ function qs(params: Record<string, string | undefined>): string {
   return s ? `?${s}` : '';
 }
 
+/** An admin: its registered models, its pages (include('admin/', site.urls)) and its title. */
 export class AdminSite {
   readonly #registry = new Map<string, ModelAdmin>();
   readonly #title: Translatable;
