@@ -33,7 +33,7 @@ function markdownFiles(dir: string, out: string[] = []): string[] {
 const LOCAL_HOSTS = /^(localhost|[\w-]+\.localhost|127\.0\.0\.1|\[::1\]|([\w-]+\.)*example\.(com|org|net))(:\d+)?$/;
 
 describe('links in the documentation', () => {
-  const files = [...markdownFiles(docsDir), join(repoRoot, 'README.md')];
+  const files = [...markdownFiles(docsDir), join(repoRoot, 'README.md'), join(repoRoot, 'cli', 'README.md')];
   const pages = new Map<string, RenderedPage>();
   /** Paths relative to the repository root, so README.md and docs/ resolve against one tree. */
   const key = (file: string) => relative(repoRoot, file);

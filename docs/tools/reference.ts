@@ -36,7 +36,7 @@ async function generateApi(repoRoot: string, out: string): Promise<void> {
     plugin: ['typedoc-plugin-markdown'],
     out,
     readme: 'none',
-    name: '@paddock/runtime',
+    name: 'API of @paddock/runtime',
     excludePrivate: true,
     excludeProtected: true,
     excludeInternal: true,
