@@ -28,7 +28,7 @@ export function loadPage(file: string): RenderedPage | null {
 export function fileFor(slug: string): string | null {
   if (slug.split('/').some((part) => part === '..' || part.startsWith('.')) || slug.includes('\0')) return null;
   if (/^(site|tools|test|node_modules)(\/|$)/.test(slug)) return null;
-  const base = slug.replace(/\/$/, '');
+  const base = slug.replace(/\/$/, '').replace(/\.md$/, '').replace(/\/index$/, '');
   for (const candidate of base === '' ? ['index.md'] : [`${base}.md`, `${base}/index.md`]) {
     if (existsSync(join(docsDir, candidate))) return candidate;
   }
