@@ -17,7 +17,6 @@ const repoRoot = resolve(docsDir, '..');
  */
 const PENDING_PAGES = new Set([
   'topics/testing.md', 'topics/files.md', 'topics/models-validation.md',
-  'tutorial/05-testing.md',
 ]);
 
 function markdownFiles(dir: string, out: string[] = []): string[] {
