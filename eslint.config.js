@@ -44,6 +44,8 @@ const layers = [
   { name: 'runtime tests, starters and bin', files: ['runtime/**'], ignores: ['runtime/src/**'], forbid: [forbidden.controlPlane] },
   { name: 'CLI', files: ['cli/**'], ignores: ['cli/test/**'], forbid: [forbidden.controlPlaneInternals] },
   { name: 'dashboard', files: ['dashboard/**'], ignores: ['dashboard/test/**'], forbid: [forbidden.controlPlaneInternals] },
+  // The docs site is a site like any tenant's; docs/tools and docs/test (generators, the tutorial's test) are no layer.
+  { name: 'docs site', files: ['docs/site/**'], forbid: [forbidden.controlPlane] },
 ];
 
 /** The JavaScript source of a regex in an esquery selector, where '/' would end the literal. */
@@ -68,7 +70,7 @@ export default tseslint.config(
   {
     ignores: [
       '**/node_modules/**', '**/dist/**', '**/.next/**', 'var/**', 'test-output/**',
-      'dashboard/next-env.d.ts', '**/starters/**/migrations/**',
+      'dashboard/next-env.d.ts', '**/starters/**/migrations/**', 'docs/reference/**',
     ],
   },
   js.configs.recommended,

@@ -16,6 +16,7 @@ import { atomic } from './transactions.js';
 import { m2mChanged, type M2MAction } from './signals.js';
 import { deleteObjects, canFastDelete, type DeleteResult } from './deletion.js';
 
+/** What filter(), exclude() and get() take: a lookups object, or a Q made with and/or/not. */
 export type Filter = Lookups | Q;
 
 type AnnotationResult<A> = { [K in keyof A]: A[K] extends Aggregate ? number | string | null : unknown };
@@ -42,18 +43,25 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ chaining
 
+  /** A copy of the query: every row it matches. */
   all(): QuerySet<T, C> { return this.clone({}); }
+  /** Rows matching every condition: `filter({ status: 'live', published__lte: now })`. */
   filter(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, ...conds.map(toQ)] }); }
+  /** Rows not matching the conditions (through a many-valued relation: no related row matches). */
   exclude(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, new Q(conds.map(toQ), 'and', true)] }); }
   /** Sorts by fields ('-' for descending, '?' for random, `author__name` across relations); checked against the model. */
   orderBy(...names: string[]): QuerySet<T, C> { return this.clone({ order: names }); }
+  /** The same rows in the opposite order. */
   reverse(): QuerySet<T, C> {
     const order = (this.state.order ?? this.model._meta.ordering);
     const base = order.length ? order : ['pk'];
     return this.clone({ order: base.map((o) => (o === '?' ? o : o.startsWith('-') ? o.slice(1) : `-${o}`)) });
   }
+  /** No duplicate rows (SELECT DISTINCT). */
   distinct(): QuerySet<T, C> { return this.clone({ distinct: true }); }
+  /** At most n rows (LIMIT). */
   limit(n: number): QuerySet<T, C> { return this.clone({ limit: nonNegative(n, 'limit') }); }
+  /** Skips n rows (OFFSET). */
   offset(n: number): QuerySet<T, C> { return this.clone({ offset: nonNegative(n, 'offset') }); }
   /** Python-style slice [start, end): LIMIT/OFFSET. */
   slice(start: number, end?: number): QuerySet<T, C> {
@@ -61,10 +69,13 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     const limit = end === undefined ? this.state.limit : Math.max(0, nonNegative(end, 'slice end') - start);
     return this.clone({ offset: s, limit: this.state.limit !== null && limit !== null ? Math.min(limit, Math.max(0, this.state.limit - start)) : limit });
   }
+  /** Runs on another database of DATABASES. */
   using(alias: string): QuerySet<T, C> { return this.clone({ using: alias }); }
+  /** Loads these foreign keys (or one-to-ones; `author__profile` for deeper ones) in the same query, with joins; none named: every non-null one. */
   selectRelated(...paths: string[]): QuerySet<T, C> {
     return this.clone({ selectRelated: paths.length === 0 ? true : [...(this.state.selectRelated === true ? [] : this.state.selectRelated), ...paths] });
   }
+  /** Loads these relations (many-valued ones included) with one more query per relation, for every row at once. */
   prefetchRelated(...paths: string[]): QuerySet<T, C> { return this.clone({ prefetch: [...this.state.prefetch, ...paths] }); }
   /** Adds computed values (Count('posts'), Sum('views'), F('a')) to each row, grouped by the row. */
   annotate<A extends Record<string, Annotation>>(annotations: A): QuerySet<T & AnnotationResult<A>, C> {
@@ -322,21 +333,25 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     return rows[0] as T;
   }
 
+  /** The first row (by the query's order, else the primary key), or null. */
   async first(): Promise<T | null> {
     const qs = (this.state.order ?? this.model._meta.ordering).length ? this : this.orderBy('pk');
     return (await qs.limit(1).fetch())[0] ?? null;
   }
 
+  /** The last row (by the query's order, else the primary key), or null. */
   async last(): Promise<T | null> {
     return (await this.reverse().limit(1).fetch())[0] ?? null;
   }
 
+  /** Whether any row matches (cheaper than counting). */
   async exists(): Promise<boolean> {
     const { query } = this.limit(1).build('t', { forceColumns: [sql`1` as Expr] });
     const { rows } = await execute(this.db, query);
     return rows.length > 0;
   }
 
+  /** How many rows match (SELECT COUNT). */
   async count(): Promise<number> {
     if (this.prefetched) return this.prefetched.length;
     const needsWrap = this.state.distinct || this.state.limit !== null || this.state.offset > 0 || Object.keys(this.state.annotations).length > 0 || this.state.values !== null;
@@ -383,6 +398,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model); }
 
+  /** Inserts a new object and returns it. */
   async create(data: C): Promise<T> {
     const obj = new this.model._meta.modelClass(data as Record<string, unknown>);
     await obj.save({ using: this.writeAlias });
@@ -490,7 +506,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     return total;
   }
 
-  /** [object, created]: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
+  /** `[object, created]`: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
   async getOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     try {
       return [await this.get(lookup), false];
@@ -506,7 +522,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     }
   }
 
-  /** [object, created]: updates the row matching `lookup` with `defaults`, or creates it. */
+  /** `[object, created]`: updates the row matching `lookup` with `defaults`, or creates it. */
   async updateOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     return atomic(async () => {
       const found = await this.get(lookup).catch((err: unknown) => {

@@ -12,6 +12,7 @@ import { fields as f } from './fields.js';
 import { Form, type FieldMap, type FormInit } from './form.js';
 import { widgets, type Choice } from './widgets.js';
 
+/** Which fields a model form has, and how its related-object pickers are filled and labelled. */
 export interface ModelFormOptions {
   /** Field names to include, in order (default: every editable field). */
   fields?: readonly string[];

@@ -9,6 +9,7 @@ export async function render(req: Request, template: string, context: Record<str
   return new Response(html, init);
 }
 
+/** Like render(), but returns the HTML instead of a Response. */
 export function renderToString(req: Request, template: string, context: Record<string, unknown> = {}): Promise<string> {
   const full: Record<string, unknown> = {};
   // The processors of the engine that renders this template (each TEMPLATES entry has its own).

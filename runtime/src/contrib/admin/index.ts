@@ -2,6 +2,7 @@
 // app's admin.ts, and include('admin/', adminSite.urls). Needs sessions, messages and auth middleware.
 import { app } from '../../site/define.js';
 
+/** The admin as an app: list it in defineSite({ apps }) (after authApp) for its templates, static files and history table. */
 export const adminApp = app('admin', new URL('.', import.meta.url));
 
 export { AdminSite, adminSite } from './site.js';
