@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Translatable } from '../i18n/lazy.js';
 import { fromWallTime, getDefaultTimezone } from '../timezone/timezone.js';
-import type { AnyModelClass, AnyInstance } from './model.js';
+import type { AnyModelClass, AnyInstance, ModelMeta } from './model.js';
 import { FieldFile, isFileContent, type FileContent } from '../files/file.js';
 import { imageDimensions } from '../files/images.js';
 import { defaultStorage, type Storage } from '../files/storage.js';
@@ -51,8 +51,11 @@ export interface FieldSpec {
   options: Record<string, unknown>;
 }
 
+/** A model class of any field types (a typed `model()` class is not an AnyModelClass: its constructor is typed). */
+type ModelLike = { readonly _meta: ModelMeta };
+
 /** A reference to another model: 'app.Model', 'self', the class, or a function returning it (for cycles). */
-export type ModelRef = string | AnyModelClass | (() => AnyModelClass);
+export type ModelRef = string | ModelLike | (() => ModelLike);
 
 type NullOf<Opt> = Opt extends { null: true } ? true : false;
 type OptionalOf<Opt> = Opt extends { null: true } ? true
@@ -639,8 +642,8 @@ export function resolveRef(ref: ModelRef, from: string): AnyModelClass {
     if (!resolver) throw new ModelDefinitionError('The model registry is not loaded.');
     return resolver(ref, from);
   }
-  if ('_meta' in ref) return ref as AnyModelClass;
-  return (ref as () => AnyModelClass)();
+  if ('_meta' in ref) return ref as unknown as AnyModelClass;
+  return (ref as () => ModelLike)() as unknown as AnyModelClass;
 }
 
 function refName(ref: ModelRef): string { return typeof ref === 'string' ? ref : 'a model'; }
