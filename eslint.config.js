@@ -96,6 +96,8 @@ const layers = [
   { name: 'runtime tests, starters and bin', files: ['runtime/**'], ignores: ['runtime/src/**'], forbid: [forbidden.controlPlane] },
   { name: 'CLI', files: ['cli/**'], ignores: ['cli/test/**'], forbid: [forbidden.controlPlaneInternals] },
   { name: 'dashboard', files: ['dashboard/**'], ignores: ['dashboard/test/**'], forbid: [forbidden.controlPlaneInternals] },
+  // The docs site is a site like any tenant's; docs/tools and docs/test (generators, the tutorial's test) are no layer.
+  { name: 'docs site', files: ['docs/site/**'], forbid: [forbidden.controlPlane] },
   ...controlPlaneLayers(),
 ];
 
@@ -136,7 +138,7 @@ export default tseslint.config(
   {
     ignores: [
       '**/node_modules/**', '**/dist/**', '**/.next/**', 'var/**', 'test-output/**',
-      'dashboard/next-env.d.ts', '**/starters/**/migrations/**',
+      'dashboard/next-env.d.ts', '**/starters/**/migrations/**', 'docs/reference/**',
     ],
   },
   js.configs.recommended,
@@ -157,6 +159,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
     },
+  },
+  {
+    // Scripts an app serves as static files run in the browser.
+    files: ['**/static/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', Option: 'readonly', Event: 'readonly' } },
   },
   ...layers.map(layerBlock),
 );

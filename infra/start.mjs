@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: installs what is missing, brings up the dev stack, builds, then runs the whole
 // platform in the foreground — API, worker, edge and dashboard — and prints where to find them.
-// Ctrl-C stops the platform processes (the stack's databases keep running: `npm run stack -- down`).
+// A process that crashes is started again (with backoff), the others keep running. Ctrl-C stops
+// the platform processes (the stack's databases keep running: `npm run stack -- down`).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { root, platformEnv } from './lib/env.mjs';
@@ -14,13 +15,22 @@ const DASHBOARD_PORT = Number(process.env.PADDOCK_DASHBOARD_PORT ?? 3000);
 const EDGE_PORT = Number(process.env.PADDOCK_EDGE_PORT ?? 8080);
 const cpBin = join(root, 'control-plane', 'bin', 'paddock-control-plane.mjs');
 
-// The control plane's long-running services; each is a subcommand of its bin.
-const SERVICES = ['api', 'worker', 'edge'];
+// The control plane's long-running services; each is a subcommand of its bin. When one exits
+// it is started again, after 1 s, then 2, 4, … up to 30 s while it keeps failing (the count
+// starts over once it ran a minute). What it started itself (its process group) is stopped
+// with it — except the edge's HAProxy, which keeps serving sites until the next edge replaces it.
+const SERVICES = [{ name: 'api' }, { name: 'worker' }, { name: 'edge', keepsServing: true }];
+const RESTART_FIRST_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+const STABLE_MS = 60_000;
 
-const children = [];
+/** Live children, and every process group started (a stopped service's leftovers included). */
+const children = new Set();
+const groups = new Set();
+const timers = new Set();
 let stopping = false;
 
-function launch(name, cmd, args, env) {
+function spawnService(name, cmd, args, env) {
   // Its own process group, so stopping it also stops what it started (npm → next-server).
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = dim(`[${name}]`.padEnd(12));
@@ -33,23 +43,53 @@ function launch(name, cmd, args, env) {
       for (const l of lines) console.log(`${prefix}${l}`);
     });
   }
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(red(`✗ ${name} exited (${signal ?? code}); stopping the platform.`));
-    shutdown(1);
-  });
-  children.push(child);
+  children.add(child);
+  groups.add(child.pid);
   return child;
+}
+
+const groupAlive = (pid) => {
+  try { process.kill(-pid, 0); return true; } catch { return false; }
+};
+
+const killGroup = (pid, signal) => {
+  try { process.kill(-pid, signal); } catch { /* already gone */ }
+};
+
+/** Runs a service and starts it again, with backoff, whenever it exits. */
+function supervise(name, cmd, args, env, { keepsServing = false } = {}) {
+  let failures = 0;
+  const start = () => {
+    if (stopping) return;
+    // Groups left only by processes that have ended since (the edge's HAProxy, once replaced) are forgotten.
+    for (const pid of groups) if (!groupAlive(pid)) groups.delete(pid);
+    const startedAt = Date.now();
+    const child = spawnService(name, cmd, args, env);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (stopping) return;
+      if (!keepsServing) {
+        killGroup(child.pid, 'SIGTERM');
+        groups.delete(child.pid);
+      }
+      if (Date.now() - startedAt >= STABLE_MS) failures = 0;
+      const wait = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** failures);
+      failures++;
+      console.error(red(`✗ ${name} exited (${signal ?? `code ${code}`}); starting it again in ${wait / 1000} s (restart ${failures}${failures > 1 ? ' in a row' : ''}).`));
+      const timer = setTimeout(() => { timers.delete(timer); start(); }, wait);
+      timers.add(timer);
+    });
+  };
+  start();
 }
 
 function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  for (const t of timers) clearTimeout(t);
+  for (const pid of groups) killGroup(pid, 'SIGTERM');
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
+  Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.on('exit', r))))).then(() => process.exit(code));
 }
 
 async function main() {
@@ -65,8 +105,8 @@ async function main() {
   for (const [port, what] of [[API_PORT, 'the API'], [DASHBOARD_PORT, 'the dashboard']]) {
     if (await portOpen(port)) throw Object.assign(new Error(`Port ${port} (${what}) is already in use.`), { hint: 'Is Paddock already running? Stop it (Ctrl-C in its terminal) or free the port.' });
   }
-  for (const c of SERVICES) launch(c, process.execPath, [cpBin, c], env);
-  launch('dashboard', 'npm', ['run', 'start', '-w', '@paddock/dashboard', '--silent', '--', '-p', String(DASHBOARD_PORT)], env);
+  for (const { name, keepsServing } of SERVICES) supervise(name, process.execPath, [cpBin, name], env, { keepsServing });
+  supervise('dashboard', 'npm', ['run', 'start', '-w', '@paddock/dashboard', '--silent', '--', '-p', String(DASHBOARD_PORT)], env);
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
   step('Waiting for the services to answer…');

@@ -158,6 +158,10 @@ export class ApiClient {
         if (code === 'PDK_VALIDATION') return new CliError(code, message.replace(/^The request is invalid: /, 'The platform did not accept this: '), undefined, ExitCode.failure, 400);
         return new CliError(code, message, undefined, ExitCode.failure, 400);
       default:
+        if (code === 'PDK_PLATFORM_UNAVAILABLE') {
+          const after = res.headers.get('retry-after');
+          return new CliError(code, message, `Run the same command again in ${after ? `${after} s` : 'a few seconds'}; if it keeps failing, tell the platform's operator.`, ExitCode.failure, res.status);
+        }
         if (res.status >= 500) {
           return new CliError(code, message, 'The platform failed to handle this. Try again; if it keeps failing, tell its operator (and quote the code).', ExitCode.failure, res.status);
         }

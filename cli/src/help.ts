@@ -27,6 +27,7 @@ export function overviewHelp(out: Output, commands: readonly Command[], version:
   lines.push('  PADDOCK_SITE   the site, instead of --site or a linked directory');
   lines.push('  NO_COLOR       no colours', '');
   lines.push(`Run ${out.cyan('paddock <command> --help')} for a command's options and examples, ${out.cyan('paddock help exit-codes')} for exit codes.`);
+  lines.push(`Documentation (tutorial, guides, reference): docs/index.md in Paddock's source; ${out.cyan('npm run docs')} there serves it at http://localhost:8100/.`);
   return lines.join('\n');
 }
 

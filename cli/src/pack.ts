@@ -1,10 +1,10 @@
 // Packs a site directory into a gzipped tarball for upload, leaving out what .paddockignore says.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import * as tar from 'tar';
-import { IgnoreRules } from './paddockignore.js';
+import { IgnoreRules } from '@paddock/runtime/paddockignore';
 
 export interface Packed {
   file: string;
@@ -20,8 +20,7 @@ export interface Packed {
 /** The files to pack, relative to `dir`, `/`-separated, sorted (so equal trees give equal tarballs). */
 export function listSiteFiles(dir: string): { files: string[]; skipped: string[] } {
   const root = resolve(dir);
-  const ignorePath = join(root, '.paddockignore');
-  const rules = IgnoreRules.forSite(existsSync(ignorePath) ? readFileSync(ignorePath, 'utf8') : undefined);
+  const rules = IgnoreRules.read(root);
   const files: string[] = [];
   const skipped: string[] = [];
   const walk = (abs: string) => {

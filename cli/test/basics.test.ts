@@ -25,6 +25,7 @@ describe('paddock binary: help, suggestions, version, exit codes', () => {
     assert.equal(r.code, 0);
     for (const c of commands) assert.match(r.stdout, new RegExp(`\\n  ${c.name.replace(':', '\\:')}\\b`), `${c.name} missing from --help`);
     assert.match(r.stdout, /PADDOCK_TOKEN/);
+    assert.match(r.stdout, /Documentation .*docs\/index\.md.*npm run docs/, 'points to the documentation');
   });
 
   test('every command has --help with usage and at least one example', async () => {

@@ -78,7 +78,7 @@ describe('local development commands', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const fetchUntil = async (pred: (body: string) => boolean): Promise<string> => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000; // a busy machine: dev loads the site before its server starts
       for (;;) {
         try {
           const body = await (await fetch(`http://127.0.0.1:${port}/`)).text();

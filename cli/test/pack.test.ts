@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
-import { IgnoreRules } from '../src/paddockignore.js';
+import { IgnoreRules } from '@paddock/runtime/paddockignore';
 import { listSiteFiles, packSite } from '../src/pack.js';
 import { readSse } from '../src/sse.js';
 import { suggest } from '../src/suggest.js';

@@ -38,6 +38,7 @@ export const errors = {
   rateLimited: declare('PDK_RATE_LIMITED', 429, (after: string) => `Too many requests; try again in ${clause(after)}.`),
   internal: declare('PDK_INTERNAL', 500, () => 'Something went wrong on our side; it has been logged. Try again, and report it if it persists.'),
   unavailable: declare('PDK_UNAVAILABLE', 503, (what: string) => `${what} is unavailable; try again shortly.`),
+  platformUnavailable: declare('PDK_PLATFORM_UNAVAILABLE', 503, () => 'Paddock cannot reach one of its own services right now (its database, Redis or container engine is restarting or down), so this request was not carried out. Sites keep serving meanwhile; try again in a few seconds.'),
 
   // authentication
   unauthenticated: declare('PDK_UNAUTHENTICATED', 401, () => 'Log in first: send the session cookie or `Authorization: Bearer <token>`.'),
@@ -80,6 +81,7 @@ export const errors = {
   dependencySource: declare('PDK_DEPENDENCY_SOURCE', 422, (name: string, spec: string, where: string, why: string) => `The dependency "${name}" (${JSON.stringify(spec)} in ${where}) does not come from the npm registry: ${clause(why)}. The build installs packages from the npm registry only; depend on a published version (\`npm install ${name.replace(/ > .*/, '')}@<version>\`), or copy the code into the site.`),
   typeErrors: declare('PDK_TYPE_ERRORS', 422, (count: number, first: string) => `The site has ${count} type error${count === 1 ? '' : 's'}; the first: ${clause(first)}. Fix ${count === 1 ? 'it' : 'them'} (\`paddock check\` shows them locally), or set "paddock": { "typecheck": "warn" } in package.json to deploy with type errors reported as warnings.`),
   buildFailed: declare('PDK_BUILD_FAILED', 422, (why: string) => `The build failed: ${clause(why)}. Its log is in \`paddock logs\` and on the site's Deploys page in the dashboard.`),
+  deployInterrupted: declare('PDK_DEPLOY_INTERRUPTED', 500, () => 'The worker running this deploy stopped before it finished (it crashed or was killed); its new replicas were removed and the previous release keeps serving. Push again (`paddock push`).'),
   releaseFailed: declare('PDK_RELEASE_FAILED', 422, (why: string) => `The release failed and the previous one keeps serving: ${clause(why)}.`),
   deployNotFound: declare('PDK_DEPLOY_NOT_FOUND', 404, (id: string) => `No deploy "${id}" for this site. The site's Deploys page in the dashboard lists them.`),
   releaseNotFound: declare('PDK_RELEASE_NOT_FOUND', 404, (version: string) => `No release ${version} for this site. List them with \`paddock releases\`.`),

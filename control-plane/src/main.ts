@@ -8,6 +8,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { buildServer } from './api/server.js';
 import { bootstrapOperator } from './accounts/operator.js';
 import { enqueuePending, startWorkers } from './jobs/workers.js';
+import { startReconciler } from './jobs/reconcile.js';
 import { EdgeService } from './edge/edge-service.js';
 import { deployRuntimeOf } from './platform/deploy-runtime.js';
 
@@ -56,10 +57,14 @@ async function worker(config: Config): Promise<void> {
   const platform = openPlatform(config);
   await migrate(platform);
   await deployRuntimeOf(platform).driver.ensureIsolation();
+  // Deploys and releases a dead worker left half-done: ended before this worker takes jobs (one
+  // of them may be the dead worker's, which would otherwise run again first), and every minute.
+  const reconciler = await startReconciler(platform);
   const workers = startWorkers(platform);
   const pending = await enqueuePending(platform);
   platform.logger.info({ queues: workers.names, pending }, 'worker running');
   onSignals(platform.logger, async () => {
+    await reconciler.close();
     await workers.close();
     await platform.close();
   });

@@ -79,7 +79,7 @@ describe('admin API for operators', () => {
     assert.equal(bad.body.error.code, 'PDK_PLAN_NOT_FOUND');
     const changed = await call(t.app, op, 'PATCH', `/v1/admin/orgs/${org.id}`, { plan: 'pro', quotas: { sites: 1 } });
     assert.equal(changed.status, 200);
-    assert.deepEqual(changed.body.quotas, { sites: 1, replicas: 4, memoryMb: 1024, databaseMb: 10240 });
+    assert.deepEqual(changed.body.quotas, { sites: 1, replicas: 4, memoryMb: 1024, databaseMb: 10240, mediaMb: 10240 });
     assert.equal((await call(t.app, u.token, 'POST', '/v1/sites', { name: siteName(), replicas: 3 })).status, 202);
     assert.equal((await call(t.app, u.token, 'POST', '/v1/sites', { name: siteName() })).body.error.code, 'PDK_QUOTA_EXCEEDED');
   });

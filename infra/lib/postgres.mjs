@@ -222,6 +222,8 @@ function roleSql(role, attributes, password) {
 const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
 
 /** The platform role and database, the tests' role; what an older stack left here is cleared or reported. */
+const TENANT_DB = "^s_[0-9a-f]{32}$";
+
 async function setUpPlatform(sql, secrets) {
   const notes = [];
   const wasSuperuser = (await sql(`select rolsuper::text from pg_roles where rolname = ${quote(PLATFORM_ROLE)}`)) === 'true';
@@ -238,14 +240,19 @@ async function setUpPlatform(sql, secrets) {
   // Tests make their databases from `postgres`: granted by name, not through PUBLIC's default,
   // which a hardened server (or a provisioner test of another checkout) may have revoked.
   await sql(`GRANT CONNECT ON DATABASE postgres TO ${TEST_ROLE}`);
+  // The platform role owns the platform database and nothing else. Databases it made under an
+  // older stack, when it was a superuser (test databases a cut-short run left behind), are handed
+  // to the test role: kept, not dropped, and no longer the platform's.
+  for (const db of lines(await sql(`select datname from pg_database where datdba = (select oid from pg_roles where rolname = ${quote(PLATFORM_ROLE)}) and datname <> ${quote(PLATFORM_DB)} and datname !~ '${TENANT_DB}'`))) {
+    await sql(`ALTER DATABASE "${db}" OWNER TO ${TEST_ROLE}`);
+    notes.push(`the database ${db} now belongs to ${TEST_ROLE}, not ${PLATFORM_ROLE}`);
+  }
   // An older stack kept the tenant pool on this server. Its spare databases are empty: they go.
   for (const db of lines(await sql("select datname from pg_database where datname like 'pdk\\_spare\\_%' or datname like 'pdk\\_new\\_%'"))) {
     await sql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
   }
   return notes;
 }
-
-const TENANT_DB = "^s_[0-9a-f]{32}$";
 
 /**
  * Sites provisioned by an older stack have their database on the platform server, which their

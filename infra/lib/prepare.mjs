@@ -37,7 +37,7 @@ function npm(args, what) {
 
 /** npm install, only when package.json files or the lockfile differ from the last install. */
 export function ensurePackages() {
-  const manifests = ['package.json', 'package-lock.json', 'runtime/package.json', 'control-plane/package.json', 'cli/package.json', 'dashboard/package.json']
+  const manifests = ['package.json', 'package-lock.json', 'runtime/package.json', 'control-plane/package.json', 'cli/package.json', 'dashboard/package.json', 'docs/package.json']
     .map((f) => join(root, f)).filter(existsSync);
   const want = hashFiles(manifests);
   const stamp = join(root, 'node_modules', '.paddock-install');
@@ -54,15 +54,20 @@ const BUILDS = [
   { ws: 'control-plane', out: 'control-plane/dist' },
   { ws: 'cli', out: 'cli/dist' },
   { ws: 'dashboard', out: 'dashboard/.next' },
+  // The docs' generated reference: from the runtime's exports, the CLIs' help and the API's OpenAPI document, so it is
+  // made again when any of those change (inputs), not only docs/ itself. The tests check it; `npm run docs` builds it too.
+  { ws: 'docs', out: 'docs/reference', purposes: ['test'], inputs: ['docs/tools', 'docs/package.json', 'runtime/src', 'runtime/package.json', 'runtime/starters', 'cli/src', 'control-plane/src'] },
 ];
 
 /** Builds each workspace whose sources changed since its last build (in dependency order). */
-export function build() {
+export function build({ purpose } = {}) {
   let upstreamChanged = false;
-  for (const { ws, out } of BUILDS) {
+  for (const { ws, out, inputs, purposes } of BUILDS) {
+    if (purposes && !purposes.includes(purpose)) continue;
     const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
     if (!pkg.scripts?.build) continue;
-    const hash = hashFiles(listFiles(join(root, ws)));
+    const sources = () => (inputs ? inputs.flatMap((p) => (statSync(join(root, p)).isDirectory() ? listFiles(join(root, p)) : [join(root, p)])) : listFiles(join(root, ws)));
+    const hash = hashFiles(sources());
     const stamp = join(root, out, '.paddock-build');
     if (!upstreamChanged && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
     step(`Building ${ws}…`);
@@ -71,7 +76,7 @@ export function build() {
     mkdirSync(join(root, out), { recursive: true });
     // Stamp the inputs as the build left them: a build may write files of its own into the tree
     // (next build's next-env.d.ts), which would otherwise cost one needless rebuild next time.
-    writeFileSync(stamp, hashFiles(listFiles(join(root, ws))));
+    writeFileSync(stamp, hashFiles(sources()));
     ok(`${ws} built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (ws === 'runtime') upstreamChanged = true;
   }
@@ -80,6 +85,6 @@ export function build() {
 export async function prepare({ purpose }) {
   ensurePackages();
   const stack = await up({ purpose });
-  build();
+  build({ purpose });
   return stack;
 }

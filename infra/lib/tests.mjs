@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 import { root } from './env.mjs';
 
-export const workspaces = ['runtime', 'control-plane', 'cli', 'dashboard', 'loadtests'];
+export const workspaces = ['runtime', 'control-plane', 'cli', 'dashboard', 'loadtests', 'docs'];
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;

@@ -7,6 +7,8 @@ import { register } from 'node:module';
 
 const dist = new URL('../dist/host/index.js', import.meta.url);
 const from = process.env.PADDOCK_RUNTIME_FROM ?? (existsSync(dist) ? 'dist' : 'source');
+// Processes it starts (the dev server, test processes) load the runtime the same way.
+process.env.PADDOCK_RUNTIME_FROM = from;
 
 if (from === 'source') {
   register(new URL('./source-conditions.mjs', import.meta.url));

@@ -320,6 +320,22 @@ export class DatabaseConfigError extends PaddockError {
   }
 }
 
+/**
+ * An embedded database folder (`pglite:.paddock/db`) is open in another process that does not share it: opening it
+ * a second time would lose writes. `paddock dev` shares its database; other commands hold it only while they run.
+ */
+export class DatabaseInUse extends PaddockError {
+  readonly pid: number;
+  constructor(dataDir: string, pid: number, command: string, why?: string) {
+    super('PDK_DATABASE_IN_USE', 409,
+      `The embedded database ${dataDir} is open in another process (pid ${pid}: ${command})${why ? ` and ${why}` : ''}. `
+      + 'Wait for that command to finish or stop it, then run this one again. While `paddock dev` runs, other commands '
+      + 'go through it; a plain `serve` keeps the database to itself.');
+    this.name = 'DatabaseInUse';
+    this.pid = pid;
+  }
+}
+
 /** A model definition that cannot work (bad name, unresolvable relation, duplicate registration). */
 export class ModelDefinitionError extends PaddockError {
   constructor(message: string) {
@@ -340,5 +356,22 @@ export class Rollback extends Error {
   constructor() {
     super('Rolled back on purpose.');
     this.name = 'Rollback';
+  }
+}
+
+// ---------------------------------------------------------------- files
+
+/** A save that would take the site's media storage past its quota (MEDIA_QUOTA_BYTES; on the platform, the plan's). */
+export class StorageQuotaExceeded extends PaddockError {
+  readonly usedBytes: number;
+  readonly quotaBytes: number;
+  constructor(usedBytes: number, addBytes: number, quotaBytes: number) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    super('PDK_MEDIA_QUOTA', 413,
+      `The media storage is full: saving ${mb(addBytes)} would use ${mb(usedBytes + addBytes)} of its ${mb(quotaBytes)} quota. `
+      + 'Delete files that are no longer needed, or move the site to a plan with more media space.');
+    this.name = 'StorageQuotaExceeded';
+    this.usedBytes = usedBytes;
+    this.quotaBytes = quotaBytes;
   }
 }

@@ -3,12 +3,12 @@ export {
   PaddockError, Http404, PermissionDenied, BadRequest, DisallowedHost, RequestTooLarge, ImproperlyConfigured, NoReverseMatch,
   TemplateDoesNotExist, SiteNotFound, NotAcceptable, ValidationError, NON_FIELD_ERRORS, BadSignature, SignatureExpired,
   CacheKeyMissing, CacheOperationUnsupported, BadHeader, SuspiciousFileOperation, ObjectDoesNotExist, MultipleObjectsReturned,
-  IntegrityError, FieldError, ProtectedError, DatabaseConfigError, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
-  CommandError,
+  IntegrityError, FieldError, ProtectedError, DatabaseConfigError, DatabaseInUse, ModelDefinitionError, MigrationError, Rollback, ThrottledError,
+  CommandError, StorageQuotaExceeded,
   type ValidationIssue, type ValidationInput,
 } from './errors.js';
 export { defaultSettings, type Settings, type SiteSettings, type TemplateSettings, type DatabaseSettings, type CacheSettings } from './settings.js';
-export { defineSite, app, type AppConfig, type AppEntry, type AppOptions, type SiteDefinition } from './site/define.js';
+export { defineSite, app, type AppConfig, type AppEntry, type AppOptions, type Authentication, type SiteDefinition } from './site/define.js';
 export { defineCommand, type Command, type CommandContext, type CommandEntry, type CommandOption, type CommandValues } from './commands/command.js';
 export { currentSite, getSettings, reverse } from './site/current.js';
 export { Site, defaultMiddleware } from './site/site.js';
@@ -33,8 +33,13 @@ export { negotiate, bestMatch } from './views/negotiation.js';
 export { type TemplateEngine, type TemplateEngineFactory, type TemplateEngineOptions, type ContextProcessor,
   requestProcessor } from './templates/engine.js';
 export { nunjucksEngine } from './templates/nunjucks.js';
+export { liquidEngine, ALTERS_DATA } from './templates/liquid.js';
+export { TemplateEngines, type ConfiguredEngine } from './templates/engine.js';
+export { Signal } from './dispatch/signal.js';
+export { requestStarted, requestFinished, type RequestStartedEvent, type RequestFinishedEvent } from './http/signals.js';
 export { Feed, type FeedType } from './formats/feed.js';
 export { Sitemap, sitemapView, type SitemapEntry } from './formats/sitemap.js';
 export { el, escapeXml, renderXml, xmlDocument, toXmlElement, type XmlElement, type XmlNode } from './formats/xml.js';
 export { logger } from './log.js';
 export * from './db/index.js';
+export * from './files/index.js';

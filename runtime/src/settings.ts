@@ -2,6 +2,8 @@
 import { ImproperlyConfigured } from './errors.js';
 import { checkLanguageCode, languageInfo, supportedLanguageVariant } from './i18n/languages.js';
 import { checkTimezone } from './timezone/timezone.js';
+import type { DatabaseRouter } from './db/connections.js';
+import type { StorageFactory } from './files/storage.js';
 import type { Middleware } from './http/middleware.js';
 import type { TemplateEngineFactory, ContextProcessor } from './templates/engine.js';
 import type { ViewFunction } from './urls/resolver.js';
@@ -10,11 +12,14 @@ export interface DatabaseSettings { url: string }
 export interface CacheSettings { url: string }
 
 export interface TemplateSettings {
-  /** 'nunjucks' (built in) or a factory for another engine. */
-  BACKEND: 'nunjucks' | TemplateEngineFactory;
-  /** Extra template folders, searched before the apps' templates/ folders. Relative to the site dir. */
+  /** 'nunjucks' (built in), 'liquid' (LiquidJS, built in) or a factory for another engine. */
+  BACKEND: 'nunjucks' | 'liquid' | TemplateEngineFactory;
+  /** Extra template folders, searched before the apps' folders. Relative to the site dir. */
   DIRS: string[];
+  /** Search each app's folder named APP_DIRNAME too. */
   APP_DIRS: boolean;
+  /** The folder of each app this engine searches: 'templates' for Nunjucks, 'liquid' for LiquidJS (Django's jinja2/ rule). */
+  APP_DIRNAME?: string;
   CONTEXT_PROCESSORS: ContextProcessor[];
   OPTIONS: Record<string, unknown>;
 }
@@ -27,7 +32,13 @@ export interface Settings {
   DATABASES: Record<string, DatabaseSettings>;
   CACHES: Record<string, CacheSettings>;
   MIDDLEWARE: Middleware[];
-  TEMPLATES: TemplateSettings;
+  /**
+   * The template engines, tried in order: a template is rendered by the first engine that finds it (a site may set
+   * one engine as an object, or several as a list; each entry takes the defaults below for what it leaves out).
+   */
+  TEMPLATES: TemplateSettings[];
+  /** Decide which database serves each model's reads and writes, relations and migrations; asked in order (Django's). */
+  DATABASE_ROUTERS: DatabaseRouter[];
   APPEND_SLASH: boolean;
   /** Bytes; larger request bodies are refused with 413 before any view runs. */
   DATA_UPLOAD_MAX_MEMORY_SIZE: number;
@@ -54,6 +65,25 @@ export interface Settings {
   /** Where collectstatic writes, relative to the site dir; served from here outside dev. */
   STATIC_ROOT: string;
   STATICFILES_DIRS: string[];
+  /** Where uploaded files live (relative to the site dir); on the platform, the site's media volume. */
+  MEDIA_ROOT: string;
+  /** The URL uploaded files are served under ('/media/'; the site host serves a local MEDIA_ROOT there). */
+  MEDIA_URL: string;
+  /** Most bytes MEDIA_ROOT may hold (0: no limit); the platform sets it from the site's plan. */
+  MEDIA_QUOTA_BYTES: number;
+  /** 'filesystem' (MEDIA_ROOT), 's3' (the MEDIA_S3_* settings) or a function returning a Storage. */
+  MEDIA_STORAGE: 'filesystem' | 's3' | StorageFactory;
+  MEDIA_S3_BUCKET: string;
+  MEDIA_S3_REGION: string;
+  /** An S3-compatible server's address; empty for AWS. */
+  MEDIA_S3_ENDPOINT: string;
+  MEDIA_S3_FORCE_PATH_STYLE: boolean;
+  /** Empty: the AWS SDK's own credential chain (AWS_ACCESS_KEY_ID, ...). */
+  MEDIA_S3_ACCESS_KEY_ID: string;
+  MEDIA_S3_SECRET_ACCESS_KEY: string;
+  MEDIA_S3_PREFIX: string;
+  /** Where browsers fetch objects (a CDN or the bucket's public address); empty: the endpoint's address. */
+  MEDIA_S3_PUBLIC_URL: string;
   /** The site's default language ('en-us', 'fr', 'pt-br'): used when the locale middleware finds nothing better. */
   LANGUAGE_CODE: string;
   /** The languages the locale middleware may choose, as [code, name]. Default: those the runtime is translated into. */
@@ -73,12 +103,19 @@ export interface Settings {
   TIME_ZONE: string;
   /** The cookie the set_timezone view writes and the time zone middleware reads. */
   TIME_ZONE_COOKIE_NAME: string;
+  /**
+   * Where mailBackend() sends mail (Django's EMAIL_BACKEND): smtp://user:pass@host:587, smtps://..., console:// (printed,
+   * the default), memory:// or dummy://. The test runner replaces it with the outbox tests read.
+   */
+  EMAIL_URL: string;
+  /** The From of mail that names none. */
+  DEFAULT_FROM_EMAIL: string;
   /** Seconds a SIGTERM waits for in-flight requests before the process exits anyway. */
   SHUTDOWN_TIMEOUT: number;
 }
 
 /** Defaults. MIDDLEWARE and TEMPLATES.CONTEXT_PROCESSORS are filled in by the site module (they reference code). */
-export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'>> = Object.freeze({
+export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES' | 'DATABASE_ROUTERS'>> = Object.freeze({
   DEBUG: false,
   SECRET_KEY: '',
   ALLOWED_HOSTS: [],
@@ -108,6 +145,18 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   STATIC_URL: '/static/',
   STATIC_ROOT: 'staticfiles',
   STATICFILES_DIRS: [],
+  MEDIA_ROOT: 'media',
+  MEDIA_URL: '/media/',
+  MEDIA_QUOTA_BYTES: 0,
+  MEDIA_STORAGE: 'filesystem',
+  MEDIA_S3_BUCKET: '',
+  MEDIA_S3_REGION: '',
+  MEDIA_S3_ENDPOINT: '',
+  MEDIA_S3_FORCE_PATH_STYLE: false,
+  MEDIA_S3_ACCESS_KEY_ID: '',
+  MEDIA_S3_SECRET_ACCESS_KEY: '',
+  MEDIA_S3_PREFIX: '',
+  MEDIA_S3_PUBLIC_URL: '',
   LANGUAGE_CODE: 'en-us',
   LANGUAGES: [['en', 'English'], ['fr', 'French'], ['de', 'German']] as ReadonlyArray<readonly [string, string]>,
   LOCALE_PATHS: ['locale'],
@@ -117,10 +166,12 @@ export const defaultSettings: Readonly<Omit<Settings, 'MIDDLEWARE' | 'TEMPLATES'
   LANGUAGE_COOKIE_SAMESITE: 'Lax',
   TIME_ZONE: 'UTC',
   TIME_ZONE_COOKIE_NAME: 'paddock_timezone',
+  EMAIL_URL: 'console://',
+  DEFAULT_FROM_EMAIL: 'webmaster@localhost',
   SHUTDOWN_TIMEOUT: 25,
 });
 
-export type SiteSettings = Partial<Omit<Settings, 'TEMPLATES'>> & { TEMPLATES?: Partial<TemplateSettings> };
+export type SiteSettings = Partial<Omit<Settings, 'TEMPLATES'>> & { TEMPLATES?: Partial<TemplateSettings> | Array<Partial<TemplateSettings>> };
 
 type Env = Record<string, string | undefined>;
 
@@ -143,7 +194,8 @@ function parseList(raw: string): string[] {
 
 /**
  * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL (+ CACHE_KEY_PREFIX), SECRET_KEY,
- * ALLOWED_HOSTS and DEBUG in a site's container; any scalar or list setting can also be set as PADDOCK_<NAME>.
+ * ALLOWED_HOSTS and DEBUG in a site's container; EMAIL_URL is read too; any scalar or list setting can also be set as
+ * PADDOCK_<NAME>.
  */
 export function settingsFromEnv(env: Env): Partial<Settings> {
   const out: Record<string, unknown> = {};
@@ -162,6 +214,7 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
   if (env.ALLOWED_HOSTS !== undefined) out.ALLOWED_HOSTS = parseList(env.ALLOWED_HOSTS);
   if (env.DEBUG !== undefined) out.DEBUG = parseBool('DEBUG', env.DEBUG);
   if (env.DATABASE_URL) out.DATABASES = { default: { url: env.DATABASE_URL } };
+  if (env.EMAIL_URL) out.EMAIL_URL = env.EMAIL_URL;
   if (env.CACHE_URL) out.CACHES = { default: { url: withKeyPrefix(env.CACHE_URL, env.CACHE_KEY_PREFIX) } };
   return out as Partial<Settings>;
 }
@@ -186,11 +239,14 @@ export function resolveSettings(
   opts: { requireSecretKey?: boolean } = {},
 ): Settings {
   const fromEnv = settingsFromEnv(env);
+  const engines = site.TEMPLATES === undefined ? [{}] : Array.isArray(site.TEMPLATES) ? site.TEMPLATES : [site.TEMPLATES];
+  if (engines.length === 0) throw new ImproperlyConfigured('TEMPLATES is an empty list: configure at least one engine, e.g. [{ BACKEND: \'nunjucks\' }].');
   const settings: Settings = {
     ...defaultSettings,
     MIDDLEWARE: base.MIDDLEWARE,
+    DATABASE_ROUTERS: [],
     ...site,
-    TEMPLATES: { ...base.TEMPLATES, ...site.TEMPLATES },
+    TEMPLATES: engines.map((e) => ({ ...base.TEMPLATES, ...e })),
     ...fromEnv,
   } as Settings;
   if (fromEnv.DATABASES) settings.DATABASES = { ...site.DATABASES, ...fromEnv.DATABASES };

@@ -229,7 +229,7 @@ describe('blog starter in a real browser', () => {
       await page.getByLabel('Body').fill('Written in the blog\'s admin.');
       await page.getByLabel('Author').fill('Editor');
       await page.getByLabel('Published').fill('2026-02-01T09:30');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.waitForURL(`${base}/admin/blog/post/`);
       assert.match(await page.locator('.messages').innerText(), /was added successfully/);
       assert.equal(await page.getByRole('link', { name: 'Hello from the browser' }).count(), 1);

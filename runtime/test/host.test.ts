@@ -5,7 +5,8 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { app, path, redirect, Response } from '@paddock/runtime';
-import { createServer } from '@paddock/runtime/host';
+import { createServer, loadSite } from '@paddock/runtime/host';
+import { changeFilter } from '../src/host/dev.js';
 import { collectStatic } from '../src/static/collect.js';
 import { makeSite, tempDir, TEST_SECRET } from './helpers/site.js';
 
@@ -103,8 +104,8 @@ describe('site host over HTTP', () => {
   });
 });
 
-function startBin(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SECRET_KEY: TEST_SECRET, PADDOCK_RUNTIME_FROM: 'source', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startBin(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, SECRET_KEY: TEST_SECRET, PADDOCK_RUNTIME_FROM: 'source', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d; });
   child.stderr.on('data', (d: Buffer) => { out += d; });
@@ -123,7 +124,7 @@ function startBin(args: string[], env: Record<string, string> = {}) {
 
 describe('paddock-runtime bin', { concurrency: true }, () => {
   it('serves a site folder, and on SIGTERM finishes the in-flight request before exiting 0', async () => {
-    const proc = startBin(['serve', HELLO, '--port', '0', '--host', '127.0.0.1']);
+    const proc = startBin(['serve', '--site-dir', HELLO, '--port', '0', '--host', '127.0.0.1']);
     try {
       const port = await proc.port;
       assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'Hello, world!');
@@ -138,7 +139,7 @@ describe('paddock-runtime bin', { concurrency: true }, () => {
   });
 
   it('runs --workers 2 processes on one port and stops them all on SIGTERM', async () => {
-    const proc = startBin(['serve', HELLO, '--port', '0', '--host', '127.0.0.1', '--workers', '2']);
+    const proc = startBin(['serve', '--site-dir', HELLO, '--port', '0', '--host', '127.0.0.1', '--workers', '2']);
     try {
       const port = await proc.port;
       const texts = await Promise.all(Array.from({ length: 4 }, () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())));
@@ -150,25 +151,31 @@ describe('paddock-runtime bin', { concurrency: true }, () => {
     }
   });
 
-  it('delegates migration commands to the ORM (showmigrations, sqlmigrate on the blog starter)', async () => {
+  it('delegates migration commands to the ORM (showmigrations, sqlmigrate on the blog starter, run from its folder as Django\'s are)', async () => {
     const blog = join(import.meta.dirname, '..', 'starters', 'blog');
-    const show = startBin(['showmigrations', blog], { DATABASE_URL: 'pglite:memory' });
-    const sql = startBin(['sqlmigrate', blog, 'blog', '0001'], { DATABASE_URL: 'pglite:memory' });
+    const show = startBin(['showmigrations', '--site-dir', blog], { DATABASE_URL: 'pglite:memory' });
+    const sql = startBin(['sqlmigrate', 'blog', '0001'], { DATABASE_URL: 'pglite:memory' }, join(blog, 'blog', 'templates'));
+    const folder = startBin(['sqlmigrate', blog, 'blog', '0001'], { DATABASE_URL: 'pglite:memory' });
     assert.equal(await show.exited, 0);
     assert.match(show.output(), /blog\n \[ \] 0001_initial/);
     assert.equal(await sql.exited, 0);
     assert.match(sql.output(), /create table "blog_post"/);
+    const inside = startBin(['sqlmigrate', blog, 'blog', '0001'], { DATABASE_URL: 'pglite:memory' }, blog);
+    assert.equal(await folder.exited, 2, 'a site folder is an option, not a first word');
+    assert.match(folder.output(), /No site\.ts in .*\. To run sqlmigrate on the site in .*blog, use --site-dir/);
+    assert.equal(await inside.exited, 2);
+    assert.match(inside.output(), /sqlmigrate takes at most 2 arguments, but was given '0001'\. To run it on the site in .*, use --site-dir/);
   });
 
   it('refuses to serve without SECRET_KEY outside debug, saying what to set', async () => {
-    const proc = startBin(['serve', HELLO, '--port', '0'], { SECRET_KEY: '' });
+    const proc = startBin(['serve', '--site-dir', HELLO, '--port', '0'], { SECRET_KEY: '' });
     const code = await proc.exited;
     assert.equal(code, 1);
     assert.match(proc.output(), /SECRET_KEY must be set/);
   });
 
   it('check --deploy lists what a production site lacks, with stable IDs', async () => {
-    const proc = startBin(['check', HELLO, '--deploy'], { SECRET_KEY: 'short', DEBUG: 'true' });
+    const proc = startBin(['check', '--deploy', '--site-dir', HELLO], { SECRET_KEY: 'short', DEBUG: 'true' });
     await proc.exited;
     const out = proc.output();
     for (const id of ['security.W004', 'security.W008', 'security.W009', 'security.W012', 'security.W016', 'security.W018']) assert.ok(out.includes(`(${id})`), id);
@@ -187,12 +194,31 @@ function freePort(): Promise<number> {
 }
 
 describe('paddock-runtime serve --dev', () => {
+  it('reloads for source files only: never for .paddock/, node_modules/, logs, dotfiles, STATIC_ROOT or what .paddockignore lists', async () => {
+    const dir = mkdtempSync(join(import.meta.dirname, 'fixtures', '.watch-'));
+    try {
+      cpSync(join(import.meta.dirname, '..', 'starters', 'blog'), dir, { recursive: true });
+      writeFileSync(join(dir, '.paddockignore'), 'drafts/\n*.bak\n');
+      const site = await loadSite(dir, { checkOnly: true, env: {} });
+      const follows = changeFilter(site);
+      for (const f of ['site.ts', 'blog/views.ts', 'blog/templates/blog/index.html', 'blog/static/blog/style.css', 'templates/base.html', 'lib/helpers.ts', 'package.json']) {
+        assert.equal(follows(f), true, f);
+      }
+      for (const f of ['dev.log', 'logs/server.log', 'out.txt', '.paddock/db/base/1/1259', '.paddock/db.lock', 'node_modules/x/index.js',
+        '.git/index', '.env', 'staticfiles/blog/style.css', 'drafts/post.ts', 'blog/views.ts.bak', 'notes.md']) {
+        assert.equal(follows(f), false, f);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reloads the site when a file changes', async () => {
     // Inside the repo so the copied site still resolves @paddock/runtime.
     const dir = mkdtempSync(join(import.meta.dirname, 'fixtures', '.dev-'));
     cpSync(HELLO, dir, { recursive: true });
     const port = await freePort();
-    const proc = startBin(['serve', dir, '--dev', '--port', String(port), '--host', '127.0.0.1']);
+    const proc = startBin(['serve', '--dev', '--port', String(port), '--host', '127.0.0.1'], {}, dir);
     try {
       await proc.port;
       assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'Hello, world!');

@@ -15,35 +15,35 @@ const env: NodeJS.ProcessEnv = {
 };
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, env });
+  return spawnSync(process.execPath, [bin, ...args], { cwd: BLOG, encoding: 'utf8', timeout: 60_000, env });
 }
 
 before(() => {
-  const r = run(['migrate', BLOG]);
+  const r = run(['migrate']);
   assert.equal(r.status, 0, r.stderr);
 });
 after(() => tmp.cleanup());
 
 test('shell -c runs async code with the models loaded and prints the value', () => {
-  const created = run(['shell', BLOG, '-c', "await Post.objects.create({ title: 'Hi', slug: 'hi', body: 'x' }); console.log('made one')"]);
+  const created = run(['shell', '-c', "await Post.objects.create({ title: 'Hi', slug: 'hi', body: 'x' }); console.log('made one')"]);
   assert.equal(created.status, 0, created.stderr);
   assert.match(created.stdout, /made one/);
-  const counted = run(['shell', BLOG, '-c', 'await Post.objects.count()']);
+  const counted = run(['shell', '-c', 'await Post.objects.count()']);
   assert.equal(counted.status, 0, counted.stderr);
   assert.equal(counted.stdout.trim(), '1');
 });
 
 test('shell -c exits non-zero with the error message when the code throws', () => {
-  const r = run(['shell', BLOG, '-c', "await Post.objects.get({ slug: 'no-such-post' })"]);
+  const r = run(['shell', '-c', "await Post.objects.get({ slug: 'no-such-post' })"]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /No blog\.Post matches the query/);
-  const syntax = run(['shell', BLOG, '-c', 'if (']);
+  const syntax = run(['shell', '-c', 'if (']);
   assert.equal(syntax.status, 1);
   assert.match(syntax.stderr, /SyntaxError/);
 });
 
 test('shell without -c evaluates lines from a pipe in order, including top-level await, and ends at EOF', async () => {
-  const child = spawn(process.execPath, [bin, 'shell', BLOG], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'shell', '--site-dir', BLOG], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });

@@ -3,13 +3,13 @@ import type { Command } from '../command.js';
 import { login, logout, signup, tokens, tokensCreate, tokensRevoke, whoami } from './account.js';
 import { push, releases, rollback } from './deploy.js';
 import { allCommands, help, versionCommand } from './help.js';
-import { check, dev, init, makemigrations, migrate } from './local.js';
+import { check, dev, init, makemigrations, migrate, test } from './local.js';
 import { dbPsql, dbUrl, domains, domainsAdd, domainsRemove, env, envSet, envUnset, logs, run, scale } from './operate.js';
 import { info, link, open, sites, sitesCreate, sitesDelete, unlink } from './sites.js';
 
 export const commands: readonly Command[] = [
   signup, login, logout, whoami, tokens, tokensCreate, tokensRevoke,
-  init, dev, check, makemigrations, migrate,
+  init, dev, check, makemigrations, migrate, test,
   sites, sitesCreate, sitesDelete, info, open, link, unlink,
   push, releases, rollback,
   logs, env, envSet, envUnset, scale, domains, domainsAdd, domainsRemove, run, dbUrl, dbPsql,

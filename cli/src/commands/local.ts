@@ -53,10 +53,14 @@ export const init = defineCommand({
     ctx.out.data({ dir: target, starter }, () => {
       ctx.out.success(`Created a ${starter} site in ${rel}.`);
       ctx.out.line('Next:');
-      ctx.out.line(`  cd ${rel}`);
-      ctx.out.line(`  paddock dev                  ${ctx.out.dim('# run it locally')}`);
-      ctx.out.line(`  paddock sites:create <name>  ${ctx.out.dim('# create it on Paddock and link this folder')}`);
-      ctx.out.line(`  paddock push                 ${ctx.out.dim('# deploy')}`);
+      const steps: Array<[string, string]> = [
+        [`cd ${rel}`, ''],
+        ['paddock dev', starter === 'blog' ? 'run it locally (it offers to create its tables first)' : 'run it locally'],
+        ['paddock test', `run its tests (${starter === 'blog' ? 'blog/tests.ts' : 'tests.ts'})`],
+        ['paddock sites:create <name>', 'create it on Paddock and link this folder'],
+        ['paddock push', 'deploy'],
+      ];
+      for (const [cmd, what] of steps) ctx.out.line(`  ${what ? cmd.padEnd(29) : cmd}${what ? ctx.out.dim(`# ${what}`) : ''}`);
     });
   },
 });
@@ -65,14 +69,19 @@ export const dev = defineCommand({
   name: 'dev',
   group: 'Local development',
   summary: 'Run the site locally, reloading on changes',
-  usage: 'dev [dir] [--port <port>]',
-  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a file changes) on the database the\nsite\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
+  usage: 'dev [dir] [--port <port>] [--migrate]',
+  description: 'Serves the site with `paddock-runtime serve --dev` (DEBUG on, restarts when a source file changes) on the database\n'
+    + 'the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.\n'
+    + 'It says how many migrations are unapplied and offers to apply them (--migrate: without asking). While it runs,\n'
+    + 'other commands (paddock migrate, paddock-runtime shell, createsuperuser, loaddata) use the embedded database through it.\n'
+    + 'Changes to .paddock/, node_modules/, logs and what .paddockignore lists do not restart it.',
   options: {
     port: { type: 'string', short: 'p', placeholder: 'port', description: 'port to listen on (default: 8000)' },
     host: { type: 'string', placeholder: 'address', description: 'address to listen on (default: 127.0.0.1)' },
+    migrate: { type: 'boolean', description: 'apply unapplied migrations before serving, without asking' },
   },
   positionals: { max: 1 },
-  examples: ['paddock dev', 'paddock dev --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
+  examples: ['paddock dev', 'paddock dev --migrate --port 3001', 'DATABASE_URL=postgres://localhost/mysite paddock dev'],
   async run(ctx, { values, positionals }) {
     const siteDir = requireSiteDir(resolve(ctx.cwd, positionals[0] ?? '.'));
     const port = values.port ?? '8000';
@@ -80,19 +89,23 @@ export const dev = defineCommand({
     linkRuntime(siteDir);
     ensureStateDir(siteDir);
     ctx.out.info(ctx.out.dim(`Serving ${relative(ctx.cwd, siteDir) || '.'} at http://localhost:${port}/ (Ctrl-C stops)`));
-    return await runRuntime(['serve', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1'], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+    const args = ['serve', '--site-dir', siteDir, '--dev', '--port', port, '--host', values.host ?? '127.0.0.1', ...(values.migrate ? ['--migrate'] : [])];
+    return await runRuntime(args, { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
   },
 });
 
-function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string, examples: string[], options: Record<string, { type: 'boolean' | 'string'; description: string; placeholder?: string }>) {
+type DelegatedOptions = Record<string, { type: 'boolean' | 'string'; description: string; placeholder?: string; short?: string }>;
+
+function delegate(name: 'check' | 'makemigrations' | 'migrate' | 'test', summary: string, examples: string[], options: DelegatedOptions,
+  more: { usage?: string; description?: string; positionals?: number } = {}) {
   return defineCommand({
     name,
     group: 'Local development',
     summary,
-    usage: `${name} [options] [args...]`,
-    description: 'Runs in the site directory through `paddock-runtime`, on the database the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
+    usage: more.usage ?? `${name} [options] [args...]`,
+    description: more.description ?? 'Runs in the site directory through `paddock-runtime`, on the database the site\'s settings name (the starters: an embedded Postgres in .paddock/db); DATABASE_URL overrides it.',
     options,
-    positionals: { max: 5 },
+    positionals: { max: more.positionals ?? 5 },
     examples,
     async run(ctx, { values, positionals }) {
       const siteDir = requireSiteDir(ctx.cwd);
@@ -101,13 +114,46 @@ function delegate(name: 'check' | 'makemigrations' | 'migrate', summary: string,
       const flags = Object.entries(values)
         .filter(([k, v]) => k in options && v !== undefined && v !== false)
         .flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, String(v)]));
-      return await runRuntime([name, siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+      return await runRuntime([name, '--site-dir', siteDir, ...positionals, ...flags], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
     },
   });
 }
 
-export const check = delegate('check', 'Check the site for problems', ['paddock check', 'paddock check --deploy'], {
-  deploy: { type: 'boolean', description: 'also report what a production site lacks' },
+export const check = defineCommand({
+  name: 'check',
+  group: 'Local development',
+  summary: 'Check the site: its types, then its settings',
+  usage: 'check [--deploy] [--types-warn | --no-types]',
+  description: 'Type-checks the site\'s TypeScript as `paddock push` does (the platform\'s compiler and options, the files a push\n'
+    + 'uploads), printing each error as file:line:column, then runs the runtime\'s checks of its settings\n'
+    + '(`paddock-runtime check`). Type errors fail the check, as they fail a push, unless --types-warn is given or\n'
+    + 'the site\'s package.json says "paddock": { "typecheck": "warn" } (then they are only reported).',
+  options: {
+    deploy: { type: 'boolean', description: 'also report what a production site lacks' },
+    'types-warn': { type: 'boolean', description: 'report type errors as warnings instead of failing' },
+    'no-types': { type: 'boolean', description: 'skip the type check' },
+  },
+  examples: ['paddock check', 'paddock check --deploy', 'paddock check --types-warn'],
+  async run(ctx, { values }) {
+    const siteDir = requireSiteDir(ctx.cwd);
+    linkRuntime(siteDir);
+    let typesFailed = false;
+    if (!values['no-types']) {
+      const { formatDiagnostic, typecheckSite } = await import('../typecheck.js');
+      const r = await typecheckSite(siteDir, { warn: values['types-warn'] ?? false });
+      if (r.ignored.length) ctx.out.info(ctx.out.dim(`tsconfig.json: ignoring ${r.ignored.join(', ')} (the platform decides what is compiled, how and where to)`));
+      for (const d of r.diagnostics) ctx.out.line(formatDiagnostic(d));
+      if (r.outside) ctx.out.info(ctx.out.dim(`${r.outside} type error${r.outside === 1 ? '' : 's'} in files outside the site (installed packages): not shown, and not counted against it.`));
+      if (!r.errors) ctx.out.success(`Types: ${r.files} TypeScript file${r.files === 1 ? '' : 's'} checked, no errors.`);
+      else if (r.mode === 'warn') ctx.out.warn(`${r.errors} type error${r.errors === 1 ? '' : 's'} (reported as warnings: ${values['types-warn'] ? '--types-warn' : '"paddock": { "typecheck": "warn" } in package.json'}).`);
+      else {
+        typesFailed = true;
+        ctx.out.info(ctx.out.red(`✗ ${r.errors} type error${r.errors === 1 ? '' : 's'}: \`paddock push\` would fail the same way. Fix them, or pass --types-warn while you do.`));
+      }
+    }
+    const code = await runRuntime(['check', '--site-dir', siteDir, ...(values.deploy ? ['--deploy'] : [])], { cwd: siteDir, env: localEnv(ctx), signal: ctx.signal });
+    return typesFailed && code === 0 ? ExitCode.failure : code;
+  },
 });
 
 export const makemigrations = delegate('makemigrations', 'Write migrations for model changes', ['paddock makemigrations', 'paddock makemigrations blog --name add_tags'], {
@@ -115,3 +161,16 @@ export const makemigrations = delegate('makemigrations', 'Write migrations for m
 });
 
 export const migrate = delegate('migrate', 'Apply migrations to the local database', ['paddock migrate', 'paddock migrate blog 0001_initial'], {});
+
+export const test = delegate('test', 'Run the site\'s tests', ['paddock test', 'paddock test blog', 'paddock test blog/tests.ts --name "needs a login"'], {
+  name: { type: 'string', short: 'k', placeholder: 'pattern', description: 'only tests whose name matches this regular expression' },
+  parallel: { type: 'string', placeholder: 'n', description: 'test files run at once (default: one per CPU but one)' },
+  reporter: { type: 'string', placeholder: 'spec|tap|dot', description: 'how results are printed (default: spec)' },
+}, {
+  usage: 'test [app | folder | file ...] [--name <pattern>]',
+  description: 'Runs the site\'s tests (files named tests.ts, test_*.ts or *.test.ts, e.g. blog/tests.ts) with Node\'s test runner,\n'
+    + 'on a test database made for the run from the site\'s migrations (never the site\'s own database), each test inside\n'
+    + 'a transaction rolled back at its end. Exits non-zero when a test fails. Tests use @paddock/runtime/test: a test\n'
+    + 'client, assertions, fixtures, settings overrides and the mail outbox (docs/topics/testing.md).',
+  positionals: 50,
+});

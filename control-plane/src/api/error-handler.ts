@@ -1,8 +1,13 @@
 // Turns every failure — our own PaddockErrors, schema validation, Fastify's parser and limit
-// errors, unknown routes, crashes — into the one error shape `{ "error": { "code", "message" } }`.
+// errors, a platform service that is away, unknown routes, crashes — into the one error shape
+// `{ "error": { "code", "message" } }`.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PaddockError, errors } from '../errors.js';
+import { isOutage } from '../store/outage.js';
 import { DNS_LABEL_PATTERN } from './schemas/common.js';
+
+/** Seconds a client is asked to wait before trying again while a platform service is away. */
+const OUTAGE_RETRY_AFTER_S = 5;
 
 type SchemaError = NonNullable<FastifyError['validation']>[number];
 
@@ -59,6 +64,8 @@ function fromFastify(err: FastifyError): PaddockError {
     default:
       break;
   }
+  // The platform database or Redis restarting is not a bug of this route: the client may retry.
+  if (isOutage(err)) return errors.platformUnavailable();
   if (err.statusCode === 429) return errors.rateLimited(err.message.replace(/^.*retry in /i, '') || 'a minute');
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
     // Body parsing (bad JSON, empty body with a JSON content type) and other client mistakes.
@@ -71,7 +78,10 @@ function fromFastify(err: FastifyError): PaddockError {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const out = fromFastify(err);
-    if (out.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (out.code === errors.platformUnavailable.code) {
+      request.log.warn({ err: (err as Error).message }, 'request refused: a platform service is unavailable');
+      void reply.header('retry-after', String(OUTAGE_RETRY_AFTER_S));
+    } else if (out.statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.debug({ code: out.code }, out.message);
     const field = typeof out.details?.field === 'string' ? out.details.field : undefined;
     void reply.status(out.statusCode).send({ error: { code: out.code, message: out.message, ...(field ? { field } : {}) } });

@@ -7,10 +7,11 @@
 // hardened the same way), which sits on the site's bridge: the replica can be stopped to free its
 // memory and started again without Docker setting up a namespace, veth and address each time.
 // What a container may connect to beyond its own network is the host's egress policy (egress.ts),
-// installed before the first container starts and checked again every minute.
+// installed before the first container starts and checked again every minute. Besides /tmp, the one writable place is
+// the site's media volume (a Docker named volume per site at MEDIA_DIR), created with its first replica, removed with it.
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { SITE_UID } from '../images/base-image.js';
+import { ensureBaseImage, SITE_UID } from '../images/base-image.js';
 import { ensureNetnsImage } from '../images/netns-image.js';
 import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
 import { KILLED_EXIT_CODE, OutputTail } from './driver.js';
@@ -36,6 +37,9 @@ export const ONE_OFF_REAP_GRACE_MS = 5_000;
 
 /** How often the egress policy is checked (and put back if something removed it). */
 const EGRESS_RECHECK_MS = 60_000;
+
+/** Where a replica's media volume is mounted; the driver passes it to the site as PADDOCK_MEDIA_ROOT. */
+export const MEDIA_DIR = '/var/paddock/media';
 
 /** Limits of a network holder: it only sleeps. */
 const HOLDER_LIMITS = { memoryMb: 8, cpus: 0.05, pids: 4 };
@@ -106,6 +110,48 @@ export class DockerDriver implements Driver {
     return `${this.prefix}-site-${site}`;
   }
 
+  /** A site's media volume: its uploads (MEDIA_ROOT), kept across releases, removed with the site. */
+  mediaVolumeName(site: string): string {
+    return `${this.prefix}-media-${site}`;
+  }
+
+  /**
+   * The site's media volume, created with its first replica or one-off. A new volume's root belongs to root, so a
+   * throwaway container (the base image's node, no network, only CAP_CHOWN and CAP_FOWNER, no tenant code) hands it to
+   * the site's user once; concurrent callers may both do it, which is harmless.
+   */
+  async ensureMediaVolume(site: string): Promise<string> {
+    const name = this.mediaVolumeName(site);
+    try {
+      await this.docker.getVolume(name).inspect();
+      return name;
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+    await this.docker.createVolume({ Name: name, Labels: { [LABEL.site]: site, [LABEL.role]: 'media' } });
+    const base = await ensureBaseImage(this.docker);
+    const prep = await this.docker.createContainer({
+      name: `${this.prefix}-${site}-media-${randomBytes(3).toString('hex')}`,
+      Image: base.ref,
+      User: '0:0',
+      Cmd: ['-e', `const fs=require('fs');fs.chownSync('/media',${SITE_UID},${SITE_UID});fs.chmodSync('/media',0o750)`],
+      Labels: { [LABEL.site]: site, [LABEL.role]: 'media-prep' },
+      HostConfig: {
+        NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'], CapAdd: ['CHOWN', 'FOWNER'],
+        SecurityOpt: ['no-new-privileges:true'], PidsLimit: 8, Memory: 64 * 1024 * 1024,
+        Mounts: [{ Type: 'volume', Source: name, Target: '/media' }],
+      },
+    });
+    try {
+      await prep.start();
+      const { StatusCode } = await prep.wait() as { StatusCode: number };
+      if (StatusCode !== 0) throw new Error(`Preparing the media volume ${name} failed (exit ${StatusCode}).`);
+    } finally {
+      await prep.remove({ force: true }).catch(() => undefined);
+    }
+    return name;
+  }
+
   /** The site's own bridge network, created on first use (concurrent callers agree on one). */
   async ensureNetwork(site: string): Promise<string> {
     const name = this.networkName(site);
@@ -131,9 +177,11 @@ export class DockerDriver implements Driver {
   }
 
   /** Container settings shared by web replicas and one-off commands. */
-  private hostConfig(limits: ReplicaSpec['limits'], networkMode: string): Docker.HostConfig {
+  private hostConfig(limits: ReplicaSpec['limits'], networkMode: string, mediaVolume?: string): Docker.HostConfig {
     const memory = limits.memoryMb * 1024 * 1024;
     return {
+      // The one writable place besides /tmp: the site's media volume (no host path).
+      ...(mediaVolume ? { Mounts: [{ Type: 'volume' as const, Source: mediaVolume, Target: MEDIA_DIR, ReadOnly: false }] } : {}),
       NetworkMode: networkMode,
       ReadonlyRootfs: true,
       Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${this.tmpfsMb}m,uid=${SITE_UID},gid=${SITE_UID},mode=0700` },
@@ -151,7 +199,7 @@ export class DockerDriver implements Driver {
   }
 
   private containerEnv(spec: ReplicaSpec): string[] {
-    const env = { ...spec.env, PORT: String(spec.port), HOST: '0.0.0.0', HOME: '/tmp' };
+    const env = { ...spec.env, PORT: String(spec.port), HOST: '0.0.0.0', HOME: '/tmp', PADDOCK_MEDIA_ROOT: MEDIA_DIR };
     return Object.entries(env).map(([k, v]) => `${k}=${v}`);
   }
 
@@ -181,6 +229,7 @@ export class DockerDriver implements Driver {
     let container: Docker.Container | undefined;
     try {
       await holder.start();
+      const media = await this.ensureMediaVolume(spec.site);
       container = await this.docker.createContainer({
         name,
         Image: spec.image,
@@ -189,7 +238,7 @@ export class DockerDriver implements Driver {
         User: `${SITE_UID}:${SITE_UID}`,
         Labels: { ...this.labels(spec, 'web'), [LABEL.netns]: holder.id },
         StopSignal: 'SIGTERM',
-        HostConfig: { ...this.hostConfig(spec.limits, `container:${holder.id}`), RestartPolicy: { Name: 'unless-stopped' } },
+        HostConfig: { ...this.hostConfig(spec.limits, `container:${holder.id}`, media), RestartPolicy: { Name: 'unless-stopped' } },
       });
       return await this.inspect(container.id);
     } catch (err) {
@@ -337,6 +386,7 @@ export class DockerDriver implements Driver {
     if (aborted()) return { exitCode: KILLED_EXIT_CODE, output: [], dropped: 0, timedOut: false, aborted: true };
     await this.ensureIsolation();
     const network = await this.ensureNetwork(spec.site);
+    const media = await this.ensureMediaVolume(spec.site);
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const container = await this.docker.createContainer({
       name: `${this.prefix}-${spec.site}-${spec.release}-run-${randomBytes(3).toString('hex')}`,
@@ -345,7 +395,7 @@ export class DockerDriver implements Driver {
       Env: this.containerEnv(spec),
       User: `${SITE_UID}:${SITE_UID}`,
       Labels: { ...this.labels(spec, 'oneoff'), [LABEL.deadline]: String(Date.now() + timeoutMs) },
-      HostConfig: this.hostConfig(spec.limits, network),
+      HostConfig: this.hostConfig(spec.limits, network, media),
       // Interactive: a terminal whose stdin closes when the client's input ends (StdinOnce), as `docker run -it` makes.
       ...(opts.stdio ? { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true } : {}),
     });
@@ -457,17 +507,26 @@ export class DockerDriver implements Driver {
     return expired.length;
   }
 
-  async removeSite(site: string): Promise<void> {
-    // Every container of the site, whatever its role (web replicas, their holders, one-offs still
-    // running): any one left attached keeps the network from being removed. Replicas go before
-    // the holders whose namespace they share.
-    const all = (await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.site}=${site}`] } }))
+  /** Removes this driver's containers with all these labels, replicas before the holders whose network namespace they share. */
+  private async removeLabelled(labels: string[]): Promise<number> {
+    const all = (await this.docker.listContainers({ all: true, filters: { label: labels } }))
       .filter((c) => (c.Names[0] ?? '').startsWith(`/${this.prefix}-`));
     const holders = all.filter((c) => c.Labels[LABEL.role] === 'netns');
     for (const group of [all.filter((c) => !holders.includes(c)), holders]) {
       await Promise.all(group.map((c) => this.docker.getContainer(c.Id).remove({ force: true })
         .catch((err: unknown) => { if (!isStatus(err, 404, 409)) throw err; })));
     }
+    return all.length;
+  }
+
+  async removeRelease(site: string, release: string): Promise<number> {
+    return this.removeLabelled([`${LABEL.site}=${site}`, `${LABEL.release}=${release}`]);
+  }
+
+  async removeSite(site: string): Promise<void> {
+    // Every container of the site, whatever its role (web replicas, their holders, one-offs still
+    // running): any one left attached keeps the network from being removed.
+    await this.removeLabelled([`${LABEL.site}=${site}`]);
     for (const network of [this.networkName(site), this.legacyNetworkName(site)]) {
       try {
         await this.docker.getNetwork(network).remove();
@@ -475,5 +534,18 @@ export class DockerDriver implements Driver {
         if (!isStatus(err, 404)) throw err;
       }
     }
+    // Its uploads go with it, after every container that mounted the volume. (Backing the volume up: not yet.)
+    try {
+      await this.docker.getVolume(this.mediaVolumeName(site)).remove();
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+  }
+
+  /** Bytes a site's media volume holds, as the engine counts them (`docker system df -v`); undefined without a volume. */
+  async mediaBytes(site: string): Promise<number | undefined> {
+    const df = await this.docker.df() as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+    const size = df.Volumes?.find((v) => v.Name === this.mediaVolumeName(site))?.UsageData?.Size;
+    return size === undefined || size < 0 ? undefined : size;
   }
 }

@@ -128,6 +128,12 @@ export interface Driver {
   /** Removes everything of a site: replicas, their network holders, one-offs still running, its network. */
   removeSite(site: string): Promise<void>;
   /**
+   * Removes every process of one release of a site — replicas, their network holders, its release
+   * phase — whatever state it is in (what a release that never went live leaves when its worker
+   * died). Returns how many containers (or processes) went.
+   */
+  removeRelease(site: string, release: string): Promise<number>;
+  /**
    * Removes one-offs past their deadline (ExecOptions.timeoutMs from their start): the timer that
    * ends a one-off lives in the process that started it, and dies with it. Returns how many went.
    */

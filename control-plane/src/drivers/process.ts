@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Driver, ExecOptions, ExecStdio, LogLine, LogOptions, OneOffResult, ReplicaSpec, ReplicaState, ReplicaStatus } from './driver.js';
@@ -41,6 +42,8 @@ function freePort(): Promise<number> {
 export interface ProcessDriverOptions {
   /** Host directory of @paddock/runtime (maps the image's /node_modules/@paddock/runtime). */
   runtimeDir: string;
+  /** Folder holding each site's uploads (`<mediaDir>/<site>`, its MEDIA_ROOT), kept across releases, removed with the site. */
+  mediaDir?: string;
   warn?: (message: string) => void;
 }
 
@@ -59,7 +62,7 @@ export class ProcessDriver implements Driver {
   /** The image's paths, translated to this machine's. */
   private argv(spec: ReplicaSpec, serve: boolean): string[] {
     const dir = spec.dir ?? '.';
-    const cmd = spec.command ?? (serve ? [`${IMAGE_RUNTIME}bin/paddock-runtime.mjs`, 'serve', IMAGE_SITE] : []);
+    const cmd = spec.command ?? (serve ? [`${IMAGE_RUNTIME}bin/paddock-runtime.mjs`, 'serve', '--site-dir', IMAGE_SITE] : []);
     return cmd.map((a) => (a.startsWith(IMAGE_RUNTIME) ? join(this.opts.runtimeDir, a.slice(IMAGE_RUNTIME.length))
       : a === IMAGE_SITE ? dir : a.startsWith(`${IMAGE_SITE}/`) ? join(dir, a.slice(IMAGE_SITE.length + 1)) : a));
   }
@@ -79,11 +82,15 @@ export class ProcessDriver implements Driver {
   }
 
   private spawnFor(p: Proc, argv: string[], ownGroup = false, io?: ExecStdio): ChildProcess {
+    if (this.opts.mediaDir) mkdirSync(this.mediaRoot(p.spec.site), { recursive: true, mode: 0o750 });
     const child = spawn(process.execPath, argv, {
       cwd: p.spec.dir ?? process.cwd(),
       // A one-off leads its own process group, so whatever it started dies with it.
       detached: ownGroup,
-      env: { PATH: process.env.PATH, ...p.spec.env, PORT: String(p.port), HOST: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH, ...p.spec.env, PORT: String(p.port), HOST: '127.0.0.1',
+        ...(this.opts.mediaDir ? { PADDOCK_MEDIA_ROOT: this.mediaRoot(p.spec.site) } : {}),
+      },
       stdio: [io ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     if (io && child.stdin && child.stdout && child.stderr) {
@@ -236,8 +243,22 @@ export class ProcessDriver implements Driver {
     return { exitCode: killed ? KILLED_EXIT_CODE : p.exitCode ?? 1, output: tail.lines, dropped: tail.dropped, timedOut, aborted: aborted && !timedOut };
   }
 
+  async removeRelease(site: string, release: string): Promise<number> {
+    const mine = [...this.procs.values()].filter((p) => p.spec.site === site && p.spec.release === release);
+    for (const p of mine) await this.remove(p.id);
+    return mine.length;
+  }
+
   async removeSite(site: string): Promise<void> {
     for (const p of [...this.procs.values()]) if (p.spec.site === site) await this.remove(p.id);
+    if (this.opts.mediaDir) await rm(this.mediaRoot(site), { recursive: true, force: true });
+  }
+
+  /** The site's media folder (its uploads); created when the site's first process starts. */
+  mediaRoot(site: string): string {
+    if (!this.opts.mediaDir) throw new Error('This process driver keeps no media folders (no mediaDir option).');
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(site)) throw new Error(`Unexpected site name ${JSON.stringify(site)}.`);
+    return join(this.opts.mediaDir, site);
   }
 
   /** Its one-offs are this process's children, killed by its own timers (and its process group): nothing outlives it here. */

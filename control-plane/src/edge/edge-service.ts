@@ -79,6 +79,7 @@ export class EdgeService {
       wakes: new Counter({ name: 'paddock_site_wakes_total', help: 'Sleeping sites woken by a request', labelNames: ['from'], registers: r }),
       wakeSeconds: new Histogram({ name: 'paddock_site_wake_seconds', help: 'Time to wake a site', labelNames: ['from'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: r }),
       reloads: new Gauge({ name: 'paddock_edge_reloads', help: 'Data plane reloads since start', registers: r, collect: () => undefined }),
+      restarts: new Counter({ name: 'paddock_edge_haproxy_restarts_total', help: 'Times HAProxy died and the edge started it again from its last config', registers: r }),
     };
     // The same namespace as the edge signal and the logs, where the API reads them back.
     this.siteMetrics = siteMetricsStore((deps.platform as unknown as { redis: Redis }).redis, deps.edge.namespace);
@@ -141,7 +142,12 @@ export class EdgeService {
       { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator },
       {
         onLog: (l) => this.accessLine(l),
-        onExit: (code) => { if (!this.stopping) this.deps.platform.logger.error({ code }, 'HAProxy exited'); },
+        onExit: (code, signal) => this.deps.platform.logger.error({ code, signal }, 'HAProxy exited; starting it again from its last config'),
+        onRestart: (ms) => {
+          this.metrics.restarts.inc();
+          this.deps.platform.logger.warn({ ms, restarts: this.haproxy.restarts }, 'HAProxy runs again, from its last config');
+        },
+        onRestartFailed: (err, retryMs) => this.deps.platform.logger.error({ err, retryMs }, 'HAProxy did not start again; retrying'),
         // The old worker's counters go with it: what it counted since the last round is read first.
         beforeReload: () => this.collect(),
       },
@@ -150,10 +156,15 @@ export class EdgeService {
     await this.haproxy.start(this.table);
     await this.deps.edge.applied(this.id, await this.deps.edge.generation());
     await this.deps.edge.heartbeat(this.id);
+    // Route changes are announced on a pub/sub channel. Messages sent while the subscriber was
+    // away (Redis restarting) are lost: on every reconnect the routes are read again.
     const sub = (this.deps.platform as unknown as { redis: Redis }).redis.duplicate();
     this.subscriber = sub;
+    const resync = () => void this.sync().catch((err: unknown) => this.deps.platform.logger.error({ err }, 'edge sync failed'));
+    sub.on('error', (err: Error) => this.deps.platform.logger.debug({ err }, 'edge subscriber: platform redis error'));
     await sub.subscribe(this.deps.edge.channel);
-    sub.on('message', () => void this.sync().catch((err: unknown) => this.deps.platform.logger.error({ err }, 'edge sync failed')));
+    sub.on('message', resync);
+    sub.on('ready', () => { if (!this.stopping) resync(); });
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => void fn().catch((err: unknown) => this.deps.platform.logger.warn({ err }, 'edge task failed')), ms);
       this.timers.push(t);
@@ -323,10 +334,13 @@ export class EdgeService {
     const t0 = performance.now();
     const id = this.siteIds.get(site);
     const db = this.deps.platform.db;
-    // The route table in memory knows the replicas: no query before the engine call.
+    // The route table in memory knows the replicas: no query before the engine call. Without it
+    // (or without the platform database) the engine lists the site's replicas.
     const route = this.table.sites.find((s) => s.site === site);
     const row = route?.asleep ? { state: route.asleep, upstreams: route.upstreams }
-      : id ? await db.selectFrom('site_routes').select(['state', 'upstreams']).where('site_id', '=', id).executeTakeFirst() : undefined;
+      : id ? await db.selectFrom('site_routes').select(['state', 'upstreams']).where('site_id', '=', id).executeTakeFirst()
+        .catch((err: unknown) => { this.deps.platform.logger.warn({ err, site }, 'wake: the platform database is unavailable; asking the engine'); return undefined; })
+        : undefined;
     const known = ((row?.upstreams as unknown as Upstream[] | undefined) ?? []).filter((u) => u.id);
     let upstreams: Upstream[];
     let from: 'paused' | 'stopped';
@@ -349,12 +363,29 @@ export class EdgeService {
         .set({ state: 'serving', upstreams: JSON.stringify(upstreams), last_request_at: new Date(), updated_at: new Date() })
         .where('site_id', '=', id).execute()
         .then(() => this.deps.edge.changed(10_000))
-        .catch((err: unknown) => this.deps.platform.logger.warn({ err, site }, 'could not record a wake'));
+        .catch((err: unknown) => {
+          // The platform database is away: this edge routes the site straight to its replicas
+          // meanwhile, instead of sending every request through the activator.
+          this.deps.platform.logger.warn({ err, site }, 'could not record a wake; routing the site here until the routes can be read again');
+          this.routeAwake(site, upstreams);
+        });
     }
     const seconds = (performance.now() - t0) / 1000;
     this.metrics.wakes.inc({ from });
     this.metrics.wakeSeconds.observe({ from }, seconds);
     return upstreams;
+  }
+
+  /** Routes a woken site to its replicas in this edge's data plane only (until the next sync). */
+  private routeAwake(site: string, upstreams: Upstream[]): void {
+    this.table = {
+      sites: this.table.sites.map((s) => {
+        if (s.site !== site || s.state !== 'sleeping') return s;
+        const { asleep: _asleep, ...awake } = s;
+        return { ...awake, state: 'serving' as const, upstreams };
+      }),
+    };
+    this.haproxy.apply(this.table).catch((err: unknown) => this.deps.platform.logger.warn({ err, site }, 'could not route a woken site'));
   }
 
   async stop(): Promise<void> {

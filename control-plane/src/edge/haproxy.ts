@@ -2,8 +2,11 @@
 // table: map-only changes (sleep, wake, a domain) go over the runtime API; anything else rewrites
 // the config, checks it with `haproxy -c` and reloads through the master socket, waiting until the
 // new worker answers. Access lines (HAProxy logs to stdout) are handed to a callback.
+// It also supervises HAProxy: every change is written to the config and map files before HAProxy
+// gets it, so when HAProxy dies (a crash, kill -9 of its master or of its worker) it is started
+// again at once from those files, and routes exactly as before.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { lineSplitter } from '../line-splitter.js';
 import { assignSlots, files, renderConfig, renderMap, structureOf, type HaproxyLayout, type Slots } from './haproxy-config.js';
@@ -23,7 +26,12 @@ export interface BackendStats {
 export interface HaproxyOptions {
   binary?: string;
   onLog?: (line: string) => void;
-  onExit?: (code: number | null) => void;
+  /** HAProxy exited without being asked to; it is being started again. */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** HAProxy runs again after dying: `ms` from its death to its new worker answering. */
+  onRestart?: (ms: number) => void;
+  /** A restart attempt failed; the next one follows after `retryMs`. */
+  onRestartFailed?: (err: Error, retryMs: number) => void;
   /**
    * Called (and awaited) right before a reload: the last chance to read the old worker's
    * counters, which the new worker starts again from zero. Its failure does not stop the reload.
@@ -55,14 +63,37 @@ function writeAtomic(path: string, content: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Delay before the next restart attempt after `failures` failed ones: the first goes at once. */
+function restartBackoffMs(failures: number): number {
+  return failures === 0 ? 0 : Math.min(5000, 100 * 2 ** (failures - 1));
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export class HaproxyEdge {
   private child: ChildProcess | undefined;
   private config = '';
   private slots: Slots = new Map();
   private map = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** A restart under way after HAProxy died; changes wait for it. */
+  private restarting: Promise<void> | undefined;
+  private stopping = false;
+  /** Set once HAProxy first came up: from then on a death is met with a restart. */
+  private supervising = false;
   readonly files: ReturnType<typeof files>;
   reloads = 0;
+  /** Times HAProxy died and was started again. */
+  restarts = 0;
 
   constructor(private readonly layout: HaproxyLayout, private readonly opts: HaproxyOptions = {}) {
     this.files = files(layout.dir);
@@ -76,27 +107,108 @@ export class HaproxyEdge {
     mkdirSync(this.layout.dir, { recursive: true });
     writeFileSync(this.files.notFound, notFoundPage);
     writeFileSync(this.files.suspended, suspendedPage);
-    for (const s of [this.files.adminSocket, this.files.masterSocket]) rmSync(s, { force: true });
     this.writeFiles(table);
     this.check();
-    const child = spawn(this.binary, ['-W', '-S', `${this.files.masterSocket},mode,600`, '-f', this.files.config], {
+    await this.stopLeftover();
+    this.stopping = false;
+    await this.launch();
+    this.supervising = true;
+  }
+
+  /** The master pid HAProxy wrote, if that process still runs HAProxy with this config. */
+  private leftoverPid(): number | undefined {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(this.files.pid, 'utf8').trim());
+    } catch {
+      return undefined;
+    }
+    if (!Number.isInteger(pid) || pid <= 1) return undefined;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return cmdline.includes(this.files.config) ? pid : undefined;
+  }
+
+  /**
+   * An edge process that died without stopping its HAProxy (kill -9, a crash) leaves it serving its
+   * last config; the edge starting in its place stops it first, so only one data plane runs.
+   */
+  private async stopLeftover(): Promise<void> {
+    const pid = this.leftoverPid();
+    if (pid === undefined) return;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await delay(20);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+
+  /** Starts HAProxy from the files as they are; resolves once its worker answers. */
+  private async launch(): Promise<void> {
+    for (const s of [this.files.adminSocket, this.files.masterSocket]) rmSync(s, { force: true });
+    // Its own process group: a signal to the edge's group (Ctrl-C in a terminal, a supervisor
+    // stopping the edge) is the edge's to handle — it reads the last counters, then stops HAProxy —
+    // and must not look like HAProxy dying.
+    const child = spawn(this.binary, ['-W', '-S', `${this.files.masterSocket},mode,600`, '-p', this.files.pid, '-f', this.files.config], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child = child;
     const lines = lineSplitter((l) => this.opts.onLog?.(l));
     child.stdout?.on('data', (c: Buffer) => lines.push(c));
     const errs: string[] = [];
     child.stderr?.on('data', (c: Buffer) => { errs.push(c.toString()); if (errs.length > 50) errs.shift(); });
-    child.on('exit', (code) => { this.child = undefined; this.opts.onExit?.(code); });
+    let exited = false;
+    child.on('error', () => undefined); // a failed spawn also exits, which is handled below
+    child.on('exit', (code, signal) => {
+      exited = true;
+      this.exited(child, code, signal);
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (!this.child) throw new Error(`HAProxy exited at start: ${errs.join('').trim()}`);
+      if (exited) throw new Error(`HAProxy exited at start: ${errs.join('').trim()}`);
       try {
         if ((await socketCommand(this.files.adminSocket, 'show info', 1000)).includes('Pid:')) return;
       } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error(`HAProxy did not come up within 10 s: ${errs.join('').trim()}`);
-      await new Promise((r) => setTimeout(r, 20));
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`HAProxy did not come up within 10 s: ${errs.join('').trim()}`);
+      }
+      await delay(10);
     }
+  }
+
+  private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    if (this.stopping || !this.supervising) return;
+    this.opts.onExit?.(code, signal);
+    this.restarting ??= this.restart(performance.now()).finally(() => { this.restarting = undefined; });
+  }
+
+  /** HAProxy died: start it again from its last config, at once, then with backoff while that fails. */
+  private async restart(diedAt: number): Promise<void> {
+    for (let failures = 0; !this.stopping; failures++) {
+      const wait = restartBackoffMs(failures);
+      if (wait) await delay(wait);
+      if (this.stopping) return;
+      try {
+        await this.launch();
+        this.restarts++;
+        this.opts.onRestart?.(Math.round(performance.now() - diedAt));
+        return;
+      } catch (err) {
+        this.opts.onRestartFailed?.(err as Error, restartBackoffMs(failures + 1));
+      }
+    }
+  }
+
+  /** Resolves once HAProxy runs (at once, unless it is being started again after dying). */
+  async running(): Promise<void> {
+    await this.restarting;
   }
 
   private writeFiles(table: RouteTable, slots: Slots = assignSlots(table, this.slots)): void {
@@ -121,7 +233,8 @@ export class HaproxyEdge {
   }
 
   private async applyNow(table: RouteTable): Promise<'unchanged' | 'runtime' | 'reload'> {
-    if (!this.child) throw new Error('HAProxy is not running; start the edge first.');
+    await this.restarting;
+    if (!this.child) throw new Error(this.stopping ? 'HAProxy was stopped.' : 'HAProxy is not running; start the edge first.');
     const slots = assignSlots(table, this.slots);
     const mapText = renderMap(table);
     const next = new Map(mapText.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
@@ -179,14 +292,22 @@ export class HaproxyEdge {
 
   private async reload(): Promise<void> {
     await this.opts.beforeReload?.().catch(() => undefined);
+    const child = this.child;
     const old = await this.workerPid();
-    await socketCommand(this.files.masterSocket, 'reload');
+    try {
+      await socketCommand(this.files.masterSocket, 'reload');
+    } catch (err) {
+      // It died meanwhile: the restart starts from the files, which hold this change already.
+      if (this.child !== child || this.restarting) return this.running();
+      throw err;
+    }
     const deadline = Date.now() + 10_000;
     for (;;) {
+      if (this.child !== child || this.restarting) return this.running();
       const pid = await this.workerPid();
       if (pid && pid !== old) break;
       if (Date.now() > deadline) throw new Error('HAProxy did not finish reloading within 10 s');
-      await new Promise((r) => setTimeout(r, 10));
+      await delay(10);
     }
     this.reloads++;
   }
@@ -218,7 +339,14 @@ export class HaproxyEdge {
     return { worker, backends };
   }
 
+  /** The master's pid (what `kill` would aim at), while HAProxy runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
     const child = this.child;
     if (!child) return;
     await new Promise<void>((resolve) => {

@@ -17,11 +17,13 @@ export const BUNDLER_HASH = createHash('sha256').update(readFileSync(fileURLToPa
 /**
  * Left to Node's own resolution from the image's node_modules: optional backends the runtime loads
  * only on demand (PGlite, tsx for TypeScript sites in dev, pg's native binding, TypeScript's parser
- * for makemessages, a dev command), and what Fastify requires lazily but the site host never uses
- * (its schema compilers, inject()).
+ * for makemessages, a dev command, the AWS SDK for S3 media, LiquidJS), and what Fastify requires lazily but the
+ * site host never uses (its schema compilers, inject()).
  */
 export const UNBUNDLED = [
   '@electric-sql/pglite', '@electric-sql/pglite/*', 'tsx', 'tsx/*', 'pg-native', 'typescript',
+  // Loaded only by sites that use them: S3 media storage, the LiquidJS template engine.
+  '@aws-sdk/client-s3', 'liquidjs',
   '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request',
 ];
 
@@ -115,8 +117,9 @@ export async function bundleRuntime(distDir: string, outDir: string, finalDir: s
     plugins: [keepModuleUrls(distDir, finalDir), skipWorkersProbe()],
     logLevel: 'silent',
   });
+  // The modules are in the bundle; everything else is copied, scripts an app serves to browsers (static/) included.
   cpSync(distDir, outDir, {
     recursive: true,
-    filter: (src) => statSync(src).isDirectory() || !/\.(js|d\.ts|map)$/.test(src),
+    filter: (src) => statSync(src).isDirectory() || /[\\/]static[\\/]/.test(src) || !/\.(js|d\.ts|map)$/.test(src),
   });
 }

@@ -93,7 +93,7 @@ export async function ensureRuntimeImage(docker: DockerEngine, runtimeDir = runt
     ref,
     baseRef: base.ref,
     nodePath: base.nodePath,
-    serveCommand: [bin, 'serve', SITE_DIR],
+    serveCommand: [bin, 'serve', '--site-dir', SITE_DIR],
     command: (...args) => [bin, ...args],
   };
   if (await imageExists(docker, ref)) return { ...image, built: false };

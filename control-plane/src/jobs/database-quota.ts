@@ -39,3 +39,47 @@ export async function enforceDatabaseQuotas(platform: Pick<Platform, 'db' | 'sec
   }
   return { limited, released };
 }
+
+// ---------------------------------------------------------------- media
+
+const MEDIA_OVER = 'media over its quota';
+
+export function mediaOverQuotaReason(limitMb: number): string {
+  return `${MEDIA_OVER} of ${limitMb} MiB: new uploads are refused until files are deleted or the plan grows`;
+}
+
+/** What measures a site's media (the docker driver: its volume's size as the engine counts it). */
+export interface MediaMeter { mediaBytes(site: string): Promise<number | undefined> }
+
+/**
+ * The media quota, measured on the platform's side. The runtime's storage already refuses a save past the quota it
+ * gets as PADDOCK_MEDIA_QUOTA_BYTES (measuring the volume itself), but a site's code can write to its volume without
+ * it, and Docker volumes have no size limit of their own: this check measures every ready site's volume, records when
+ * one crosses its plan's mediaMb (audit event, and the site's status reason when no other reason is shown), and clears
+ * that once it is back within. It flags; it does not delete or stop anything.
+ */
+export async function checkMediaQuotas(platform: Pick<Platform, 'db'>, meter: MediaMeter): Promise<{ over: string[]; within: string[] }> {
+  const { db } = platform;
+  const rows = await db.selectFrom('sites')
+    .innerJoin('organisations', 'organisations.id', 'sites.org_id')
+    .select(['sites.id', 'sites.name', 'sites.status_reason', 'sites.org_id', 'organisations.plan', 'organisations.quota_overrides'])
+    .where('sites.status', '=', 'ready').execute();
+  const over: string[] = [];
+  const within: string[] = [];
+  for (const row of rows) {
+    const mediaBytes = await meter.mediaBytes(row.name);
+    if (mediaBytes === undefined) continue;
+    const limitMb = quotasOf(row.plan, row.quota_overrides).mediaMb;
+    const isOver = mediaBytes > limitMb * 1024 * 1024;
+    const flagged = row.status_reason?.startsWith(MEDIA_OVER) ?? false;
+    if (isOver === flagged) continue;
+    // Another reason (the database quota) stays visible; the audit log records the media crossing either way.
+    if (isOver ? row.status_reason === null : flagged) {
+      await db.updateTable('sites').set({ status_reason: isOver ? mediaOverQuotaReason(limitMb) : null, updated_at: new Date() })
+        .where('id', '=', row.id).where('status', '=', 'ready').execute();
+    }
+    await audit(db, systemActor, { action: isOver ? 'site.media_over_quota' : 'site.media_within_quota', targetType: 'site', targetId: row.id, orgId: row.org_id, details: { mediaBytes, limitMb } });
+    (isOver ? over : within).push(row.id);
+  }
+  return { over, within };
+}

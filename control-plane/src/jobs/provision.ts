@@ -11,7 +11,9 @@ import { randomSecret } from '../secrets/box.js';
 import { createProvisioners, credentialContext, leastLoaded, openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import { createSiteLocks, type SiteLocks } from './site-lock.js';
 import { queueNames, type ProvisionJob } from '../platform/queues.js';
-import { enforceDatabaseQuotas } from './database-quota.js';
+import { checkMediaQuotas, enforceDatabaseQuotas } from './database-quota.js';
+import { deploySettings } from '../config.js';
+import { DockerDriver } from '../drivers/docker.js';
 import { enqueuePending } from '../sites/sites.js';
 import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 
@@ -171,8 +173,11 @@ export function startProvisionWorker(platform: Platform, options: WorkerOptions 
   timer.unref();
   refill();
   // Several workers may check at once; the check is idempotent, so that only costs queries.
+  // Media volumes are the docker driver's; the process driver's folders are for development only.
+  const mediaMeter = deploySettings(platform.config).driver === 'docker' ? new DockerDriver({ egress: null }) : null;
   const quotaTimer = setInterval(() => {
     enforceDatabaseQuotas(platform, provisioners).catch((err: unknown) => platform.logger.warn({ err }, 'could not check database quotas'));
+    if (mediaMeter) checkMediaQuotas(platform, mediaMeter).catch((err: unknown) => platform.logger.warn({ err }, 'could not check media quotas'));
   }, QUOTA_INTERVAL_MS);
   quotaTimer.unref();
   const sweepTimer = setInterval(() => {

@@ -10,14 +10,16 @@ export interface Quotas {
   memoryMb: number;
   /** database size per site, MiB */
   databaseMb: number;
+  /** uploaded files per site (its media volume), MiB */
+  mediaMb: number;
 }
 
-export const quotaNames = ['sites', 'replicas', 'memoryMb', 'databaseMb'] as const satisfies readonly (keyof Quotas)[];
+export const quotaNames = ['sites', 'replicas', 'memoryMb', 'databaseMb', 'mediaMb'] as const satisfies readonly (keyof Quotas)[];
 
 export const plans: Record<string, { title: string; quotas: Quotas }> = {
-  free: { title: 'Free', quotas: { sites: 3, replicas: 1, memoryMb: 256, databaseMb: 256 } },
-  pro: { title: 'Pro', quotas: { sites: 25, replicas: 4, memoryMb: 1024, databaseMb: 10240 } },
-  business: { title: 'Business', quotas: { sites: 250, replicas: 16, memoryMb: 4096, databaseMb: 102400 } },
+  free: { title: 'Free', quotas: { sites: 3, replicas: 1, memoryMb: 256, databaseMb: 256, mediaMb: 512 } },
+  pro: { title: 'Pro', quotas: { sites: 25, replicas: 4, memoryMb: 1024, databaseMb: 10240, mediaMb: 10240 } },
+  business: { title: 'Business', quotas: { sites: 250, replicas: 16, memoryMb: 4096, databaseMb: 102400, mediaMb: 102400 } },
 };
 
 export function quotasOf(plan: string, overrides: Record<string, number>): Quotas {

@@ -1,6 +1,7 @@
 // The deploy runtime: the handles that deploys, one-off runs, the edge, the sleep and teardown jobs
 // and the logs route share beside the platform's own — the driver, the artifact store, the log
 // store, the edge signal, the build sandbox, the settings, the runtime image — opened once per process.
+import { join } from 'node:path';
 import type { Platform } from './platform.js';
 import { DirectoryArtifactStore, type ArtifactStore } from '../artifacts/artifact-store.js';
 import { DockerDriver } from '../drivers/docker.js';
@@ -42,7 +43,7 @@ export function openDeployRuntime(platform: Platform, opts: DeployRuntimeOptions
   const settings = opts.settings ?? deploySettings(platform.config);
   const docker = opts.driver instanceof DockerDriver ? opts.driver : new DockerDriver({ egress: tenantEgress(platform.config) });
   const driver = opts.driver ?? (settings.driver === 'process'
-    ? new ProcessDriver({ runtimeDir: runtimePackageDir(), warn: (m) => platform.logger.warn(m) })
+    ? new ProcessDriver({ runtimeDir: runtimePackageDir(), mediaDir: join(settings.buildDir, 'media'), warn: (m) => platform.logger.warn(m) })
     : docker);
   const namespace = opts.namespace ?? platform.queues.prefix;
   let runtime: Promise<RuntimeImage> | undefined;

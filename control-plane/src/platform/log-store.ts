@@ -62,6 +62,8 @@ export class LogStore {
   /** Entries after `fromId` ('0' = all, '$' = only new), until the signal aborts or `until` says stop. */
   async *follow(key: string, opts: { fromId?: string; signal?: AbortSignal; until?: (e: LogEntry) => boolean } = {}): AsyncGenerator<LogEntry> {
     const conn = this.redis.duplicate();
+    // Its failures reach the reader through xread; the event would only be printed as unhandled.
+    conn.on('error', () => undefined);
     let last = opts.fromId ?? '$';
     const abort = () => conn.disconnect();
     opts.signal?.addEventListener('abort', abort, { once: true });

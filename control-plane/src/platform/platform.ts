@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { openDb, type Db } from '../store/db.js';
-import { createQueues, type Queues } from './queues.js';
+import { createQueues, reconnectDelayMs, type Queues } from './queues.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { createSecretBox, type SecretBox } from '../secrets/box.js';
 
@@ -31,12 +31,12 @@ export interface PlatformOverrides {
 
 export function openPlatform(config: Config, overrides: PlatformOverrides = {}): Platform {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const db = openDb(config.databaseUrl);
+  const db = openDb(config.databaseUrl, { onError: (err) => logger.warn({ err: err.message }, 'a platform database connection broke; the next query connects again') });
   // Commands fail after one retry rather than queueing forever while Redis is away, so health
-  // checks answer 503 instead of hanging.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // checks and the API answer 503 within about a second instead of hanging.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: reconnectDelayMs });
   redis.on('error', (err) => logger.debug({ err }, 'platform redis error'));
-  const queues = createQueues(config.redisUrl, overrides.queuePrefix ?? config.queuePrefix);
+  const queues = createQueues(config.redisUrl, overrides.queuePrefix ?? config.queuePrefix, (err) => logger.debug({ err }, 'queue: platform redis error'));
   const mailer = overrides.mailer ?? createMailer(config, logger);
   const metrics = overrides.metrics ?? createMetrics();
   return {

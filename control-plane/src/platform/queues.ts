@@ -33,6 +33,12 @@ export const defaultJobOptions: DefaultJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/**
+ * How soon a connection to the platform Redis is tried again after it broke: quickly, then every
+ * half second, so Redis coming back is noticed at once (BullMQ's own default waits up to 20 s).
+ */
+export const reconnectDelayMs = (attempt: number): number => Math.min(attempt * 50, 500);
+
 export function redisConnection(url: string): ConnectionOptions {
   const u = new URL(url);
   return {
@@ -43,12 +49,20 @@ export function redisConnection(url: string): ConnectionOptions {
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
     maxRetriesPerRequest: null,
+    retryStrategy: reconnectDelayMs,
   };
 }
 
-export function createQueues(redisUrl: string, prefix = 'paddock'): Queues {
+export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err: Error) => void = () => {}): Queues {
   const connection = redisConnection(redisUrl);
-  const open = <T>(name: string) => new Queue<T>(name, { connection, prefix, defaultJobOptions });
+  // Producers fail at once while Redis is away (an API request answers 503 instead of waiting
+  // for the reconnection); workers keep the default and wait for it.
+  const producer = { ...connection, enableOfflineQueue: false };
+  const open = <T>(name: string) => {
+    const q = new Queue<T>(name, { connection: producer, prefix, defaultJobOptions });
+    q.on('error', onError);
+    return q;
+  };
   const queues = {
     provision: open<ProvisionJob>(queueNames.provision),
     teardown: open<TeardownJob>(queueNames.teardown),
@@ -60,7 +74,8 @@ export function createQueues(redisUrl: string, prefix = 'paddock'): Queues {
     prefix,
     ...queues,
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      // A producer whose connection is down (or still reconnecting) cannot send QUIT: drop it instead.
+      await Promise.all(Object.values(queues).map((q) => q.close().catch(() => q.disconnect())));
     },
   };
 }

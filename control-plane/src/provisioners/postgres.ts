@@ -11,7 +11,8 @@
 // busy disk. So each server keeps a few empty spare databases ready (refill), and provisioning
 // claims one by renaming it — an atomic catalog update that only one claimer can win.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { openPgPool } from '../store/db.js';
 import type { Provisioner, TenantResource } from './provisioner.js';
 import { compactId, serverKey } from './provisioner.js';
 
@@ -99,8 +100,7 @@ export class PostgresProvisioner implements Provisioner {
   private pool(server: string): pg.Pool {
     let p = this.pools.get(server);
     if (!p) {
-      p = new pg.Pool({ connectionString: this.urlFor(server), max: 8 });
-      p.on('error', () => {});
+      p = openPgPool(this.urlFor(server), { max: 8 });
       this.pools.set(server, p);
     }
     return p;

@@ -17,6 +17,7 @@ import { buildReleaseImage } from '../images/release-image.js';
 import { runtimeCommand, runtimePackageDir } from '../images/runtime-image.js';
 import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
+import { quotasOf } from '../orgs/plans.js';
 import { secretKeyContext } from '../sites/sites.js';
 import { release, type ReleasePlan } from './releaser.js';
 import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
@@ -26,15 +27,13 @@ import {
   sealEnvSnapshot, type EnvVars,
 } from './env-snapshot.js';
 
-// (The deploy runtime's handles are declared in platform/deploy-runtime.ts.)
-export type { DeployRuntime as DeployDeps } from '../platform/deploy-runtime.js';
-import type { DeployRuntime as DeployDeps } from '../platform/deploy-runtime.js';
+import type { DeployRuntime } from '../platform/deploy-runtime.js';
 
 /**
  * The env vars a site's replicas get: the site's own (`own`: a release's snapshot; by default the
  * current site_env_vars), then the platform-provided ones, which the site's own may not override.
  */
-export async function siteEnvironment(deps: DeployDeps, site: Site, own?: EnvVars): Promise<Record<string, string>> {
+export async function siteEnvironment(deps: DeployRuntime, site: Site, own?: EnvVars): Promise<Record<string, string>> {
   const db = deployDb(deps.platform.db);
   const env: Record<string, string> = { ...(own ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id)) };
   const hostAlias = await deps.driver.hostAddress(site.name);
@@ -53,11 +52,15 @@ export async function siteEnvironment(deps: DeployDeps, site: Site, own?: EnvVar
   const hosts = await siteHosts(deps, site);
   env.ALLOWED_HOSTS = hosts.join(',');
   env.PADDOCK_SITE = site.name;
+  // The site's uploads live on its media volume (the driver sets PADDOCK_MEDIA_ROOT); the runtime's storage refuses a
+  // save past the plan's media quota, measuring the volume itself (runtime/src/files/storage.ts).
+  const org = await db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirst();
+  if (org) env.PADDOCK_MEDIA_QUOTA_BYTES = String(quotasOf(org.plan, org.quota_overrides).mediaMb * 1024 * 1024);
   return env;
 }
 
 /** Where drivers without images (process) run a release: its slug unpacked. */
-export function releaseDir(deps: Pick<DeployDeps, 'settings'>, siteId: string, releaseId: string): string {
+export function releaseDir(deps: Pick<DeployRuntime, 'settings'>, siteId: string, releaseId: string): string {
   return join(deps.settings.buildDir, 'releases', siteId, releaseId);
 }
 
@@ -67,7 +70,7 @@ export function releaseDir(deps: Pick<DeployDeps, 'settings'>, siteId: string, r
  * web replicas, its release phase and one-off runs alike.
  */
 export async function releaseProcesses(
-  deps: DeployDeps, site: Site, rel: Pick<Release, 'id' | 'version' | 'image' | 'env_enc'>,
+  deps: DeployRuntime, site: Site, rel: Pick<Release, 'id' | 'version' | 'image' | 'env_enc'>,
 ): Promise<Pick<ReleasePlan, 'site' | 'release' | 'image' | 'dir' | 'env' | 'limits'>> {
   const usesImages = deps.driver.kind === 'docker' && Boolean(deps.docker);
   return {
@@ -81,14 +84,14 @@ export async function releaseProcesses(
 }
 
 /** <site>.<domain> and the site's verified custom domains. */
-export async function siteHosts(deps: Pick<DeployDeps, 'platform'>, site: Pick<Site, 'id' | 'name'>): Promise<string[]> {
+export async function siteHosts(deps: Pick<DeployRuntime, 'platform'>, site: Pick<Site, 'id' | 'name'>): Promise<string[]> {
   const domains = await deployDb(deps.platform.db).selectFrom('site_domains').select('host')
     .where('site_id', '=', site.id).where('verified_at', 'is not', null).execute();
   return [`${site.name}.${deps.platform.config.siteDomain}`, ...domains.map((d) => d.host)];
 }
 
 export async function createDeploy(
-  deps: DeployDeps, site: Site, upload: Readable, opts: { sha256?: string; createdBy?: string | null },
+  deps: DeployRuntime, site: Site, upload: Readable, opts: { sha256?: string; createdBy?: string | null },
 ): Promise<Deploy> {
   const id = randomUUID();
   const key = `uploads/${site.id}/${id}.tar.gz`;
@@ -101,8 +104,14 @@ export async function createDeploy(
     id, site_id: site.id, kind: 'deploy', status: 'queued', artifact_key: key, artifact_sha256: stored.sha256,
     artifact_size: stored.size, created_by: opts.createdBy ?? null,
   }).returningAll().executeTakeFirstOrThrow();
-  await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
-  await deps.enqueue(id);
+  try {
+    await deps.logs.appendDeploy(id, site.id, 'build', `upload received: ${stored.size} bytes, sha256 ${stored.sha256}`);
+    await deps.enqueue(id);
+  } catch (err) {
+    // Redis is away: a deploy left queued with no job would never run; the push answers 503.
+    await db.updateTable('deploys').set({ status: 'failed', error: 'could not be queued; push again', finished_at: new Date() }).where('id', '=', id).execute();
+    throw err;
+  }
   return row;
 }
 
@@ -116,7 +125,7 @@ export interface RereleaseOptions {
 
 /** A new release from an existing one's slug: rollback, env var change or scale. */
 export async function createRerelease(
-  deps: DeployDeps, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
+  deps: DeployRuntime, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
 ): Promise<Deploy> {
   const queued = await deps.platform.db.transaction().execute((tx) => insertRerelease(deps, tx, site, kind, opts));
   await startRerelease(deps, queued);
@@ -138,7 +147,7 @@ export async function rollbackInFlight(db: Db, siteId: string): Promise<{ versio
  * vars only if nothing changed them since (env changes are refused while it is under way).
  */
 export async function insertRerelease(
-  deps: DeployDeps, tx: Db, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
+  deps: DeployRuntime, tx: Db, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
 ): Promise<{ deploy: Deploy; source: Release }> {
   const db = deployDb(tx);
   let envVersionSeen = opts.env?.version ?? null;
@@ -164,7 +173,7 @@ export async function insertRerelease(
 }
 
 /** Logs and queues a re-release insertRerelease recorded (after its transaction committed). */
-export async function startRerelease(deps: DeployDeps, queued: { deploy: Deploy; source: Pick<Release, 'version'> }): Promise<void> {
+export async function startRerelease(deps: DeployRuntime, queued: { deploy: Deploy; source: Pick<Release, 'version'> }): Promise<void> {
   const { deploy, source } = queued;
   try {
     await deps.logs.appendDeploy(deploy.id, deploy.site_id, 'release', `${deploy.kind}: re-releasing v${source.version}`);
@@ -177,13 +186,13 @@ export async function startRerelease(deps: DeployDeps, queued: { deploy: Deploy;
   }
 }
 
-export async function currentRelease(deps: Pick<DeployDeps, 'platform'>, siteId: string, db: Db = deps.platform.db): Promise<Release | undefined> {
+export async function currentRelease(deps: Pick<DeployRuntime, 'platform'>, siteId: string, db: Db = deps.platform.db): Promise<Release | undefined> {
   return deployDb(db).selectFrom('releases').selectAll()
     .where('site_id', '=', siteId).where('status', '=', 'live').orderBy('version', 'desc').executeTakeFirst();
 }
 
 /** Records the new upstreams of a site and waits until the edge routes to them. */
-export async function switchRoute(deps: Pick<DeployDeps, 'platform' | 'edge'>, siteId: string, releaseId: string | null, upstreams: Upstream[]): Promise<void> {
+export async function switchRoute(deps: Pick<DeployRuntime, 'platform' | 'edge'>, siteId: string, releaseId: string | null, upstreams: Upstream[]): Promise<void> {
   const db = deployDb(deps.platform.db);
   const values = { release_id: releaseId, state: 'serving' as const, upstreams: JSON.stringify(upstreams), updated_at: new Date(), last_request_at: new Date() };
   await db.insertInto('site_routes').values({ site_id: siteId, ...values })
@@ -192,13 +201,33 @@ export async function switchRoute(deps: Pick<DeployDeps, 'platform' | 'edge'>, s
   await deps.edge.changed().catch((err: unknown) => deps.platform.logger.warn({ err, siteId }, 'edge slow to apply new routes'));
 }
 
-async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promise<T>): Promise<T> {
+/** The advisory lock a deploy of the site holds while it runs (on a connection of its own). */
+export const deployLockKey = (siteId: string): string => `deploy:${siteId}`;
+
+async function withSiteLock<T>(deps: Pick<DeployRuntime, 'platform'>, siteId: string, fn: () => Promise<T>): Promise<T> {
   return deps.platform.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+    await sql`select pg_advisory_lock(hashtext(${deployLockKey(siteId)}))`.execute(conn);
     try {
       return await fn();
     } finally {
-      await sql`select pg_advisory_unlock(hashtext(${`deploy:${siteId}`}))`.execute(conn);
+      // A connection that broke meanwhile (the database restarted) took the lock with it.
+      await sql`select pg_advisory_unlock(hashtext(${deployLockKey(siteId)}))`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * Runs `fn` holding the site's deploy lock if nobody holds it — no deploy of the site is running
+ * anywhere, as a live deploy holds it for its whole length — else answers undefined at once.
+ */
+export async function ifNoDeployRuns<T>(deps: Pick<DeployRuntime, 'platform'>, siteId: string, fn: () => Promise<T>): Promise<T | undefined> {
+  return deps.platform.db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_lock(hashtext(${deployLockKey(siteId)})) as got`.execute(conn);
+    if (!rows[0]?.got) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${deployLockKey(siteId)}))`.execute(conn).catch(() => undefined);
     }
   });
 }
@@ -208,7 +237,7 @@ async function withSiteLock<T>(deps: DeployDeps, siteId: string, fn: () => Promi
  * one, or the last one that was live (a failed release never ran). Undefined when that one
  * predates snapshots.
  */
-async function envChangesSinceLive(deps: DeployDeps, siteId: string, env: EnvVars) {
+async function envChangesSinceLive(deps: DeployRuntime, siteId: string, env: EnvVars) {
   const prev = await deployDb(deps.platform.db).selectFrom('releases').select(['id', 'site_id', 'env_enc'])
     .where('site_id', '=', siteId).where('status', 'in', ['live', 'superseded']).orderBy('version', 'desc').executeTakeFirst();
   if (!prev) return envChanges({}, env);
@@ -224,7 +253,7 @@ async function envChangesSinceLive(deps: DeployDeps, siteId: string, env: EnvVar
  * version) must still replace them when it goes live. False when nothing was restored (the live
  * release predates snapshots, or there is none).
  */
-async function restoreLiveEnv(deps: DeployDeps, siteId: string, changeVersion: number | null): Promise<boolean> {
+async function restoreLiveEnv(deps: DeployRuntime, siteId: string, changeVersion: number | null): Promise<boolean> {
   if (changeVersion === null) return false;
   return deps.platform.db.transaction().execute(async (tx) => {
     if (await lockEnvVersion(tx, siteId) !== changeVersion) return false;
@@ -237,17 +266,23 @@ async function restoreLiveEnv(deps: DeployDeps, siteId: string, changeVersion: n
 }
 
 /** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
-export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Deploy> {
+export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<Deploy> {
   const db = deployDb(deps.platform.db);
-  const deploy = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
-  if (!deploy) throw errors.deployNotFound(deployId);
-  if (deploy.status === 'succeeded' || deploy.status === 'failed') return deploy;
-  const site = await db.selectFrom('sites').selectAll().where('id', '=', deploy.site_id).executeTakeFirstOrThrow();
+  const queued = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
+  if (!queued) throw errors.deployNotFound(deployId);
+  if (queued.status === 'succeeded' || queued.status === 'failed') return queued;
   const t0 = Date.now();
   const log = (source: 'build' | 'release', line: string) => {
-    void deps.logs.appendDeploy(deployId, site.id, source, line).catch(() => undefined);
+    void deps.logs.appendDeploy(deployId, queued.site_id, source, line).catch(() => undefined);
   };
-  return withSiteLock(deps, site.id, async () => {
+  return withSiteLock(deps, queued.site_id, async () => {
+    // Read again under the lock: the reconciler may have ended it meanwhile.
+    const deploy = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirstOrThrow();
+    if (deploy.status === 'succeeded' || deploy.status === 'failed') return deploy;
+    const site = await db.selectFrom('sites').selectAll().where('id', '=', deploy.site_id).executeTakeFirstOrThrow();
+    // Under the lock no other deploy of the site runs: one already under way was left half-done by
+    // a worker that died (this job is its retry). It ends here, as the reconciler would end it.
+    if (deploy.status === 'building' || deploy.status === 'releasing') return endAbandonedDeploy(deps, deploy, site);
     let releaseId: string | undefined;
     try {
       if (site.status !== 'ready') throw errors.siteState(site.name, site.status, 'be deployed');
@@ -350,34 +385,14 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
         onLive: async (timings) => {
-          let envKept = false;
-          done = await deps.platform.db.transaction().execute(async (tx) => {
-            const txdb = deployDb(tx);
-            await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
-            await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', rel.id).execute();
-            // What the env route and the dashboard show is what runs: the rollback's vars, unless
-            // they changed since it was queued (env changes are refused meanwhile, so only a
-            // rollback queued before env versions existed has none recorded).
-            if (restoresEnv) {
-              const seen = await lockEnvVersion(tx, site.id);
-              if (deploy.env_version === null || deploy.env_version === seen) {
-                await replaceSiteEnv(tx, deps.platform.secrets, site.id, ownEnv);
-                await bumpEnvVersion(tx, site.id);
-              } else envKept = true;
-            }
-            return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-          });
-          if (envKept) {
-            deps.platform.logger.warn({ site: site.name, deployId }, 'env vars changed while a rollback released; they were kept');
-            log('release', 'the env vars changed while this rollback released: the site keeps the changed ones, which its next release runs');
-          }
+          done = await markLive(deps, deploy, site, rel.id, restoresEnv ? ownEnv : undefined);
           await deps.logs.appendDeploy(deployId, site.id, 'release',
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },
       }, {
         ...await releaseProcesses(deps, site, { id: rel.id, version, image, env_enc: envEnc }),
         replicas: site.replicas,
-        ...(migrate ? { migrateCommand: runtimeCommand('migrate', '/app') } : {}),
+        ...(migrate ? { migrateCommand: runtimeCommand('migrate', '--site-dir', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {
         // After going live only the drain can fail: the release stands, the leftovers go next time.
         if (done) { deps.platform.logger.warn({ err, site: site.name }, 'draining old replicas failed'); return; }
@@ -387,16 +402,102 @@ export async function runDeploy(deps: DeployDeps, deployId: string): Promise<Dep
     } catch (err) {
       const message = err instanceof PaddockError ? err.message : `${(err as Error).message}`;
       deps.platform.logger.warn({ err, deployId, site: site.name }, 'deploy failed');
-      if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).execute();
-      // Before the result is out: whoever reads the env vars after it sees what runs.
-      const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
-        deps.platform.logger.error({ err: e, deployId, site: site.name }, 'could not restore the env vars of the live release');
-        return false;
-      }) : false;
-      const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
-      const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deployId).returningAll().executeTakeFirstOrThrow();
-      await deps.logs.appendDeploy(deployId, site.id, 'release', `deploy failed: ${error}`, 'failed');
-      return failed;
+      return recordFailure(deps, deploy, site, releaseId, message);
     }
   });
+}
+
+/**
+ * Makes the deploy's release the live one (the previous live one superseded) and the deploy
+ * succeeded, in one transaction; `restoreEnv`: a rollback's vars, which become the site's. Only
+ * a release still pending goes live: one the reconciler ended meanwhile stays failed.
+ */
+async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string, restoreEnv: EnvVars | undefined): Promise<Deploy> {
+  let envKept = false;
+  const done = await deps.platform.db.transaction().execute(async (tx) => {
+    const txdb = deployDb(tx);
+    await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
+    const live = await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', releaseId).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(live.numUpdatedRows) === 0) throw errors.releaseFailed('it was ended while it released (its worker seemed gone)');
+    // What the env route and the dashboard show is what runs: the rollback's vars, unless
+    // they changed since it was queued (env changes are refused meanwhile, so only a
+    // rollback queued before env versions existed has none recorded).
+    if (restoreEnv) {
+      const seen = await lockEnvVersion(tx, site.id);
+      if (deploy.env_version === null || deploy.env_version === seen) {
+        await replaceSiteEnv(tx, deps.platform.secrets, site.id, restoreEnv);
+        await bumpEnvVersion(tx, site.id);
+      } else envKept = true;
+    }
+    return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
+  });
+  if (envKept) {
+    deps.platform.logger.warn({ site: site.name, deployId: deploy.id }, 'env vars changed while a rollback released; they were kept');
+    await deps.logs.appendDeploy(deploy.id, site.id, 'release', 'the env vars changed while this rollback released: the site keeps the changed ones, which its next release runs')
+      .catch(() => undefined);
+  }
+  return done;
+}
+
+/** Records a deploy (and its release, if it made one) as failed with `message`; an env change's vars are undone. */
+async function recordFailure(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string | null | undefined, message: string): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).where('status', '=', 'pending').execute();
+  // Before the result is out: whoever reads the env vars after it sees what runs.
+  const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
+    deps.platform.logger.error({ err: e, deployId: deploy.id, site: site.name }, 'could not restore the env vars of the live release');
+    return false;
+  }) : false;
+  const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
+  const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
+  await deps.logs.appendDeploy(deploy.id, site.id, 'release', `deploy failed: ${error}`, 'failed');
+  return failed;
+}
+
+/**
+ * Ends a deploy whose worker died half-way (building, or releasing with its release pending); the
+ * caller holds the site's deploy lock, so nothing else runs it. Had the edge already switched to
+ * the new release (the worker died between the switch and recording it), the release went live:
+ * it is recorded so and the old replicas go, as the deploy would have done. Otherwise the release
+ * is failed and its replicas, their network holders and its release phase are removed; the
+ * previous release keeps serving.
+ */
+export async function endAbandonedDeploy(deps: DeployRuntime, deploy: Deploy, site: Site): Promise<Deploy> {
+  const db = deployDb(deps.platform.db);
+  const rel = deploy.release_id
+    ? await db.selectFrom('releases').selectAll().where('id', '=', deploy.release_id).executeTakeFirst()
+    : undefined;
+  const route = await db.selectFrom('site_routes').select(['release_id', 'upstreams']).where('site_id', '=', site.id).executeTakeFirst();
+  rmSync(join(deps.settings.buildDir, deploy.id), { recursive: true, force: true });
+  if (rel?.status === 'pending' && route?.release_id === rel.id) {
+    const source = deploy.kind === 'rollback' && deploy.source_release_id
+      ? await db.selectFrom('releases').selectAll().where('id', '=', deploy.source_release_id).executeTakeFirst()
+      : undefined;
+    // A rollback restores its target's vars when that one has a snapshot; the new release holds the same.
+    const restoreEnv = source && openEnvSnapshot(deps.platform.secrets, source) ? openEnvSnapshot(deps.platform.secrets, rel) : undefined;
+    const done = await markLive(deps, deploy, site, rel.id, restoreEnv);
+    const serving = new Set(((route.upstreams as unknown as Upstream[] | null) ?? []).map((u) => u.id));
+    const old = (await deps.driver.list(site.name)).filter((r) => !serving.has(r.id));
+    await Promise.all(old.map(async (o) => {
+      await deps.driver.stop(o.id, 10);
+      await deps.driver.remove(o.id);
+    }));
+    deps.platform.logger.warn({ deployId: deploy.id, site: site.name, version: rel.version }, 'a deploy left by a dead worker had gone live: recorded as live');
+    await deps.logs.appendDeploy(deploy.id, site.id, 'release',
+      `v${rel.version} is live (its worker stopped after the switch; the platform recorded it and drained ${old.length} old replica(s))`, 'succeeded');
+    return done;
+  }
+  if (rel?.status === 'pending') await deps.driver.removeRelease(site.name, `v${rel.version}`);
+  deps.platform.logger.warn({ deployId: deploy.id, site: site.name, version: rel?.version }, 'a deploy left by a dead worker: failed, its leftovers removed');
+  return recordFailure(deps, deploy, site, rel?.id, errors.deployInterrupted().message);
+}
+
+/**
+ * A pending release whose deploy is over (it failed, but recording the release failed with it):
+ * failed now, its processes removed.
+ */
+export async function endStrayRelease(deps: DeployRuntime, rel: Release, site: Site): Promise<void> {
+  await deps.driver.removeRelease(site.name, `v${rel.version}`);
+  await deployDb(deps.platform.db).updateTable('releases').set({ status: 'failed', error: errors.deployInterrupted().message })
+    .where('id', '=', rel.id).where('status', '=', 'pending').execute();
 }

@@ -118,8 +118,8 @@ export async function runOneOff(
   const untrack = trackOneOff(site.id, own);
   try {
     const plan = await releaseProcesses(deps, site, live);
-    // The site directory goes right after the command, as the release phase runs `migrate /app`.
-    const spec = replicaSpec({ ...plan, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '/app', ...args));
+    // The site directory is an option, so the user's arguments keep their meaning (`sqlmigrate blog 0001`).
+    const spec = replicaSpec({ ...plan, env: { ...plan.env, ...opts.env } }, 0, runtimeCommand(name, '--site-dir', '/app', ...args));
     // The driver ends it at its time limit or when aborted (docker: its container is removed).
     const r = await deps.driver.exec(spec, {
       timeoutMs: opts.timeoutMs,

@@ -16,6 +16,8 @@ export interface MigrateOutcome {
 
 export async function migrateToLatest(db: Db, databaseUrl: string): Promise<MigrateOutcome> {
   const lock = new pg.Client({ connectionString: databaseUrl });
+  // A broken connection fails the migration (and the start) with its error, not the process with an unhandled event.
+  lock.on('error', () => {});
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [LOCK_KEY]);

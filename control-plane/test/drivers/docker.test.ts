@@ -53,7 +53,8 @@ test('a site container runs hardened and a container of site A cannot connect to
   assert.equal(hc.MemorySwap, 96 * 1024 * 1024);
   assert.equal(hc.NanoCpus, 0.5e9);
   assert.equal(hc.Privileged, false);
-  assert.deepEqual(info.Mounts, [], 'no host paths, no Docker socket');
+  assert.deepEqual(info.Mounts.map((m) => [m.Type, m.Name, m.Destination, m.RW]), [['volume', driver.mediaVolumeName(siteA), '/var/paddock/media', true]],
+    'no host paths, no Docker socket: only the site\'s own media volume');
   assert.deepEqual(info.NetworkSettings.Ports ?? {}, {}, 'nothing published on the host');
   // Its network is its holder's namespace (kept while the replica is stopped), which is on the
   // site's bridge only and hardened like the replica.

@@ -1,11 +1,12 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, Agent, type Server } from 'node:http';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { HaproxyEdge } from '../../src/edge/haproxy.js';
+import { HaproxyEdge, socketCommand } from '../../src/edge/haproxy.js';
 import { ACCESS_LINES_PER_SECOND } from '../../src/edge/haproxy-config.js';
 import { Activator } from '../../src/edge/activator.js';
 import type { RouteTable, SiteRoute, Upstream } from '../../src/edge/route-table.js';
@@ -50,6 +51,7 @@ let a: Upstream;
 let b: Upstream;
 let wakeCalls = 0;
 const accessLines: string[] = [];
+const restartMs: number[] = [];
 
 before(async () => {
   [a, b] = await Promise.all([upstream('A'), upstream('B')]);
@@ -65,7 +67,7 @@ before(async () => {
   });
   const act = await activator.listen();
   port = await freePort();
-  edge = new HaproxyEdge({ dir, bind: '127.0.0.1', port, activator: act }, { onLog: (l) => accessLines.push(l) });
+  edge = new HaproxyEdge({ dir, bind: '127.0.0.1', port, activator: act }, { onLog: (l) => accessLines.push(l), onRestart: (ms) => restartMs.push(ms) });
   table = { sites: [route('alpha', 'serving', [a]), route('beta', 'suspended', [b]), route('gamma', 'sleeping', [])] };
   await edge.start(table);
 });
@@ -188,4 +190,106 @@ test('a config HAProxy refuses is not applied and the old one keeps serving', as
   const bad = { sites: [...table.sites, route('bad', 'serving', [{ host: '127.0.0.1', port: 70000 }])] };
   await assert.rejects(edge.apply(bad), /refuses/);
   assert.equal((await get('alpha.localhost')).status, 200);
+});
+
+/** Requests the site until it answers (a refused or cut connection is HAProxy still coming back); resolves with the answer and when it came. */
+async function answeredAgain(host: string, timeoutMs: number): Promise<{ body: string; at: number }> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await get(host);
+      if (r.status === 200) return { body: r.body, at: performance.now() };
+    } catch { /* down */ }
+    if (performance.now() > deadline) throw new Error(`${host} did not answer again within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function restarted(times: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (edge.restarts < times) {
+    if (performance.now() > deadline) throw new Error(`HAProxy was restarted ${edge.restarts} times, not ${times}, within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await edge.running();
+}
+
+test('HAProxy killed with -9 (its master, then its worker) runs again within a second from its last config, and takes changes afterwards', async () => {
+  // A change over the runtime API first: the restarted HAProxy must route by it, not by its first config.
+  const alpha = table.sites.find((s) => s.site === 'alpha')!;
+  const other = alpha.upstreams[0]!.port === a.port ? b : a;
+  const otherName = other === a ? 'A' : 'B';
+  table = { sites: table.sites.map((s) => (s.site === 'alpha' ? { ...s, upstreams: [other] } : s)) };
+  assert.equal(await edge.apply(table), 'runtime');
+  assert.equal((await get('alpha.localhost')).body[0], otherName);
+
+  const master = edge.pid!;
+  const killedAt = performance.now();
+  process.kill(master, 'SIGKILL');
+  // Its worker may answer a little longer (it leaves once it sees its master gone): wait for the new HAProxy.
+  await restarted(1, 5000);
+  const back = await answeredAgain('alpha.localhost', 5000);
+  assert.equal(back.body[0], otherName, 'it routes by the last change');
+  assert.ok(back.at - killedAt < 1500, `the new HAProxy answered ${Math.round(back.at - killedAt)} ms after the kill`);
+  assert.equal(restartMs.length, 1);
+  assert.ok(restartMs[0]! < 1000, `restarted in ${restartMs[0]} ms`);
+  assert.notEqual(edge.pid, master);
+
+  // Its worker killed: the master leaves with it (HAProxy's exit-on-failure), and both come back.
+  const info = await socketCommand(edge.files.adminSocket, 'show info');
+  const worker = Number(/^Pid: (\d+)$/m.exec(info)?.[1]);
+  assert.ok(worker > 0, info);
+  process.kill(worker, 'SIGKILL');
+  await restarted(2, 5000);
+  await answeredAgain('alpha.localhost', 5000);
+  assert.ok(restartMs[1]! < 1000, `restarted in ${restartMs[1]} ms`);
+
+  // It keeps taking changes: over the runtime API, and by reload.
+  table = { sites: table.sites.map((s) => (s.site === 'alpha' ? { ...s, upstreams: [other === a ? b : a] } : s)) };
+  assert.equal(await edge.apply(table), 'runtime');
+  assert.notEqual((await get('alpha.localhost')).body[0], otherName);
+  const reloads = edge.reloads;
+  table = { sites: [...table.sites, route('epsilon', 'serving', [a])] };
+  assert.equal(await edge.apply(table), 'reload');
+  assert.equal(edge.reloads, reloads + 1);
+  assert.equal((await get('epsilon.localhost')).body, 'A /');
+  const stats = await edge.stats();
+  assert.ok(stats.some((x) => x.backend === 'site_epsilon' && x.requests === 1), JSON.stringify(stats));
+});
+
+test('an edge that died without stopping its HAProxy is replaced cleanly: the next edge stops the leftover before starting its own', async () => {
+  const dir2 = mkdtempSync(join(tmpdir(), 'pdk-edge-'));
+  const port2 = await freePort();
+  const layout = { dir: dir2, bind: '127.0.0.1', port: port2, activator: { host: '127.0.0.1', port: 1 } };
+  const first = new HaproxyEdge(layout);
+  await first.start({ sites: [route('alpha', 'serving', [a])] });
+  await first.stop();
+  // What a killed edge leaves: HAProxy still running its files, its parent gone.
+  const leftover = spawn('haproxy', ['-W', '-S', `${first.files.masterSocket},mode,600`, '-p', first.files.pid, '-f', first.files.config], { stdio: 'ignore', detached: true });
+  const exited = new Promise((r) => leftover.once('exit', r));
+  const next = new HaproxyEdge(layout);
+  try {
+    const deadline = performance.now() + 5000;
+    while (!(await socketCommand(first.files.adminSocket, 'show info', 500).catch(() => '')).includes('Pid:')) {
+      if (performance.now() > deadline) throw new Error('the leftover HAProxy did not come up');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await next.start({ sites: [route('alpha', 'serving', [b])] });
+    await exited;
+    assert.notEqual(next.pid, leftover.pid);
+    const r = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: port2, path: '/', headers: { host: 'alpha.localhost' }, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => { body += c; });
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(r, 'B /', 'the new HAProxy alone answers, with the new routes');
+  } finally {
+    leftover.kill('SIGKILL');
+    await next.stop();
+    rmSync(dir2, { recursive: true, force: true });
+  }
 });

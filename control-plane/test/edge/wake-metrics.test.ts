@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { sleepIdleSites } from '../../src/jobs/sleep.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import type { RouteTable } from '../../src/edge/route-table.js';
 import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from '../deploy/support.js';
 import { call } from '../support/api.js';
 
@@ -86,4 +88,33 @@ test('the sleep sweep pauses a site whose last request time Postgres holds with 
   assert.deepEqual(r.paused, [f.site], `the idle site is paused: ${JSON.stringify(r)}`);
   await f.edge.sync();
   assert.equal((await fetchVia(f.edgePort, f.host, '/')).status, 200, 'and wakes on its next request');
+});
+
+test('with the platform database away, a sleeping site still wakes, and the edge routes it straight to its replicas itself', async () => {
+  await putToSleep();
+  const platform = f.platform as { db: Db };
+  const db = platform.db;
+  // Nothing listens on port 1: every query is refused, as by a stopped server.
+  const down = openDb('postgres://nobody@127.0.0.1:1/none', { connectionTimeoutMs: 2000 });
+  platform.db = down;
+  try {
+    const wakes = f.edge.activator.wakes;
+    assert.equal((await fetchVia(f.edgePort, f.host, '/?outage=1')).status, 200);
+    assert.equal(f.edge.activator.wakes, wakes + 1, 'woken through the activator');
+    // The wake cannot be recorded: this edge routes the site to its replicas on its own.
+    const table = () => (f.edge as unknown as { table: RouteTable }).table;
+    const deadline = Date.now() + 10_000;
+    while (table().sites.find((s) => s.site === f.site)?.state !== 'serving') {
+      if (Date.now() > deadline) throw new Error(`the edge did not route the woken site itself: ${JSON.stringify(table())}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await f.edge.haproxy.apply(table());
+    for (let i = 0; i < 5; i++) assert.equal((await fetchVia(f.edgePort, f.host, '/?outage=2')).status, 200);
+    assert.equal(f.edge.activator.wakes, wakes + 1, 'the next requests skip the activator');
+  } finally {
+    platform.db = db;
+    await down.destroy();
+  }
+  await f.edge.sync();
+  assert.equal((await fetchVia(f.edgePort, f.host, '/')).status, 200, 'and it keeps answering once the routes are read again');
 });

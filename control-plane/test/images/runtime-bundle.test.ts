@@ -20,6 +20,8 @@ test('the bundled runtime keeps one instance of every module, finds its data fil
   // Only the public entry points (and the migrations, loaded by path) are files of their own.
   assert.ok(existsSync(join(out, 'host', 'index.js')) && existsSync(join(out, 'contrib', 'admin', 'index.js')));
   assert.ok(!existsSync(join(out, 'site', 'site.js')) && !existsSync(join(out, 'db', 'queryset.js')), 'internal modules live in chunks only');
+  assert.ok(existsSync(join(out, 'contrib', 'admin', 'static', 'admin', 'js', 'admin.js')), 'a script an app serves to browsers is copied as it is');
+  assert.ok(existsSync(join(out, 'contrib', 'admin', 'templates', 'admin', 'edit_inline', 'tabular.html')), 'templates are copied');
 
   // Run in a child: a fresh module graph, and the Response global watched from the start.
   const script = `

@@ -5,11 +5,13 @@ import { CacheKeyMissing } from '../errors.js';
 /** Seconds; `null` keeps the value until evicted; 0 or less expires it at once. Omitted: the backend's default. */
 export type Timeout = number | null;
 
+/** How long a value lives (seconds; null: until evicted) and under which key version. */
 export interface SetOptions {
   timeout?: Timeout;
   version?: number;
 }
 
+/** The cache API every backend offers: get/set/delete, getOrSet, counters, versions, many at once. */
 export interface Cache {
   /** The stored value, or undefined when absent or expired. Values are stored as JSON: Dates come back as strings. */
   get<T = unknown>(key: string, options?: { version?: number }): Promise<T | undefined>;
@@ -39,6 +41,7 @@ export interface Cache {
   makeKey(key: string, version?: number): string;
 }
 
+/** Options every backend takes: key prefix, default timeout and version, key function. */
 export interface CacheOptions {
   /** Prepended to every key; on a shared Redis, the prefix the site's ACL user is limited to. */
   keyPrefix?: string;

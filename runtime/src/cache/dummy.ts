@@ -2,6 +2,7 @@
 import { CacheKeyMissing } from '../errors.js';
 import { BaseCache } from './cache.js';
 
+/** A cache that keeps nothing: every get misses. */
 export class DummyCache extends BaseCache {
   protected async rawGet(): Promise<string | undefined> { return undefined; }
   protected async rawGetMany(keys: readonly string[]): Promise<(string | undefined)[]> { return keys.map(() => undefined); }

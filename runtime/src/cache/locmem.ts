@@ -3,6 +3,7 @@
 import { CacheKeyMissing } from '../errors.js';
 import { BaseCache, type CacheOptions } from './cache.js';
 
+/** A local-memory cache's size limit. */
 export interface LocMemCacheOptions extends CacheOptions {
   /** Caches with the same name share one store inside the process (Django's LOCATION). */
   name?: string;
@@ -16,6 +17,7 @@ interface Entry { value: string; expiresAt: number | null; prefix: string }
 
 const stores = new Map<string, Map<string, Entry>>();
 
+/** The cache in this process's memory: fast, private to the process, gone on restart. */
 export class LocMemCache extends BaseCache {
   readonly maxEntries: number;
   readonly #store: Map<string, Entry>;

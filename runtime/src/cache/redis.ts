@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { CacheKeyMissing, CacheOperationUnsupported } from '../errors.js';
 import { BaseCache, type CacheOptions } from './cache.js';
 
+/** A Redis cache's connection: a URL, or a client to share. */
 export interface RedisCacheOptions extends CacheOptions {
   /** redis://user:password@host:port/db, or an ioredis client the cache may share (close() then leaves it open). */
   url?: string;
@@ -11,6 +12,7 @@ export interface RedisCacheOptions extends CacheOptions {
   redisOptions?: RedisOptions;
 }
 
+/** The cache in Redis: shared by every process and replica; atomic counters. */
 export class RedisCache extends BaseCache {
   readonly client: Redis;
   readonly #ownsClient: boolean;

@@ -6,6 +6,7 @@ import { DummyCache } from './dummy.js';
 import { LocMemCache } from './locmem.js';
 import { RedisCache } from './redis.js';
 
+/** One CACHES entry: its URL (redis://, rediss://, locmem://, dummy://) and options. */
 export interface CacheConfig extends CacheOptions {
   url: string;
   /** LocMem only. */
@@ -20,6 +21,7 @@ function numberParam(url: URL, name: string): number | undefined {
   return n;
 }
 
+/** A cache from a CACHES entry (options may also come from the URL's query string). */
 export function createCache(config: CacheConfig): Cache {
   let url: URL;
   try {

@@ -10,6 +10,7 @@ import { toViewFunction, type ViewFunction, type ViewLike } from '../urls/resolv
 import type { Cache } from './cache.js';
 import { cachesFor } from './registry.js';
 
+/** Which cache cachePage() uses, and a key prefix to tell views (or data generations) apart. */
 export interface CachePageOptions {
   /** The cache alias in CACHES (default 'default'), or a cache. */
   cache?: string | Cache;

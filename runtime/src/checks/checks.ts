@@ -65,7 +65,7 @@ export function runChecks(site: Site, opts: { deploy?: boolean } = {}): CheckMes
     if (seen.has(name)) out.push(W(CHECK_IDS.DUPLICATE_APP_URL_NAME, `URL name '${name}' is used by more than one pattern; reverse() picks by parameters.`, 'Give each pattern its own name unless that is intended.'));
     seen.add(name);
   }
-  for (const d of s.TEMPLATES.DIRS) {
+  for (const d of s.TEMPLATES.flatMap((t) => t.DIRS)) {
     // The conventional site-level templates/ folder is optional.
     if (d !== 'templates' && !existsSync(resolve(site.dir, d))) out.push(W(CHECK_IDS.TEMPLATE_DIR_MISSING, `TEMPLATES.DIRS lists ${d}, which does not exist.`));
   }

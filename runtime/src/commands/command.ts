@@ -1,7 +1,7 @@
 // Management commands (`paddock-runtime <name>`, Django's manage.py commands): what a command is, where a site's
 // commands come from (the runtime's own, then each app's: its AppConfig's `commands`, or the modules in its commands/
 // folder), and callCommand() to run one in-process against a booted site.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -27,7 +27,7 @@ export interface CommandContext<O extends Readonly<Record<string, CommandOption>
   /** The booted site: its settings, apps and models (loaded as `check` loads it: no SECRET_KEY needed). */
   readonly site: Site;
   readonly values: CommandValues<O>;
-  /** The arguments after the site folder that are not options. */
+  /** The arguments that are not options. */
   readonly positionals: string[];
   /** Prints a line of the command's output. */
   out(line: string): void;
@@ -41,7 +41,7 @@ export interface CommandContext<O extends Readonly<Record<string, CommandOption>
 export interface Command<O extends Readonly<Record<string, CommandOption>> = Readonly<Record<string, CommandOption>>> {
   /** One line for `paddock-runtime help` (more lines are shown by `<name> --help`). */
   readonly help: string;
-  /** The arguments after the name and site folder, e.g. '--username U [--email E]'. */
+  /** The arguments after the name, e.g. '--username U [--email E]'. */
   readonly usage?: string;
   readonly options?: O;
   /** How many positional arguments it takes (default none). */
@@ -151,13 +151,22 @@ export interface CallOptions {
 }
 
 /**
- * Runs a command of the site in this process with `args` as on the command line after the site folder
+ * Runs a command of the site in this process with `args` as on the command line after its name
  * (Django's call_command). The caller opens the databases (paddock-runtime does it for commands that need them).
  */
 export async function callCommand(site: Site, name: string, args: readonly string[] = [], options: CallOptions = {}): Promise<number> {
   const found = (await siteCommands(site)).find((c) => c.name === name);
   if (!found) throw new CommandError(`Unknown command '${name}'. Run \`paddock-runtime help\` for the list.`, { usage: true });
   return runCommand(site, name, await found.load(), args, options);
+}
+
+/** What to say when a command gets too many arguments (the first is often a site folder, which is `--site-dir` now). */
+export function extraArgument(name: string, max: number, positionals: readonly string[]): string {
+  const takes = max === 0 ? 'no arguments' : `at most ${max} argument${max === 1 ? '' : 's'}`;
+  const first = positionals[0] as string;
+  const folder = statSync(first, { throwIfNoEntry: false })?.isDirectory()
+    ? ` To run it on the site in ${first}, use --site-dir ${first} (or run it from that folder).` : '';
+  return `${name} takes ${takes}, but was given '${positionals[max]}'.${folder} Run \`paddock-runtime ${name} --help\`.`;
 }
 
 /** Runs a loaded command: parses its arguments against its options, then calls it. */
@@ -170,11 +179,7 @@ export async function runCommand(site: Site, name: string, command: Command, arg
     }])) as ParseArgsConfig['options'],
   });
   const max = command.maxPositionals ?? 0;
-  if (parsed.positionals.length > max) {
-    const extra = parsed.positionals[max] as string;
-    throw new CommandError(`${name} takes ${max === 0 ? 'no arguments' : `at most ${max} argument${max === 1 ? '' : 's'}`}, but was given '${extra}'`
-      + ` (a site folder, when given, comes first and must exist). Run \`paddock-runtime ${name} --help\`.`, { usage: true });
-  }
+  if (parsed.positionals.length > max) throw new CommandError(extraArgument(name, max, parsed.positionals), { usage: true });
   const code = await command.run({
     site,
     values: parsed.values as CommandValues<Readonly<Record<string, CommandOption>>>,
@@ -187,7 +192,7 @@ export async function runCommand(site: Site, name: string, command: Command, arg
 
 /** `paddock-runtime <name> --help`: usage, help and options. */
 export function commandHelp(name: string, command: Command): string {
-  const lines = [`Usage: paddock-runtime ${name} [site-dir]${command.usage ? ` ${command.usage}` : ''}`, '', command.help];
+  const lines = [`Usage: paddock-runtime ${name}${command.usage ? ` ${command.usage}` : ''} [--site-dir <folder>]`, '', command.help];
   const opts = Object.entries(command.options ?? {});
   if (opts.length) {
     lines.push('', 'Options:');

@@ -72,7 +72,7 @@ const showmigrations = migrationCommand('list migrations and whether they are ap
   (db, a) => db.showMigrations({ apps: a.apps, log: a.log, database: a.values.database }));
 const sqlmigrate = migrationCommand('print the SQL a migration runs', '<app> <migration>', 2, false, (db, a) => {
   const [app, migration] = a.positionals;
-  if (!app || !migration) throw new CommandError('sqlmigrate needs an app and a migration: paddock-runtime sqlmigrate . blog 0001', { usage: true });
+  if (!app || !migration) throw new CommandError('sqlmigrate needs an app and a migration: paddock-runtime sqlmigrate blog 0001', { usage: true });
   return db.sqlMigrate({ apps: a.apps, log: a.log, database: a.values.database, app, migration });
 });
 
@@ -120,7 +120,7 @@ const loaddata = defineCommand({
   maxPositionals: 1,
   async run({ values, positionals, out }) {
     const file = positionals[0];
-    if (!file) throw new CommandError('loaddata needs a file: paddock-runtime loaddata . data.json', { usage: true });
+    if (!file) throw new CommandError('loaddata needs a file: paddock-runtime loaddata data.json', { usage: true });
     const { loadData } = await import('../serializers/index.js');
     const format = readFormat(values.format) ?? (file.endsWith('.xml') ? 'xml' : 'json');
     out(`Installed ${await loadData(format, readFileSync(file, 'utf8'))} objects.`);
@@ -166,8 +166,8 @@ const makemessages = defineCommand({
       const localePath = site.settings.LOCALE_PATHS[0];
       if (!localePath) out("site: LOCALE_PATHS is empty, so the messages of the site's own files (outside its apps) are not collected.");
       else targets.push({
-        label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d)),
-        exclude: [...appDirs, ...site.settings.TEMPLATES.DIRS.map((d) => resolve(site.dir, d))], root: site.dir,
+        label: 'site', localeDir: resolve(site.dir, localePath), sourceDirs: [site.dir], templateDirs: site.settings.TEMPLATES.flatMap((t) => t.DIRS).map((d) => resolve(site.dir, d)),
+        exclude: [...appDirs, ...site.settings.TEMPLATES.flatMap((t) => t.DIRS).map((d) => resolve(site.dir, d))], root: site.dir,
       });
     }
     if (named?.includes('runtime')) {
@@ -206,6 +206,25 @@ const compilemessages = defineCommand({
   },
 });
 
+const test = defineCommand({
+  help: 'run the site\'s tests (tests.ts, test_*.ts, *.test.ts)\non a test database made for the run',
+  usage: '[app | folder | file ...] [--name PATTERN] [--parallel N]',
+  maxPositionals: Infinity,
+  options: {
+    name: { type: 'string', short: 'k', placeholder: 'PATTERN', description: 'only tests whose name matches (a regular expression)' },
+    parallel: { type: 'string', placeholder: 'N', description: 'test files run at once (default: one per CPU but one)' },
+    reporter: { type: 'string', placeholder: 'spec|tap|dot', description: 'how results are printed (default: spec)' },
+  },
+  // The run makes its own test databases; the site's (the dev database included) are never opened.
+  database: false,
+  async run({ site, values, positionals, out }) {
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new CommandError(`--parallel ${values.parallel} is not a positive whole number.`, { usage: true });
+    const { runTests } = await import('../test/runner.js');
+    return runTests(site, { labels: positionals, name: values.name, parallel, reporter: values.reporter, out });
+  },
+});
+
 export const runtimeCommands: Readonly<Record<string, CommandEntry>> = {
-  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata, makemessages, compilemessages,
+  check, collectstatic, makemigrations, migrate, showmigrations, sqlmigrate, shell, dumpdata, loaddata, makemessages, compilemessages, test,
 } as Readonly<Record<string, Command>>;

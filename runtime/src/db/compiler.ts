@@ -182,6 +182,18 @@ export class Compiler {
     return { expr: this.#col(alias, model._meta.pk.column), column: model._meta.pk.column, field: model._meta.pk, model, rest: [], alias, multi };
   }
 
+  /** A values() column: a field path, optionally ending in a date transform (`pubDate__year`), as Django allows. */
+  resolveValue(path: string): { expr: Expr; field: Field } {
+    const parts = path.split('__');
+    const last = parts[parts.length - 1] as string;
+    if (parts.length > 1 && TRANSFORMS.has(last)) {
+      const r = this.resolve(parts.slice(0, -1).join('__'), { lookups: false });
+      return transform(last, r.expr, r.field);
+    }
+    const r = this.resolve(path, { lookups: false });
+    return { expr: r.expr, field: r.field };
+  }
+
   #reverseJoin(key: string, from: string, model: AnyModelClass, rel: RelatedObject): string {
     if (rel.field instanceof ManyToManyField) {
       const th = throughInfo(rel.field);

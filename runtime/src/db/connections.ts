@@ -6,6 +6,11 @@ import pg from 'pg';
 import { logger } from '../log.js';
 import { DatabaseConfigError, IntegrityError } from '../errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import type { AnyInstance, AnyModelClass } from './model.js';
+
+// model.ts' STATE, by its global name (this module cannot import model.ts at run time): which database an instance is from.
+const STATE_SYMBOL = Symbol.for('paddock.state');
+const dbOf = (obj: AnyInstance): string | undefined => (obj as unknown as Record<symbol, { db?: string } | undefined>)[STATE_SYMBOL]?.db;
 
 export interface DatabaseConfig {
   /** `postgres://user:pass@host/db`, `pglite:memory` (or `pglite:`) or `pglite:<dir>`. */
@@ -17,6 +22,13 @@ export interface DatabaseConfig {
    * query shape once per connection. Turn off behind a transaction-mode pooler (PgBouncer) that cannot keep them.
    */
   prepare?: boolean;
+  /**
+   * `pglite:<dir>` only: serve the folder to the other processes that open it while this one has it open (what
+   * `paddock dev` does), instead of keeping it to itself. See ./pglite-share.ts.
+   */
+  share?: boolean;
+  /** `pglite:memory` only: start from this snapshot file (written by snapshotDatabase()) instead of an empty cluster. */
+  template?: string;
 }
 
 // Prepared statements are named after their text; a connection stops preparing new ones past this many, so a
@@ -60,21 +72,54 @@ function autoPrepare(client: pg.PoolClient): void {
   };
 }
 
-/** Decides which alias serves a model's reads and writes; undefined falls through to 'default'. */
+/** What a router is told besides the model: the instance being saved or whose relation is being followed. */
+export interface RouterHints { instance?: AnyInstance | undefined }
+
+/**
+ * Decides which database serves a model (Django's database routers). Each method may answer undefined to leave the
+ * decision to the next router of DATABASE_ROUTERS; when none answers, reads and writes go to 'default', a relation is
+ * allowed between objects of the same database, and every migration runs.
+ */
 export interface DatabaseRouter {
-  dbForRead?(modelLabel: string): string | undefined;
-  dbForWrite?(modelLabel: string): string | undefined;
+  dbForRead?(model: AnyModelClass, hints: RouterHints): string | undefined;
+  dbForWrite?(model: AnyModelClass, hints: RouterHints): string | undefined;
+  /** Whether `obj1` and `obj2` may be related (a foreign key or many-to-many between them). */
+  allowRelation?(obj1: AnyInstance, obj2: AnyInstance): boolean | undefined;
+  /** Whether the migrations of `appLabel` run on the database `alias`. */
   allowMigrate?(alias: string, appLabel: string): boolean | undefined;
 }
 
 /** Sends reads to replicas (round robin) and writes to the primary; inside a transaction reads stay on its connection. */
 export function primaryReplicaRouter(opts: { primary?: string; replicas: string[] }): DatabaseRouter {
   const primary = opts.primary ?? 'default';
+  const pool = new Set([primary, ...opts.replicas]);
   let next = 0;
   return {
     dbForRead: () => (opts.replicas.length ? opts.replicas[next++ % opts.replicas.length] : primary),
     dbForWrite: () => primary,
+    // The primary and its replicas hold the same data.
+    allowRelation: (a, b) => (pool.has(dbOf(a) ?? primary) && pool.has(dbOf(b) ?? primary) ? true : undefined),
     allowMigrate: (alias) => alias === primary,
+  };
+}
+
+/** Several routers as one: each question goes to them in order, the first answer counts. */
+export function chainRouters(routers: readonly DatabaseRouter[]): DatabaseRouter {
+  if (routers.length === 1) return routers[0] as DatabaseRouter;
+  const first = <K extends keyof DatabaseRouter>(k: K, call: (fn: NonNullable<DatabaseRouter[K]>, r: DatabaseRouter) => unknown) => {
+    for (const r of routers) {
+      const fn = r[k];
+      if (!fn) continue;
+      const answer = call(fn as NonNullable<DatabaseRouter[K]>, r);
+      if (answer !== undefined) return answer;
+    }
+    return undefined;
+  };
+  return {
+    dbForRead: (m, h) => first('dbForRead', (fn, r) => fn.call(r, m, h)) as string | undefined,
+    dbForWrite: (m, h) => first('dbForWrite', (fn, r) => fn.call(r, m, h)) as string | undefined,
+    allowRelation: (a, b) => first('allowRelation', (fn, r) => fn.call(r, a, b)) as boolean | undefined,
+    allowMigrate: (alias, app) => first('allowMigrate', (fn, r) => fn.call(r, alias, app)) as boolean | undefined,
   };
 }
 
@@ -84,6 +129,8 @@ export interface Database {
   readonly alias: string;
   readonly kind: 'pg' | 'pglite';
   readonly kysely: Db;
+  /** The PGlite dialect of a 'pglite' database (for snapshots). */
+  readonly pglite?: PGliteDialect;
 }
 
 // Both drivers hand these back as the text Postgres sent, so fields convert one way whatever the driver:
@@ -101,7 +148,8 @@ function open(alias: string, config: DatabaseConfig): Database {
     const rest = url.slice('pglite:'.length).replace(/^\/\//, '');
     const dataDir = rest === '' || rest === 'memory' ? undefined : rest;
     const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, rawText]));
-    return { alias, kind: 'pglite', kysely: new Kysely({ dialect: new PGliteDialect({ dataDir, parsers }) }) };
+    const dialect = new PGliteDialect({ dataDir, parsers, share: config.share ?? false, ...(config.template ? { templateCache: config.template } : {}) });
+    return { alias, kind: 'pglite', kysely: new Kysely({ dialect }), pglite: dialect };
   }
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseConfigError(`DATABASES.${alias}.url must start with postgres:// or pglite: (got "${url.split(':')[0]}:").`);
@@ -127,13 +175,14 @@ function open(alias: string, config: DatabaseConfig): Database {
  * Opens the site's databases (lazily: nothing connects before the first query). Calling it again
  * closes the previous set first. `default` is required.
  */
-export async function configureDatabases(dbs: Record<string, DatabaseConfig>, opts: { router?: DatabaseRouter } = {}): Promise<void> {
+export async function configureDatabases(dbs: Record<string, DatabaseConfig>, opts: { router?: DatabaseRouter; routers?: readonly DatabaseRouter[] } = {}): Promise<void> {
   if (!dbs.default) throw new DatabaseConfigError('DATABASES needs a "default" entry, e.g. { default: { url: "pglite:memory" } }.');
   await closeDatabases();
   const next = new Map<string, Database>();
   for (const [alias, config] of Object.entries(dbs)) next.set(alias, open(alias, config));
   databases = next;
-  router = opts.router ?? {};
+  const list = [...(opts.routers ?? []), ...(opts.router ? [opts.router] : [])];
+  router = list.length ? chainRouters(list) : {};
 }
 
 export async function closeDatabases(): Promise<void> {
@@ -154,9 +203,31 @@ export function getDatabase(alias = 'default'): Database {
 
 export function databaseAliases(): string[] { return [...databases.keys()]; }
 
-export function routeRead(label: string): string { return router.dbForRead?.(label) ?? 'default'; }
-export function routeWrite(label: string): string { return router.dbForWrite?.(label) ?? 'default'; }
+/** A PGlite database's whole cluster as a tarball, for DatabaseConfig.template (the test runner's migrated copy). */
+export async function snapshotDatabase(alias = 'default'): Promise<Uint8Array> {
+  const db = getDatabase(alias);
+  if (!db.pglite) throw new DatabaseConfigError(`Database "${alias}" is not an embedded (pglite:) database; only those have snapshots.`);
+  await db.kysely.executeQuery(CompiledQuery.raw('checkpoint'));
+  return db.pglite.dump();
+}
+
+export function routeRead(model: AnyModelClass, hints: RouterHints = {}): string { return checkAlias(router.dbForRead?.(model, hints), 'dbForRead'); }
+export function routeWrite(model: AnyModelClass, hints: RouterHints = {}): string { return checkAlias(router.dbForWrite?.(model, hints), 'dbForWrite'); }
 export function allowMigrate(alias: string, app: string): boolean { return router.allowMigrate?.(alias, app) ?? true; }
+/** Without a router's answer, objects may be related when they live in the same database. */
+export function allowRelation(a: AnyInstance, b: AnyInstance): boolean {
+  const answer = router.allowRelation?.(a, b);
+  if (answer !== undefined) return answer;
+  const da = dbOf(a);
+  const db = dbOf(b);
+  return da === undefined || db === undefined || da === db;
+}
+
+function checkAlias(alias: string | undefined, what: string): string {
+  if (alias === undefined) return 'default';
+  if (!databases.has(alias) && databases.size > 0) throw new DatabaseConfigError(`A database router's ${what} chose "${alias}", which is not in DATABASES (${[...databases.keys()].join(', ')}).`);
+  return alias;
+}
 
 // ---- the connection a statement runs on: the open transaction's, or the pool ----
 
@@ -168,17 +239,24 @@ export interface TxState {
 }
 export const txStorage = new AsyncLocalStorage<ReadonlyMap<string, TxState>>();
 
-export function currentTransaction(alias: string): TxState | undefined { return txStorage.getStore()?.get(alias); }
+// Transactions open for the whole process rather than for one async call chain: the test runner's, which every
+// statement of a test (the test's own, the test client's requests, the app code's atomic() blocks, as savepoints)
+// runs inside and which is rolled back at the test's end. See ./test-transactions.ts.
+export const pinnedTransactions = new Map<string, TxState>();
+
+export function currentTransaction(alias: string): TxState | undefined {
+  return txStorage.getStore()?.get(alias) ?? (pinnedTransactions.size ? pinnedTransactions.get(alias) : undefined);
+}
 
 /** A read goes to the router's choice, except inside a transaction, which keeps reading its own writes. */
-export function readAlias(label: string, explicit?: string): string {
+export function readAlias(model: AnyModelClass, explicit?: string, hints: RouterHints = {}): string {
   if (explicit) return explicit;
   const store = txStorage.getStore();
-  if (store && store.size > 0) {
-    const write = routeWrite(label);
-    if (store.has(write)) return write;
+  if ((store && store.size > 0) || pinnedTransactions.size > 0) {
+    const write = routeWrite(model, hints);
+    if (store?.has(write) || pinnedTransactions.has(write)) return write;
   }
-  return routeRead(label);
+  return routeRead(model, hints);
 }
 
 // ---- observers: tests count queries; a debug toolbar could list them ----

@@ -8,6 +8,7 @@ import { STATE, param, type AnyInstance, type AnyModelClass } from './model.js';
 import { postDelete, preDelete } from './signals.js';
 import { atomic } from './transactions.js';
 
+/** How many rows a delete removed, in all and per model (cascades included). */
 export interface DeleteResult { total: number; perModel: Record<string, number> }
 
 /** True when rows can go with one DELETE: nothing points at the model and nobody listens for its deletes. */

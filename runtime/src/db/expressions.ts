@@ -1,5 +1,6 @@
 // Query expressions: Q (and / or / not over lookups), F (a reference to a field, with arithmetic) and aggregates.
 
+/** A filter object: `{ title__icontains: 'x', author__username: 'ann' }` (keys are fields, `__lookups` and relations). */
 export type Lookups = Record<string, unknown>;
 
 /** A tree of lookups: Q({ a: 1 }).or(Q({ b__gt: 2 })).not(). */
@@ -21,8 +22,11 @@ export class Q {
 
 /** Q-style constructors: `or({ a: 1 }, { b: 2 })`, `not({ c: 3 })`. */
 export const q = (lookups: Lookups): Q => new Q([lookups]);
+/** All of the parts: `and({ a: 1 }, { b: 2 })`. */
 export const and = (...parts: Array<Q | Lookups>): Q => new Q(parts, 'and');
+/** Any of the parts: `filter(or({ status: 'live' }, { author: user }))`. */
 export const or = (...parts: Array<Q | Lookups>): Q => new Q(parts, 'or');
+/** The opposite of the part: `filter(not({ title__startswith: 'Re:' }))`. */
 export const not = (part: Q | Lookups): Q => new Q([part], 'and', true);
 
 export type ArithmeticOp = '+' | '-' | '*' | '/';
@@ -43,10 +47,12 @@ export class FieldRef {
 
 /** `F('views')`: a reference to a field (no `new`, as in Django). */
 export const F = (name: string): FieldRef => new FieldRef(name);
+/** The same as F. */
 export const f = F;
 
 export type AggregateFn = 'count' | 'sum' | 'avg' | 'min' | 'max';
 
+/** A computed value over rows (Count, Sum, Avg, Min, Max), for aggregate() and annotate(). */
 export class Aggregate {
   readonly fn: AggregateFn;
   readonly field: string;
@@ -61,8 +67,13 @@ export class Aggregate {
 }
 
 type AggOpts = { distinct?: boolean; filter?: Q | Lookups };
+/** How many rows (or non-null values of `field`); `{ distinct, filter }`. */
 export const Count = (field = '*', opts?: AggOpts): Aggregate => new Aggregate('count', field, opts);
+/** The sum of a field. */
 export const Sum = (field: string, opts?: AggOpts): Aggregate => new Aggregate('sum', field, opts);
+/** The average of a field. */
 export const Avg = (field: string, opts?: AggOpts): Aggregate => new Aggregate('avg', field, opts);
+/** The smallest value of a field. */
 export const Min = (field: string, opts?: AggOpts): Aggregate => new Aggregate('min', field, opts);
+/** The largest value of a field. */
 export const Max = (field: string, opts?: AggOpts): Aggregate => new Aggregate('max', field, opts);

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { ModelDefinitionError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { Translatable } from '../i18n/lazy.js';
 import { fromWallTime, getDefaultTimezone } from '../timezone/timezone.js';
-import type { AnyModelClass, AnyInstance } from './model.js';
+import type { AnyModelClass, AnyInstance, ModelMeta } from './model.js';
+import { FieldFile, isFileContent, type FileContent } from '../files/file.js';
+import { imageDimensions } from '../files/images.js';
+import { defaultStorage, type Storage } from '../files/storage.js';
 
 export type OnDelete = 'cascade' | 'protect' | 'restrict' | 'setNull' | 'setDefault' | 'doNothing';
 /** What a JSON field holds: JSON scalars, arrays and objects (their members are not checked statically). */
@@ -48,8 +51,11 @@ export interface FieldSpec {
   options: Record<string, unknown>;
 }
 
+/** A model class of any field types (a typed `model()` class is not an AnyModelClass: its constructor is typed). */
+type ModelLike = { readonly _meta: ModelMeta };
+
 /** A reference to another model: 'app.Model', 'self', the class, or a function returning it (for cycles). */
-export type ModelRef = string | AnyModelClass | (() => AnyModelClass);
+export type ModelRef = string | ModelLike | (() => ModelLike);
 
 type NullOf<Opt> = Opt extends { null: true } ? true : false;
 type OptionalOf<Opt> = Opt extends { null: true } ? true
@@ -59,7 +65,7 @@ type OptionalOf<Opt> = Opt extends { null: true } ? true
   : Opt extends { primaryKey: true } ? true : false;
 
 // Options that describe behaviour, not the column: migrations ignore them.
-const NON_DB_OPTIONS = new Set(['validators', 'verboseName', 'helpText', 'choices', 'blank', 'editable', 'relatedName', 'default']);
+const NON_DB_OPTIONS = new Set(['validators', 'verboseName', 'helpText', 'choices', 'blank', 'editable', 'relatedName', 'default', 'uploadTo', 'storage', 'widthField', 'heightField']);
 
 export abstract class Field<T = unknown, N extends boolean = boolean, O extends boolean = boolean> {
   /** Phantom members carrying the types; they never exist at run time. */
@@ -104,6 +110,9 @@ export abstract class Field<T = unknown, N extends boolean = boolean, O extends 
 
   /** The SQL column type. */
   abstract dbType(): string;
+
+  /** Runs in save() before the row is written (file fields store their upload here); most fields need nothing. */
+  preSave(_instance: AnyInstance, _adding: boolean): void | Promise<void> {}
 
   hasDefault(): boolean { return this.options.default !== undefined; }
   getDefault(): T | null | undefined {
@@ -418,6 +427,113 @@ export class JSONField<T, N extends boolean = boolean, O extends boolean = boole
   override toDb(value: unknown): unknown { return value === undefined ? null : value === null && this.null ? null : this.prepare(value); }
 }
 
+// ---------------------------------------------------------------- files
+
+export interface FileFieldOptions extends FieldOptions<FieldFile | FileContent | string | null> {
+  /** Folder (or function of the instance and the file's name) the file is stored under: 'avatars/', 'docs/%Y/'. */
+  uploadTo?: string | ((instance: AnyInstance, filename: string) => string);
+  /** Where the file goes (default: the site's storage, MEDIA_STORAGE). */
+  storage?: Storage | (() => Storage);
+  /** Length of the stored name (default 100). */
+  maxLength?: number;
+}
+
+/**
+ * A file stored in a Storage; the column holds its name. Assign an upload (or contentFile(name, bytes)) and save():
+ * the file is stored then, under uploadTo with a safe, unique name, and the field holds a FieldFile.
+ */
+export class FileField<N extends boolean = true, O extends boolean = true> extends Field<FieldFile, N, O> {
+  readonly type: string = 'file';
+  constructor(options: FileFieldOptions = {}) {
+    super({ null: true, blank: true, ...options });
+  }
+  get maxLength(): number { return (this.options.maxLength as number | undefined) ?? 100; }
+  dbType(): string { return `varchar(${this.maxLength})`; }
+
+  get storage(): Storage {
+    const s = this.options.storage as Storage | (() => Storage) | undefined;
+    return typeof s === 'function' ? s() : s ?? defaultStorage();
+  }
+
+  protected prepare(v: unknown): unknown {
+    const name = v instanceof FieldFile ? v.name : typeof v === 'string' ? v : isFileContent(v) ? v.name : undefined;
+    if (name === undefined) throw `Expected a file (an upload, contentFile() or a stored name), got ${describe(v)}.`;
+    if (name.length > this.maxLength) throw `Ensure the file name has at most ${this.maxLength} characters (it has ${name.length}).`;
+    return name;
+  }
+
+  override toDb(value: unknown): unknown {
+    if (isFileContent(value)) throw `${this.modelLabel}.${this.name} holds an upload that is not stored yet; save() stores it.`;
+    if (value === '' || value === null || value === undefined) return this.null ? null : '';
+    return this.prepare(value);
+  }
+
+  protected override parse(v: unknown): FieldFile { return new FieldFile(String(v), () => this.storage); }
+  override fromDb(value: unknown): FieldFile | null { return value === null || value === undefined || value === '' ? null : this.parse(value); }
+
+  override validate(value: unknown): ValidationIssue[] {
+    if (isFileContent(value)) return this.validateUpload(value);
+    return super.validate(value === '' ? null : value);
+  }
+
+  /** Checks an upload before it is stored (fullClean): the name's length; ImageField also that it is an image. */
+  protected validateUpload(file: FileContent): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    if (file.name.length > this.maxLength) issues.push({ code: 'max_length', message: `Ensure the file name has at most ${this.maxLength} characters (it has ${file.name.length}).` });
+    return issues;
+  }
+
+  /** The storage name an upload is saved under: uploadTo (strftime-style %Y %m %d filled in) + the file's name. */
+  generateName(instance: AnyInstance, filename: string): string {
+    const to = this.options.uploadTo as FileFieldOptions['uploadTo'];
+    if (typeof to === 'function') return to(instance, filename);
+    const now = new Date();
+    const folder = (to ?? '').replace(/%Y/g, String(now.getUTCFullYear())).replace(/%m/g, String(now.getUTCMonth() + 1).padStart(2, '0'))
+      .replace(/%d/g, String(now.getUTCDate()).padStart(2, '0'));
+    return folder ? `${folder.replace(/\/?$/, '/')}${filename}` : filename;
+  }
+
+  override async preSave(instance: AnyInstance, _adding: boolean): Promise<void> {
+    const self = instance as Record<string, unknown>;
+    const value = self[this.attname];
+    if (typeof value === 'string' && value !== '') self[this.attname] = this.parse(value);
+    if (!isFileContent(value)) return;
+    this.beforeStore(instance, value);
+    const name = await this.storage.save(this.generateName(instance, value.name || 'file'), value.data);
+    self[this.attname] = this.parse(name);
+  }
+
+  protected beforeStore(_instance: AnyInstance, _file: FileContent): void {}
+}
+
+export interface ImageFieldOptions extends FileFieldOptions {
+  /** A field of the model (integer) that gets the image's width when it is stored (Django's width_field). */
+  widthField?: string;
+  heightField?: string;
+}
+
+/** A FileField that accepts only images (PNG, JPEG, GIF, WebP, ... read from the header) and records their size. */
+export class ImageField<N extends boolean = true, O extends boolean = true> extends FileField<N, O> {
+  override readonly type = 'image';
+
+  protected override validateUpload(file: FileContent): ValidationIssue[] {
+    const issues = super.validateUpload(file);
+    if (!imageDimensions(file.data)) {
+      issues.push({ code: 'invalid_image', message: 'Upload a valid image. The file you uploaded was either not an image or a corrupted image.' });
+    }
+    return issues;
+  }
+
+  protected override beforeStore(instance: AnyInstance, file: FileContent): void {
+    const dims = imageDimensions(file.data);
+    if (!dims) throw new ValidationError({ [this.name]: 'Upload a valid image. The file you uploaded was either not an image or a corrupted image.' });
+    const self = instance as Record<string, unknown>;
+    const { widthField, heightField } = this.options as ImageFieldOptions;
+    if (widthField) self[widthField] = dims.width;
+    if (heightField) self[heightField] = dims.height;
+  }
+}
+
 // ---------------------------------------------------------------- relations
 
 export interface ForeignKeyOptions extends FieldOptions<unknown> {
@@ -526,8 +642,8 @@ export function resolveRef(ref: ModelRef, from: string): AnyModelClass {
     if (!resolver) throw new ModelDefinitionError('The model registry is not loaded.');
     return resolver(ref, from);
   }
-  if ('_meta' in ref) return ref as AnyModelClass;
-  return (ref as () => AnyModelClass)();
+  if ('_meta' in ref) return ref as unknown as AnyModelClass;
+  return (ref as () => ModelLike)() as unknown as AnyModelClass;
 }
 
 function refName(ref: ModelRef): string { return typeof ref === 'string' ? ref : 'a model'; }
@@ -559,6 +675,10 @@ export const fields = {
   oneToOne: <TI = AnyInstance, const Opt extends ForeignKeyOptions = ForeignKeyOptions>(to: ModelRef, opts: Opt) =>
     new OneToOneField<TI, NullOf<Opt>, OptionalOf<Opt>>(to, opts),
   manyToMany: <TI = AnyInstance>(to: ModelRef, opts?: ManyToManyOptions) => new ManyToManyField<TI>(to, opts),
+  /** A stored file (its name in the column); null when there is none. */
+  file: (opts?: FileFieldOptions) => new FileField(opts),
+  /** A stored image; widthField / heightField name integer fields that get its dimensions. */
+  image: (opts?: ImageFieldOptions) => new ImageField(opts),
 };
 
 /** Rebuilds a field from its migration spec (for historical models in data migrations and schema changes). */
@@ -585,6 +705,8 @@ export function fieldFromSpec(spec: FieldSpec): Field {
     case 'foreignKey': return new ForeignKey(o.to as string, o as unknown as ForeignKeyOptions) as Field;
     case 'oneToOne': return new OneToOneField(o.to as string, o as unknown as ForeignKeyOptions) as Field;
     case 'manyToMany': return new ManyToManyField(o.to as string, o as ManyToManyOptions) as Field;
+    case 'file': return new FileField(o as FileFieldOptions) as Field;
+    case 'image': return new ImageField(o as FileFieldOptions) as Field;
     default: throw new ModelDefinitionError(`Unknown field type "${spec.type}" in a migration.`);
   }
 }

@@ -22,31 +22,32 @@ import { execute, getDatabase, rawQuery, type Db } from './connections.js';
 import { atomic, type AtomicOptions } from './transactions.js';
 
 export {
-  configureDatabases, closeDatabases, primaryReplicaRouter, captureQueries, onQuery, rawQuery, databaseAliases,
-  type DatabaseConfig, type DatabaseRouter, type QueryEvent,
+  configureDatabases, closeDatabases, primaryReplicaRouter, chainRouters, captureQueries, onQuery, rawQuery, databaseAliases, snapshotDatabase,
+  type DatabaseConfig, type DatabaseRouter, type RouterHints, type QueryEvent,
 } from './connections.js';
 export { atomic, onCommit, inTransaction, type AtomicOptions } from './transactions.js';
 export {
-  ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError,
+  ObjectDoesNotExist, MultipleObjectsReturned, IntegrityError, FieldError, ValidationError, ProtectedError, DatabaseConfigError, DatabaseInUse,
   ModelDefinitionError, MigrationError, Rollback,
 } from '../errors.js';
 export {
   fields, Field, AutoField, CharField, SlugField, EmailField, URLField, TextField, IntegerField, BigIntegerField, FloatField,
   DecimalField, BooleanField, DateField, DateTimeField, TimeField, DurationField, UUIDField, JSONField, ForeignKey,
-  OneToOneField, ManyToManyField, type OnDelete, type JsonValue, type FieldOptions, type ModelRef,
+  OneToOneField, ManyToManyField, FileField, ImageField, type OnDelete, type JsonValue, type FieldOptions, type ModelRef,
+  type FileFieldOptions, type ImageFieldOptions,
 } from './fields.js';
 export {
-  model, registry, Registry, ModelBase, ModelMeta, type ModelClass, type AnyModelClass, type AnyInstance, type ModelInstance,
+  model, registry, Registry, ModelBase, ModelMeta, adoptModelClasses, pluralise, type ModelClass, type Manager, type AnyModelClass, type AnyInstance, type ModelInstance,
   type Instance, type InstanceFields, type CreateInput, type MetaOptions, type IndexSpec, type ConstraintSpec, type FieldDefs,
   type SaveOptions,
 } from './model.js';
 export { QuerySet, RelatedManager, ManyRelatedManager, type Filter } from './queryset.js';
 export { Q, F, FieldRef, q, f, and, or, not, Aggregate, Count, Sum, Avg, Min, Max, type Lookups } from './expressions.js';
-export { preSave, postSave, preDelete, postDelete, Signal, type SaveEvent, type DeleteEvent } from './signals.js';
+export { preSave, postSave, preDelete, postDelete, m2mChanged, type SaveEvent, type DeleteEvent, type M2MChangedEvent, type M2MAction } from './signals.js';
 export type { DeleteResult } from './deletion.js';
 export { PGliteDialect } from './pglite-dialect.js';
 export {
-  makeMigrations, migrate, showMigrations, sqlMigrate, loadMigrations, type AppRef, type MigrationFile,
+  makeMigrations, migrate, showMigrations, sqlMigrate, loadMigrations, pendingMigrations, type AppRef, type MigrationFile,
   type MakeMigrationsOptions, type MigrateOptions, type SqlMigrateOptions,
 } from './migrations/commands.js';
 export type { Operation, MigrationContext } from './migrations/state.js';

@@ -1,14 +1,15 @@
 // model(): builds a model class from field definitions, registers it as 'app.Model', and gives instances their typed fields.
 import { CompiledQuery, sql } from 'kysely';
 import type { Translatable } from '../i18n/lazy.js';
-import { execute, readAlias, routeWrite } from './connections.js';
+import { allowRelation, execute, readAlias, routeWrite } from './connections.js';
 import {
-  FieldError, ModelDefinitionError, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, type ValidationIssue,
+  FieldError, ModelDefinitionError, MultipleObjectsReturned, NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError, type ValidationIssue,
 } from '../errors.js';
 import {
-  AutoField, DateTimeField, Field, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
+  AutoField, DateTimeField, Field, FileField, ForeignKey, ManyToManyField, OneToOneField, setModelResolver,
   type ModelRef,
 } from './fields.js';
+import type { FieldFile, FileContent } from '../files/file.js';
 import { QuerySet, RelatedManager, ManyRelatedManager } from './queryset.js';
 import { postSave, preSave } from './signals.js';
 import { deleteObjects, type DeleteResult } from './deletion.js';
@@ -34,12 +35,28 @@ export type InstanceFields<D> = { -readonly [K in PlainKeys<D>]: Val<D[K]> }
   & ('id' extends keyof D ? unknown : { id: number });
 
 /** What create() and the constructor accept: required fields, optional ones (defaults, null, auto), and `<fk>Id` keys. */
-export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D>>]: Val<D[K]> }
-  & { [K in OptionalKeys<D>]?: Val<D[K]> }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FileKeys<D> = { [K in keyof D]: D[K] extends FileField<any, any> ? K : never }[keyof D];
+
+export type CreateInput<D> = { [K in Exclude<PlainKeys<D>, OptionalKeys<D> | FileKeys<D>>]: Val<D[K]> }
+  & { [K in Exclude<OptionalKeys<D>, FKKeys<D> | FileKeys<D>>]?: Val<D[K]> }
+  // A file field takes an upload (or contentFile()) to store, a stored file, or a stored name.
+  & { [K in FileKeys<D>]?: FieldFile | FileContent | string | null }
+  // A foreign key takes the related instance or its key.
+  & { [K in FKKeys<D>]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? TI | FkId<TI> | null : TI | FkId<TI>) : never }
   & { [K in FKKeys<D> as `${K & string}Id`]?: D[K] extends ForeignKey<infer TI, infer N> ? (N extends true ? FkId<TI> | null : FkId<TI>) : never }
   & { id?: number };
 
-export type ModelInstance<D> = ModelBase & InstanceFields<D>;
+/** A phantom key (types only) carrying a model's create() input on its instances, so Manager<Subclass> can find it. */
+export declare const createInputKey: unique symbol;
+
+export type ModelInstance<D> = ModelBase & InstanceFields<D> & { readonly [createInputKey]?: CreateInput<D> };
+
+/**
+ * The type of `objects` on a model subclass, for the type checker (at run time `Question.objects` already builds
+ * Question instances): `class Question extends model(...) { declare static objects: Manager<Question>; ... }`.
+ */
+export type Manager<I> = QuerySet<I, I extends { readonly [createInputKey]?: infer C } ? Extract<Exclude<C, undefined>, object> : Record<string, unknown>>;
 /**
  * Any model instance, when the model is not known statically. The index signature is `any` on purpose: it is the
  * only kind TypeScript lets a class-based instance type (every typed model instance) be assigned to.
@@ -112,6 +129,26 @@ export class Registry {
   }
 
   unregister(label: string): void { if (this.models.delete(label)) this.#version++; }
+
+  /**
+   * Makes `cls`, a subclass of a registered model's class, the class of that model: every instance built from then
+   * on (loaded, created, fetched through a relation) is one of it, with its methods and getters. A deeper subclass
+   * replaces its parent; two unrelated subclasses of one model are an error (a model has one class).
+   */
+  adopt(cls: AnyModelClass): void {
+    const meta = cls._meta;
+    const current = meta.modelClass;
+    if (cls === current || current.prototype instanceof cls) return;
+    if (!(cls.prototype instanceof current)) {
+      throw new ModelDefinitionError(`${meta.label} has two classes, ${current.name} and ${cls.name}, neither extending the other. `
+        + `A model has one class: subclass model('${meta.label}', ...) once and put every method there.`);
+    }
+    meta.setModelClass(cls);
+    if (this.models.get(meta.label) !== undefined) {
+      this.models.set(meta.label, cls);
+      this.#version++;
+    }
+  }
   get version(): number { return this.#version; }
 
   get(label: string): AnyModelClass {
@@ -153,6 +190,10 @@ export class ModelMeta {
   readonly managed: boolean;
   readonly options: MetaOptions;
   readonly registry: Registry;
+  /** What instances are made of: the model's class, or the subclass a site defined with its methods (see Registry.adopt). */
+  #modelClass: AnyModelClass | undefined;
+  /** The class model() generated, which holds the field accessors. */
+  #generatedClass: AnyModelClass | undefined;
   #byName = new Map<string, Field>();
   #related: RelatedObject[] | null = null;
   #relatedVersion = -1;
@@ -183,6 +224,35 @@ export class ModelMeta {
     this.managed = options.managed ?? true;
     this.options = options;
     this.registry = reg;
+  }
+
+  get modelClass(): AnyModelClass {
+    if (!this.#modelClass) throw new ModelDefinitionError(`${this.label} is still being defined.`);
+    return this.#modelClass;
+  }
+
+  get generatedClass(): AnyModelClass {
+    if (!this.#generatedClass) throw new ModelDefinitionError(`${this.label} is still being defined.`);
+    return this.#generatedClass;
+  }
+
+  /** The prototype of every instance built from a row (the model class's, or its adopted subclass's). */
+  instancePrototype: object = Object.prototype;
+
+  setModelClass(cls: AnyModelClass): void {
+    this.#generatedClass ??= cls;
+    this.#modelClass = cls;
+    this.instancePrototype = cls.prototype as unknown as object;
+  }
+
+  /** verboseName when set (translated at each read when lazy), else the model's name in words ("log entry" for LogEntry). */
+  get verboseName(): string {
+    return String(this.options.verboseName ?? this.modelName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase());
+  }
+
+  /** verboseNamePlural when set, else the English plural of verboseName ("entries", "boxes", "categories"). */
+  get verboseNamePlural(): string {
+    return String(this.options.verboseNamePlural ?? pluralise(this.verboseName));
   }
 
   /** A field by name (or attname, or 'pk'); FieldError lists the choices otherwise. */
@@ -222,12 +292,21 @@ export class ModelMeta {
 
 // ---------------------------------------------------------------- instances
 
-export const STATE = Symbol('paddock.state');
+export const STATE = Symbol.for('paddock.state');
 export const CACHE = Symbol('paddock.relatedCache');
 
 export interface InstanceState { adding: boolean; db: string | undefined }
 
-export interface SaveOptions { using?: string; updateFields?: readonly string[]; forceInsert?: boolean; validate?: boolean }
+export interface SaveOptions {
+  using?: string;
+  updateFields?: readonly string[];
+  /** INSERT even if the instance was loaded (a copy under a new key). */
+  forceInsert?: boolean;
+  /** UPDATE the row with this primary key even if the instance was built, not loaded; an error when no row has it. */
+  forceUpdate?: boolean;
+  /** Run fullClean() first. */
+  validate?: boolean;
+}
 
 export class ModelBase {
   declare [STATE]: InstanceState;
@@ -235,7 +314,9 @@ export class ModelBase {
   static _meta: ModelMeta;
 
   constructor(data: Record<string, unknown> = {}) {
-    const meta = (this.constructor as AnyModelClass)._meta;
+    const cls = new.target as unknown as AnyModelClass;
+    const meta = cls._meta;
+    if (cls !== meta.modelClass) meta.registry.adopt(cls);
     this[STATE] = { adding: true, db: undefined };
     const self = this as unknown as Record<string, unknown>;
     for (const f of meta.concreteFields) {
@@ -259,8 +340,29 @@ export class ModelBase {
   /** The plain data of the instance: field values and annotations (related objects as their keys). */
   toJSON(): Record<string, unknown> { return { ...(this as unknown as Record<string, unknown>) }; }
 
-  /** Runs every field's checks; throws ValidationError listing each field's problems. */
-  fullClean(opts: { exclude?: string[] } = {}): void {
+  /**
+   * Django's full_clean: every check in one pass, every problem reported at once — each field's own checks and
+   * validators (cleanFields), the model's clean() hook, then unique and unique-together against the database
+   * (validateUnique, skipping fields that already failed). Throws one ValidationError: issues by field name, the
+   * model-wide ones under NON_FIELD_ERRORS ('__all__'). `exclude` leaves fields out (a form that does not edit them).
+   */
+  async fullClean(opts: { exclude?: readonly string[]; validateUnique?: boolean } = {}): Promise<void> {
+    const errors: Record<string, ValidationIssue[]> = {};
+    const collect = (err: unknown): void => {
+      if (!(err instanceof ValidationError)) throw err;
+      if (err.issues.length) (errors[NON_FIELD_ERRORS] ??= []).push(...err.issues);
+      for (const [name, issues] of Object.entries(err.fieldIssues)) (errors[name] ??= []).push(...issues);
+    };
+    try { this.cleanFields(opts); } catch (err) { collect(err); }
+    try { await this.clean(); } catch (err) { collect(err); }
+    if (opts.validateUnique !== false) {
+      try { await this.validateUnique({ exclude: [...(opts.exclude ?? []), ...Object.keys(errors)] }); } catch (err) { collect(err); }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  /** Each field's checks (null, blank, type, choices, its validators); throws ValidationError listing each field's problems. */
+  cleanFields(opts: { exclude?: readonly string[] } = {}): void {
     const meta = (this.constructor as AnyModelClass)._meta;
     const errors: Record<string, ValidationIssue[]> = {};
     for (const f of meta.concreteFields) {
@@ -273,20 +375,70 @@ export class ModelBase {
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
 
+  /**
+   * Checks across fields, for a subclass to override (Django's Model.clean): throw a ValidationError — a message for
+   * the whole object, or `{ field: message }` to put it on fields. It may change values (normalise, fill in).
+   */
+  clean(): void | Promise<void> {}
+
+  /**
+   * Unique fields, uniqueTogether and unique constraints, checked against the database (this object's own row
+   * excluded), so a duplicate is a ValidationError naming the field rather than an IntegrityError at save().
+   * A check is skipped when one of its fields is excluded or empty (NULLs never collide).
+   */
+  async validateUnique(opts: { exclude?: readonly string[] } = {}): Promise<void> {
+    const cls = this.constructor as AnyModelClass;
+    const meta = cls._meta;
+    const self = this as unknown as Record<string, unknown>;
+    const checks: Array<{ fields: Field[]; together: boolean }> = [];
+    for (const f of meta.concreteFields) {
+      if (f.unique && !(f.primaryKey && f instanceof AutoField)) checks.push({ fields: [f], together: false });
+    }
+    const sets = [...meta.uniqueTogether, ...meta.constraints.filter((c) => c.type === 'unique' && c.fields?.length).map((c) => c.fields as string[])];
+    for (const names of sets) checks.push({ fields: names.map((n) => meta.field(n)), together: true });
+    const errors: Record<string, ValidationIssue[]> = {};
+    const using = this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
+    for (const { fields: group, together } of checks) {
+      if (group.some((f) => opts.exclude?.includes(f.name))) continue;
+      const values = group.map((f) => self[f.attname]);
+      if (values.some((v) => v === null || v === undefined)) continue;
+      let qs = cls.objects.using(using).filter(Object.fromEntries(group.map((f, i) => [f.attname, values[i]])));
+      if (!this[STATE].adding && this.pk !== null && this.pk !== undefined) qs = qs.exclude({ pk: this.pk });
+      if (!(await qs.exists())) continue;
+      const label = (f: Field) => capitalise(String(f.options.verboseName ?? humanise(f.name)));
+      const model = capitalise(meta.verboseName);
+      if (together) {
+        const names = group.map(label);
+        const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+        (errors[NON_FIELD_ERRORS] ??= []).push({ code: 'unique_together', message: `${model} with this ${list} already exists.`, params: { fields: group.map((f) => f.name) } });
+      } else {
+        const f = group[0] as Field;
+        (errors[f.name] ??= []).push({ code: 'unique', message: `${model} with this ${label(f)} already exists.`, params: { field: f.name } });
+      }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
   /** Inserts (new object) or updates (loaded object) the row; sends preSave and postSave. */
   async save(opts: SaveOptions = {}): Promise<this> {
     const cls = this.constructor as AnyModelClass;
     const meta = cls._meta;
     const self = this as unknown as Record<string, unknown>;
-    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
-    if (opts.validate) this.fullClean();
+    const using = opts.using ?? this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
+    if (opts.validate) await this.fullClean();
     await preSave.send({ sender: cls, instance: this as unknown as AnyInstance, created: this[STATE].adding, using, updateFields: opts.updateFields });
     const now = new Date();
     for (const f of meta.concreteFields) {
       if (!(f instanceof DateTimeField)) continue;
       if (f.options.autoNow || (f.options.autoNowAdd && this[STATE].adding && self[f.attname] == null)) self[f.attname] = now;
     }
-    const adding = this[STATE].adding || opts.forceInsert === true;
+    if (opts.forceInsert && opts.forceUpdate) throw new FieldError('save() takes forceInsert or forceUpdate, not both.');
+    // Fields' own last step (a file field stores its upload and keeps the name).
+    for (const f of meta.concreteFields) {
+      const pending = f.preSave(this as unknown as AnyInstance, this[STATE].adding);
+      if (pending) await pending;
+    }
+    const adding = (this[STATE].adding && opts.forceUpdate !== true) || opts.forceInsert === true;
     let created = adding;
     if (!adding) {
       const names = opts.updateFields;
@@ -297,6 +449,7 @@ export class ModelBase {
       const res = sets.length === 0 ? { numAffectedRows: 1n }
         : await execute(using, sql`update ${sql.id(meta.table)} set ${sql.join(sets)} where ${sql.id(meta.pk.column)} = ${param(meta.pk, this.pk)}`);
       if ((res.numAffectedRows ?? 0n) === 0n) {
+        if (opts.forceUpdate) throw new cls.DoesNotExist(`${meta.label} with pk ${String(this.pk)} does not exist, so save({ forceUpdate: true }) cannot update it.`);
         if (names) throw new FieldError(`${meta.label} with pk ${String(this.pk)} does not exist, so updateFields cannot update it.`);
         created = true;
       }
@@ -309,9 +462,10 @@ export class ModelBase {
 
   /** Deletes the row and applies every onDelete rule pointing at it; returns the counts per model. */
   async delete(opts: { using?: string } = {}): Promise<DeleteResult> {
-    const meta = (this.constructor as AnyModelClass)._meta;
+    const cls = this.constructor as AnyModelClass;
+    const meta = cls._meta;
     if (this.pk === null || this.pk === undefined) throw new FieldError(`This ${meta.label} cannot be deleted: it has no primary key (it was never saved).`);
-    const using = opts.using ?? this[STATE].db ?? routeWrite(meta.label);
+    const using = opts.using ?? this[STATE].db ?? routeWrite(cls, { instance: this as unknown as AnyInstance });
     const result = await deleteObjects(this.constructor as AnyModelClass, [this as unknown as AnyInstance], using);
     return result;
   }
@@ -319,7 +473,7 @@ export class ModelBase {
   /** Reloads the fields from the database (and forgets loaded relations). */
   async refreshFromDb(opts: { using?: string } = {}): Promise<this> {
     const cls = this.constructor as AnyModelClass;
-    const fresh = await cls.objects.using(opts.using ?? this[STATE].db ?? readAlias(cls._meta.label)).get({ pk: this.pk });
+    const fresh = await cls.objects.using(opts.using ?? this[STATE].db ?? readAlias(cls, undefined, { instance: this as unknown as AnyInstance })).get({ pk: this.pk });
     for (const f of cls._meta.concreteFields) (this as unknown as Record<string, unknown>)[f.attname] = (fresh as Record<string, unknown>)[f.attname];
     this[CACHE] = undefined;
     return this;
@@ -332,7 +486,7 @@ export class ModelBase {
     if (!(f instanceof ForeignKey)) throw new FieldError(`${meta.label}.${name} is not a foreign key or one-to-one field.`);
     const id = (this as unknown as Record<string, unknown>)[f.attname];
     const value = id === null || id === undefined ? null
-      : await f.related().objects.using(this[STATE].db ?? readAlias(f.related()._meta.label)).get({ [f.targetField().name]: id });
+      : await f.related().objects.using(this[STATE].db ?? readAlias(f.related(), undefined, { instance: this as unknown as AnyInstance })).get({ [f.targetField().name]: id });
     setCached(this, f.name, value);
     return value;
   }
@@ -394,9 +548,9 @@ function keysFor(meta: ModelMeta, prefix: string): string[] {
 
 /** Builds one instance from a row without running the constructor (defaults must not overwrite stored values). */
 export function fromRow(cls: AnyModelClass, row: Record<string, unknown>, prefix: string, db: string): AnyInstance {
-  const obj = Object.create(cls.prototype) as AnyInstance & Record<string, unknown>;
-  obj[STATE] = { adding: false, db };
   const meta = cls._meta;
+  const obj = Object.create(meta.instancePrototype) as AnyInstance & Record<string, unknown>;
+  obj[STATE] = { adding: false, db };
   const flds = meta.concreteFields;
   const keys = keysFor(meta, prefix);
   for (let i = 0; i < flds.length; i++) {
@@ -426,7 +580,7 @@ export function model<const D extends FieldDefs>(label: string, defs: D, options
   for (const [name, f] of Object.entries(defs)) {
     if (!(f instanceof Field)) throw new ModelDefinitionError(`${label}.${name} is not a field; use fields.char(), fields.foreignKey(), ...`);
     if (f.name) throw new ModelDefinitionError(`${label}.${name}: this field object already belongs to ${f.modelLabel}.${f.name}; create a new one per model.`);
-    if (['pk', 'objects', 'save', 'delete', 'toJSON', 'fullClean', 'related', 'fetchRelated', 'refreshFromDb'].includes(name)) {
+    if (['pk', 'objects', 'save', 'delete', 'toJSON', 'fullClean', 'cleanFields', 'clean', 'validateUnique', 'related', 'fetchRelated', 'refreshFromDb'].includes(name)) {
       throw new ModelDefinitionError(`${label}: "${name}" is reserved on model instances; name the field differently.`);
     }
     f.bind(label, name);
@@ -449,8 +603,21 @@ export function model<const D extends FieldDefs>(label: string, defs: D, options
   Object.defineProperty(cls, 'MultipleObjectsReturned', {
     value: class extends MultipleObjectsReturned { constructor(m: string) { super(m); this.name = `${modelName}.MultipleObjectsReturned`; } },
   });
+  meta.setModelClass(cls);
   installAccessors(cls);
-  Object.defineProperty(cls, 'objects', { value: new QuerySet(cls) });
+  // `Question.objects` on a subclass is that subclass's QuerySet, and makes it the model's class (Registry.adopt).
+  const managers = new WeakMap<object, QuerySet<AnyInstance>>();
+  Object.defineProperty(cls, 'objects', {
+    configurable: true,
+    get(this: AnyModelClass) {
+      let qs = managers.get(this);
+      if (!qs) {
+        if (this !== meta.modelClass) meta.registry.adopt(this);
+        managers.set(this, (qs = new QuerySet(this)));
+      }
+      return qs;
+    },
+  });
   reg.register(cls);
   installReverseAccessors(reg);
   return cls as unknown as ModelClass<D>;
@@ -471,9 +638,21 @@ function installAccessors(cls: AnyModelClass): void {
           throw new FieldError(`${meta.label}.${f.name} is not loaded. Use .selectRelated('${f.name}') or .prefetchRelated('${f.name}') on the query, or await obj.fetchRelated('${f.name}').`);
         },
         set(this: AnyInstance, value: unknown) {
-          setCached(this, f.name, value);
-          const target = f.targetField();
-          (this as Record<string, unknown>)[f.attname] = value === null || value === undefined ? null : (value as Record<string, unknown>)[target.attname];
+          const self = this as Record<string, unknown>;
+          if (value === null || value === undefined) {
+            setCached(this, f.name, null);
+            self[f.attname] = null;
+          } else if (value instanceof ModelBase) {
+            assertRelationAllowed(this, value as unknown as AnyInstance, f.name);
+            setCached(this, f.name, value);
+            self[f.attname] = (value as unknown as Record<string, unknown>)[f.targetField().attname];
+          } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') {
+            // A raw key (`new Article({ author: 5 })`, `getOrCreate({ author: id })`): the related object is not loaded.
+            this[CACHE]?.delete(f.name);
+            self[f.attname] = value;
+          } else {
+            throw new FieldError(`${meta.label}.${f.name} takes a ${f.related()._meta.label} instance or its key, not ${Object.prototype.toString.call(value)}.`);
+          }
         },
       });
     } else if (f instanceof ManyToManyField) {
@@ -493,8 +672,9 @@ function installAccessors(cls: AnyModelClass): void {
  */
 export function installReverseAccessors(reg: Registry): void {
   for (const cls of reg.models.values()) {
-    const proto = cls.prototype as unknown as object;
     const meta = cls._meta;
+    // On the generated class: a site's subclass inherits them, and its own members of the same name win.
+    const proto = meta.generatedClass.prototype as unknown as object;
     for (const rel of meta.relatedObjects()) {
       if (Object.hasOwn(proto, rel.accessor)) continue;
       if (meta.maybeField(rel.accessor)) {
@@ -519,7 +699,7 @@ export function installReverseAccessors(reg: Registry): void {
 
 /** Raw SQL mapped onto instances of cls (columns named like the table's). */
 export async function rawInstances<T>(cls: AnyModelClass, text: string, params: readonly unknown[], using?: string): Promise<T[]> {
-  const alias = using ?? readAlias(cls._meta.label);
+  const alias = using ?? readAlias(cls);
   const res = await execute<Record<string, unknown>>(alias, CompiledQuery.raw(text, [...params]));
   return res.rows.map((row) => {
     const obj = fromRow(cls, row, '', alias) as unknown as Record<string, unknown>;
@@ -529,3 +709,47 @@ export async function rawInstances<T>(cls: AnyModelClass, text: string, params: 
 }
 
 export type { ModelRef };
+
+/** English plurals for model names: "entry" → "entries", "box" → "boxes", "person" stays a site's choice (set verboseNamePlural). */
+export function pluralise(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  return `${word}s`;
+}
+
+/**
+ * Makes each model subclass among a module's exports its model's class (the site host calls this on every app's
+ * models module, so instances fetched through relations are built from the subclass even before it is used by name).
+ */
+export function adoptModelClasses(exports: Record<string, unknown>): void {
+  for (const v of Object.values(exports)) {
+    if (typeof v !== 'function' || !(v.prototype instanceof ModelBase)) continue;
+    const cls = v as unknown as AnyModelClass;
+    cls._meta.registry.adopt(cls);
+  }
+}
+
+/** "pubDate" → "pub date" (a field's label when it has no verboseName). */
+function humanise(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function capitalise(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
+
+/** DATABASE_ROUTERS' allowRelation (by default: both objects from the same database, or not saved yet). */
+export function assertRelationAllowed(obj: AnyInstance, other: AnyInstance, fieldName: string): void {
+  if (allowRelation(obj, other)) return;
+  const a = (obj.constructor as AnyModelClass)._meta.label;
+  const b = (other.constructor as AnyModelClass)._meta.label;
+  throw new FieldError(`Cannot relate this ${a} (database "${obj[STATE]?.db}") to a ${b} from database "${other[STATE]?.db}" through ${fieldName}: `
+    + 'the database routers do not allow relations across these databases. Save both in one database, or allow it in a router\'s allowRelation().');
+}
+
+/** Methods that write: templates never call them when they read `{{ post.delete }}` (Django's alters_data; templates/liquid.ts). */
+export function markAltersData(proto: object, names: readonly string[]): void {
+  for (const name of names) {
+    const fn = (proto as Record<string, unknown>)[name];
+    if (typeof fn === 'function') Object.defineProperty(fn, Symbol.for('paddock.altersData'), { value: true });
+  }
+}
+markAltersData(ModelBase.prototype, ['save', 'delete', 'refreshFromDb']);

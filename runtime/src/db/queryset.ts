@@ -9,11 +9,14 @@ import { FieldError, IntegrityError, ValidationError } from '../errors.js';
 import { Aggregate, FieldRef, Q, type Lookups } from './expressions.js';
 import { AutoField, DateTimeField, ForeignKey, ManyToManyField, type Field } from './fields.js';
 import {
-  CACHE, STATE, ModelBase, fromRow, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass, type RelatedObject,
+  CACHE, STATE, ModelBase, assertRelationAllowed, fromRow, markAltersData, getCached, param, rawInstances, setCached, type AnyInstance, type AnyModelClass,
+  type RelatedObject,
 } from './model.js';
 import { atomic } from './transactions.js';
+import { m2mChanged, type M2MAction } from './signals.js';
 import { deleteObjects, canFastDelete, type DeleteResult } from './deletion.js';
 
+/** What filter(), exclude() and get() take: a lookups object, or a Q made with and/or/not. */
 export type Filter = Lookups | Q;
 
 type AnnotationResult<A> = { [K in keyof A]: A[K] extends Aggregate ? number | string | null : unknown };
@@ -40,18 +43,25 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ chaining
 
+  /** A copy of the query: every row it matches. */
   all(): QuerySet<T, C> { return this.clone({}); }
+  /** Rows matching every condition: `filter({ status: 'live', published__lte: now })`. */
   filter(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, ...conds.map(toQ)] }); }
+  /** Rows not matching the conditions (through a many-valued relation: no related row matches). */
   exclude(...conds: Filter[]): QuerySet<T, C> { return this.clone({ where: [...this.state.where, new Q(conds.map(toQ), 'and', true)] }); }
   /** Sorts by fields ('-' for descending, '?' for random, `author__name` across relations); checked against the model. */
   orderBy(...names: string[]): QuerySet<T, C> { return this.clone({ order: names }); }
+  /** The same rows in the opposite order. */
   reverse(): QuerySet<T, C> {
     const order = (this.state.order ?? this.model._meta.ordering);
     const base = order.length ? order : ['pk'];
     return this.clone({ order: base.map((o) => (o === '?' ? o : o.startsWith('-') ? o.slice(1) : `-${o}`)) });
   }
+  /** No duplicate rows (SELECT DISTINCT). */
   distinct(): QuerySet<T, C> { return this.clone({ distinct: true }); }
+  /** At most n rows (LIMIT). */
   limit(n: number): QuerySet<T, C> { return this.clone({ limit: nonNegative(n, 'limit') }); }
+  /** Skips n rows (OFFSET). */
   offset(n: number): QuerySet<T, C> { return this.clone({ offset: nonNegative(n, 'offset') }); }
   /** Python-style slice [start, end): LIMIT/OFFSET. */
   slice(start: number, end?: number): QuerySet<T, C> {
@@ -59,10 +69,13 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     const limit = end === undefined ? this.state.limit : Math.max(0, nonNegative(end, 'slice end') - start);
     return this.clone({ offset: s, limit: this.state.limit !== null && limit !== null ? Math.min(limit, Math.max(0, this.state.limit - start)) : limit });
   }
+  /** Runs on another database of DATABASES. */
   using(alias: string): QuerySet<T, C> { return this.clone({ using: alias }); }
+  /** Loads these foreign keys (or one-to-ones; `author__profile` for deeper ones) in the same query, with joins; none named: every non-null one. */
   selectRelated(...paths: string[]): QuerySet<T, C> {
     return this.clone({ selectRelated: paths.length === 0 ? true : [...(this.state.selectRelated === true ? [] : this.state.selectRelated), ...paths] });
   }
+  /** Loads these relations (many-valued ones included) with one more query per relation, for every row at once. */
   prefetchRelated(...paths: string[]): QuerySet<T, C> { return this.clone({ prefetch: [...this.state.prefetch, ...paths] }); }
   /** Adds computed values (Count('posts'), Sum('views'), F('a')) to each row, grouped by the row. */
   annotate<A extends Record<string, Annotation>>(annotations: A): QuerySet<T & AnnotationResult<A>, C> {
@@ -88,7 +101,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ compiling
 
-  get db(): string { return this.state.using ?? readAlias(this.model._meta.label); }
+  get db(): string { return this.state.using ?? readAlias(this.model); }
 
   protected compiler(prefix = 't'): Compiler {
     const c = new Compiler(this.model, prefix);
@@ -132,7 +145,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
           valueFields.push(null);
           return sql`${annExprs[annotationNames.indexOf(name)]} as ${sql.id(`v${i}`)}` as Expr;
         }
-        const r = c.resolve(name, { lookups: false });
+        const r = c.resolveValue(name);
         valueFields.push(r.field);
         groupBy.push(r.expr);
         return sql`${r.expr} as ${sql.id(`v${i}`)}` as Expr;
@@ -278,6 +291,24 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     for (const row of await this.fetch()) yield row;
   }
 
+  /**
+   * Synchronous iteration (a template's `{% for %}`, `[...qs]`) works on rows that are already loaded: a related
+   * manager after prefetchRelated(). Anything else would need a query, which a synchronous loop cannot wait for, so it
+   * says how to load the rows instead of rendering nothing.
+   */
+  *[Symbol.iterator](): Iterator<T> {
+    if (this.prefetched) {
+      yield* this.prefetched;
+      return;
+    }
+    throw new FieldError(this.notLoadedMessage());
+  }
+
+  protected notLoadedMessage(): string {
+    return `This ${this.model._meta.label} QuerySet has not been run, so it cannot be looped over synchronously (a template's for loop): `
+      + 'await it in the view and pass the list (`posts: await Post.objects.filter(...)`).';
+  }
+
   /** Walks a large table in ordered batches of `chunkSize` (keyset on the primary key), holding one batch at a time. */
   async *iterator(chunkSize = 1000): AsyncGenerator<T> {
     const pk = this.model._meta.pk.name;
@@ -302,21 +333,25 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     return rows[0] as T;
   }
 
+  /** The first row (by the query's order, else the primary key), or null. */
   async first(): Promise<T | null> {
     const qs = (this.state.order ?? this.model._meta.ordering).length ? this : this.orderBy('pk');
     return (await qs.limit(1).fetch())[0] ?? null;
   }
 
+  /** The last row (by the query's order, else the primary key), or null. */
   async last(): Promise<T | null> {
     return (await this.reverse().limit(1).fetch())[0] ?? null;
   }
 
+  /** Whether any row matches (cheaper than counting). */
   async exists(): Promise<boolean> {
     const { query } = this.limit(1).build('t', { forceColumns: [sql`1` as Expr] });
     const { rows } = await execute(this.db, query);
     return rows.length > 0;
   }
 
+  /** How many rows match (SELECT COUNT). */
   async count(): Promise<number> {
     if (this.prefetched) return this.prefetched.length;
     const needsWrap = this.state.distinct || this.state.limit !== null || this.state.offset > 0 || Object.keys(this.state.annotations).length > 0 || this.state.values !== null;
@@ -361,10 +396,11 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
 
   // ------------------------------------------------------------ writing
 
-  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model._meta.label); }
+  protected get writeAlias(): string { return this.state.using ?? routeWrite(this.model); }
 
+  /** Inserts a new object and returns it. */
   async create(data: C): Promise<T> {
-    const obj = new this.model(data as Record<string, unknown>);
+    const obj = new this.model._meta.modelClass(data as Record<string, unknown>);
     await obj.save({ using: this.writeAlias });
     return obj as unknown as T;
   }
@@ -405,7 +441,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
   /** Inserts many objects in multi-row INSERTs (no signals); sets their primary keys. */
   async bulkCreate(items: ReadonlyArray<T | C>, opts: { batchSize?: number; ignoreConflicts?: boolean } = {}): Promise<T[]> {
     const meta = this.model._meta;
-    const objs = items.map((x) => (x instanceof this.model ? x : new this.model(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
+    const objs = items.map((x) => (x instanceof this.model ? x : new this.model._meta.modelClass(x as Record<string, unknown>)) as unknown as AnyInstance & Record<string, unknown>);
     if (objs.length === 0) return [];
     const now = new Date();
     const dtFields = meta.concreteFields.filter((f) => f instanceof DateTimeField && (f.options.autoNow || f.options.autoNowAdd));
@@ -470,7 +506,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     return total;
   }
 
-  /** [object, created]: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
+  /** `[object, created]`: the one row matching `lookup`, or a new one from lookup + defaults (safe against a concurrent insert of a unique key). */
   async getOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     try {
       return [await this.get(lookup), false];
@@ -486,7 +522,7 @@ export class QuerySet<T, C extends object = Record<string, unknown>> implements 
     }
   }
 
-  /** [object, created]: updates the row matching `lookup` with `defaults`, or creates it. */
+  /** `[object, created]`: updates the row matching `lookup` with `defaults`, or creates it. */
   async updateOrCreate(lookup: Lookups, defaults: Partial<C> = {}): Promise<[T, boolean]> {
     return atomic(async () => {
       const found = await this.get(lookup).catch((err: unknown) => {
@@ -585,12 +621,20 @@ export class RelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel);
+    // all() keeps the prefetched rows (Django's prefetch cache); any other change means a new query.
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new RelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.rel, keep);
   }
 
   override async create(data: object): Promise<T> {
     const fk = this.rel.field as ForeignKey;
     return super.create({ ...data, [fk.name]: this.instance });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    return `${owner.label}.${this.rel.accessor} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${this.rel.accessor}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${this.rel.accessor}\` to the template.`;
   }
 
   /** Points existing objects at this instance (saving each). */
@@ -632,7 +676,8 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
   }
 
   protected override clone<U = T>(patch: Partial<QueryState>): QuerySet<U, Record<string, unknown>> {
-    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide);
+    const keep = Object.keys(patch).length === 0 ? this.prefetched as readonly U[] | undefined : undefined;
+    return new ManyRelatedManager<U>(this.model, { ...this.state, ...patch }, this.instance, this.field, this.forwardSide, keep);
   }
 
   #columns(): { table: string; mine: string; theirs: string } {
@@ -649,26 +694,61 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
 
   async add(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
-    const ids = this.#ids(objs);
+    this.#checkRelations(objs);
+    let ids = this.#ids(objs);
     if (!ids.length) return;
     const me = this.instance.pk;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) {
+      // Receivers are told only about the keys that are not related yet (as Django's pk_set).
+      const present = (await execute<Record<string, unknown>>(this.writeAlias, sql`select ${sql.id(theirs)} as "k" from ${sql.id(table)} where ${sql.id(mine)} = ${me} and ${sql.id(theirs)} in (${sql.join(ids)})`)).rows;
+      const have = new Set(present.map((r) => keyOf(r.k)));
+      ids = unique(ids).filter((id) => !have.has(keyOf(id)));
+      await this.#send('preAdd', new Set(ids));
+      if (!ids.length) return this.#send('postAdd', new Set());
+    }
     const rows = ids.map((id) => sql`(${me}, ${id})`);
     await execute(this.writeAlias, sql`insert into ${sql.id(table)} (${sql.id(mine)}, ${sql.id(theirs)}) values ${sql.join(rows)} on conflict do nothing`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postAdd', new Set(ids));
   }
 
   async remove(...objs: Array<ModelBase | number | string>): Promise<void> {
     const { table, mine, theirs } = this.#columns();
     const ids = this.#ids(objs);
     if (!ids.length) return;
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preRemove', new Set(ids));
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk} and ${sql.id(theirs)} in (${sql.join(ids)})`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postRemove', new Set(ids));
   }
 
   async clear(): Promise<void> {
     const { table, mine } = this.#columns();
+    const signal = m2mChanged.hasReceivers(this.#sender());
+    if (signal) await this.#send('preClear', null);
     await execute(this.writeAlias, sql`delete from ${sql.id(table)} where ${sql.id(mine)} = ${this.instance.pk}`);
     this.instance[CACHE]?.delete(this.#cacheKey());
+    if (signal) await this.#send('postClear', null);
+  }
+
+  /** The model m2mChanged names as sender: the field's through model when it has one, else the model declaring it. */
+  #sender(): AnyModelClass {
+    const th = throughInfo(this.field);
+    return th.model ?? this.model._meta.registry.get(this.field.modelLabel);
+  }
+
+  #send(action: M2MAction, pkSet: Set<unknown> | null): Promise<void> {
+    return m2mChanged.send({
+      sender: this.#sender(), instance: this.instance, action, reverse: !this.forwardSide, model: this.model,
+      pkSet, field: this.field, using: this.writeAlias,
+    });
+  }
+
+  /** DATABASE_ROUTERS' allowRelation: objects from databases the routers keep apart cannot be related. */
+  #checkRelations(objs: ReadonlyArray<ModelBase | number | string>): void {
+    for (const o of objs) if (o instanceof ModelBase) assertRelationAllowed(this.instance, o as unknown as AnyInstance, this.field.name);
   }
 
   /** Makes the related set exactly `objs` (one transaction). */
@@ -685,6 +765,13 @@ export class ManyRelatedManager<T> extends QuerySet<T> {
       await this.add(obj as unknown as AnyInstance);
       return obj;
     }, { using: this.writeAlias });
+  }
+
+  protected override notLoadedMessage(): string {
+    const owner = (this.instance.constructor as AnyModelClass)._meta;
+    const name = this.#cacheKey();
+    return `${owner.label}.${name} is not loaded, so it cannot be looped over synchronously (a template's for loop): `
+      + `add .prefetchRelated('${name}') to the query that loaded the ${owner.modelName}, or pass \`await obj.${name}\` to the template.`;
   }
 
   #cacheKey(): string {
@@ -790,3 +877,7 @@ function unique(values: unknown[]): unknown[] {
 function keyOf(v: unknown): string { return typeof v === 'bigint' ? `${v}` : String(v); }
 
 export { getCached };
+
+markAltersData(QuerySet.prototype, ['delete', 'update', 'create', 'bulkCreate', 'bulkUpdate', 'getOrCreate', 'updateOrCreate']);
+markAltersData(RelatedManager.prototype, ['add', 'create']);
+markAltersData(ManyRelatedManager.prototype, ['add', 'remove', 'clear', 'set', 'create']);

@@ -1,39 +1,35 @@
-// Model signals: receivers run (awaited, in connection order) before and after save and delete, optionally for one sender model.
+// Model signals: receivers run (awaited, in connection order) before and after save and delete, and around changes to a
+// many-to-many relation, optionally for one sender model.
+import { Signal } from '../dispatch/signal.js';
+import type { ManyToManyField } from './fields.js';
 import type { AnyModelClass, AnyInstance } from './model.js';
+
+export { Signal };
 
 export interface SaveEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; created: boolean; using: string; updateFields?: readonly string[] | undefined }
 export interface DeleteEvent<T = AnyInstance> { sender: AnyModelClass; instance: T; using: string }
 
-type Receiver<E> = (event: E) => unknown;
+export type M2MAction = 'preAdd' | 'postAdd' | 'preRemove' | 'postRemove' | 'preClear' | 'postClear';
 
-export class Signal<E extends { sender: AnyModelClass }> {
-  #receivers: Array<{ fn: Receiver<E>; sender: AnyModelClass | undefined }> = [];
-
-  /** Adds a receiver (for one sender model when given); returns a function that disconnects it. */
-  connect(fn: Receiver<E>, opts: { sender?: AnyModelClass } = {}): () => void {
-    const entry = { fn, sender: opts.sender };
-    this.#receivers.push(entry);
-    return () => this.disconnect(fn, opts);
-  }
-
-  disconnect(fn: Receiver<E>, opts: { sender?: AnyModelClass } = {}): boolean {
-    const i = this.#receivers.findIndex((r) => r.fn === fn && r.sender === opts.sender);
-    if (i >= 0) this.#receivers.splice(i, 1);
-    return i >= 0;
-  }
-
-  hasReceivers(sender: AnyModelClass): boolean {
-    return this.#receivers.some((r) => r.sender === undefined || r.sender === sender);
-  }
-
-  async send(event: E): Promise<void> {
-    for (const r of [...this.#receivers]) {
-      if (r.sender === undefined || r.sender === event.sender) await r.fn(event);
-    }
-  }
+/**
+ * A many-to-many relation is about to change or has changed (Django's m2m_changed). `sender` is the model that declares
+ * the field (its `through` model when it has one), `instance` the object whose relation changed, `reverse` true when
+ * it changed from the other side (tag.posts.add(post)), `model` the class of the objects added or removed, `pkSet`
+ * their keys (for preAdd/postAdd only those not already related; null for clear).
+ */
+export interface M2MChangedEvent {
+  sender: AnyModelClass;
+  instance: AnyInstance;
+  action: M2MAction;
+  reverse: boolean;
+  model: AnyModelClass;
+  pkSet: Set<unknown> | null;
+  field: ManyToManyField;
+  using: string;
 }
 
 export const preSave = new Signal<SaveEvent>();
 export const postSave = new Signal<SaveEvent>();
 export const preDelete = new Signal<DeleteEvent>();
 export const postDelete = new Signal<DeleteEvent>();
+export const m2mChanged = new Signal<M2MChangedEvent>();

@@ -4,6 +4,7 @@ import { Response } from '../http/response.js';
 import type { ViewFunction } from '../urls/resolver.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
+/** The document a Feed writes: RSS 2.0 or Atom 1.0. */
 export type FeedType = 'rss' | 'atom';
 
 const CONTENT_TYPES: Record<FeedType, string> = {
@@ -20,12 +21,17 @@ const CONTENT_TYPES: Record<FeedType, string> = {
  * path('feed/', new LatestPosts())   // or new LatestPosts({ feedType: 'atom' })
  */
 export abstract class Feed<T = unknown> {
+  /** RSS 2.0 (default) or Atom. */
   feedType: FeedType = 'rss';
+  /** The feed's title. */
   title = '';
   /** The site page this feed mirrors; relative links are made absolute with the request's host. */
   link = '/';
+  /** The feed's description (RSS) or subtitle (Atom). */
   description = '';
+  /** The feed's language, e.g. 'en'. */
   language: string | null = null;
+  /** The feed's author. */
   authorName: string | null = null;
   /** Seconds clients may cache the feed. */
   cacheSeconds = 300;
@@ -34,21 +40,30 @@ export abstract class Feed<T = unknown> {
     if (opts.feedType) this.feedType = opts.feedType;
   }
 
+  /** The feed's items (an array or a query); `params` are the URL's. */
   abstract items(req: Request, params: Record<string, unknown>): readonly T[] | PromiseLike<readonly T[]>;
+  /** An item's title. */
   abstract itemTitle(item: T): string;
+  /** An item's path or URL (made absolute with the request's host). */
   abstract itemLink(item: T): string;
+  /** An item's text (escaped in the document). */
   itemDescription(_item: T): string { return ''; }
+  /** When an item was published. */
   itemPubdate(_item: T): Date | null { return null; }
+  /** When an item last changed (Atom; defaults to its publication date). */
   itemUpdated(item: T): Date | null { return this.itemPubdate(item); }
   /** A stable unique id; defaults to the item's link. */
   itemGuid(item: T): string { return this.itemLink(item); }
+  /** An item's author. */
   itemAuthorName(_item: T): string | null { return null; }
 
+  /** The feed as a view, for path(): `path('feed/', new LatestPosts())` calls this. */
   asView(): ViewFunction {
     const view: ViewFunction = (req: Request, params: Record<string, unknown>) => this.respond(req, params);
     return view;
   }
 
+  /** Renders the feed for a request. */
   async respond(req: Request, params: Record<string, unknown>): Promise<Response> {
     const items = await this.items(req, params);
     const body = this.feedType === 'atom' ? this.atom(req, items) : this.rss(req, items);

@@ -4,21 +4,29 @@ import { Response } from '../http/response.js';
 import type { ViewFunction } from '../urls/resolver.js';
 import { el, xmlDocument } from './xml.js';
 
+/** How often a page changes, as sitemaps say it. */
 export type ChangeFreq = 'always' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'never';
 
+/** One URL of a sitemap. */
 export interface SitemapEntry { loc: string; lastmod?: Date | null; changefreq?: ChangeFreq; priority?: number }
 
+/** One section of sitemap.xml: its items and how to locate each; serve sections with sitemapView(). */
 export abstract class Sitemap<T = unknown> {
+  /** How often every item changes (none by default). */
   changefreq: ChangeFreq | null = null;
+  /** Every item's priority, 0.0 to 1.0 (none by default). */
   priority: number | null = null;
   /** The protocol used for locations; the request's own unless set ('https' in production behind a proxy). */
   protocol: 'http' | 'https' | null = null;
 
+  /** The items (an array or a query). */
   abstract items(): readonly T[] | PromiseLike<readonly T[]>;
   /** The path (or absolute URL) of an item. */
   abstract location(item: T): string;
+  /** When an item last changed. */
   lastmod(_item: T): Date | null { return null; }
 
+  /** The section's URLs, absolute, for a request. */
   async entries(req: Request): Promise<SitemapEntry[]> {
     const base = `${this.protocol ?? req.scheme}://${req.host}/`;
     const items = await this.items();

@@ -1,5 +1,6 @@
 // A small XML writer: escaped text and attributes, elements built as values, and plain data serialised to XML.
 
+/** Text escaped for XML content and attribute values. */
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'))
     // Characters XML 1.0 forbids outright: drop them rather than emit a document no parser accepts.
@@ -7,11 +8,13 @@ export function escapeXml(s: string): string {
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
 }
 
+/** An XML element built with el(): its name, attributes and children. */
 export interface XmlElement {
   readonly name: string;
   readonly attrs: Readonly<Record<string, string | number | undefined>>;
   readonly children: readonly XmlNode[];
 }
+/** A child of an element: an element, text (escaped when written), or nothing. */
 export type XmlNode = XmlElement | string | number | null | undefined;
 
 /** el('item', { id: 1 }, el('title', {}, 'A & B')) */
@@ -19,6 +22,7 @@ export function el(name: string, attrs: XmlElement['attrs'] = {}, ...children: X
   return { name, attrs, children };
 }
 
+/** An element (or text) as XML text, every value escaped. */
 export function renderXml(node: XmlNode): string {
   if (node === null || node === undefined) return '';
   if (typeof node === 'string') return escapeXml(node);
@@ -31,6 +35,7 @@ export function renderXml(node: XmlNode): string {
   return `${s}</${node.name}>`;
 }
 
+/** A whole XML document: the declaration and the root element. */
 export function xmlDocument(root: XmlElement): string {
   return `<?xml version="1.0" encoding="utf-8"?>\n${renderXml(root)}`;
 }

@@ -5,12 +5,15 @@ import { resolveText, type Translatable } from '../i18n/lazy.js';
 import { gettextLazy, ngettextLazy } from '../i18n/translation.js';
 import { fromWallTime, getCurrentTimezone } from '../timezone/timezone.js';
 import type { Attrs } from './html.js';
+import { imageDimensions } from '../files/images.js';
 import type { UploadedFile } from './uploads.js';
 import { ChoiceGroup, Input, Select, widgets, type Choice, type RawValue, type Widget } from './widgets.js';
 
 // Method syntax makes the parameter bivariant, so a Field<string> still fits where any Field is expected.
+/** An extra check of a field's cleaned value: throws ValidationError to reject it. */
 export type Validator<T> = { check(value: T): void }['check'];
 
+/** Options every form field takes. */
 export interface FieldOptions<T> {
   /** Default true: an empty submission is an error ("This field is required."). */
   required?: boolean;
@@ -32,16 +35,24 @@ const DEFAULT_MESSAGES: Record<string, Translatable> = {
   invalid: gettextLazy('Enter a valid value.'),
 };
 
+/** Whether a value counts as "nothing submitted": undefined, null, '' or an empty list. */
 export function isEmpty(raw: unknown): boolean {
   return raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
 }
 
+/** A form field: turns the submitted raw value into a T (toValue), checks it (validate, validators), and tells its widget how to draw it. */
 export abstract class Field<T> {
+  /** An empty submission is an error. */
   readonly required: boolean;
+  /** The label (default: the field's name, humanised). */
   readonly label: Translatable | undefined;
+  /** Help shown with the field. */
   readonly helpText: Translatable;
+  /** What draws the field and reads its value. */
   readonly widget: Widget;
+  /** Shown but not editable: the submitted value is ignored. */
   readonly disabled: boolean;
+  /** Extra checks on the cleaned value. */
   readonly validators: readonly Validator<T>[];
   readonly #initial: T | (() => T) | undefined;
   readonly #messages: Readonly<Record<string, Translatable>>;
@@ -57,6 +68,7 @@ export abstract class Field<T> {
     this.#messages = { ...DEFAULT_MESSAGES, ...messages, ...options.errorMessages };
   }
 
+  /** The value an unbound form shows. */
   get initial(): T | undefined {
     return typeof this.#initial === 'function' ? (this.#initial as () => T)() : this.#initial;
   }
@@ -75,6 +87,7 @@ export abstract class Field<T> {
     if (this.required && isEmpty(value)) throw this.error('required');
   }
 
+  /** toValue, validate, then the validators: the cleaned value, or a ValidationError with every problem. */
   clean(raw: RawValue): T {
     const value = this.toValue(raw);
     this.validate(value);
@@ -104,6 +117,7 @@ function single(raw: RawValue): string | undefined {
   return typeof raw === 'string' ? raw : undefined;
 }
 
+/** Options of text fields. */
 export interface CharOptions extends FieldOptions<string> {
   maxLength?: number;
   minLength?: number;
@@ -111,6 +125,7 @@ export interface CharOptions extends FieldOptions<string> {
   strip?: boolean;
 }
 
+/** Text (a text input by default): trimmed, with optional length limits; nothing submitted is ''. */
 export class CharField extends Field<string> {
   readonly maxLength: number | undefined;
   readonly minLength: number | undefined;
@@ -153,6 +168,7 @@ export class CharField extends Field<string> {
 // A practical e-mail check (not the full RFC grammar): one @, no spaces or control characters, a dotted domain.
 const EMAIL = /^[^\s@<>()[\]\\,;:"\p{Cc}]+@(?:[\p{L}\p{N}](?:[-\p{L}\p{N}]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
 
+/** An e-mail address. */
 export class EmailField extends CharField {
   constructor(options: CharOptions = {}) {
     super({ maxLength: 320, ...options, errorMessages: { invalid: gettextLazy('Enter a valid email address.'), ...options.errorMessages } }, widgets.email());
@@ -164,6 +180,7 @@ export class EmailField extends CharField {
   }
 }
 
+/** An absolute URL whose scheme is one of `schemes` (http and https by default). */
 export class URLField extends CharField {
   readonly schemes: readonly string[];
 
@@ -193,6 +210,7 @@ export class URLField extends CharField {
   }
 }
 
+/** Letters, digits, hyphens and underscores (any letters with `allowUnicode`). */
 export class SlugField extends CharField {
   readonly allowUnicode: boolean;
 
@@ -209,6 +227,7 @@ export class SlugField extends CharField {
   }
 }
 
+/** Options of number fields: bounds and step. */
 export interface NumberOptions<T> extends FieldOptions<T> {
   minValue?: number;
   maxValue?: number;
@@ -257,6 +276,7 @@ abstract class NumberField<N extends number | null> extends Field<N> {
   }
 }
 
+/** A whole number (null when not required and empty). */
 export class IntegerField<N extends number | null = number> extends NumberField<N> {
   constructor(options: NumberOptions<N> = {}) {
     super(options, gettextLazy('Enter a whole number.'));
@@ -269,6 +289,7 @@ export class IntegerField<N extends number | null = number> extends NumberField<
   }
 }
 
+/** A number (null when not required and empty). */
 export class FloatField<N extends number | null = number> extends NumberField<N> {
   constructor(options: NumberOptions<N> = {}) {
     super(options, gettextLazy('Enter a number.'));
@@ -297,6 +318,7 @@ export class BooleanField extends Field<boolean> {
   }
 }
 
+/** Options of choice fields: the `[value, label]` pairs offered (or a function returning them). */
 export interface ChoiceOptions<T> extends FieldOptions<T> {
   choices: readonly Choice[] | (() => readonly Choice[]);
 }
@@ -306,6 +328,7 @@ function withChoices(widget: Widget, choices: readonly Choice[]): Widget {
   return widget;
 }
 
+/** One of the offered values (a select by default); anything else is refused. */
 export class ChoiceField extends Field<string> {
   readonly #choices: ChoiceOptions<string>['choices'];
 
@@ -330,6 +353,7 @@ export class ChoiceField extends Field<string> {
   }
 }
 
+/** Any of the offered values (a multiple select by default). */
 export class MultipleChoiceField extends Field<string[]> {
   readonly #choices: ChoiceOptions<string[]>['choices'];
 
@@ -416,6 +440,7 @@ export class DateTimeField<D extends Date | null = Date> extends Field<D> {
   }
 }
 
+/** Options of file fields: size and extension limits. */
 export interface FileOptions extends FieldOptions<UploadedFile | null> {
   /** Bytes. */
   maxSize?: number;
@@ -424,6 +449,7 @@ export interface FileOptions extends FieldOptions<UploadedFile | null> {
   allowEmptyFile?: boolean;
 }
 
+/** An uploaded file (needs a multipart form), or null when none was sent and it is not required. */
 export class FileField extends Field<UploadedFile | null> {
   readonly maxSize: number | undefined;
   readonly allowedExtensions: readonly string[] | undefined;
@@ -468,6 +494,34 @@ export class FileField extends Field<UploadedFile | null> {
     const accept = this.allowedExtensions?.map((e) => `.${e}`).join(',');
     return { ...super.widgetAttrs(), accept };
   }
+
+  /**
+   * Django's FileField.clean(data, initial): nothing uploaded keeps the file the object already has (a file input
+   * cannot be pre-filled), so editing an object does not ask for its file again.
+   */
+  cleanWithInitial(raw: RawValue, initial: unknown): UploadedFile | null {
+    const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
+    if (empty && initial !== undefined && initial !== null && initial !== '') return initial as UploadedFile;
+    return this.clean(raw);
+  }
+}
+
+/** A FileField that accepts only images, read from the file's header (PNG, JPEG, GIF, WebP, AVIF, ...). */
+export class ImageField extends FileField {
+  constructor(options: FileOptions = {}) {
+    super({ allowedExtensions: undefined, ...options });
+  }
+
+  override validate(value: UploadedFile | null): void {
+    super.validate(value);
+    if (value && !imageDimensions(value.data)) {
+      throw new ValidationError('Upload a valid image. The file you uploaded was either not an image or a corrupted image.', 'invalid_image');
+    }
+  }
+
+  override widgetAttrs(): Attrs {
+    return { ...super.widgetAttrs(), accept: super.widgetAttrs().accept ?? 'image/*' };
+  }
 }
 
 type Opt<R> = R extends false ? null : never;
@@ -492,4 +546,5 @@ export const fields = {
   datetime: <R extends boolean = true>(o: FieldOptions<Date> & { required?: R } = {}) =>
     new DateTimeField<Date | Opt<R>>(o as FieldOptions<Date | Opt<R>>),
   file: (o?: FileOptions) => new FileField(o),
+  image: (o?: FileOptions) => new ImageField(o),
 };

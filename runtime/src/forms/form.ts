@@ -8,11 +8,14 @@ import { attrs, escapeHtml, markSafe, type SafeHtml } from './html.js';
 import type { FormInput, UploadedFile } from './uploads.js';
 import type { RawValue } from './widgets.js';
 
+/** A form's fields by name. */
 export type FieldMap = Record<string, Field<unknown>>;
+/** The typed values of a valid form: each field's cleaned type. */
 export type CleanedData<F extends FieldMap> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
 export { NON_FIELD_ERRORS };
 
+/** How a form is made: bound to submitted `input` (or `data` and `files`), with `initial` values, a `prefix` and an id pattern. */
 export interface FormInit<F extends FieldMap> {
   /** Submitted fields; a form with data is "bound" and can be validated. */
   data?: URLSearchParams | Record<string, string | readonly string[]>;
@@ -26,6 +29,7 @@ export interface FormInit<F extends FieldMap> {
   autoId?: string | false;
 }
 
+/** A form's own checks, run after each field's: per field (`cleanField`) and across fields (`clean`). */
 export interface FormHooks<F extends FieldMap> {
   /** Per-field checks after the field's own cleaning; return the (possibly changed) value or throw ValidationError. */
   cleanField?: { [K in keyof F]?: (value: CleanedData<F>[K], form: Form<F>) => CleanedData<F>[K] | Promise<CleanedData<F>[K]> };
@@ -33,6 +37,7 @@ export interface FormHooks<F extends FieldMap> {
   clean?: (data: CleanedData<F>, form: Form<F>) => void | Promise<void>;
 }
 
+/** How renderForm() draws the `<form>`: its action, method, CSRF token source, submit label and attributes. */
 export interface RenderFormOptions {
   action?: string;
   method?: 'get' | 'post';
@@ -119,13 +124,21 @@ export class BoundField {
   toString(): string { return String(this.asDiv()); }
 }
 
+/** A set of fields bound (or not) to submitted data; usually made with defineForm(). */
 export class Form<F extends FieldMap = FieldMap> {
+  /** The form's fields. */
   readonly fields: F;
+  /** Whether it was given data to check (an unbound form is never valid). */
   readonly isBound: boolean;
+  /** The submitted fields. */
   readonly data: URLSearchParams;
+  /** The submitted files. */
   readonly files: Map<string, UploadedFile[]>;
+  /** Values an unbound form shows. */
   readonly initial: Partial<CleanedData<F>>;
+  /** Prefix of the fields' HTML names (`prefix-name`), for several forms in one `<form>`. */
   readonly prefix: string;
+  /** Pattern of the inputs' ids (`{name}` is the HTML name), or false for none. */
   readonly autoId: string | false;
   // Stored widened: hook parameter types would otherwise make Form<Specific> unassignable to Form<FieldMap>.
   readonly #hooks: FormHooks<FieldMap>;
@@ -144,11 +157,13 @@ export class Form<F extends FieldMap = FieldMap> {
     this.#hooks = hooks as unknown as FormHooks<FieldMap>;
   }
 
+  /** A field's submitted value, as its widget reads it. */
   rawValue(name: string): RawValue {
     const bf = this.field(name);
     return bf.field.widget.valueFromData(this.data, this.files, bf.htmlName);
   }
 
+  /** One field of this form, with its value, errors and HTML. */
   field(name: keyof F & string): BoundField {
     const f = this.fields[name];
     if (!f) throw new ImproperlyConfigured(`The form has no field '${name}'. Its fields are: ${Object.keys(this.fields).join(', ')}.`);
@@ -168,6 +183,7 @@ export class Form<F extends FieldMap = FieldMap> {
     return this.#errors ?? {};
   }
 
+  /** Messages about the form as a whole. */
   nonFieldErrors(): string[] {
     return (this.errors[NON_FIELD_ERRORS] ?? []).map((i) => i.message);
   }
@@ -185,6 +201,7 @@ export class Form<F extends FieldMap = FieldMap> {
     return this.#cleaned as CleanedData<F>;
   }
 
+  /** Adds an error to a field (null: to the form); a ValidationError with fields puts each message on its field. */
   addError(field: (keyof F & string) | null, error: string | ValidationError): void {
     const errors = (this.#errors ??= {});
     const key = field ?? NON_FIELD_ERRORS;
@@ -206,9 +223,11 @@ export class Form<F extends FieldMap = FieldMap> {
     for (const [name, field] of Object.entries(this.fields)) {
       try {
         // A disabled field keeps its initial value whatever was submitted.
+        const initial = (this.initial as Record<string, unknown>)[name];
+        const withInitial = (field as { cleanWithInitial?: (raw: RawValue, initial: unknown) => unknown }).cleanWithInitial;
         let value = field.disabled
-          ? ((this.initial as Record<string, unknown>)[name] ?? field.initial ?? null)
-          : field.clean(this.rawValue(name));
+          ? (initial ?? field.initial ?? null)
+          : withInitial ? withInitial.call(field, this.rawValue(name), initial) : field.clean(this.rawValue(name));
         const hook = this.#hooks.cleanField?.[name];
         if (hook) value = await hook(value, this as unknown as Form<FieldMap>);
         cleaned[name] = value;
@@ -256,6 +275,7 @@ export class Form<F extends FieldMap = FieldMap> {
   toString(): string { return String(this.asDiv()); }
 }
 
+/** What defineForm() returns: `new ContactForm({ input })`, and its `fields`. */
 export interface FormClass<F extends FieldMap> {
   new (init?: FormInit<F>): Form<F>;
   readonly fields: F;

@@ -2,23 +2,28 @@
 // the template engine so that {{ form }} prints markup, not escaped markup.
 import nunjucks from 'nunjucks';
 
+/** HTML that templates print as it is (not escaped again). */
 export type SafeHtml = nunjucks.runtime.SafeString;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
 
+/** Text with `& < > " '` escaped for HTML (SafeHtml is returned unchanged). */
 export function escapeHtml(value: unknown): string {
   if (isSafe(value)) return String(value);
   return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
+/** Marks HTML you built (and escaped) as safe for templates to print as it is. */
 export function markSafe(html: string): SafeHtml {
   return new nunjucks.runtime.SafeString(html);
 }
 
+/** Whether a value was marked safe. */
 export function isSafe(value: unknown): value is SafeHtml {
   return value instanceof nunjucks.runtime.SafeString;
 }
 
+/** HTML attributes: a value, true for a bare attribute, false/null/undefined for none. */
 export type Attrs = Record<string, string | number | boolean | null | undefined>;
 
 /** ` name="value"` pairs; true prints a bare attribute, false/null/undefined leave it out. */

@@ -4,11 +4,12 @@ export { ValidationError, NON_FIELD_ERRORS, type ValidationIssue, type Validatio
 export { Form, BoundField, defineForm, type FieldMap, type CleanedData, type FormInit, type FormHooks,
   type FormClass, type RenderFormOptions } from './form.js';
 export { fields, Field, CharField, EmailField, URLField, SlugField, IntegerField, FloatField, BooleanField, ChoiceField,
-  MultipleChoiceField, DateField, DateTimeField, FileField, isEmpty, type FieldOptions, type CharOptions, type NumberOptions,
+  MultipleChoiceField, DateField, DateTimeField, FileField, ImageField, isEmpty, type FieldOptions, type CharOptions, type NumberOptions,
   type ChoiceOptions, type FileOptions, type Validator } from './fields.js';
 export { widgets, Input, PasswordInput, DateInput, DateTimeInput, FileInput, Textarea, CheckboxInput, Select, ChoiceGroup,
   type Widget, type RawValue, type Choice } from './widgets.js';
 export { escapeHtml, markSafe, isSafe, attrs, type SafeHtml, type Attrs } from './html.js';
 export { parseMultipart, formInput, safeBaseName, type UploadedFile, type FormInput, type MultipartLimits } from './uploads.js';
-export { FileSystemStorage, validFileName, type Storage } from './storage.js';
+export { FileSystemStorage, S3Storage, validFileName, defaultStorage, contentFile, FieldFile, imageDimensions,
+  type Storage, type FileContent, type S3StorageOptions, type FileSystemStorageOptions } from '../files/index.js';
 export { modelForm, ModelForm, objectLabel, instanceInitial, type ModelFormOptions } from './model-form.js';

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { isLazy, LazyString, type Translatable } from '../i18n/lazy.js';
 import { gettext } from '../i18n/translation.js';
 import {
-  ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
+  FileField, ForeignKey, ManyToManyField, type AnyInstance, type AnyModelClass, type Field as DbField,
   type ModelMeta,
 } from '../db/index.js';
 import type { Field } from './fields.js';
@@ -12,6 +12,7 @@ import { fields as f } from './fields.js';
 import { Form, type FieldMap, type FormInit } from './form.js';
 import { widgets, type Choice } from './widgets.js';
 
+/** Which fields a model form has, and how its related-object pickers are filled and labelled. */
 export interface ModelFormOptions {
   /** Field names to include, in order (default: every editable field). */
   fields?: readonly string[];
@@ -20,6 +21,8 @@ export interface ModelFormOptions {
   maxChoices?: number;
   /** How a related object is labelled in pickers (default: its string form). */
   label?: (obj: AnyInstance) => string;
+  /** The form field for a model field instead of the default one (return undefined to keep the default). */
+  formField?: (field: DbField) => Field<unknown> | undefined;
 }
 
 /** A model instance's label for people: its toString() if the model defines one, else "Model object (pk)". */
@@ -56,7 +59,8 @@ async function relatedChoices(model: AnyModelClass, max: number, label: (o: AnyI
 /** The form field for one model field, or null for types a form does not edit. */
 async function formFieldFor(field: DbField, options: ModelFormOptions): Promise<Field<unknown> | null> {
   const o = field.options;
-  const required = !(o.blank === true || field.null || o.default !== undefined && field.type === 'boolean');
+  // A file field's column is nullable (no file), so only blank says whether a form must get one.
+  const required = field instanceof FileField ? o.blank !== true : !(o.blank === true || field.null || o.default !== undefined && field.type === 'boolean');
   const common = { required, label: verbose(field), helpText: typeof o.helpText === 'string' || isLazy(o.helpText) ? o.helpText : undefined };
   const maxChoices = options.maxChoices ?? 500;
   const label = options.label ?? objectLabel;
@@ -85,6 +89,8 @@ async function formFieldFor(field: DbField, options: ModelFormOptions): Promise<
     case 'datetime': return f.datetime(common) as Field<unknown>;
     case 'uuid': return f.char({ ...common, maxLength: 36 });
     case 'json': return f.char({ ...common, widget: widgets.textarea(), validators: [jsonValidator] });
+    case 'file': return f.file(common) as Field<unknown>;
+    case 'image': return f.image(common) as Field<unknown>;
     default: return null;
   }
 }
@@ -106,17 +112,22 @@ export class ModelForm extends Form<FieldMap> {
   constructor(model: AnyModelClass, formFields: FieldMap, dbFields: Map<string, DbField>, instance: AnyInstance | undefined, init: FormInit<FieldMap>) {
     super(formFields, init);
     this.model = model;
-    this.instance = instance ?? new model();
+    this.instance = instance ?? new model._meta.modelClass();
     this.#dbFields = dbFields;
   }
 
-  /** Runs the form's checks, then the model's (fullClean): both sets of errors end up on the form. */
+  /**
+   * Runs the form's checks, then the model's (fullClean: its fields, its clean() hook, unique and unique-together
+   * against the database) in the same pass, so every error shows at once; a duplicate is an error on its field, not a
+   * failed save. Fields the form does not edit, and fields that already failed, are left out of the model's checks.
+   */
   override async fullClean(): Promise<void> {
     await super.fullClean();
-    if (Object.keys(this.errors).length) return;
     this.#apply();
+    const failed = Object.keys(this.errors);
+    const notEdited = this.model._meta.fields.map((x) => x.name).filter((n) => !this.#dbFields.has(n) || this.#dbFields.get(n) instanceof ManyToManyField);
     try {
-      this.instance.fullClean({ exclude: [...this.model._meta.fields.map((x) => x.name)].filter((n) => !this.#dbFields.has(n) || this.#dbFields.get(n) instanceof ManyToManyField) });
+      await this.instance.fullClean({ exclude: [...notEdited, ...failed] });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       this.addError(null, e);
@@ -133,6 +144,11 @@ export class ModelForm extends Form<FieldMap> {
         const pkType = field.related()._meta.pk.type;
         value = value === '' || value === null ? null : ['auto', 'integer', 'bigInteger'].includes(pkType) ? Number(value) : value;
         target[field.attname] = value;
+        continue;
+      }
+      // An upload goes onto the instance to be stored by save(); the file it already has (the initial value) stays.
+      if (field instanceof FileField) {
+        if (value !== null && value !== undefined && value !== target[name]) target[name] = value;
         continue;
       }
       if (field.type === 'json' && typeof value === 'string') value = value === '' ? null : JSON.parse(value);
@@ -201,7 +217,7 @@ export async function modelForm(modelClass: { readonly _meta: ModelMeta }, optio
     if (options.exclude?.includes(name)) continue;
     const field = meta.field(name);
     if (!isEditable(field)) continue;
-    const ff = await formFieldFor(field, options);
+    const ff = options.formField?.(field) ?? await formFieldFor(field, options);
     if (!ff) continue;
     formFields[name] = ff;
     dbFields.set(name, field);

@@ -2,6 +2,7 @@
 // and the file object forms and storages work with. Client file names are reduced to a safe base name here.
 import { BadRequest } from '../errors.js';
 
+/** A file from a multipart form: its safe name, type, size and bytes. */
 export interface UploadedFile {
   /** The client's file name reduced to a safe base name (no directories, no control characters). */
   readonly name: string;
@@ -17,6 +18,7 @@ export interface MultipartLimits {
   maxFiles?: number;
 }
 
+/** What a form is bound to: submitted fields and files (formInput(req) makes it). */
 export interface FormInput {
   data: URLSearchParams;
   files: Map<string, UploadedFile[]>;
@@ -59,6 +61,7 @@ function dispositionParam(disposition: string, name: string): string | undefined
   return m[1] !== undefined ? m[1].replace(/\\"/g, '"') : (m[2] ?? '').trim();
 }
 
+/** Parses a multipart/form-data body (Request.form and Request.files do it for you); BadRequest when malformed or over the limits. */
 export function parseMultipart(body: Buffer, contentType: string, limits: MultipartLimits = {}): FormInput {
   const maxParts = limits.maxParts ?? 1000;
   const maxFiles = limits.maxFiles ?? 100;

@@ -4,9 +4,12 @@ import { toLocalInput } from '../timezone/timezone.js';
 import { attrs, escapeHtml, type Attrs } from './html.js';
 import type { UploadedFile } from './uploads.js';
 
+/** A field's value as submitted: text, several texts, a file or several, or nothing. */
 export type RawValue = string | string[] | UploadedFile | UploadedFile[] | undefined;
+/** One option of a choice field: the submitted value and the label people read. */
 export type Choice = readonly [value: string, label: Translatable];
 
+/** Draws a field as HTML (render) and reads its submitted value back (valueFromData). */
 export interface Widget {
   /** Renders the control; `value` is what to show (the submitted raw value, or the initial value formatted). */
   render(name: string, value: unknown, attrs: Attrs): string;
@@ -27,6 +30,7 @@ function show(value: unknown): string | undefined {
   return String(value);
 }
 
+/** An `<input>` of a given type. */
 export class Input implements Widget {
   readonly needsMultipart: boolean = false;
   readonly isGroup: boolean = false;
@@ -46,6 +50,7 @@ export class Input implements Widget {
   }
 }
 
+/** A password input; never drawn with its value unless asked to. */
 export class PasswordInput extends Input {
   /** Django's render_value=False: a password typed in is never sent back in the page. */
   constructor(attrs: Attrs = {}, readonly renderValue = false) { super('password', attrs); }
@@ -54,6 +59,7 @@ export class PasswordInput extends Input {
   }
 }
 
+/** An `<input type="date">`. */
 export class DateInput extends Input {
   constructor(attrs: Attrs = {}) { super('date', attrs); }
   override formatValue(value: unknown): string | undefined {
@@ -69,6 +75,7 @@ export class DateTimeInput extends Input {
   }
 }
 
+/** An `<input type="file">`; its form needs multipart encoding. */
 export class FileInput extends Input {
   override readonly needsMultipart = true;
   constructor(attrs: Attrs = {}) { super('file', attrs); }
@@ -79,6 +86,7 @@ export class FileInput extends Input {
   }
 }
 
+/** A `<textarea>`. */
 export class Textarea implements Widget {
   readonly needsMultipart = false;
   readonly isHidden = false;
@@ -93,6 +101,7 @@ export class Textarea implements Widget {
   }
 }
 
+/** A checkbox: checked means "true", absent means "false". */
 export class CheckboxInput implements Widget {
   readonly needsMultipart = false;
   readonly isHidden = false;
@@ -110,6 +119,7 @@ export class CheckboxInput implements Widget {
   }
 }
 
+/** A `<select>` of the field's choices (several with `multiple`). */
 export class Select implements Widget {
   readonly needsMultipart = false;
   readonly isHidden = false;
@@ -150,6 +160,7 @@ export class ChoiceGroup implements Widget {
   }
 }
 
+/** Widget constructors; each takes the input's HTML attributes: `widgets.text({ placeholder: 'Name' })`. */
 export const widgets = {
   text: (a?: Attrs) => new Input('text', a),
   email: (a?: Attrs) => new Input('email', a),

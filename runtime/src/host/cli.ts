@@ -2,10 +2,9 @@
 // (src/commands/runtime-commands.ts) and its apps' (AppConfig.commands or an app's commands/ folder; the batteries'
 // come from their apps the same way) — run against the loaded site with its databases open.
 // `serve` is also how a stopped site wakes up, so what only other commands need is imported by those commands.
-import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
-import { existsSync, statSync, watch } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CommandError, PaddockError, SiteNotFound } from '../errors.js';
 import { logger } from '../log.js';
@@ -14,25 +13,64 @@ import { loadSite } from './load.js';
 import { createServer } from './server.js';
 
 const SERVE = {
-  usage: '[--port N] [--host H] [--dev] [--workers N]',
-  help: 'serve the site (--dev: DEBUG on, reload on change;\n--workers or WEB_CONCURRENCY: processes sharing the port)',
+  usage: '[--port N] [--host H] [--dev [--migrate]] [--workers N]',
+  help: 'serve the site (--dev: DEBUG on, reload on change, offer\nunapplied migrations (--migrate: apply them); --workers\nor WEB_CONCURRENCY: processes sharing the port)',
 };
 
 const EXAMPLES = `Examples:
-  paddock-runtime serve runtime/starters/blog --dev --port 8000
-  paddock-runtime check . --deploy
-  paddock-runtime shell . -c "await Post.objects.count()"
-  PADDOCK_SUPERUSER_PASSWORD=... paddock-runtime createsuperuser . --username admin`;
+  paddock-runtime serve --dev --port 8000
+  paddock-runtime sqlmigrate blog 0001
+  paddock-runtime check --deploy --site-dir runtime/starters/blog
+  paddock-runtime shell -c "await Post.objects.count()"
+  PADDOCK_SUPERUSER_PASSWORD=... paddock-runtime createsuperuser --username admin`;
+
+const SITE_FILES = ['site.ts', 'site.js', 'site.mjs'];
+
+function isSiteDir(dir: string): boolean {
+  return SITE_FILES.some((f) => existsSync(join(dir, f)));
+}
+
+/**
+ * The folder a command works on: `--site-dir`, otherwise the nearest folder holding site.ts from `cwd` upwards
+ * (so a command works from any subfolder of the site, as git does), otherwise `cwd` itself.
+ */
+export function findSiteDir(cwd: string, option?: string): string {
+  if (option !== undefined) return resolve(cwd, option);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (isSiteDir(dir)) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
+}
+
+/** Takes `--site-dir DIR` (or `--site-dir=DIR`) out of a command's arguments, wherever it stands. */
+export function takeSiteDir(args: readonly string[]): { siteDir: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let siteDir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') { rest.push(...args.slice(i)); break; }
+    if (a === '--site-dir') {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('-')) throw new CommandError('--site-dir needs a folder: --site-dir path/to/site.', { usage: true });
+      siteDir = value;
+      i++;
+    } else if (a.startsWith('--site-dir=')) siteDir = a.slice('--site-dir='.length);
+    else rest.push(a);
+  }
+  return { siteDir, rest };
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${await usage(rest[0])}\n`);
-    return command ? 0 : 2;
-  }
+  const [command, ...args] = argv;
   try {
-    if (command === 'serve') return await serve(rest);
-    return await runSiteCommand(command, rest);
+    const { siteDir, rest } = takeSiteDir(args);
+    const dir = findSiteDir(process.cwd(), siteDir);
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${await usage(dir, rest[0])}\n`);
+      return command ? 0 : 2;
+    }
+    if (command === 'serve') return await serve(dir, rest);
+    return await runSiteCommand(command, dir, rest);
   } catch (err) {
     if (String((err as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`paddock-runtime ${command}: ${(err as Error).message.split('. ')[0]}. Run \`paddock-runtime ${command} --help\` for the options.\n`);
@@ -46,18 +84,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The site folder a command runs in: its first argument when that names a folder, otherwise the current one. */
-function splitSiteDir(args: string[]): { dir: string; rest: string[] } {
-  const first = args[0];
-  if (first !== undefined && !first.startsWith('-') && statSync(first, { throwIfNoEntry: false })?.isDirectory()) {
-    return { dir: resolve(first), rest: args.slice(1) };
-  }
-  return { dir: resolve('.'), rest: args };
-}
-
 /** Any command but serve: load the site (as `check` does: no SECRET_KEY needed), find the command, run it. */
-async function runSiteCommand(name: string, args: string[]): Promise<number> {
-  const { dir, rest } = splitSiteDir(args);
+async function runSiteCommand(name: string, dir: string, rest: string[]): Promise<number> {
   const { commandHelp, runCommand, runtimeCommandList, siteCommands } = await import('../commands/command.js');
   const own = (await runtimeCommandList()).find((c) => c.name === name);
   if (own && rest.includes('--help')) {
@@ -68,6 +96,11 @@ async function runSiteCommand(name: string, args: string[]): Promise<number> {
   try {
     site = await loadSite(dir, { checkOnly: true });
   } catch (err) {
+    const folder = rest.find((a) => !a.startsWith('-'));
+    if (err instanceof SiteNotFound && folder !== undefined && isSiteDir(resolve(folder))) {
+      // The old form, `paddock-runtime migrate mysite`: the site folder is an option now.
+      throw new CommandError(`No site.ts in ${dir}. To run ${name} on the site in ${folder}, use --site-dir ${folder} (or run it from that folder).`, { usage: true });
+    }
     if (err instanceof SiteNotFound && !own) {
       throw new CommandError(`Unknown command '${name}'. Run \`paddock-runtime help\` for the list (in a site's folder, it lists its apps' commands too).`, { usage: true });
     }
@@ -97,19 +130,24 @@ function helpLine(name: string, usage: string | undefined, help: string): string
   return [left.length < 50 ? `${left.padEnd(51)}${first}` : `${left}\n${pad}${first}`, ...more.map((l) => pad + l)].join('\n');
 }
 
-/** `paddock-runtime help [site-dir]`: the runtime's commands, then the commands of each app of the site, by app. */
-async function usage(siteArg: string | undefined): Promise<string> {
-  const { runtimeCommandList, siteCommands } = await import('../commands/command.js');
-  const dir = resolve(siteArg ?? '.');
+/** `paddock-runtime help`: the runtime's commands, then the commands of each app of the site, by app. */
+async function usage(siteDir: string, command: string | undefined): Promise<string> {
+  const { commandHelp, runtimeCommandList, siteCommands } = await import('../commands/command.js');
+  if (command) {
+    // `help migrate` is `migrate --help`.
+    const own = (await runtimeCommandList()).find((c) => c.name === command);
+    if (own) return commandHelp(command, await own.load());
+  }
+  const dir = siteDir;
   const groups = new Map<string, string[]>([['runtime', [helpLine('serve', SERVE.usage, SERVE.help)]]]);
   let note = '';
   let found: Awaited<ReturnType<typeof siteCommands>>;
   try {
-    if (!['site.ts', 'site.js', 'site.mjs'].some((f) => existsSync(join(dir, f)))) throw new SiteNotFound(dir);
+    if (!isSiteDir(dir)) throw new SiteNotFound(dir);
     found = await siteCommands(await loadSite(dir, { checkOnly: true }));
   } catch (err) {
     note = err instanceof SiteNotFound
-      ? 'Run `paddock-runtime help` in a site\'s folder (or `paddock-runtime help <site-dir>`) to list its apps\' commands too.'
+      ? 'Run `paddock-runtime help` in a site\'s folder (or with `--site-dir <folder>`) to list its apps\' commands too.'
       : `The site in ${dir} did not load, so its apps' commands are not listed: ${(err as Error).message}`;
     found = await runtimeCommandList();
   }
@@ -125,9 +163,9 @@ async function usage(siteArg: string | undefined): Promise<string> {
     groups.set(c.app, lines);
   }
   const body = [...groups].map(([app, lines]) => `[${app}]\n${lines.join('\n')}`).join('\n\n');
-  return `Usage: paddock-runtime <command> [site-dir] [options]
+  return `Usage: paddock-runtime <command> [arguments] [options] [--site-dir <folder>]
 
-site-dir is the folder holding site.ts (default: the current folder); it comes right after the command.
+The site is the folder holding site.ts: --site-dir, otherwise the nearest one from the current folder upwards.
 \`paddock-runtime <command> --help\` shows a command's options.
 
 ${body}
@@ -135,19 +173,28 @@ ${note ? `\n${note}\n` : ''}
 ${EXAMPLES}`;
 }
 
-async function serve(args: string[]): Promise<number> {
+async function serve(dir: string, args: string[]): Promise<number> {
   if (args.includes('--help')) {
-    process.stdout.write(`Usage: paddock-runtime serve [site-dir] ${SERVE.usage}\n\n${SERVE.help.replace('\n', ' ')}\n`);
+    process.stdout.write(`Usage: paddock-runtime serve ${SERVE.usage} [--site-dir <folder>]\n\n${SERVE.help.replaceAll('\n', ' ')}\n`);
     return 0;
   }
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { port: { type: 'string' }, host: { type: 'string' }, dev: { type: 'boolean', default: false }, workers: { type: 'string' } },
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, dev: { type: 'boolean', default: false }, workers: { type: 'string' },
+      migrate: { type: 'boolean', default: false },
+    },
   });
-  const dir = resolve(positionals[0] ?? '.');
+  if (positionals.length) {
+    const { extraArgument } = await import('../commands/command.js');
+    throw new CommandError(extraArgument('serve', 0, positionals), { usage: true });
+  }
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CommandError(`--port ${values.port} is not a port number.`, { usage: true });
-  if (values.dev && process.env.PADDOCK_DEV_CHILD !== '1') return superviseDev(dir, args);
+  if (values.dev && process.env.PADDOCK_DEV_CHILD !== '1') {
+    const { superviseDev } = await import('./dev.js');
+    return superviseDev(dir, { migrate: values.migrate ?? false, serveArgs: ['--site-dir', dir, ...args] });
+  }
   const workers = Number(values.workers ?? process.env.WEB_CONCURRENCY ?? 1);
   if (!Number.isInteger(workers) || workers < 1) throw new CommandError(`--workers ${values.workers ?? process.env.WEB_CONCURRENCY} is not a positive whole number.`, { usage: true });
   if (workers > 1 && !values.dev && cluster.isPrimary) return superviseWorkers(workers);
@@ -209,42 +256,5 @@ function superviseWorkers(n: number): Promise<number> {
     });
     process.on('SIGTERM', () => { if (!stopping) stopAll(); });
     process.on('SIGINT', () => { if (!stopping) stopAll(); });
-  });
-}
-
-/** Dev mode: a child process serves the site and is replaced whenever a file under the site changes. */
-function superviseDev(dir: string, args: string[]): Promise<number> {
-  let child: ChildProcess | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let exiting = false;
-  const start = () => {
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, 'serve', ...args], {
-      stdio: 'inherit', env: { ...process.env, PADDOCK_DEV_CHILD: '1' },
-    });
-  };
-  const restart = () => {
-    const old = child;
-    if (!old || old.exitCode !== null) { start(); return; }
-    old.once('exit', () => { if (!exiting) start(); });
-    old.kill('SIGTERM');
-  };
-  const watcher = watch(dir, { recursive: true }, (_event, file) => {
-    const f = String(file ?? '');
-    if (f.includes('node_modules') || f.startsWith('.') || f.includes('/.') || f.startsWith('staticfiles')) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { logger.info({ file: f }, 'change detected: reloading'); restart(); }, 150);
-  });
-  start();
-  return new Promise<number>((done) => {
-    const stop = () => {
-      exiting = true;
-      watcher.close();
-      const c = child as ChildProcess | null;
-      if (!c || c.exitCode !== null) { done(0); return; }
-      c.once('exit', (code) => done(code ?? 0));
-      c.kill('SIGTERM');
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
   });
 }

@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../settings.js';
 
 interface DbModule {
-  configureDatabases(dbs: Settings['DATABASES']): unknown;
+  configureDatabases(dbs: Record<string, Settings['DATABASES'][string] & { share?: boolean }>, opts: { routers: Settings['DATABASE_ROUTERS'] }): unknown;
   closeDatabases(): Promise<void> | void;
 }
 
@@ -30,11 +30,18 @@ export function siteRelativeDatabases(dbs: Settings['DATABASES'], siteDir: strin
   return out;
 }
 
-export async function openDatabases(settings: Settings, siteDir: string): Promise<void> {
+export interface OpenOptions {
+  /** Serve embedded database folders to the site's other processes while they are open (`serve --dev`). */
+  share?: boolean;
+}
+
+export async function openDatabases(settings: Settings, siteDir: string, opts: OpenOptions = {}): Promise<void> {
   if (Object.keys(settings.DATABASES).length === 0) return;
   db = await loadDb();
   if (!db) return;
-  await db.configureDatabases(siteRelativeDatabases(settings.DATABASES, siteDir));
+  const dbs = siteRelativeDatabases(settings.DATABASES, siteDir);
+  await db.configureDatabases(opts.share ? Object.fromEntries(Object.entries(dbs).map(([k, v]) => [k, { ...v, share: true }])) : dbs,
+    { routers: settings.DATABASE_ROUTERS });
 }
 
 export async function closeDatabases(): Promise<void> {

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { adoptModelClasses } from '../db/model.js';
 import { ImproperlyConfigured, SiteNotFound } from '../errors.js';
 import { isSiteDefinition, type AppConfig } from '../site/define.js';
 import { Site } from '../site/site.js';
@@ -60,7 +61,10 @@ export async function loadSite(dir: string, opts: LoadOptions = {}): Promise<Sit
   for (const name of ['models', 'admin']) {
     for (const app of site.apps) {
       const m = appModule(app, name);
-      if (m) await importFile(m);
+      if (!m) continue;
+      const exports = await importFile(m);
+      // `export class Question extends model(...)`: rows fetched through relations are Questions from the start.
+      if (name === 'models') adoptModelClasses(exports);
     }
   }
   return site;

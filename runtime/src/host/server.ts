@@ -1,10 +1,12 @@
-// The site host's HTTP server: Fastify underneath, one catch-all route into the site, /healthz, static files, graceful close.
+// The site host's HTTP server: Fastify underneath, one catch-all route into the site, /healthz, static and media files, graceful close.
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Response, isStreamingBody } from '../http/response.js';
 import { applySecurityHeaders } from '../security/headers.js';
 import { contentTypeFor } from '../static/mime.js';
+import { mediaResponse } from '../files/serve.js';
+import { defaultStorage } from '../files/storage.js';
 import type { Site } from '../site/site.js';
 import { logger } from '../log.js';
 
@@ -88,6 +90,7 @@ export function createServer(site: Site): SiteServer {
   });
 
   const staticPrefix = settings.STATIC_URL.startsWith('/') ? settings.STATIC_URL : null;
+  const mediaPrefix = settings.MEDIA_STORAGE === 'filesystem' && settings.MEDIA_URL.startsWith('/') && settings.MEDIA_URL !== '/' ? settings.MEDIA_URL : null;
 
   // Not async: a site that answers synchronously (no async view or middleware) is written out in this same tick.
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined => {
@@ -106,6 +109,14 @@ export function createServer(site: Site): SiteServer {
         send(reply, res, closing);
         return undefined;
       }
+    }
+    if (mediaPrefix && req.path.startsWith(mediaPrefix) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Uploads under MEDIA_URL, from the site's local storage, with the headers that keep them inert (files/serve.ts).
+      return mediaResponse(defaultStorage(), req.path.slice(mediaPrefix.length), { head: req.method === 'HEAD' }).then(async (found) => {
+        const res = found ?? await site.dispatch(req);
+        if (found) applySecurityHeaders(found, settings, req.isSecure);
+        return send(reply, res, closing);
+      });
     }
     const res = site.dispatch(req);
     if (res instanceof Response) {

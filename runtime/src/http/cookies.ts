@@ -1,5 +1,6 @@
 // Cookie header parsing and Set-Cookie serialisation (RFC 6265), small enough not to need a dependency.
 
+/** Attributes of a Set-Cookie: lifetime (`maxAge` seconds or `expires`), scope (`path`, `domain`) and protections. */
 export interface CookieOptions {
   maxAge?: number;
   expires?: Date;

@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BadRequest, DisallowedHost } from '../errors.js';
 import type { Settings } from '../settings.js';
-import type { TemplateEngine } from '../templates/engine.js';
+import type { ContextProcessor, TemplateEngine } from '../templates/engine.js';
 import type { ResolverMatch } from '../urls/resolver.js';
 import { parseMultipart, type FormInput, type UploadedFile } from '../forms/uploads.js';
 import { parseCookies } from './cookies.js';
@@ -23,7 +23,8 @@ export interface RequestSite {
   readonly settings: Settings;
   reverse(name: string, params?: Record<string, unknown>): string;
   resolve(path: string): ResolverMatch | null;
-  readonly templates: TemplateEngine;
+  /** The site's engines; processorsFor(name) gives the context processors of the engine that renders `name`. */
+  readonly templates: TemplateEngine & { processorsFor?(name: string): readonly ContextProcessor[] };
   staticUrl(path: string): string;
   /** Where the site's message catalogues are, first wins. */
   readonly localeDirs: readonly string[];

@@ -2,14 +2,17 @@
 import type { Readable } from 'node:stream';
 import { serializeCookie, type CookieOptions } from './cookies.js';
 
+/** What a response can carry: text, bytes, or a stream sent as it comes. */
 export type ResponseBody = string | Uint8Array | Readable | AsyncIterable<string | Uint8Array> | null;
 
+/** A response's status (default 200), headers, and Content-Type (default `text/html; charset=utf-8`). */
 export interface ResponseInit {
   status?: number;
   headers?: Record<string, string>;
   contentType?: string;
 }
 
+/** What every view returns: `new Response(html, { status, headers, contentType })`, or made by json(), redirect(), render(), ... */
 export class Response {
   status: number;
   body: ResponseBody;
@@ -28,9 +31,13 @@ export class Response {
     this.headers = headers;
   }
 
+  /** A header's value (any case), or undefined. */
   getHeader(name: string): string | undefined { return this.headers[name.toLowerCase()]; }
+  /** Sets a header (replacing it). */
   setHeader(name: string, value: string): this { this.headers[name.toLowerCase()] = value; return this; }
+  /** Whether the header is set. */
   hasHeader(name: string): boolean { return name.toLowerCase() in this.headers; }
+  /** Removes a header. */
   deleteHeader(name: string): this { delete this.headers[name.toLowerCase()]; return this; }
 
   /** Adds a value to a comma-separated header such as Vary, without duplicates. */
@@ -42,6 +49,7 @@ export class Response {
     return this;
   }
 
+  /** Adds a Set-Cookie (replacing one of the same name). */
   setCookie(name: string, value: string, opts?: CookieOptions): this {
     const prefix = `${name}=`;
     const i = this.cookies.findIndex((c) => c.startsWith(prefix));
@@ -50,6 +58,7 @@ export class Response {
     return this;
   }
 
+  /** Tells the browser to drop a cookie (same path and domain as it was set with). */
   deleteCookie(name: string, opts: Pick<CookieOptions, 'path' | 'domain'> = {}): this {
     return this.setCookie(name, '', { ...opts, maxAge: 0, expires: new Date(0) });
   }

@@ -82,6 +82,7 @@ export function file(path: string, opts: FileOptions = {}): Response {
   return res;
 }
 
+/** A 405 answer with the Allow header listing `allowed`. */
 export function notAllowed(allowed: readonly string[]): Response {
   return new Response('<!doctype html><title>405 Method Not Allowed</title><h1>Method Not Allowed (405)</h1>', {
     status: 405, headers: { allow: allowed.join(', ') },

@@ -5,6 +5,7 @@ import {
   atomic, ForeignKey, ManyToManyField, rawQuery, registry, type AnyInstance, type AnyModelClass, type Field, type ModelMeta,
 } from '../db/index.js';
 import { BadRequest, ValidationError } from '../errors.js';
+import { FieldFile } from '../files/file.js';
 import { el, xmlDocument, type XmlElement } from '../formats/xml.js';
 
 export type Format = 'json' | 'xml';
@@ -27,6 +28,7 @@ function findModel(key: string): AnyModelClass {
 
 function jsonValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
+  if (v instanceof FieldFile) return v.name;
   if (typeof v === 'bigint') return v.toString();
   return v;
 }
@@ -211,7 +213,8 @@ export async function loadData(format: Format, text: string): Promise<number> {
     for (const { instance } of items) {
       const model = instance.constructor as AnyModelClass;
       const exists = instance.pk !== undefined && instance.pk !== null && await model.objects.filter({ pk: instance.pk }).exists();
-      await instance.save(exists ? {} : { forceInsert: true });
+      // Built from data, the instance counts as new: an existing key is updated in place, not inserted again.
+      await instance.save(exists ? { forceUpdate: true } : { forceInsert: true });
     }
     for (const { instance, m2m } of items) {
       for (const [name, keys] of Object.entries(m2m)) {

@@ -1,11 +1,15 @@
 // The site this process serves, for code that runs outside a request (feeds, models' URLs, batteries reading settings).
 import { ImproperlyConfigured } from '../errors.js';
+import { setStorageSite } from '../files/storage.js';
 import type { Settings } from '../settings.js';
 import type { Site } from './site.js';
 
 let current: Site | null = null;
 
-export function setCurrentSite(site: Site | null): void { current = site; }
+export function setCurrentSite(site: Site | null): void {
+  current = site;
+  setStorageSite(() => currentSite());
+}
 
 export function currentSite(): Site {
   if (!current) throw new ImproperlyConfigured('No site is loaded yet. Settings and reverse() work once the site host has booted the site.');

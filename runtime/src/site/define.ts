@@ -4,6 +4,7 @@
 import { isAbsolute, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandEntry } from '../commands/command.js';
+import type { Request } from '../http/request.js';
 import { ImproperlyConfigured } from '../errors.js';
 import type { SiteSettings } from '../settings.js';
 import type { ContextProcessor } from '../templates/engine.js';
@@ -22,12 +23,28 @@ export interface AppConfig {
   readonly commands?: Readonly<Record<string, CommandEntry>> | undefined;
   /** Variables for every template rendered with a request, after the runtime's own ({{ request }}, {{ csrf_token }}). */
   readonly contextProcessors?: readonly ContextProcessor[] | undefined;
+  /** How the app signs people in, when it does (authApp): what the test client's login() and forceLogin() use. */
+  readonly authentication?: Authentication | undefined;
+}
+
+/**
+ * Signing in, as an app provides it (authApp does). The core knows no user model: whatever signs people in plugs in
+ * here, and the test client (@paddock/runtime/test) goes through the first app of the site that has it.
+ */
+export interface Authentication {
+  /** The user these credentials belong to (checked as the login page checks them), or null. */
+  authenticate(credentials: Readonly<Record<string, string>>, req: Request): Promise<unknown>;
+  /** Signs `user` into the request's session (run inside the site's middleware, so the session cookie goes out). */
+  login(req: Request, user: unknown): Promise<void>;
+  /** Ends the request's session. */
+  logout(req: Request): Promise<void>;
 }
 
 /** What an app adds to a site besides its folder. */
 export interface AppOptions {
   commands?: Readonly<Record<string, CommandEntry>>;
   contextProcessors?: readonly ContextProcessor[];
+  authentication?: Authentication;
 }
 
 /** 'blog' (a folder beside site.ts), './apps/blog', or an AppConfig (built-in apps export one). */
@@ -66,7 +83,7 @@ export function isSiteDefinition(x: unknown): x is SiteDefinition {
 /** An AppConfig for a folder; `dir` may be a path or a file: URL (pass import.meta.url's folder from a package). */
 export function app(label: string, dir: string | URL, options: AppOptions = {}): AppConfig {
   const d = dir instanceof URL || dir.startsWith('file:') ? fileURLToPath(dir) : dir;
-  return Object.freeze({ label, dir: d, commands: options.commands, contextProcessors: options.contextProcessors });
+  return Object.freeze({ label, dir: d, commands: options.commands, contextProcessors: options.contextProcessors, authentication: options.authentication });
 }
 
 const LABEL_RE = /^[a-z_][a-z0-9_]*$/;

@@ -1,6 +1,6 @@
 // A booted site: settings, URL resolver, templates, static files and the middleware chain, turning a Request into a Response.
 import { join, resolve } from 'node:path';
-import { Http404, PaddockError } from '../errors.js';
+import { Http404, PaddockError, TemplateDoesNotExist } from '../errors.js';
 import { commonMiddleware } from '../http/common.js';
 import { composeChain, type MaybeAsyncHandler, type Middleware, type MiddlewareContext } from '../http/middleware.js';
 import { Request, type RequestSite, type RequestSource } from '../http/request.js';
@@ -8,14 +8,16 @@ import { Response } from '../http/response.js';
 import { RUNTIME_LOCALE_DIR } from '../i18n/catalog.js';
 import { i18nProcessor } from '../i18n/processor.js';
 import { getLanguage } from '../i18n/translation.js';
+import { requestFinished, requestStarted } from '../http/signals.js';
 import { logger } from '../log.js';
 import { csrfMiddleware, csrfProcessor } from '../security/csrf.js';
 import { applySecurityHeaders, clickjackingMiddleware, securityMiddleware } from '../security/headers.js';
 import { resolveSettings, type Settings, type TemplateSettings } from '../settings.js';
 import { StaticFiles } from '../static/files.js';
-import { requestProcessor, type TemplateEngine } from '../templates/engine.js';
+import { requestProcessor, TemplateEngines } from '../templates/engine.js';
+import { liquidEngine } from '../templates/liquid.js';
 import { nunjucksEngine } from '../templates/nunjucks.js';
-import { URLResolver, type ResolverMatch } from '../urls/resolver.js';
+import { URLResolver, type ResolverMatch, type ViewFunction } from '../urls/resolver.js';
 import { renderToString } from '../views/shortcuts.js';
 import { setCurrentSite } from './current.js';
 import { resolveApps, type AppConfig, type SiteDefinition } from './define.js';
@@ -49,7 +51,7 @@ export class Site implements RequestSite {
   readonly settings: Settings;
   readonly apps: AppConfig[];
   readonly resolver: URLResolver;
-  readonly templates: TemplateEngine;
+  readonly templates: TemplateEngines;
   readonly staticFiles: StaticFiles;
   readonly dev: boolean;
   /** Where message catalogues are looked for, first wins: LOCALE_PATHS, each app's locale/, the runtime's own. */
@@ -66,9 +68,6 @@ export class Site implements RequestSite {
       { requireSecretKey: !opts.checkOnly });
     this.localeDirs = [...this.settings.LOCALE_PATHS.map((d) => resolve(this.dir, d)), ...this.apps.map((a) => join(a.dir, 'locale')), RUNTIME_LOCALE_DIR];
     this.resolver = new URLResolver(definition.urls, { languages: this.settings.LANGUAGES.map(([code]) => code), defaultLanguage: this.settings.LANGUAGE_CODE, current: getLanguage });
-    const t = this.settings.TEMPLATES;
-    const dirs = [...t.DIRS.map((d) => resolve(this.dir, d)), ...(t.APP_DIRS ? this.apps.map((a) => join(a.dir, 'templates')) : [])];
-    const factory = t.BACKEND === 'nunjucks' ? nunjucksEngine : t.BACKEND;
     this.staticFiles = new StaticFiles(
       this.settings.STATIC_URL,
       [...this.settings.STATICFILES_DIRS.map((d) => resolve(this.dir, d)), ...this.apps.map((a) => join(a.dir, 'static'))],
@@ -76,11 +75,17 @@ export class Site implements RequestSite {
       // Django's rule: with DEBUG on, static files come straight from the apps' folders.
       this.dev || this.settings.DEBUG,
     );
-    this.templates = factory({
-      dirs, debug: this.settings.DEBUG, options: t.OPTIONS,
-      reverse: (name, params) => this.reverse(name, params),
-      staticUrl: (p) => this.staticUrl(p),
-    });
+    this.templates = new TemplateEngines(this.settings.TEMPLATES.map((t) => {
+      const appDir = t.APP_DIRNAME ?? (t.BACKEND === 'liquid' ? 'liquid' : 'templates');
+      const dirs = [...t.DIRS.map((d) => resolve(this.dir, d)), ...(t.APP_DIRS ? this.apps.map((a) => join(a.dir, appDir)) : [])];
+      const factory = t.BACKEND === 'nunjucks' ? nunjucksEngine : t.BACKEND === 'liquid' ? liquidEngine : t.BACKEND;
+      const engine = factory({
+        dirs, debug: this.settings.DEBUG, options: t.OPTIONS,
+        reverse: (name, params) => this.reverse(name, params),
+        staticUrl: (p) => this.staticUrl(p),
+      });
+      return { engine, dirs, contextProcessors: t.CONTEXT_PROCESSORS };
+    }), (name, dirs) => new TemplateDoesNotExist(name, dirs));
     const ctx: MiddlewareContext = { settings: this.settings, errorResponse: (req, err) => this.errorResponse(req, err) };
     this.chain = composeChain((req) => this.callView(req), this.settings.MIDDLEWARE, ctx);
     setCurrentSite(this);
@@ -102,6 +107,28 @@ export class Site implements RequestSite {
    * so a simple page costs no async hops. Never throws: failures become error responses.
    */
   dispatch(req: Request): Response | Promise<Response> {
+    if (requestStarted.hasReceivers() || requestFinished.hasReceivers()) return this.dispatchWithSignals(req);
+    return this.dispatchRequest(req);
+  }
+
+  /** dispatch() with requestStarted before and requestFinished after; a failing receiver is answered like a failing view. */
+  private async dispatchWithSignals(req: Request): Promise<Response> {
+    let res: Response;
+    try {
+      await requestStarted.send({ sender: this, request: req });
+      res = await this.dispatchRequest(req);
+    } catch (err) {
+      res = await this.errorResponse(req, err);
+    }
+    try {
+      await requestFinished.send({ sender: this, request: req, response: res });
+    } catch (err) {
+      logger.error({ err, path: req.path }, 'a requestFinished receiver failed');
+    }
+    return res;
+  }
+
+  private dispatchRequest(req: Request): Response | Promise<Response> {
     let match: ResolverMatch | null;
     try {
       void req.host;
@@ -112,6 +139,16 @@ export class Site implements RequestSite {
     req.resolverMatch = match;
     if (match) req.params = match.params;
     return this.chain(req);
+  }
+
+  /**
+   * Runs the middleware chain around `view` instead of the view the URL names (sessions, auth and CSRF see the request
+   * as usual). The test client signs people in through it, with the app's own session and login code.
+   */
+  dispatchTo(req: Request, view: ViewFunction): Promise<Response> {
+    req.resolverMatch = { view, params: {}, name: undefined, route: '' };
+    req.params = {};
+    return Promise.resolve(this.chain(req));
   }
 
   /** A response for a request refused before the chain (bad Host, bad path): still with the default security headers. */
@@ -155,8 +192,11 @@ export class Site implements RequestSite {
     logger.error({ err, path: req.path, method: req.method }, 'view raised');
     if (debug) {
       const e = err instanceof Error ? err : new Error(String(err));
+      // Postgres's undefined_table: almost always migrations that were never applied.
+      const hint = (err as { code?: unknown }).code === '42P01'
+        ? '<p><strong>A table is missing: are the migrations applied?</strong> Run <code>paddock migrate</code> (it works while <code>paddock dev</code> runs).</p>' : '';
       return this.plainError(500, 'Server Error',
-        `<p>${escapeHtml(e.message)}</p><pre>${escapeHtml(e.stack ?? '')}</pre><p>You see this because DEBUG is on.</p>`);
+        `<p>${escapeHtml(e.message)}</p>${hint}<pre>${escapeHtml(e.stack ?? '')}</pre><p>You see this because DEBUG is on.</p>`);
     }
     try {
       if (this.definition.handler500) return withStatus(await this.definition.handler500(req, {}), 500);

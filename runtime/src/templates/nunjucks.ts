@@ -1,11 +1,15 @@
 // The built-in template engine: Nunjucks with auto-escaping on, plus {% url %}, {% static %} and {% csrf_token %}, and
 // the translation and localisation tags and filters of i18n-tags.ts ({% trans %}, {% blocktrans %}, date, number, ...).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import { TemplateDoesNotExist } from '../errors.js';
-import type { TemplateEngine, TemplateEngineFactory, TemplateEngineOptions, TemplateMessage } from './engine.js';
+import { templateRendered, templateRenderedListened, type TemplateEngine, type TemplateEngineFactory, type TemplateEngineOptions, type TemplateMessage } from './engine.js';
 import { addI18n, templateMessages } from './i18n-tags.js';
+
+/** The context of the render in progress, so the templates it extends and includes are reported with it. */
+const rendering = new AsyncLocalStorage<Record<string, unknown>>();
 
 interface Token { type: string; value: string; lineno: number; colno: number }
 interface NodeLike { lineno: number; colno: number; children: NodeLike[]; addChild(n: NodeLike): void }
@@ -93,6 +97,14 @@ class NunjucksEngine implements TemplateEngine {
     // Extra tags from TEMPLATES.OPTIONS.extensions (e.g. the cache battery's {% cache %} fragment tag).
     const extra = opts.options.extensions as Record<string, nunjucks.Extension> | undefined;
     for (const [name, ext] of Object.entries(extra ?? {})) this.env.addExtension(name, ext);
+
+    // Every template a render loads ({% extends %}, {% include %}, {% import %}) goes through getTemplate: report it.
+    const getTemplate = this.env.getTemplate.bind(this.env) as (...args: unknown[]) => unknown;
+    (this.env as unknown as { getTemplate: (...args: unknown[]) => unknown }).getTemplate = (name: unknown, ...rest: unknown[]) => {
+      const context = rendering.getStore();
+      if (context && typeof name === 'string') templateRendered({ name, context });
+      return getTemplate(name, ...rest);
+    };
   }
 
   messages(source: string): TemplateMessage[] {
@@ -104,11 +116,12 @@ class NunjucksEngine implements TemplateEngine {
   }
 
   render(name: string, context: Record<string, unknown>): Promise<string> {
-    return new Promise((resolve, reject) => {
+    const run = () => new Promise<string>((resolve, reject) => {
       this.env.render(name, context, (err, out) => {
         if (err) reject(this.translate(err, name)); else resolve(out ?? '');
       });
     });
+    return templateRenderedListened() ? rendering.run(context, run) : run();
   }
 
   renderString(source: string, context: Record<string, unknown>): Promise<string> {

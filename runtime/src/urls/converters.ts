@@ -26,7 +26,7 @@ const registry = new Map<string, Converter>([
   ['uuid', uuid as Converter], ['path', pathConverter as Converter],
 ]);
 
-/** Registers a converter usable as '<name:param>' in every URL pattern compiled afterwards. */
+/** Registers a converter usable as `'<name:param>'` in every URL pattern compiled afterwards. */
 export function registerConverter<T>(name: string, converter: Converter<T>): void {
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new TypeError(`Converter names are identifiers; got '${name}'.`);
   registry.set(name, converter as Converter);

@@ -2,7 +2,7 @@
 import type { ConverterValue } from './converters.js';
 import type { ViewFunction, ViewLike } from './resolver.js';
 
-/** The parameters a route string declares: '<int:id>/<slug:slug>/' → { id: number; slug: string }. */
+/** The parameters a route string declares: `'<int:id>/<slug:slug>/'` → `{ id: number; slug: string }`. */
 export type RouteParams<R extends string> =
   R extends `${string}<${infer Inner}>${infer Rest}`
     ? (Inner extends `${infer C}:${infer N}` ? { [K in N]: ConverterValue<C> } : { [K in Inner]: string }) & RouteParams<Rest>

@@ -23,7 +23,7 @@ export interface ResolverMatch {
   readonly params: Record<string, unknown>;
   /** Fully namespaced name ('blog:detail'), or undefined for unnamed patterns. */
   readonly name: string | undefined;
-  /** The full route with include prefixes, e.g. 'blog/<slug:slug>/' ('<language>/about/' under i18nPatterns). */
+  /** The full route with include prefixes, e.g. `'blog/<slug:slug>/'` (`'<language>/about/'` under i18nPatterns). */
   readonly route: string;
   /** Under i18nPatterns: the language the path names (the default language for an unprefixed path). */
   readonly language?: string | undefined;

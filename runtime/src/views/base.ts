@@ -7,12 +7,15 @@ import type { ViewFunction } from '../urls/resolver.js';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'] as const;
 type MethodHandler = (req: Request) => Response | Promise<Response>;
 
+/** A class-based view: methods named after HTTP methods (`get`, `post`, ...) answer them; others get 405. Route the class itself: `path('', MyView)`. */
 export class View {
   /** Set to true on a subclass to exempt it from CSRF checks. */
   static csrfExempt = false;
   static xframeOptionsExempt = false;
 
+  /** The request being answered (set by `setup()`). */
   request!: Request;
+  /** The URL's parameters. */
   params: Record<string, unknown> = {};
 
   /**
@@ -32,11 +35,13 @@ export class View {
     return fn;
   }
 
+  /** Stores the request and parameters before dispatching. */
   setup(req: Request, params: Record<string, unknown>): void {
     this.request = req;
     this.params = params;
   }
 
+  /** The HTTP methods this view answers (HEAD when it has GET); the Allow header of a 405. */
   allowedMethods(): string[] {
     const self = this as unknown as Record<string, unknown>;
     const out = METHODS.filter((m) => typeof self[m] === 'function').map((m) => m.toUpperCase());
@@ -44,6 +49,7 @@ export class View {
     return out;
   }
 
+  /** Calls the method named after the request's method, or answers 405. */
   dispatch(req: Request): Response | Promise<Response> {
     const self = this as unknown as Record<string, MethodHandler | undefined>;
     const m = req.method.toLowerCase();

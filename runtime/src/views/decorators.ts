@@ -28,5 +28,7 @@ export function requireMethods<P>(methods: readonly string[], view: ViewFunction
   return wrapped;
 }
 
+/** Answers 405 to anything but GET and HEAD. */
 export const requireGET = <P>(view: ViewFunction<P>): ViewFunction<P> => requireMethods(['GET', 'HEAD'], view);
+/** Answers 405 to anything but POST. */
 export const requirePOST = <P>(view: ViewFunction<P>): ViewFunction<P> => requireMethods(['POST'], view);

@@ -9,8 +9,10 @@ export interface PaginatableQuery<T> {
   then<R1 = T[], R2 = never>(onfulfilled?: ((value: T[]) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null): PromiseLike<R1 | R2>;
 }
 
+/** What can be paginated: an array, or a query that can be counted and sliced. */
 export type ListSource<T> = readonly T[] | PaginatableQuery<T>;
 
+/** One page of a Paginator: its items and where it stands. */
 export interface Page<T> {
   readonly items: readonly T[];
   readonly number: number;
@@ -24,11 +26,13 @@ export interface Page<T> {
   readonly startIndex: number;
 }
 
+/** Splits a list or a query into pages of `perPage` items (`allowEmptyFirstPage: false` makes an empty list have no pages). */
 export class Paginator<T> {
   constructor(readonly source: ListSource<T>, readonly perPage: number, readonly opts: { allowEmptyFirstPage?: boolean } = {}) {
     if (!Number.isInteger(perPage) || perPage < 1) throw new TypeError('perPage must be a positive whole number.');
   }
 
+  /** How many items there are in all. */
   async count(): Promise<number> {
     return Array.isArray(this.source) ? this.source.length : (this.source as PaginatableQuery<T>).count();
   }

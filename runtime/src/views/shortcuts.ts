@@ -9,9 +9,12 @@ export async function render(req: Request, template: string, context: Record<str
   return new Response(html, init);
 }
 
+/** Like render(), but returns the HTML instead of a Response. */
 export function renderToString(req: Request, template: string, context: Record<string, unknown> = {}): Promise<string> {
   const full: Record<string, unknown> = {};
-  for (const p of req.site.settings.TEMPLATES.CONTEXT_PROCESSORS) Object.assign(full, p(req));
+  // The processors of the engine that renders this template (each TEMPLATES entry has its own).
+  const processors = req.site.templates.processorsFor?.(template) ?? req.site.settings.TEMPLATES[0]?.CONTEXT_PROCESSORS ?? [];
+  for (const p of processors) Object.assign(full, p(req));
   Object.assign(full, context);
   return req.site.templates.render(template, full);
 }

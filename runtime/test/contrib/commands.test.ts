@@ -29,16 +29,16 @@ async function run(args: string[]): Promise<string> {
   return lines.join('\n');
 }
 
-function bin(args: string[], env: NodeJS.ProcessEnv = {}) {
+function bin(args: string[], env: NodeJS.ProcessEnv = {}, cwd = siteDir) {
   return spawnSync(process.execPath, [binPath, ...args], {
-    encoding: 'utf8', timeout: 90_000, env: { ...process.env, PADDOCK_RUNTIME_FROM: 'source', LOG_LEVEL: 'warn', ...env },
+    cwd, encoding: 'utf8', timeout: 90_000, env: { ...process.env, PADDOCK_RUNTIME_FROM: 'source', LOG_LEVEL: 'warn', ...env },
   });
 }
 
 test('paddock-runtime createsuperuser reads the password from stdin and refuses a weak one', () => {
   const env: NodeJS.ProcessEnv = { ...process.env, PADDOCK_RUNTIME_FROM: 'source', DATABASE_URL: db.url, SECRET_KEY: 'cmd-test-secret-cmd-test-secret-cmd-test-secret', LOG_LEVEL: 'warn' };
   delete env.PADDOCK_SUPERUSER_PASSWORD;
-  const r = spawnSync(process.execPath, [binPath, 'createsuperuser', siteDir, '--username', 'admin', '--email', 'a@example.com'],
+  const r = spawnSync(process.execPath, [binPath, 'createsuperuser', '--site-dir', siteDir, '--username', 'admin', '--email', 'a@example.com'],
     { input: 'violet-harbour-90\n', encoding: 'utf8', timeout: 90_000, env });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Superuser 'admin' created/);
@@ -82,7 +82,7 @@ test('changepassword sets a user\'s password through the validators, from PADDOC
 });
 
 test('paddock-runtime help lists the commands by app with their help: the runtime\'s, the batteries\' and the site\'s own', () => {
-  const r = bin(['help', siteDir]);
+  const r = bin(['help']);
   assert.equal(r.status, 0, r.stderr);
   const section = (app: string) => new RegExp(`\\[${app}\\]\\n((?:  .*\\n?|\\s{51}.*\\n?)+)`).exec(r.stdout)?.[1] ?? '';
   assert.match(section('runtime'), /serve .*\n?.*serve the site/);
@@ -92,23 +92,25 @@ test('paddock-runtime help lists the commands by app with their help: the runtim
   assert.match(section('sessions'), /clearsessions\s+delete expired database sessions/);
   assert.match(section('greetings'), /greet <name> \[--shout\]\s+say hello to someone/);
   assert.doesNotMatch(section('runtime'), /createsuperuser|clearsessions/, 'the batteries\' commands come from their apps');
-  const outside = bin(['help', tempDir('pdk-nosite-').dir]);
+  const outside = bin(['help'], {}, tempDir('pdk-nosite-').dir);
   assert.equal(outside.status, 0);
   assert.match(outside.stdout, /\[runtime\]/);
   assert.match(outside.stdout, /in a site's folder .* to list its apps' commands too/);
+  const elsewhere = bin(['help', '--site-dir', siteDir], {}, tempDir('pdk-nosite-').dir);
+  assert.match(elsewhere.stdout, /\[greetings\]/, '--site-dir names the site from anywhere');
 });
 
-test('a site app\'s own command runs from its commands/ folder; unknown commands and arguments say what to run', () => {
-  const r = bin(['greet', siteDir, 'World', '--shout']);
+test('a site app\'s own command runs from its commands/ folder (from any folder of the site); unknown commands and arguments say what to run', () => {
+  const r = bin(['greet', 'World', '--shout'], {}, join(siteDir, 'greetings'));
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'HELLO, WORLD, FROM AUTH + SESSIONS + ADMIN + GREETINGS!');
-  const help = bin(['greet', siteDir, '--help']);
-  assert.match(help.stdout, /Usage: paddock-runtime greet \[site-dir\] <name> \[--shout\]/);
+  const help = bin(['greet', '--help']);
+  assert.match(help.stdout, /Usage: paddock-runtime greet <name> \[--shout\] \[--site-dir <folder>\]/);
   assert.match(help.stdout, /--shout +in capitals/);
-  const unknown = bin(['nosuchcommand', siteDir]);
+  const unknown = bin(['nosuchcommand']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /Unknown command 'nosuchcommand'\. Run `paddock-runtime help`/);
-  const extra = bin(['greet', siteDir, 'a', 'b']);
+  const extra = bin(['greet', 'a', 'b']);
   assert.equal(extra.status, 2);
   assert.match(extra.stderr, /greet takes at most 1 argument, but was given 'b'/);
 });

@@ -124,7 +124,7 @@ export function ormSuite(backend: Backend): void {
       await assert.rejects(Book.objects.create({ title: 'ok', author: a, price: '1.234' }), ValidationError);
       await assert.rejects(Author.objects.create({ name: 'E', email: 'not-an-email' }), ValidationError);
       const bad = new Book({ title: '', author: a, format: 'zz', website: 'javascript:alert(1)' });
-      assert.throws(() => bad.fullClean(), (e: unknown) => e instanceof ValidationError && ['title', 'format', 'website'].every((k) => k in e.errors));
+      await assert.rejects(bad.fullClean(), (e: unknown) => e instanceof ValidationError && ['title', 'format', 'website'].every((k) => k in e.errors));
       assert.throws(() => new Book({ title: 't', author: a, nope: 1 } as never), FieldError);
       assert.equal(await Book.objects.count(), 0);
     });
@@ -237,6 +237,13 @@ export function ormSuite(backend: Backend): void {
       assert.deepEqual(titles(await Book.objects.limit(2).slice(1)), ['Ancillary Sword']);
       assert.deepEqual(await Book.objects.filter({ tags__name__in: ['sf', 'classic'] }).orderBy('title').distinct().valuesList('title', { flat: true }),
         ['Ancillary Justice', 'Ancillary Sword', 'Orbitsville']);
+    });
+
+    test('values and valuesList take date transforms (the admin\'s date hierarchy lists years, months and days this way)', async () => {
+      assert.deepEqual(await Book.objects.filter({ published__isnull: false }).orderBy().valuesList('published__year', { flat: true }).distinct().then((ys) => [...ys].sort()),
+        [1975, 2013, 2014]);
+      assert.deepEqual(await Book.objects.filter({ title: 'Ancillary Sword' }).values('title', 'releaseDate__month', 'published__day'),
+        [{ title: 'Ancillary Sword', releaseDate__month: 10, published__day: 7 }]);
     });
 
     test('get raises DoesNotExist and MultipleObjectsReturned; exists and count', async () => {

@@ -32,7 +32,7 @@ test('a form field validator that throws the exported ValidationError shows as a
   assert.equal(ok.text(), 'welcome alice');
 });
 
-test('the ORM raises the same class: fullClean() gives per-field issues with codes that a form or a view can read', () => {
+test('the ORM raises the same class: fullClean() gives per-field issues with codes that a form or a view can read', async () => {
   const Note = model('verrtest.Note', {
     id: dbFields.auto(),
     title: dbFields.char({ maxLength: 5 }),
@@ -40,7 +40,7 @@ test('the ORM raises the same class: fullClean() gives per-field issues with cod
     body: dbFields.text({ validators: [(v: string) => { if (v.includes('spam')) throw new ValidationError('No spam.', 'spam'); }] }),
   });
   const note = new Note({ title: 'too long', kind: 'z', body: 'spam' });
-  assert.throws(() => note.fullClean(), (e: unknown) => {
+  await assert.rejects(note.fullClean(), (e: unknown) => {
     assert.ok(e instanceof ValidationError);
     assert.deepEqual(Object.keys(e.fieldIssues).sort(), ['body', 'kind', 'title']);
     assert.equal(e.fieldIssues.kind?.[0]?.code, 'invalid_choice');

@@ -14,6 +14,8 @@ export const errorResponses = {
   404: ErrorBody,
   409: ErrorBody,
   429: ErrorBody,
+  /** PDK_PLATFORM_UNAVAILABLE: the platform database or Redis is away for a moment; try again (Retry-After). */
+  503: ErrorBody,
 };
 
 /** A DNS label: lowercase letters, digits and inner hyphens, 1–63 characters. */

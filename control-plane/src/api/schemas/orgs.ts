@@ -3,12 +3,13 @@ import { Type } from 'typebox';
 import { Timestamp, Uuid } from './common.js';
 
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('developer'), Type.Literal('viewer')]);
-export const Quotas = Type.Object({ sites: Type.Integer(), replicas: Type.Integer(), memoryMb: Type.Integer(), databaseMb: Type.Integer() });
+export const Quotas = Type.Object({ sites: Type.Integer(), replicas: Type.Integer(), memoryMb: Type.Integer(), databaseMb: Type.Integer(), mediaMb: Type.Integer() });
 export const QuotaOverrides = Type.Object({
   sites: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
   replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   memoryMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1048576 })),
   databaseMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10485760 })),
+  mediaMb: Type.Optional(Type.Integer({ minimum: 0, maximum: 10485760 })),
 }, { additionalProperties: false });
 
 export const OrgOut = Type.Object({

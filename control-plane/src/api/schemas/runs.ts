@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 export const RunBody = Type.Object({
   command: Type.Array(Type.String({ maxLength: 4096 }), {
     minItems: 1, maxItems: 64,
-    description: 'a paddock-runtime command and its arguments, e.g. ["migrate"] or ["check", "--deploy"]; the site directory is added after the command name',
+    description: 'a paddock-runtime command and its arguments, e.g. ["migrate"] or ["check", "--deploy"]; the site directory is given to it (--site-dir)',
   }),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'a shorter time limit than the platform\'s (PADDOCK_RUN_TIMEOUT_S)' })),
   env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' }), Type.String({ maxLength: 4096 }), {

@@ -7,11 +7,11 @@ export function registerAuthAdmin(site: AdminSite): void {
   if (!site.isRegistered(User)) {
     site.register(User, {
       listDisplay: ['username', 'email', 'firstName', 'lastName', 'isStaff'],
-      search: ['username', 'firstName', 'lastName', 'email'],
+      searchFields: ['username', 'firstName', 'lastName', 'email'],
       listFilter: ['isStaff', 'isSuperuser', 'isActive'],
       fields: ['username', 'email', 'firstName', 'lastName', 'isActive', 'isStaff', 'isSuperuser', 'groups', 'userPermissions'],
       repr: (u) => String(u.username),
     });
   }
-  if (!site.isRegistered(Group)) site.register(Group, { listDisplay: ['name'], search: ['name'], repr: (g) => String(g.name) });
+  if (!site.isRegistered(Group)) site.register(Group, { listDisplay: ['name'], searchFields: ['name'], repr: (g) => String(g.name) });
 }

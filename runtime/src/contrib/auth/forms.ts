@@ -7,6 +7,7 @@ import { authSettings } from './config.js';
 import type { UserInstance } from './models.js';
 import { validatePassword, passwordHelpTexts } from './password-validation.js';
 
+/** The login form: username and password. */
 export const LoginForm = defineForm({
   username: fields.char({ maxLength: 150, label: gettextLazy('Username'), widget: widgets.text({ autocomplete: 'username', autofocus: true }) }),
   password: fields.password({ label: gettextLazy('Password'), widget: widgets.password({ autocomplete: 'current-password' }) }),
@@ -33,11 +34,13 @@ function checkNewPassword(data: { newPassword1?: string; newPassword2?: string }
   }
 }
 
+/** A form setting a new password twice, checked by the validators (password reset). */
 export function setPasswordForm(user: UserInstance, init: ConstructorParameters<ReturnType<typeof defineForm>>[0] = {}) {
   const F = defineForm(newPasswordFields(), { clean: (data) => checkNewPassword(data, user) });
   return new F(init);
 }
 
+/** A form asking for the old password, then a new one twice (password change). */
 export function passwordChangeForm(user: UserInstance, init: ConstructorParameters<ReturnType<typeof defineForm>>[0] = {}) {
   const F = defineForm({
     oldPassword: fields.password({ label: gettext('Old password'), widget: widgets.password({ autocomplete: 'current-password', autofocus: true }) }),
@@ -56,6 +59,7 @@ export function passwordChangeForm(user: UserInstance, init: ConstructorParamete
   return new F(init);
 }
 
+/** The form asking for the e-mail address a reset link goes to. */
 export const PasswordResetForm = defineForm({
   email: fields.email({ maxLength: 254, label: gettextLazy('Email'), widget: widgets.email({ autocomplete: 'email' }) }),
 });

@@ -11,6 +11,7 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: string, keylen
 export const UNUSABLE_PASSWORD_PREFIX = '!';
 const SALT_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+/** One password hashing algorithm: encodes a password into "algorithm$params$salt$hash" and verifies it. */
 export interface PasswordHasher {
   /** The first field of the encoded string, e.g. "pbkdf2_sha256". */
   readonly algorithm: string;
@@ -44,6 +45,7 @@ function parseIntField(s: string | undefined): number {
   return Number.isSafeInteger(n) && n > 0 ? n : NaN;
 }
 
+/** PBKDF2 with SHA-256 (1,000,000 iterations by default): the default, Django-compatible. */
 export class PBKDF2PasswordHasher implements PasswordHasher {
   readonly algorithm: string;
   readonly digest: 'sha256' | 'sha1';
@@ -97,6 +99,7 @@ export class PBKDF2SHA1PasswordHasher extends PBKDF2PasswordHasher {
   }
 }
 
+/** scrypt: memory-hard, Django-compatible. */
 export class ScryptPasswordHasher implements PasswordHasher {
   readonly algorithm = 'scrypt';
   readonly workFactor: number;
@@ -227,6 +230,7 @@ export class PasswordHashers {
   }
 }
 
+/** Whether a stored hash can ever match (an unusable password starts with "!"). */
 export function isPasswordUsable(encoded: string | null | undefined): encoded is string {
   return typeof encoded === 'string' && encoded.length > 0 && !encoded.startsWith(UNUSABLE_PASSWORD_PREFIX);
 }

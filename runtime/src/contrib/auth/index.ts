@@ -2,7 +2,8 @@
 // authMiddleware() to MIDDLEWARE, and include('accounts/', authUrls) in the URLs. The app gives templates {{ user }}
 // and paddock-runtime the createsuperuser and changepassword commands.
 import { app } from '../../site/define.js';
-import { authProcessor } from './login.js';
+import { authenticate, authProcessor, login, logout } from './login.js';
+import type { UserInstance } from './models.js';
 
 export const authApp = app('auth', new URL('.', import.meta.url), {
   commands: {
@@ -10,6 +11,12 @@ export const authApp = app('auth', new URL('.', import.meta.url), {
     changepassword: () => import('./commands/changepassword.js'),
   },
   contextProcessors: [authProcessor],
+  // The test client's login({ username, password }) and forceLogin(user).
+  authentication: {
+    authenticate: ({ username = '', password = '' }) => authenticate(username, password),
+    login: (req, user) => login(req, user as UserInstance),
+    logout: (req) => logout(req),
+  },
 });
 
 export { User, Group, Permission, type UserInstance, type GroupInstance, type PermissionInstance } from './models.js';

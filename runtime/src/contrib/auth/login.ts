@@ -5,6 +5,7 @@ import type { Middleware } from '../../http/middleware.js';
 import type { Request } from '../../http/request.js';
 import type { ContextProcessor } from '../../templates/engine.js';
 import { cachesFor } from '../../cache/registry.js';
+import { rotateCsrfToken } from '../../security/csrf.js';
 import { constantTimeEqual, saltedHmac } from '../../signing/signer.js';
 import { Session } from '../sessions/session.js';
 import { authSettings } from './config.js';
@@ -93,6 +94,8 @@ export async function login(req: Request, user: UserInstance): Promise<void> {
   else await s.cycleKey();
   await s.set(SESSION_USER_ID, user.id);
   await s.set(SESSION_HASH, sessionAuthHash(user, req.site.settings.SECRET_KEY));
+  // A CSRF token someone planted or read before the login is worthless after it (Django rotates it here too).
+  rotateCsrfToken(req);
   user.lastLogin = new Date();
   await User.objects.filter({ id: user.id }).update({ lastLogin: user.lastLogin });
   req.user = user;

@@ -6,6 +6,7 @@ import { User, type UserInstance } from './models.js';
 import { validatePassword } from './password-validation.js';
 import { syncPermissions } from './permissions.js';
 
+/** A new superuser's username, e-mail and password. */
 export interface CreateSuperuserOptions {
   username: string;
   email?: string;
@@ -15,6 +16,7 @@ export interface CreateSuperuserOptions {
   skipValidation?: boolean;
 }
 
+/** Creates a staff superuser (the createsuperuser command); checks the username and, unless skipped, the password rules. */
 export async function createSuperuser(options: CreateSuperuserOptions): Promise<UserInstance> {
   const username = options.username.trim();
   if (!username || username.length > 150 || !/^[\p{L}\p{N}@.+\-_]+$/u.test(username)) {
@@ -36,6 +38,7 @@ export async function createSuperuser(options: CreateSuperuserOptions): Promise<
   });
 }
 
+/** Whose password to set, and to what. */
 export interface ChangePasswordOptions {
   username: string;
   password: string;

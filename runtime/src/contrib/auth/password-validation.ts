@@ -9,6 +9,7 @@ import { gettext, ngettext } from '../../i18n/translation.js';
 /** The user fields a validator may compare against; any object with string attributes will do. */
 export type UserLike = Record<string, unknown>;
 
+/** A rule for new passwords: the problems it finds, and a help text saying the rule. */
 export interface PasswordValidator {
   /** Returns the problems found (empty when the password passes). */
   validate(password: string, user?: UserLike): ValidationIssue[];
@@ -16,6 +17,7 @@ export interface PasswordValidator {
   helpText(): string;
 }
 
+/** At least `minLength` characters (default 8). */
 export class MinimumLengthValidator implements PasswordValidator {
   constructor(readonly minLength = 8) {}
 
@@ -32,6 +34,7 @@ export class MinimumLengthValidator implements PasswordValidator {
   }
 }
 
+/** Not only digits. */
 export class NumericPasswordValidator implements PasswordValidator {
   validate(password: string): ValidationIssue[] {
     return /^\p{Nd}+$/u.test(password) ? [{ code: 'password_entirely_numeric', message: gettext('This password is entirely numeric.') }] : [];
@@ -54,6 +57,7 @@ function defaultListPath(): string {
 
 let defaultList: Set<string> | undefined;
 
+/** Not one of 20,000 common passwords (or the list given). */
 export class CommonPasswordValidator implements PasswordValidator {
   readonly #passwords: Set<string>;
 
@@ -106,6 +110,7 @@ export function quickRatio(a: string, b: string): number {
   return (2 * matches) / total;
 }
 
+/** Not too close to the user's username, names or e-mail. */
 export class UserAttributeSimilarityValidator implements PasswordValidator {
   static readonly DEFAULT_ATTRIBUTES = ['username', 'firstName', 'lastName', 'email'];
 
@@ -161,6 +166,7 @@ export function validatePassword(password: string, user?: UserLike, validators: 
   if (issues.length) throw new ValidationError(issues);
 }
 
+/** What each rule asks for, to show next to a password field. */
 export function passwordHelpTexts(validators: readonly PasswordValidator[] = defaultPasswordValidators()): string[] {
   return validators.map((v) => v.helpText());
 }

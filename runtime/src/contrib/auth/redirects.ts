@@ -1,6 +1,7 @@
 // Where a "next" parameter may send a visitor after login: only this site (Django's url_has_allowed_host_and_scheme),
 // never another host, a protocol-relative URL, a javascript: URL, or a backslash trick browsers read as "//".
 
+/** Whether `url` (a ?next= value) stays on this host, so redirecting to it cannot send a visitor elsewhere. */
 export function isSafeRedirect(url: string | null | undefined, host: string, requireHttps = false): url is string {
   if (!url) return false;
   const u = url.trim();

@@ -3,6 +3,7 @@
 import type { Cache } from '../../cache/cache.js';
 import { createHash } from 'node:crypto';
 
+/** Login failures allowed per username and per address within a window (defaults 5, 30, 900 s). */
 export interface ThrottleOptions {
   /** Failures allowed per username (any address) within the window. */
   perUser?: number;
@@ -23,6 +24,7 @@ function keyPart(s: string): string {
   return createHash('sha256').update(s.toLowerCase()).digest('base64url').slice(0, 22);
 }
 
+/** Counts failed logins in the site's cache and refuses more once a limit is reached, until the window passes. */
 export class LoginThrottle {
   readonly perUser: number;
   readonly perAddress: number;

@@ -25,6 +25,7 @@ export interface TokenGeneratorOptions {
 // Seconds since 2001-01-01, Django's epoch for these tokens (keeps them short).
 const EPOCH = Date.UTC(2001, 0, 1);
 
+/** Password reset tokens: HMACs over the user's password hash and last login, so a token works once and expires; nothing is stored. */
 export class PasswordResetTokenGenerator {
   readonly timeout: number;
   readonly #secret: string;

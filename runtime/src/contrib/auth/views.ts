@@ -6,7 +6,8 @@ import type { Request } from '../../http/request.js';
 import { redirect, notAllowed } from '../../http/responses.js';
 import type { Response } from '../../http/response.js';
 import { gettext, ngettext } from '../../i18n/translation.js';
-import { ConsoleBackend, type MailBackend } from '../../mail/backends.js';
+import type { MailBackend } from '../../mail/backends.js';
+import { mailBackend } from '../../mail/index.js';
 import { EmailMessage } from '../../mail/message.js';
 import { authSettings } from './config.js';
 import { loginRequired } from './decorators.js';
@@ -93,10 +94,10 @@ export const passwordChangeView = loginRequired(async (req: Request): Promise<Re
   return formPage(req, 'registration/password_change_form.html', gettext('Change password'), form);
 });
 
-let mailBackend: MailBackend | null = null;
-/** The backend password-reset mails go through (default: the console). */
+let authMailBackend: MailBackend | null = null;
+/** The backend password-reset mails go through (default: the site's, EMAIL_URL). */
 export function setAuthMailBackend(backend: MailBackend): void {
-  mailBackend = backend;
+  authMailBackend = backend;
 }
 
 function tokenUser(user: UserInstance): TokenUser {
@@ -112,7 +113,7 @@ export async function passwordResetView(req: Request): Promise<Response> {
   if (req.method === 'POST' && await form.isValid()) {
     const email = form.cleanedData.email;
     const users = await User.objects.filter({ email__iexact: email, isActive: true });
-    const backend = mailBackend ?? new ConsoleBackend();
+    const backend = authMailBackend ?? mailBackend();
     for (const user of users) {
       if (!user.password || user.password.startsWith('!')) continue;
       const uid = Buffer.from(String(user.id)).toString('base64url');

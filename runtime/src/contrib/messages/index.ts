@@ -3,6 +3,7 @@
 import { app } from '../../site/define.js';
 import { messagesProcessor } from './middleware.js';
 
+/** The messages app: list it in defineSite({ apps }) for {{ messages }} in templates. */
 export const messagesApp = app('messages', new URL('.', import.meta.url), { contextProcessors: [messagesProcessor] });
 
 export { Message, levels, type Level } from './message.js';

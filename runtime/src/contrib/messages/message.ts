@@ -1,10 +1,13 @@
 // A flash message and its levels (Django's messages framework): shown once, on the next page the visitor sees.
 
+/** The message levels, as numbers (messages below messagesMiddleware's `level` are dropped). */
 export const levels = { DEBUG: 10, INFO: 20, SUCCESS: 25, WARNING: 30, ERROR: 40 } as const;
+/** A message level (one of `levels`, or your own number). */
 export type Level = number;
 
 const TAGS: Record<number, string> = { 10: 'debug', 20: 'info', 25: 'success', 30: 'warning', 40: 'error' };
 
+/** One flash message: its level, text and extra CSS tags; prints as its text in templates. */
 export class Message {
   constructor(readonly level: Level, readonly message: string, readonly extraTags = '') {}
 

@@ -35,12 +35,14 @@ class Mailbox {
 
 const BOX = Symbol('paddock.messages');
 
+/** Where messages are kept, and the lowest level kept. */
 export interface MessagesMiddlewareOptions {
   storage?: MessageStorage;
   /** MESSAGE_LEVEL: messages below it are dropped (default INFO). */
   level?: Level;
 }
 
+/** Loads the visitor's waiting messages into req.messages, and stores what is still unread after the view. */
 export function messagesMiddleware(options: MessagesMiddlewareOptions = {}): Middleware {
   const storage = options.storage ?? new SessionStorage();
   return (getResponse) => async (req: Request) => {
@@ -59,6 +61,7 @@ function box(req: Request): Mailbox {
   return b;
 }
 
+/** Adds a message for the visitor's next page shown. */
 export function addMessage(req: Request, level: Level, message: string, extraTags = ''): void {
   box(req).add(new Message(level, message, extraTags));
 }
@@ -73,6 +76,7 @@ export function getMessages(req: Request): Message[] {
   return [...b.list];
 }
 
+/** Shortcuts by level: `messages.success(req, 'Saved.')`, `messages.error(req, '...')`. */
 export const messages = {
   debug: (req: Request, m: string, tags?: string) => addMessage(req, levels.DEBUG, m, tags),
   info: (req: Request, m: string, tags?: string) => addMessage(req, levels.INFO, m, tags),

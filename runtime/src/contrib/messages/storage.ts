@@ -6,6 +6,7 @@ import { Signer } from '../../signing/signer.js';
 import { Session } from '../sessions/session.js';
 import { Message } from './message.js';
 
+/** Where messages wait for the next page: the session, or a signed cookie. */
 export interface MessageStorage {
   load(req: Request): Promise<Message[]>;
   /** Stores what is still unread (or clears storage when nothing is). */
@@ -14,6 +15,7 @@ export interface MessageStorage {
 
 const SESSION_KEY = '_messages';
 
+/** Messages kept in the session (the default; needs sessionMiddleware before messagesMiddleware). */
 export class SessionStorage implements MessageStorage {
   #session(req: Request): Session {
     if (!(req.session instanceof Session)) {

@@ -8,6 +8,7 @@ export { sessionMiddleware, getSession, type SessionMiddlewareOptions } from './
 export { DatabaseSessionStore } from './backends/db.js';
 export { SessionRecord, type SessionRecordInstance } from './models.js';
 
+/** The sessions app: list it in defineSite({ apps }) for DatabaseSessionStore's table and the clearsessions command. */
 export const sessionsApp = app('sessions', new URL('.', import.meta.url), {
   commands: { clearsessions: () => import('./commands/clearsessions.js') },
 });

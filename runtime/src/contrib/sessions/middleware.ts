@@ -25,6 +25,7 @@ export interface SessionMiddlewareOptions {
   now?: () => number;
 }
 
+/** Gives each request a session (req.session), saves it after the view when it changed, and sets or deletes its cookie. */
 export function sessionMiddleware(options: SessionMiddlewareOptions = {}): Middleware {
   const cookieName = options.cookieName ?? 'sessionid';
   const cookiePath = options.cookiePath ?? '/';

@@ -16,12 +16,14 @@ const KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** Django's length and alphabet: 32 characters from 36, about 165 bits. */
 export const SESSION_KEY_LENGTH = 32;
 
+/** A new random session key. */
 export function newSessionKey(): string {
   let k = '';
   for (let i = 0; i < SESSION_KEY_LENGTH; i++) k += KEY_CHARS[randomInt(KEY_CHARS.length)];
   return k;
 }
 
+/** Whether a cookie's value has the form of a session key (anything else is ignored). */
 export function isValidSessionKey(key: string | undefined): key is string {
   return typeof key === 'string' && key.length >= 8 && key.length <= 40 && /^[a-z0-9]+$/.test(key);
 }
@@ -35,6 +37,7 @@ export interface SessionOptions {
   now?: () => number;
 }
 
+/** One visitor's session: values kept on the server under the key in their cookie (req.session, or getSession(req)). */
 export class Session {
   readonly store: SessionStore;
   readonly age: number;

@@ -6,6 +6,12 @@ import type { ModelState, Operation, ProjectState } from './state.js';
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const appOf = (label: string): string => label.split('.')[0] as string;
 const refs = (f: FieldSpec): string[] => [f.options.to, f.options.through].filter((x): x is string => typeof x === 'string');
+/**
+ * The models that must exist before this field's SQL runs. A many-to-many with a `through` model creates nothing
+ * itself (the through model's foreign keys do), so it orders nothing: the through model points at the declaring
+ * model and so comes after it, not before.
+ */
+const needs = (f: FieldSpec): string[] => (f.type === 'manyToMany' && typeof f.options.through === 'string' ? [] : refs(f));
 
 export interface Change { app: string; operations: Operation[]; dependsOn: Set<string> }
 
@@ -27,7 +33,7 @@ export function detectChanges(from: ProjectState, to: ProjectState, apps: string
   const visit = (label: string) => {
     if (ordered.includes(label) || visiting.has(label)) return;
     visiting.add(label);
-    for (const f of Object.values((to[label] as ModelState).fields)) for (const r of refs(f)) if (created.includes(r) && r !== label) visit(r);
+    for (const f of Object.values((to[label] as ModelState).fields)) for (const r of needs(f)) if (created.includes(r) && r !== label) visit(r);
     ordered.push(label);
   };
   created.sort().forEach(visit);
@@ -35,7 +41,7 @@ export function detectChanges(from: ProjectState, to: ProjectState, apps: string
     const m = to[label] as ModelState;
     const app = appOf(label);
     // A many-to-many to a model created later in the same run is added once both exist.
-    const later = (f: FieldSpec) => f.type === 'manyToMany' && refs(f).some((r) => created.includes(r) && ordered.indexOf(r) > ordered.indexOf(label));
+    const later = (f: FieldSpec) => f.type === 'manyToMany' && needs(f).some((r) => created.includes(r) && ordered.indexOf(r) > ordered.indexOf(label));
     const fields = Object.fromEntries(Object.entries(m.fields).filter(([, f]) => !later(f)));
     change(app).operations.push({ op: 'createModel', model: label, table: m.table, fields, indexes: m.indexes, constraints: m.constraints });
     for (const f of Object.values(m.fields)) noteRefs(app, f);

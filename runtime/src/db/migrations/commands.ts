@@ -353,6 +353,14 @@ export async function showMigrations(opts: CommandOptions): Promise<string> {
   return lines.join('\n');
 }
 
+/** The migrations `migrate` would apply (keys such as 'blog.0001_initial', in order); what `paddock dev` offers. */
+export async function pendingMigrations(opts: CommandOptions): Promise<string[]> {
+  const alias = opts.database ?? 'default';
+  const all = plan(await loadMigrations(opts.apps));
+  const applied = await appliedKeys(alias);
+  return all.filter((m) => !applied.has(m.key) && allowMigrate(alias, m.app)).map((m) => m.key);
+}
+
 export interface SqlMigrateOptions extends CommandOptions { app: string; migration: string; backwards?: boolean }
 
 /** The SQL a migration runs (statements separated by ";\n"); code steps show as comments. */

@@ -151,7 +151,7 @@ test('add, change, delete through model forms, with validation errors and a hist
   assert.equal(w2.active, false, 'an unticked box is false');
   const history = (await b.get(`/admin/adminshop/product/${w.id}/history/`)).text();
   assert.match(history, /Added/);
-  assert.match(history, /Changed name, price, active\./);
+  assert.match(history, /Changed name, price and active\./);
   assert.match((await b.get(`/admin/adminshop/product/${w.id}/delete/`)).text(), /Are you sure/);
   assert.equal((await b.post(`/admin/adminshop/product/${w.id}/delete/`, {}, { from: `/admin/adminshop/product/${w.id}/delete/` })).status, 302);
   assert.equal(await Product.objects.filter({ id: w.id }).exists(), false);

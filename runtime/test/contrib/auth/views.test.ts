@@ -98,6 +98,22 @@ test('session fixation: a session started before login is not the one used after
   assert.equal(res.status, 302, 'the planted key is not logged in');
 });
 
+test('a CSRF token from before the login is refused after it: login gives the visitor a new CSRF secret', async () => {
+  await makeUser('csrf-rotation', 'correct horse battery');
+  const b = new Browser();
+  await b.get('/accounts/login/');
+  const before = b.jar.get('csrftoken') ?? '';
+  assert.equal(before.length, 43, 'the login page set a CSRF cookie');
+  await b.post('/accounts/login/', { username: 'csrf-rotation', password: 'correct horse battery' });
+  const after = b.jar.get('csrftoken') ?? '';
+  assert.ok(after.length === 43 && after !== before, 'a new CSRF secret came with the login');
+  // Someone who knew the old secret (planted it, or read a page made with it) sends it as the token.
+  const res = await call(b.s, '/accounts/logout/', { method: 'POST', body: new URLSearchParams({ csrfmiddlewaretoken: before }).toString(),
+    headers: { cookie: b.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(res.status, 403, 'the old token no longer matches');
+  assert.equal((await b.get('/private/')).text(), 'hello csrf-rotation', 'still logged in');
+});
+
 test('a wrong password, an unknown user or an inactive user gets the same error', async () => {
   await makeUser('bob', 'correct horse battery');
   await makeUser('inactive', 'correct horse battery', { isActive: false });

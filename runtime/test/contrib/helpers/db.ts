@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { closeDatabases, configureDatabases, migrate, type AppRef } from '@paddock/runtime';
+import { dropDatabase } from '../../helpers/database.js';
 
 export async function testDatabase(apps: AppRef[]): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = process.env.PADDOCK_PG_ADMIN_URL;
@@ -20,10 +21,7 @@ export async function testDatabase(apps: AppRef[]): Promise<{ url: string; drop:
     url: url.toString(),
     drop: async () => {
       await closeDatabases();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
+      await dropDatabase(name);
     },
   };
 }

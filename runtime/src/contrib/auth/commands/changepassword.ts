@@ -11,7 +11,7 @@ export default defineCommand({
   maxPositionals: 1,
   async run({ positionals, out, readLine }) {
     const username = positionals[0];
-    if (!username) throw new CommandError('changepassword needs a username: paddock-runtime changepassword . alice', { usage: true });
+    if (!username) throw new CommandError('changepassword needs a username: paddock-runtime changepassword alice', { usage: true });
     const password = process.env.PADDOCK_NEW_PASSWORD
       ?? await readLine('Set PADDOCK_NEW_PASSWORD or pipe the password on stdin (it is never taken as an argument).');
     try {

@@ -5,6 +5,7 @@ import type { SessionStore } from '../session.js';
 
 const PREFIX = 'paddock.sessions.';
 
+/** Sessions in a cache (the default store uses the site's 'default' cache): they expire on their own. */
 export class CacheSessionStore implements SessionStore {
   constructor(readonly cache: Cache, readonly now: () => number = Date.now) {}
 

@@ -2,6 +2,7 @@
 import { SessionRecord } from '../models.js';
 import type { SessionStore } from '../session.js';
 
+/** Sessions in the database (list sessionsApp): they survive restarts; clearsessions deletes expired ones. */
 export class DatabaseSessionStore implements SessionStore {
   constructor(readonly now: () => number = Date.now) {}
 

@@ -1,5 +1,8 @@
-// .paddockignore: which files `paddock push` leaves out, in .gitignore syntax (comments, `!`
-// negation, trailing `/` for folders, a `/` inside anchoring to the site root, `*`, `**`, `?`).
+// @paddock/runtime/paddockignore — .paddockignore: which files `paddock push` leaves out and `paddock dev`'s watcher
+// does not follow, in .gitignore syntax (comments, `!` negation, trailing `/` for folders, a `/` inside anchoring to
+// the site root, `*`, `**`, `?`).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Always left out: never part of a site, often large or secret. `!` in .paddockignore can bring back a file. */
 export const defaultIgnores = ['.git/', 'node_modules/', '.paddock/', '.env', '.env.*', '*.log', '.DS_Store', 'npm-debug.log*'];
@@ -52,11 +55,18 @@ export class IgnoreRules {
     this.rules = lines.map(compileRule).filter((r): r is Rule => r !== undefined);
   }
 
+  /** The defaults, then the lines of a .paddockignore file's text (undefined: none). */
   static forSite(paddockignore: string | undefined): IgnoreRules {
     return new IgnoreRules([...defaultIgnores, ...(paddockignore ?? '').split(/\r?\n/)]);
   }
 
-  /** Whether a path (relative, `/`-separated) is left out; the last matching rule decides. */
+  /** The rules of the site in `dir`: the defaults and its .paddockignore, when it has one. */
+  static read(dir: string): IgnoreRules {
+    const file = join(dir, '.paddockignore');
+    return IgnoreRules.forSite(existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  }
+
+  /** Whether a path (relative, `/`-separated) is left out; the last matching rule decides. Its folders are not checked. */
   ignores(path: string, isDir: boolean): boolean {
     let ignored = false;
     for (const r of this.rules) {
@@ -64,5 +74,14 @@ export class IgnoreRules {
       if (r.regex.test(path)) ignored = !r.negate;
     }
     return ignored;
+  }
+
+  /** Whether a file or any folder on its way is left out (a path relative to the site, `/`-separated). */
+  ignoresPath(path: string): boolean {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      if (this.ignores(parts.slice(0, i).join('/'), i < parts.length)) return true;
+    }
+    return false;
   }
 }
