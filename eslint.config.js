@@ -56,6 +56,12 @@ const forbidden = {
     message: 'The CLI and the dashboard speak only the control plane\'s HTTP API: call it through their API client '
       + `instead of importing the control plane's code (its API's types are theirs to import: \`import type { ... } from '@paddock/control-plane/api-types'\`).`,
   },
+  // The public entries hold only types: a value import would put the control plane's code into the CLI or the dashboard.
+  controlPlaneTypesOnly: {
+    regex: `^@paddock/control-plane/(?:${CONTROL_PLANE_PUBLIC.join('|')})$`,
+    allowTypeImports: true,
+    message: 'The control plane\'s API types are imported as types only: `import type { ... } from \'@paddock/control-plane/api-types\'`.',
+  },
   cpEntries: {
     regex: '^(?:\\.\\./)+(?:main|index|api-types)\\.js$|^@paddock/control-plane(?:/(?:main|index|api-types))?$',
     message: 'Nothing in the control plane imports its entry points (main.ts, index.ts, api-types.ts): they import the rest.',
@@ -94,8 +100,8 @@ const layers = [
   { name: 'runtime core', files: ['runtime/src/**'], ignores: ['runtime/src/contrib/**'], forbid: [forbidden.contrib, forbidden.controlPlane] },
   { name: 'runtime batteries', files: ['runtime/src/contrib/**'], forbid: [forbidden.controlPlane] },
   { name: 'runtime tests, starters and bin', files: ['runtime/**'], ignores: ['runtime/src/**'], forbid: [forbidden.controlPlane] },
-  { name: 'CLI', files: ['cli/**'], ignores: ['cli/test/**'], forbid: [forbidden.controlPlaneInternals] },
-  { name: 'dashboard', files: ['dashboard/**'], ignores: ['dashboard/test/**'], forbid: [forbidden.controlPlaneInternals] },
+  { name: 'CLI', files: ['cli/**'], ignores: ['cli/test/**'], forbid: [forbidden.controlPlaneInternals, forbidden.controlPlaneTypesOnly] },
+  { name: 'dashboard', files: ['dashboard/**'], ignores: ['dashboard/test/**'], forbid: [forbidden.controlPlaneInternals, forbidden.controlPlaneTypesOnly] },
   // The docs site is a site like any tenant's; docs/tools and docs/test (generators, the tutorial's test) are no layer.
   { name: 'docs site', files: ['docs/site/**'], forbid: [forbidden.controlPlane] },
   ...controlPlaneLayers(),
@@ -126,7 +132,9 @@ function layerBlock({ name, files, ignores = [], forbid }) {
     files: files.flatMap((f) => (f.endsWith('**') ? sources.map((s) => `${f.replace(/\*\*$/, '')}${s}`) : [f])),
     ignores,
     rules: {
-      'no-restricted-imports': ['error', { patterns: forbid.map(({ regex, message }) => ({ regex, message })) }],
+      'no-restricted-imports': ['error', {
+        patterns: forbid.map(({ regex, message, allowTypeImports }) => ({ regex, message, ...(allowTypeImports ? { allowTypeImports } : {}) })),
+      }],
       'no-restricted-syntax': ['error', ...forbid.map(({ regex, message }) => ({
         selector: `ImportExpression[source.value=/${inSelector(regex)}/]`, message,
       }))],

@@ -25,6 +25,16 @@ test('the CLI imports nothing of the control plane: package imports, type import
     assert.match(errors[0] ?? '', /speak only the control plane's HTTP API/);
   }
   assert.deepEqual(await layerErrors('cli/src/commands/sites.ts', "import { ApiClient } from '../api-client.js';\nvoid ApiClient;\n"), []);
+  // The API's answers' types are its to import, as types only.
+  assert.deepEqual(await layerErrors('cli/src/commands/sites.ts', "import type { Site } from '@paddock/control-plane/api-types';\nexport type S = Site;\n"), []);
+  for (const code of [
+    "import { Site } from '@paddock/control-plane/api-types';\nvoid Site;\n",
+    "export const load = () => import('@paddock/control-plane/api-types');\n",
+  ]) {
+    const errors = await layerErrors('cli/src/commands/sites.ts', code);
+    assert.equal(errors.length, 1, code);
+    assert.match(errors[0] ?? '', /API types are imported as types only/);
+  }
   // Its tests start a real platform, so they may.
   assert.deepEqual(await layerErrors('cli/test/support/platform.ts', "import { config } from '@paddock/control-plane/config';\nvoid config;\n"), []);
 });

@@ -24,4 +24,9 @@ test('the dashboard imports nothing of the control plane, in pages or in its ser
     assert.equal(errors.length, 1, `${file}: ${code}`);
     assert.match(errors[0] ?? '', /speak only the control plane's HTTP API/);
   }
+  // The API's answers' types are its to import, as types only.
+  assert.deepEqual(await layerErrors('dashboard/lib/sites.ts', "export type { Site } from '@paddock/control-plane/api-types';\n"), []);
+  const errors = await layerErrors('dashboard/lib/sites.ts', "export { Site } from '@paddock/control-plane/api-types';\n");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0] ?? '', /API types are imported as types only/);
 });
