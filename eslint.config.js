@@ -27,7 +27,7 @@ const cp = {
   features: [
     'accounts', 'tokens', 'orgs', 'sites', 'deploys', 'env', 'domains', 'runs', 'databases', 'admin', 'audit', 'metrics', 'logs',
     'certificates', 'backups', 'billing',
-    'releases', // (until the deploy flow moves into deploys/)
+    'releases', // (the deploy flow, until it moves into deploys/)
   ],
   platform: ['platform'],
   components: ['drivers', 'provisioners', 'builder', 'images', 'engine', 'artifacts', 'secrets'],

@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { openPlatform, type Platform } from '../src/platform/platform.js';
-import { deployDb } from '../src/releases/tables.js';
 import { DockerDriver } from '../src/drivers/docker.js';
 import { removeReleaseImages } from '../src/images/release-image.js';
 import { createProvisioners, openResource } from '../src/provisioners/index.js';
@@ -209,7 +208,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
    * deploy's id and the release.
    */
   const hangingRelease = async (runner: () => Proc) => {
-    const db = deployDb(platform.db);
+    const db = platform.db;
     const change = await call('PATCH', `/v1/sites/${site}/env`, { vars: { BOOT_HANG_MS: '120000' } });
     assert.equal(change.status, 200, change.text);
     const deployId = (change.body.deploy as { id: string }).id;
@@ -327,7 +326,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   });
 
   test('the platform Postgres stopped for 15 s mid-deploy: no request to the site fails, the API answers 503 PDK_PLATFORM_UNAVAILABLE, then 2xx, no process exits, the deploy ends by itself', async (t) => {
-    const db = deployDb(platform.db);
+    const db = platform.db;
     const docker = new DockerDriver();
     // A deploy under way holds its site's lock on a connection of its own: that connection breaks too.
     const inFlight = await hangingRelease(() => worker!);
@@ -413,7 +412,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   });
 
   test('a worker killed with -9 mid-release: the reconciler of the next worker fails the release and removes its containers; the site keeps serving', async () => {
-    const db = deployDb(platform.db);
+    const db = platform.db;
     const docker = new DockerDriver();
     // The victim alone takes deploy jobs: the platform's worker stops (as an operator would) and comes back after.
     await stopProcess(worker);

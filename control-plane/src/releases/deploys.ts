@@ -9,10 +9,9 @@ import { createReadStream, existsSync, mkdirSync, rmSync, symlinkSync } from 'no
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
-import type { Site } from '../store/schema.js';
+import type { Deploy, Release, ReleaseKind, Site, Upstream } from '../store/schema.js';
 import { errors, PaddockError } from '../errors.js';
 import { buildSlug, type SlugManifest } from '../builder/build.js';
-import type { Upstream } from '../store/schema.js';
 import { buildReleaseImage } from '../images/release-image.js';
 import { runtimeCommand, runtimePackageDir } from '../images/runtime-image.js';
 import * as tar from 'tar';
@@ -20,7 +19,6 @@ import { openResource } from '../provisioners/index.js';
 import { quotasOf } from '../orgs/plans.js';
 import { secretKeyContext } from '../sites/sites.js';
 import { release, type ReleasePlan } from './releaser.js';
-import { deployDb, type Deploy, type Release, type ReleaseKind } from './tables.js';
 import type { Db } from '../store/db.js';
 import {
   bumpEnvVersion, currentSiteEnv, envChanges, envVersion, lockEnvVersion, openDeployEnv, openEnvSnapshot, replaceSiteEnv, sealDeployEnv,
@@ -34,7 +32,7 @@ import type { DeployRuntime } from '../platform/deploy-runtime.js';
  * current site_env_vars), then the platform-provided ones, which the site's own may not override.
  */
 export async function siteEnvironment(deps: DeployRuntime, site: Site, own?: EnvVars): Promise<Record<string, string>> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const env: Record<string, string> = { ...(own ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id)) };
   const hostAlias = await deps.driver.hostAddress(site.name);
   const reachable = (server: string) => server.replace(/^(127\.0\.0\.1|localhost|\[::1\])(?=:)/, hostAlias);
@@ -85,7 +83,7 @@ export async function releaseProcesses(
 
 /** <site>.<domain> and the site's verified custom domains. */
 export async function siteHosts(deps: Pick<DeployRuntime, 'platform'>, site: Pick<Site, 'id' | 'name'>): Promise<string[]> {
-  const domains = await deployDb(deps.platform.db).selectFrom('site_domains').select('host')
+  const domains = await deps.platform.db.selectFrom('site_domains').select('host')
     .where('site_id', '=', site.id).where('verified_at', 'is not', null).execute();
   return [`${site.name}.${deps.platform.config.siteDomain}`, ...domains.map((d) => d.host)];
 }
@@ -99,7 +97,7 @@ export async function createDeploy(
     maxBytes: deps.settings.maxUploadBytes,
     ...(opts.sha256 ? { expectedSha256: opts.sha256 } : {}),
   });
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const row = await db.insertInto('deploys').values({
     id, site_id: site.id, kind: 'deploy', status: 'queued', artifact_key: key, artifact_sha256: stored.sha256,
     artifact_size: stored.size, created_by: opts.createdBy ?? null,
@@ -134,7 +132,7 @@ export async function createRerelease(
 
 /** A rollback of the site that has not finished (queued, building or releasing), if any. */
 export async function rollbackInFlight(db: Db, siteId: string): Promise<{ version: number } | undefined> {
-  const row = await deployDb(db).selectFrom('deploys').innerJoin('releases', 'releases.id', 'deploys.source_release_id')
+  const row = await db.selectFrom('deploys').innerJoin('releases', 'releases.id', 'deploys.source_release_id')
     .select('releases.version').where('deploys.site_id', '=', siteId).where('deploys.kind', '=', 'rollback')
     .where('deploys.status', 'in', ['queued', 'building', 'releasing']).orderBy('deploys.created_at', 'desc').executeTakeFirst();
   return row;
@@ -149,7 +147,7 @@ export async function rollbackInFlight(db: Db, siteId: string): Promise<{ versio
 export async function insertRerelease(
   deps: DeployRuntime, tx: Db, site: Site, kind: Exclude<ReleaseKind, 'deploy'>, opts: RereleaseOptions = {},
 ): Promise<{ deploy: Deploy; source: Release }> {
-  const db = deployDb(tx);
+  const db = tx;
   let envVersionSeen = opts.env?.version ?? null;
   if (kind === 'rollback') {
     envVersionSeen = await lockEnvVersion(tx, site.id);
@@ -180,20 +178,20 @@ export async function startRerelease(deps: DeployRuntime, queued: { deploy: Depl
     await deps.enqueue(deploy.id);
   } catch (err) {
     // A rollback left queued with no job would refuse env changes and rollbacks for ever.
-    await deployDb(deps.platform.db).updateTable('deploys').set({ status: 'failed', error: 'could not be queued; try again', finished_at: new Date() })
+    await deps.platform.db.updateTable('deploys').set({ status: 'failed', error: 'could not be queued; try again', finished_at: new Date() })
       .where('id', '=', deploy.id).execute();
     throw err;
   }
 }
 
 export async function currentRelease(deps: Pick<DeployRuntime, 'platform'>, siteId: string, db: Db = deps.platform.db): Promise<Release | undefined> {
-  return deployDb(db).selectFrom('releases').selectAll()
+  return db.selectFrom('releases').selectAll()
     .where('site_id', '=', siteId).where('status', '=', 'live').orderBy('version', 'desc').executeTakeFirst();
 }
 
 /** Records the new upstreams of a site and waits until the edge routes to them. */
 export async function switchRoute(deps: Pick<DeployRuntime, 'platform' | 'edge'>, siteId: string, releaseId: string | null, upstreams: Upstream[]): Promise<void> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const values = { release_id: releaseId, state: 'serving' as const, upstreams: JSON.stringify(upstreams), updated_at: new Date(), last_request_at: new Date() };
   await db.insertInto('site_routes').values({ site_id: siteId, ...values })
     .onConflict((oc) => oc.column('site_id').doUpdateSet(values)).execute();
@@ -238,7 +236,7 @@ export async function ifNoDeployRuns<T>(deps: Pick<DeployRuntime, 'platform'>, s
  * predates snapshots.
  */
 async function envChangesSinceLive(deps: DeployRuntime, siteId: string, env: EnvVars) {
-  const prev = await deployDb(deps.platform.db).selectFrom('releases').select(['id', 'site_id', 'env_enc'])
+  const prev = await deps.platform.db.selectFrom('releases').select(['id', 'site_id', 'env_enc'])
     .where('site_id', '=', siteId).where('status', 'in', ['live', 'superseded']).orderBy('version', 'desc').executeTakeFirst();
   if (!prev) return envChanges({}, env);
   const before = openEnvSnapshot(deps.platform.secrets, prev);
@@ -267,7 +265,7 @@ async function restoreLiveEnv(deps: DeployRuntime, siteId: string, changeVersion
 
 /** The deploy job: runs one deploy to its end; never throws for a failed deploy (it is recorded). */
 export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<Deploy> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const queued = await db.selectFrom('deploys').selectAll().where('id', '=', deployId).executeTakeFirst();
   if (!queued) throw errors.deployNotFound(deployId);
   if (queued.status === 'succeeded' || queued.status === 'failed') return queued;
@@ -415,7 +413,7 @@ export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<
 async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string, restoreEnv: EnvVars | undefined): Promise<Deploy> {
   let envKept = false;
   const done = await deps.platform.db.transaction().execute(async (tx) => {
-    const txdb = deployDb(tx);
+    const txdb = tx;
     await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
     const live = await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', releaseId).where('status', '=', 'pending').executeTakeFirst();
     if (Number(live.numUpdatedRows) === 0) throw errors.releaseFailed('it was ended while it released (its worker seemed gone)');
@@ -441,7 +439,7 @@ async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, release
 
 /** Records a deploy (and its release, if it made one) as failed with `message`; an env change's vars are undone. */
 async function recordFailure(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string | null | undefined, message: string): Promise<Deploy> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).where('status', '=', 'pending').execute();
   // Before the result is out: whoever reads the env vars after it sees what runs.
   const restored = deploy.env_enc ? await restoreLiveEnv(deps, site.id, deploy.env_version).catch((e: unknown) => {
@@ -463,7 +461,7 @@ async function recordFailure(deps: DeployRuntime, deploy: Deploy, site: Site, re
  * previous release keeps serving.
  */
 export async function endAbandonedDeploy(deps: DeployRuntime, deploy: Deploy, site: Site): Promise<Deploy> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const rel = deploy.release_id
     ? await db.selectFrom('releases').selectAll().where('id', '=', deploy.release_id).executeTakeFirst()
     : undefined;
@@ -498,6 +496,6 @@ export async function endAbandonedDeploy(deps: DeployRuntime, deploy: Deploy, si
  */
 export async function endStrayRelease(deps: DeployRuntime, rel: Release, site: Site): Promise<void> {
   await deps.driver.removeRelease(site.name, `v${rel.version}`);
-  await deployDb(deps.platform.db).updateTable('releases').set({ status: 'failed', error: errors.deployInterrupted().message })
+  await deps.platform.db.updateTable('releases').set({ status: 'failed', error: errors.deployInterrupted().message })
     .where('id', '=', rel.id).where('status', '=', 'pending').execute();
 }

@@ -11,7 +11,6 @@
 // worker is gone). Either one alone could mislead: a live worker whose Postgres connection broke
 // lost the advisory lock but still renews its job lock. Several workers may reconcile at once:
 // each site is reconciled under its deploy lock, taken only if free.
-import { deployDb } from './tables.js';
 import { endAbandonedDeploy, endStrayRelease, ifNoDeployRuns } from './deploys.js';
 import type { DeployRuntime } from '../platform/deploy-runtime.js';
 
@@ -32,7 +31,7 @@ export interface ReconcileOutcome {
 }
 
 export async function reconcileDeploys(deps: DeployRuntime, opts: ReconcileOptions = {}): Promise<ReconcileOutcome> {
-  const db = deployDb(deps.platform.db);
+  const db = deps.platform.db;
   const jobRunning = opts.jobRunning ?? (async () => false);
   const out: ReconcileOutcome = { failed: [], completed: [], strayReleases: [], busySites: [] };
   const open = await db.selectFrom('deploys').select('site_id').where('status', 'in', ['building', 'releasing']).execute();

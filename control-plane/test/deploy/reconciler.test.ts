@@ -12,7 +12,7 @@ import { deployedSiteFixture, fetchVia, type DeployedSiteFixture } from './suppo
 import { currentRelease, deployLockKey, releaseProcesses, runDeploy, switchRoute } from '../../src/releases/deploys.js';
 import { reconcileDeploys } from '../../src/releases/reconciler.js';
 import { replicaSpec } from '../../src/releases/releaser.js';
-import { deployDb, type Release } from '../../src/releases/tables.js';
+import type { Release } from '../../src/store/schema.js';
 import { errors } from '../../src/errors.js';
 
 let f: DeployedSiteFixture;
@@ -32,7 +32,7 @@ after(async () => {
   await f?.close();
 });
 
-const db = () => deployDb(f.platform.db);
+const db = () => f.platform.db;
 
 /**
  * What a worker killed mid-release leaves: the deploy `releasing`, its release `pending`, one
