@@ -116,17 +116,16 @@ describe('push and run a site with the real CLI, end to end', () => {
     assert.match(info.stdout, /release:\s+v3 /);
   });
 
-  test('a rollback to the live release, an env:set to the value a var has and a scale to the count it runs say so and release nothing', async () => {
+  test('a rollback to the live release, an env:unset of a var that is not set and a scale to the count it runs say so and release nothing', async () => {
     const releases = async () => (JSON.parse((await home.run(['releases', '--json'], { cwd: project })).stdout) as unknown[]).length;
     const before = await releases();
     const rb = await home.run(['rollback', 'v3'], { cwd: project });
     assert.equal(rb.code, 0, rb.stderr);
     assert.equal(rb.stdout, `v3 is already live on ${site}; nothing changed.\n`);
-    const set = await home.run(['env:set', 'EXTRA=1'], { cwd: project });
-    assert.equal(set.code, 0, set.stderr);
-    assert.equal(set.stdout, 'EXTRA already has this value; nothing changed.\n');
-    const unset = await home.run(['env:unset', 'NOPE'], { cwd: project });
-    assert.equal(unset.stdout, 'NOPE is not set; nothing changed.\n');
+    // The rollback brought back v1's vars: EXTRA is not set any more.
+    const unset = await home.run(['env:unset', 'EXTRA'], { cwd: project });
+    assert.equal(unset.code, 0, unset.stderr);
+    assert.equal(unset.stdout, 'EXTRA is not set; nothing changed.\n');
     const scale = await home.run(['scale', '1'], { cwd: project });
     assert.equal(scale.code, 0, scale.stderr);
     assert.equal(scale.stdout, `${site} already runs 1 replica; nothing changed.\n`);
