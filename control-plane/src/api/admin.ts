@@ -1,6 +1,7 @@
 // The operators' API under /v1/admin: every organisation and site on the platform, searchable and
 // paginated; usage per site; suspend, resume, delete; plans and quota overrides; the audit log.
-// Only operator accounts, through a session or a token with the `admin` scope.
+// Only operator accounts, through a session or a token with the `admin` scope. A site or organisation
+// is named in a route by its id or by its name.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
@@ -22,6 +23,9 @@ const AuditEvent = Type.Object({
   org: Type.Union([Type.String(), Type.Null()], { description: "The organisation's name" }),
   targetName: Type.Union([Type.String(), Type.Null()], { description: "The target's name: a site's or organisation's name, an account's or invitation's email, a token's name" }),
 });
+
+/** An admin route's site: its id or its name. */
+const SiteRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 63, description: "The site's id (UUID) or its name" }) });
 
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
@@ -50,10 +54,12 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   let provisioners: ReturnType<typeof createProvisioners> | undefined;
   app.addHook('onClose', async () => { await provisioners?.close(); });
 
-  async function siteById(id: string) {
-    const row = await db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id')
-      .selectAll('sites').select('organisations.name as org_name').where('sites.id', '=', id).executeTakeFirst();
-    if (!row) throw errors.siteNotFound(id);
+  /** A site by its id, or by its name (the live site of that name: a deleted one's name may be taken again). */
+  async function siteById(ref: string) {
+    const q = db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id')
+      .selectAll('sites').select('organisations.name as org_name');
+    const row = await (isUuid(ref) ? q.where('sites.id', '=', ref.toLowerCase()) : q.where('sites.name', '=', ref).where('sites.status', '<>', 'deleted')).executeTakeFirst();
+    if (!row) throw errors.siteNotFound(ref);
     const { org_name, ...site } = row;
     return { site, orgName: org_name };
   }
@@ -89,7 +95,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: operator },
     schema: {
       tags, summary: "Change an organisation's plan or override single quotas (null clears an override)",
-      params: Type.Object({ id: Uuid }),
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: "The organisation's id (UUID) or its name" }) }),
       body: Type.Object({ plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })), quotas: Type.Optional(QuotaOverrides) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: Type.Object({ id: Uuid, name: Type.String(), plan: Type.String(), quotas: Quotas, overrides: Type.Record(Type.String(), Type.Integer()) }), ...errorResponses },
     },
@@ -98,7 +104,8 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     const { plan, quotas } = request.body;
     if (plan !== undefined && !plans[plan]) throw errors.planNotFound(plan);
     const org = await db.transaction().execute(async (trx) => {
-      const before = await trx.selectFrom('organisations').selectAll().where('id', '=', request.params.id).forUpdate().executeTakeFirst();
+      const { id } = request.params;
+      const before = await trx.selectFrom('organisations').selectAll().where(isUuid(id) ? 'id' : 'name', '=', isUuid(id) ? id.toLowerCase() : id).forUpdate().executeTakeFirst();
       if (!before) throw errors.orgNotFound(request.params.id);
       const overrides = { ...before.quota_overrides, ...(quotas ?? {}) };
       const after = await trx.updateTable('organisations')
@@ -133,7 +140,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.get('/v1/admin/sites/:id', {
     config: { auth: operator },
-    schema: { tags, summary: 'One site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'One site', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { site } = await siteById(request.params.id);
     return loadSiteOut(db, config, site.id);
@@ -142,7 +149,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   app.get('/v1/admin/sites/:id/usage', {
     config: { auth: operator },
     schema: {
-      tags, summary: "A site's resource usage against its plan's quotas", params: Type.Object({ id: Uuid }),
+      tags, summary: "A site's resource usage against its plan's quotas", params: SiteRef,
       response: {
         200: Type.Object({
           siteId: Uuid, replicas: Type.Integer(), memoryMb: Type.Integer(), databaseBytes: Type.Integer(), databaseConnections: Type.Integer(), cacheKeys: Type.Integer(),
@@ -173,7 +180,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/admin/sites/:id/suspend', {
     config: { auth: operator },
-    schema: { tags, summary: 'Suspend a site; only an operator can resume it', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Suspend a site; only an operator can resume it', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);
@@ -182,7 +189,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/admin/sites/:id/resume', {
     config: { auth: operator },
-    schema: { tags, summary: 'Resume a suspended site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Resume a suspended site', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);
@@ -191,7 +198,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.delete('/v1/admin/sites/:id', {
     config: { auth: operator },
-    schema: { tags, summary: 'Delete a site and everything it has', params: Type.Object({ id: Uuid }), response: { 202: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Delete a site and everything it has', params: SiteRef, response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);

@@ -1,12 +1,14 @@
 // Custom domains of a site. A name under the site's own platform subdomain is verified at once
 // (the platform owns it; names under other sites' subdomains are refused); any other needs a DNS
 // TXT record `_paddock-challenge.<host>` holding the token. Once verified, the edge routes it to the site. TLS is a later issue.
+// Adding, verifying and removing a domain are audited (the site is the target, the host in the details).
 import { resolveTxt } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
+import { audit } from '../audit/audit.js';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
@@ -71,6 +73,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
       host, site_id: site.id, verification_token: `pdk-${randomBytes(16).toString('hex')}`, verified_at: own ? new Date() : null,
     }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
     if (!row) throw errors.domainTaken(host);
+    await audit(p.db, auth.actor, { action: 'domain.add', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: host, verified: own } });
     if (own) await changed(site, auth.accountId);
     return reply.status(201).send(out(row));
   });
@@ -101,6 +104,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     }
     // The name is this site's now: other sites' pending claims can never verify.
     await db.deleteFrom('site_domains').where('host', '=', row.host).where('site_id', '<>', site.id).where('verified_at', 'is', null).execute();
+    await audit(p.db, auth.actor, { action: 'domain.verify', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: row.host } });
     await changed(site, auth.accountId);
     return out(done);
   });
@@ -114,6 +118,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     refuseWhileSuspended(site, 'domain changes');
     const gone = await db.deleteFrom('site_domains').where('host', '=', request.params.hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
     if (!gone) throw errors.domainNotFound(request.params.hostname);
+    await audit(p.db, auth.actor, { action: 'domain.remove', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: gone.host } });
     if (gone.verified_at) await changed(site, auth.accountId);
     return reply.status(204).send(null);
   });

@@ -4,10 +4,13 @@
 // A change takes the site's env version lock, is refused while a rollback is under way (the
 // rollback would replace it), and its release carries exactly the vars it made. A change whose
 // release fails is undone (runDeploy puts the live release's vars back), so this route shows what runs.
+// A change that changes nothing (removing a var that is not set, setting one to the value it has)
+// answers `changed: false` and makes no release. Changes are audited by name, never by value.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
+import { audit } from '../audit/audit.js';
 import { currentRelease, insertRerelease, rollbackInFlight, startRerelease } from '../releases/deploys.js';
 import { bumpEnvVersion, currentSiteEnv, envContext, envSize, lockEnvVersion, MAX_ENV_BYTES } from '../releases/env-snapshot.js';
 import { deployDb } from '../releases/tables.js';
@@ -24,6 +27,11 @@ export const RESERVED = new Set(['DATABASE_URL', 'CACHE_URL', 'CACHE_KEY_PREFIX'
 
 const EnvOut = Type.Object({
   vars: Type.Record(Type.String(), Type.String()),
+  deploy: Type.Optional(DeployOut),
+});
+const EnvChangeOut = Type.Object({
+  vars: Type.Record(Type.String(), Type.String()),
+  changed: Type.Boolean({ description: 'false when every var already had the asked value (or was not set, for a removal): nothing was saved and no release was made' }),
   deploy: Type.Optional(DeployOut),
 });
 
@@ -48,7 +56,7 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
       tags, summary: 'Set (a string) or remove (null) environment variables; a live site gets a new release with them', params: SiteParams,
       // One multi-type schema, not a union: with the server's coerceTypes a union turns null into "" (so unset set an empty value).
       body: Type.Object({ vars: Type.Record(Type.String(), Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 32768 }), { maxProperties: 200 }) }, { additionalProperties: false }),
-      response: { 200: EnvOut, ...errorResponses },
+      response: { 200: EnvChangeOut, ...errorResponses },
     },
   }, async (request) => {
     const { auth } = request;
@@ -60,10 +68,14 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
       if (RESERVED.has(name.toUpperCase()) || name.toUpperCase().startsWith('PADDOCK_')) throw errors.validation(`${name} is set by the platform and cannot be changed`);
     }
     const deps = deployRuntimeOf(p);
-    const { vars, queued } = await p.db.transaction().execute(async (trx) => {
+    const { vars, queued, changed } = await p.db.transaction().execute(async (trx) => {
       await lockEnvVersion(trx, site.id);
       const busy = await rollbackInFlight(trx, site.id);
       if (busy) throw errors.rollbackInProgress(site.name, busy.version);
+      const before = await currentSiteEnv(trx, p.secrets, site.id);
+      const set = entries.filter(([name, value]) => value !== null && before[name] !== value).map(([name]) => name);
+      const removed = entries.filter(([name, value]) => value === null && name in before).map(([name]) => name);
+      if (!set.length && !removed.length) return { vars: before, queued: undefined, changed: false };
       const tx = deployDb(trx);
       for (const [name, value] of entries) {
         if (value === null) await tx.deleteFrom('site_env_vars').where('site_id', '=', site.id).where('name', '=', name).execute();
@@ -77,12 +89,13 @@ export const envVarsPlugin: FastifyPluginAsync = async (root) => {
       const size = envSize(vars);
       if (size > MAX_ENV_BYTES) throw errors.envTooLarge(Math.ceil(size / 1024), MAX_ENV_BYTES / 1024);
       const version = await bumpEnvVersion(trx, site.id);
-      if (!(await currentRelease({ platform: p }, site.id, trx))) return { vars, queued: undefined };
-      return { vars, queued: await insertRerelease(deps, trx, site, 'env', { createdBy: auth.accountId, env: { vars, version } }) };
+      await audit(trx, auth.actor, { action: 'site.env', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { set, removed } });
+      if (!(await currentRelease({ platform: p }, site.id, trx))) return { vars, queued: undefined, changed: true };
+      return { vars, queued: await insertRerelease(deps, trx, site, 'env', { createdBy: auth.accountId, env: { vars, version } }), changed: true };
     });
-    if (!queued) return { vars };
+    if (!queued) return { vars, changed };
     await startRerelease(deps, queued);
     const d = queued.deploy;
-    return { vars, deploy: { id: d.id, kind: d.kind, status: d.status, version: null, error: null, url: '', sha256: null, size: null, createdAt: d.created_at.toISOString(), finishedAt: null } };
+    return { vars, changed, deploy: { id: d.id, kind: d.kind, status: d.status, version: null, error: null, url: '', sha256: null, size: null, createdAt: d.created_at.toISOString(), finishedAt: null } };
   });
 };
