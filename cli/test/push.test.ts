@@ -116,6 +116,23 @@ describe('push and run a site with the real CLI, end to end', () => {
     assert.match(info.stdout, /release:\s+v3 /);
   });
 
+  test('a rollback to the live release, an env:unset of a var that is not set and a scale to the count it runs say so and release nothing', async () => {
+    const releases = async () => (JSON.parse((await home.run(['releases', '--json'], { cwd: project })).stdout) as unknown[]).length;
+    const before = await releases();
+    const rb = await home.run(['rollback', 'v3'], { cwd: project });
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.equal(rb.stdout, `v3 is already live on ${site}; nothing changed.\n`);
+    // The rollback brought back v1's vars: EXTRA is not set any more.
+    const unset = await home.run(['env:unset', 'EXTRA'], { cwd: project });
+    assert.equal(unset.code, 0, unset.stderr);
+    assert.equal(unset.stdout, 'EXTRA is not set; nothing changed.\n');
+    const scale = await home.run(['scale', '1'], { cwd: project });
+    assert.equal(scale.code, 0, scale.stderr);
+    assert.equal(scale.stdout, `${site} already runs 1 replica; nothing changed.\n`);
+    assert.equal(await releases(), before, 'a release was made');
+    assert.match((await home.run(['info'], { cwd: project })).stdout, /release:\s+v3 /);
+  });
+
   test('run -- <command> prints its output and exits with its code; extra env reaches it', async () => {
     const check = await home.run(['run', '--', 'check'], { cwd: project, timeoutMs: 60_000 });
     assert.equal(check.code, 0, check.stderr);

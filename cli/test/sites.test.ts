@@ -109,12 +109,20 @@ describe('site commands against a real control plane', () => {
     assert.match(reserved.stderr, /set by the platform/);
     assert.equal((await home.run(['env:unset', 'MODE'], { cwd: project })).code, 0);
     assert.deepEqual(JSON.parse((await home.run(['env', '--json'], { cwd: project })).stdout), { GREETING: 'hello world' });
+    // A change that changes nothing says so, rather than "Removed" or "Set".
+    const nope = await home.run(['env:unset', 'NOPE'], { cwd: project });
+    assert.equal(nope.code, 0, nope.stderr);
+    assert.equal(nope.stdout, 'NOPE is not set; nothing changed.\n');
+    const same = await home.run(['env:set', 'GREETING=hello world'], { cwd: project });
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stdout, 'GREETING already has this value; nothing changed.\n');
   });
 
   test('scale sets the replica count within the plan, with the API\'s quota error beyond it', async () => {
+    // A new site runs 1 replica already: nothing to change.
     const r = await home.run(['scale', '1'], { cwd: project });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /now runs 1 replica/);
+    assert.equal(r.stdout, `${site} already runs 1 replica; nothing changed.\n`);
     const tooMany = await home.run(['scale', '50'], { cwd: project });
     assert.equal(tooMany.code, ExitCode.failure);
     assert.match(tooMany.stderr, /PDK_QUOTA_EXCEEDED|plan/);

@@ -71,6 +71,46 @@ describe('admin API for operators', () => {
     assert.equal(d.body.status, 'deleting');
   });
 
+  test("admin routes take a site's or organisation's name as well as its id; a name nothing has is 404; a deleted site's name names the live site now", async () => {
+    const u = await signup(t.app, 'byname');
+    const name = siteName('byname');
+    const first = await call(t.app, u.token, 'POST', '/v1/sites', { name });
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    await t.platform.db.updateTable('sites').set({ status: 'ready' }).where('id', '=', first.body.id).execute();
+
+    const got = await call(t.app, op, 'GET', `/v1/admin/sites/${name}`);
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    assert.equal(got.body.id, first.body.id);
+    const usage = await call(t.app, op, 'GET', `/v1/admin/sites/${name}/usage`);
+    assert.equal(usage.status, 200, JSON.stringify(usage.body));
+    assert.equal(usage.body.siteId, first.body.id);
+    assert.equal((await call(t.app, op, 'POST', `/v1/admin/sites/${name}/suspend`)).body.status, 'suspended');
+    assert.equal((await call(t.app, op, 'POST', `/v1/admin/sites/${name}/resume`)).body.status, 'ready');
+    // The id still works, in either case.
+    assert.equal((await call(t.app, op, 'GET', `/v1/admin/sites/${first.body.id.toUpperCase()}`)).body.name, name);
+
+    for (const ref of ['no-such-site-anywhere', '00000000-0000-4000-8000-000000000000']) {
+      const missing = await call(t.app, op, 'GET', `/v1/admin/sites/${ref}`);
+      assert.equal(missing.status, 404, ref);
+      assert.equal(missing.body.error.code, 'PDK_SITE_NOT_FOUND');
+      assert.match(missing.body.error.message, new RegExp(ref));
+    }
+
+    // Deleted, its name taken again: the name is the new site's.
+    assert.equal((await call(t.app, op, 'DELETE', `/v1/admin/sites/${name}`)).status, 202);
+    await t.platform.db.updateTable('sites').set({ status: 'deleted' }).where('id', '=', first.body.id).execute();
+    const second = await call(t.app, u.token, 'POST', '/v1/sites', { name });
+    assert.equal(second.status, 202, JSON.stringify(second.body));
+    assert.equal((await call(t.app, op, 'GET', `/v1/admin/sites/${name}`)).body.id, second.body.id);
+
+    // An organisation by its name.
+    const plan = await call(t.app, op, 'PATCH', `/v1/admin/orgs/${u.org}`, { quotas: { sites: 5 } });
+    assert.equal(plan.status, 200, JSON.stringify(plan.body));
+    assert.equal(plan.body.name, u.org);
+    assert.equal(plan.body.quotas.sites, 5);
+    assert.equal((await call(t.app, op, 'PATCH', '/v1/admin/orgs/no-such-org-anywhere', { quotas: { sites: 5 } })).body.error.code, 'PDK_ORG_NOT_FOUND');
+  });
+
   test('changing plan and quota overrides changes what an organisation may create', async () => {
     const u = await signup(t.app, 'plan');
     const org = (await call(t.app, op, 'GET', `/v1/admin/orgs?q=${u.org}`)).body.organisations[0];

@@ -13,8 +13,8 @@ export async function envVars(token: string, site: string): Promise<Record<strin
   return (await api<{ vars: Record<string, string> }>(`/v1/sites/${seg(site)}/env`, { token })).vars;
 }
 
-/** Sets (string) or removes (null) variables; a live site gets a new release, returned as `deploy`. */
-export function setEnvVars(token: string, site: string, vars: Record<string, string | null>): Promise<{ vars: Record<string, string>; deploy?: Deploy }> {
+/** Sets (string) or removes (null) variables; a live site gets a new release, returned as `deploy`; `changed: false` when nothing changed (no release). */
+export function setEnvVars(token: string, site: string, vars: Record<string, string | null>): Promise<{ vars: Record<string, string>; deploy?: Deploy; changed?: boolean }> {
   return api(`/v1/sites/${seg(site)}/env`, { method: 'PATCH', token, body: { vars } });
 }
 

@@ -108,6 +108,18 @@ describe('operator admin area', () => {
     assert.equal(await owner.locator('.page-head .badge').innerText(), 'ready');
   });
 
+  test("a site that does not exist answers 404 with the not-found page on the operator's site page, by id or by name; a real one opens by its name too", async () => {
+    for (const path of ['/admin/sites/does-not-exist', '/admin/sites/00000000-0000-4000-8000-000000000000']) {
+      const res = await op.goto(path);
+      assert.equal(res?.status(), 404, path);
+      await op.getByRole('heading', { name: 'Not found' }).waitFor();
+    }
+    await screenshot(op, 'admin-site-not-found');
+    const byName = await op.goto(`/admin/sites/${site}`);
+    assert.equal(byName?.status(), 200);
+    await op.getByRole('heading', { level: 1, name: site }).waitFor();
+  });
+
   test("changing an organisation's plan raises its quotas for its owner", async () => {
     await op.goto(`/admin/orgs?q=${ownerOrg}`);
     const row = op.getByRole('row', { name: new RegExp(ownerOrg) });
@@ -157,6 +169,27 @@ describe('operator admin area', () => {
     await screenshot(op, 'admin-audit-phone');
     await op.goto('/admin/audit?action=site.resume');
     await op.getByRole('row', { name: /site\.resume/ }).first().waitFor();
+  });
+
+  test('the audit log shows env changes by name (never by value) and domains added and removed, with who made them and the site', async () => {
+    const value = `secret-${suffix()}`;
+    const host = `www.${site}.example.com`;
+    await apiCall(api.url, `/v1/sites/${site}/env`, { method: 'PATCH', token: ownerToken, body: { vars: { MAIL_PASSWORD: value } } });
+    await apiCall(api.url, `/v1/sites/${site}/domains`, { method: 'POST', token: ownerToken, body: { hostname: host } });
+    await apiCall(api.url, `/v1/sites/${site}/domains/${host}`, { method: 'DELETE', token: ownerToken });
+    await op.setViewportSize(desktop);
+    await op.goto(`/admin/audit?target=${site}`);
+    const row = (action: string) => op.getByRole('row', { name: new RegExp(action.replace('.', '\\.')) });
+    await row('domain.remove').first().waitFor();
+    const email = new RegExp(ownerEmail.replace(/[.+]/g, '\\$&'));
+    for (const [action, detail] of [['site.env', 'set MAIL_PASSWORD'], ['domain.add', host], ['domain.remove', host]] as const) {
+      const text = await row(action).first().innerText();
+      assert.match(text, email, text);
+      assert.match(text, new RegExp(`site\\s+${site}`), text);
+      assert.ok(text.includes(detail), `${action}: ${text}`);
+    }
+    assert.equal(await op.getByText(value).count(), 0, 'an env var value is on the audit page');
+    await screenshot(op, 'admin-audit-site-changes');
   });
 
   let opToken: string | undefined;

@@ -78,6 +78,12 @@ describe('site settings pages', () => {
     assert.equal(stored.vars.API_KEY, secretValue);
   });
 
+  test('setting a variable to the value it has says nothing changed', async () => {
+    await fillByLabel(page, { Name: 'API_KEY', Value: secretValue });
+    await page.getByRole('button', { name: 'Set variable' }).click();
+    await page.getByText('API_KEY already has this value; nothing changed.').waitFor();
+  });
+
   test('editing a variable changes it in the API', async () => {
     const row = page.getByRole('row', { name: /API_KEY/ });
     await row.getByRole('button', { name: 'Edit API_KEY' }).click();

@@ -18,7 +18,7 @@ function literal(v: unknown): string {
 test('docs/topics/settings.md lists every setting with its default', () => {
   const table = page.slice(page.indexOf('## Every setting'), page.indexOf('### TEMPLATES'));
   const rows = new Map<string, string>();
-  for (const m of table.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)) rows.set(m[1] as string, (m[2] as string).trim().replace(/^`(.*)`$/, '$1'));
+  for (const m of table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]*) \|/gm)) rows.set(m[1] as string, (m[2] as string).trim().replace(/^`(.*)`$/, '$1'));
   const problems: string[] = [];
   for (const [name, value] of Object.entries(defaultSettings)) {
     if (!rows.has(name)) problems.push(`${name} is not documented`);

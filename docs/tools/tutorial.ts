@@ -79,6 +79,9 @@ const VOLATILE: Array<[RegExp, string]> = [
   [/\b[0-9a-f]{12,}\b/g, '<hex>'],
   [/\b[A-Za-z0-9_-]{32,}\b/g, '<token>'],
   [/\bv\d+\.\d+\.\d+\b/g, '<version>'],
+  // The test runner's summary and Node's own stack frames (their lines move between Node releases).
+  [/\bduration_ms \d+(\.\d+)?/g, 'duration_ms <n>'],
+  [/\(node:internal\/[^)]*:\d+:\d+\)/g, '(node:internal)'],
 ];
 
 export function mask(text: string): string {

@@ -1,11 +1,14 @@
 // The parity test site (runtime/test/fixtures/parity-site), booted as the site host boots a site and driven over HTTP
 // as a visitor would: an uploaded image shown back, a model form refusing a duplicate with a form error, a prefetched
-// relation looped over in a template, model methods in templates, a LiquidJS page. Real Postgres, a real server.
+// relation looped over in a template, model methods in templates, a LiquidJS page, a page in English and French chosen
+// by URL prefix with its time in the visitor's zone, and the admin editing a question with its choices inline.
+// Real Postgres, a real server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate, type Site } from '@paddock/runtime';
+import { createSuperuser } from '@paddock/runtime/contrib/auth';
 import { closeDatabases, createServer, loadSite, openDatabases, type SiteServer } from '@paddock/runtime/host';
 import { createDatabase, dropDatabase } from './helpers/database.js';
 import { tempDir } from './helpers/site.js';
@@ -93,5 +96,77 @@ describe('the parity test site', () => {
     assert.match(text, /<li>NOT MUCH<\/li><li>THE SKY<\/li>/);
     assert.match(text, /name="csrfmiddlewaretoken" value="[^"]+"/);
     assert.equal(join(site.dir), siteDir);
+  });
+
+  /** The page's text with the no-break spaces Intl puts in dates made plain. */
+  const plain = async (res: Response) => (await res.text()).replace(/[\u00a0\u202f]/g, ' ');
+
+  test('a page in English and in French by URL prefix, its time in the visitor\'s zone (Europe/London by default)', async () => {
+    const { Question, Choice } = await import('./fixtures/parity-site/polls/models.js');
+    const q = await Question.objects.create({ questionText: 'When?', slug: 'when', pubDate: new Date('2026-09-21T08:00:00Z') });
+    await Choice.objects.create({ question: q, choiceText: 'Now', votes: 2 });
+    await Choice.objects.create({ question: q, choiceText: 'Later', votes: 1 });
+    const en = await plain(await visit('/polls/when/'));
+    assert.match(en, /<html lang="en">/);
+    assert.match(en, /Published <time datetime="2026-09-21T08:00:00.000Z">Monday, September 21, 2026 at 9:00 AM<\/time>/);
+    assert.match(en, /<h2>Choices<\/h2>\s*<ol><li>Now — 2 votes<\/li><li>Later — 1 vote<\/li><\/ol>/);
+    const fr = await visit('/fr/polls/when/');
+    assert.equal(fr.headers.get('content-language'), 'fr');
+    const frText = await plain(fr);
+    assert.match(frText, /<html lang="fr">/);
+    assert.match(frText, /Publiée le <time datetime="2026-09-21T08:00:00.000Z">lundi 21 septembre 2026 à 09:00<\/time>/);
+    assert.match(frText, /<h2>Réponses<\/h2>\s*<ol><li>Now — 2 voix<\/li><li>Later — 1 voix<\/li><\/ol>/);
+    // A visitor in New York (the time zone cookie the set_timezone form writes): the same instant, their wall time.
+    const ny = await plain(await fetch(`${base}/fr/polls/when/`, { headers: { cookie: 'paddock_timezone=America%2FNew_York' } }));
+    assert.match(ny, /lundi 21 septembre 2026 à 04:00<\/time>/);
+    assert.equal((await visit('/de/polls/when/')).status, 404, 'a language the site does not offer has no pages');
+  });
+
+  test('the admin edits a question in its fieldsets, with its choices inline, in one save', async () => {
+    const { Question, Choice } = await import('./fixtures/parity-site/polls/models.js');
+    await createSuperuser({ username: 'admin', email: 'admin@example.com', password: 'a long admin passphrase' });
+    const jar = new Map<string, string>();
+    const go = async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(base + path, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(';');
+        const eq = pair!.indexOf('=');
+        jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+      }
+      return res;
+    };
+    const post = async (path: string, form: Record<string, string>) => {
+      const html = await (await go(path)).text();
+      const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html)?.[1];
+      assert.ok(token, `a CSRF token on ${path}`);
+      return go(path, { method: 'POST', body: new URLSearchParams({ csrfmiddlewaretoken: token, ...form }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    };
+    const login = await post('/admin/login/?next=/admin/', { username: 'admin', password: 'a long admin passphrase', next: '/admin/' });
+    assert.equal(login.status, 302, await login.clone().text());
+
+    const q = await Question.objects.get({ slug: 'when' });
+    const [now] = await Choice.objects.filter({ question: q, choiceText: 'Now' });
+    const page = await go(`/admin/polls/question/${q.id}/change/`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<details[^>]*>\s*<summary>Date information<\/summary>/, 'the folded fieldset');
+    assert.match(html, /Was published recently/, 'the method shown as a read-only value');
+    assert.match(html, /name="choices-TOTAL_FORMS" id="id_choices-TOTAL_FORMS" value="4"/, 'two saved choices and two empty rows');
+    assert.match(html, /name="pubDate"[^>]*value="2026-09-21T09:00"/, 'the date in the site\'s zone (Europe/London)');
+
+    const later = (await Choice.objects.get({ question: q, choiceText: 'Later' }));
+    const saved = await post(`/admin/polls/question/${q.id}/change/`, {
+      questionText: 'When, then?', slug: 'when', pubDate: '2026-09-21T09:00',
+      'choices-TOTAL_FORMS': '3', 'choices-INITIAL_FORMS': '2',
+      'choices-0-id': String(now!.id), 'choices-0-choiceText': 'Right now', 'choices-0-votes': '2',
+      'choices-1-id': String(later.id), 'choices-1-choiceText': 'Later', 'choices-1-votes': '1', 'choices-1-DELETE': 'on',
+      'choices-2-choiceText': 'Tomorrow', 'choices-2-votes': '0',
+    });
+    assert.equal(saved.status, 302, await saved.clone().text());
+    const after = await Question.objects.get({ id: q.id });
+    assert.equal(after.questionText, 'When, then?');
+    assert.equal(after.pubDate.toISOString(), '2026-09-21T08:00:00.000Z', 'read back in the same zone: the instant is unchanged');
+    const texts = (await Choice.objects.filter({ question: q }).orderBy('id')).map((c) => c.choiceText);
+    assert.deepEqual(texts, ['Right now', 'Tomorrow']);
   });
 });

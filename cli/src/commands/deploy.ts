@@ -156,11 +156,14 @@ export const rollback = defineCommand({
     if (raw !== undefined && !(Number.isInteger(version) && version! > 0)) {
       throw new CliError('CLI_USAGE', `"${positionals[0]}" is not a release version.`, 'Pass a number like 3 or v3; `paddock releases` lists them.', ExitCode.usage);
     }
-    const answer = await ctx.api.json<Deploy | { deploy: Deploy }>('POST', sitePath(site, '/rollback'), {
+    const answer = await ctx.api.json<Deploy | { deploy: Deploy } | { changed: false; version: number }>('POST', sitePath(site, '/rollback'), {
       body: version === undefined ? {} : { version },
       notFoundHint: 'Run `paddock releases` to list the releases.',
     });
-    let result = 'deploy' in answer ? answer.deploy : answer;
+    if ('changed' in answer && answer.changed === false) {
+      return ctx.out.data(answer, () => ctx.out.line(`v${answer.version} is already live on ${site}; nothing changed.`));
+    }
+    let result = 'deploy' in answer ? answer.deploy : answer as Deploy;
     if (result.id && !isSuccess(result.status)) result = await followDeploy(ctx.api, ctx.out, site, result.id, ctx.signal);
     if (!isSuccess(result.status)) {
       throw new CliError('CLI_DEPLOY_FAILED', failedBecause(`Rollback of ${site} failed`, result), 'The current release keeps serving. See `paddock logs`.', ExitCode.deployFailed);

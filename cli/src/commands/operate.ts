@@ -99,7 +99,15 @@ export const logs = defineCommand({
   },
 });
 
-type EnvAnswer = Record<string, string> | { vars: Record<string, string> | Array<{ key: string; value: string }>; deploy?: Deploy; release?: number };
+type EnvAnswer = Record<string, string> | { vars: Record<string, string> | Array<{ key: string; value: string }>; deploy?: Deploy; release?: number; changed?: boolean };
+
+/** The API saved nothing and made no release: every var already was as asked. */
+const unchanged = (a: EnvAnswer): boolean => 'changed' in a && a.changed === false;
+
+/** "A", "A and B", "A, B and C". */
+function names(list: readonly string[]): string {
+  return list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+}
 
 function envVars(a: EnvAnswer): Record<string, string> {
   if ('vars' in a && typeof a.vars === 'object') {
@@ -150,7 +158,7 @@ export const envSet = defineCommand({
   name: 'env:set',
   aliases: ['config:set'],
   group: 'Run-time',
-  summary: 'Set environment variables (makes a new release)',
+  summary: 'Set environment variables (makes a new release when one changes)',
   usage: 'env:set KEY=value ... [--site <name>]',
   options: { ...siteOption },
   positionals: { min: 1, max: 100, names: 'at least one KEY=value' },
@@ -165,8 +173,12 @@ export const envSet = defineCommand({
       vars[key] = p.slice(eq + 1);
     }
     const answer = await ctx.api.json<EnvAnswer>('PATCH', sitePath(site, '/env'), { body: { vars }, notFoundHint: siteHint });
+    const keys = Object.keys(vars);
+    if (unchanged(answer)) {
+      return ctx.out.data(answer, () => ctx.out.line(`${names(keys)} ${keys.length > 1 ? 'already have' : 'already has'} ${keys.length > 1 ? 'these values' : 'this value'}; nothing changed.`));
+    }
     const released = await followEnvRelease(ctx, site, answer);
-    ctx.out.data(answer, () => ctx.out.success(`Set ${Object.keys(vars).join(', ')} on ${site}.${released}`));
+    ctx.out.data(answer, () => ctx.out.success(`Set ${keys.join(', ')} on ${site}.${released}`));
   },
 });
 
@@ -174,7 +186,7 @@ export const envUnset = defineCommand({
   name: 'env:unset',
   aliases: ['config:unset'],
   group: 'Run-time',
-  summary: 'Remove environment variables (makes a new release)',
+  summary: 'Remove environment variables (makes a new release when one was set)',
   usage: 'env:unset KEY ... [--site <name>]',
   options: { ...siteOption },
   positionals: { min: 1, max: 100, names: 'at least one KEY' },
@@ -183,6 +195,9 @@ export const envUnset = defineCommand({
     const site = resolveSite(ctx, values.site);
     for (const k of positionals) if (!envKey.test(k)) throw usageError(`"${k}" is not a variable name.`);
     const answer = await ctx.api.json<EnvAnswer>('PATCH', sitePath(site, '/env'), { body: { vars: Object.fromEntries(positionals.map((k) => [k, null])) }, notFoundHint: siteHint });
+    if (unchanged(answer)) {
+      return ctx.out.data(answer, () => ctx.out.line(`${names(positionals)} ${positionals.length > 1 ? 'are' : 'is'} not set; nothing changed.`));
+    }
     const released = await followEnvRelease(ctx, site, answer);
     ctx.out.data(answer, () => ctx.out.success(`Removed ${positionals.join(', ')} from ${site}.${released}`));
   },
@@ -202,7 +217,10 @@ export const scale = defineCommand({
     if (!/^(web=)?\d+$/.test(positionals[0]!) || !Number.isInteger(n)) throw usageError(`"${positionals[0]}" is not a replica count.`, 'Give a whole number, e.g. `paddock scale 2`.');
     // Scaling to zero is not how a site stops here: it always runs at least one replica.
     if (n < 1) throw usageError(`A site runs at least 1 replica, so it cannot be scaled to ${n}.`, 'To take it offline, suspend it on its page in the dashboard (visitors then get a 503 page).');
-    const answer = await ctx.api.json<{ replicas?: number; deployId?: string | null }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
+    const answer = await ctx.api.json<{ replicas?: number; deployId?: string | null; changed?: boolean }>('POST', sitePath(site, '/scale'), { body: { replicas: n }, notFoundHint: siteHint });
+    if (answer.changed === false) {
+      return ctx.out.data(answer, () => ctx.out.line(`${site} already runs ${n} replica${n === 1 ? '' : 's'}; nothing changed.`));
+    }
     let released = '';
     if (answer.deployId) {
       // A live site gets a release with the new replica count: follow it like a push.

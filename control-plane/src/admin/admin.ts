@@ -41,13 +41,18 @@ export async function searchOrgs(db: Db, filter: Page & { q?: string | undefined
   return { rows, total };
 }
 
-/** Sets an organisation's plan and merges quota overrides into its own (null clears one); audited with before and after. */
-export async function changeOrgPlan(db: Db, actor: Actor, orgId: string, change: { plan?: string | undefined; quotas?: Record<string, number | null> | undefined }): Promise<Organisation> {
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+/**
+ * Sets an organisation's plan and merges quota overrides into its own (null clears one); audited with
+ * before and after. `org`: its id or its name.
+ */
+export async function changeOrgPlan(db: Db, actor: Actor, org: string, change: { plan?: string | undefined; quotas?: Record<string, number | null> | undefined }): Promise<Organisation> {
   const { plan, quotas } = change;
   if (plan !== undefined && !plans[plan]) throw errors.planNotFound(plan);
   return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('organisations').selectAll().where('id', '=', orgId).forUpdate().executeTakeFirst();
-    if (!before) throw errors.orgNotFound(orgId);
+    const before = await trx.selectFrom('organisations').selectAll().where(isUuid(org) ? 'id' : 'name', '=', isUuid(org) ? org.toLowerCase() : org).forUpdate().executeTakeFirst();
+    if (!before) throw errors.orgNotFound(org);
     const overrides = { ...before.quota_overrides, ...(quotas ?? {}) };
     const after = await trx.updateTable('organisations')
       .set({ plan: plan ?? before.plan, quota_overrides: JSON.stringify(overrides), updated_at: new Date() })
@@ -72,11 +77,12 @@ export async function searchSites(db: Db, filter: Page & { q?: string | undefine
   return { rows, total };
 }
 
-/** Any site of the platform by id, deleted ones included, with its organisation's name. */
-export async function findSiteById(db: Db, id: string): Promise<{ site: Site; orgName: string }> {
-  const row = await db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id')
-    .selectAll('sites').select('organisations.name as org_name').where('sites.id', '=', id).executeTakeFirst();
-  if (!row) throw errors.siteNotFound(id);
+/** A site of the platform by its id (deleted ones included) or by its name (the live site of that name: a deleted one's name may be taken again), with its organisation's name. */
+export async function findSiteById(db: Db, ref: string): Promise<{ site: Site; orgName: string }> {
+  const q = db.selectFrom('sites').innerJoin('organisations', 'organisations.id', 'sites.org_id')
+    .selectAll('sites').select('organisations.name as org_name');
+  const row = await (isUuid(ref) ? q.where('sites.id', '=', ref.toLowerCase()) : q.where('sites.name', '=', ref).where('sites.status', '<>', 'deleted')).executeTakeFirst();
+  if (!row) throw errors.siteNotFound(ref);
   const { org_name, ...site } = row;
   return { site, orgName: org_name };
 }

@@ -1,6 +1,7 @@
 // The operators' API under /v1/admin: every organisation and site on the platform, searchable and
 // paginated; usage per site; suspend, resume, delete; plans and quota overrides; the audit log.
-// Only operator accounts, through a session or a token with the `admin` scope.
+// Only operator accounts, through a session or a token with the `admin` scope. A site or organisation
+// is named in a route by its id or by its name.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -11,7 +12,7 @@ import { createProvisioners, type Provisioners } from '../provisioners/index.js'
 import { deleteSite, resumeSite, suspendSite } from '../sites/sites.js';
 import { errorResponses, PageInfo, Pagination, Uuid } from './schemas/common.js';
 import { QuotaOverrides } from './schemas/orgs.js';
-import { AdminOrg, AuditEvent, OrgPlanOut, SiteUsageOut } from './schemas/admin.js';
+import { AdminOrg, AuditEvent, OrgPlanOut, SiteRef, SiteUsageOut } from './schemas/admin.js';
 import { SiteOut, SiteStatus } from './schemas/sites.js';
 import { loadSiteOut, siteOut } from './sites.js';
 
@@ -46,7 +47,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: operator },
     schema: {
       tags, summary: "Change an organisation's plan or override single quotas (null clears an override)",
-      params: Type.Object({ id: Uuid }),
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: "The organisation's id (UUID) or its name" }) }),
       body: Type.Object({ plan: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })), quotas: Type.Optional(QuotaOverrides) }, { additionalProperties: false, minProperties: 1 }),
       response: { 200: OrgPlanOut, ...errorResponses },
     },
@@ -70,7 +71,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.get('/v1/admin/sites/:id', {
     config: { auth: operator },
-    schema: { tags, summary: 'One site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'One site', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { site } = await siteById(request.params.id);
     return loadSiteOut(db, config, site.id);
@@ -79,7 +80,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
   app.get('/v1/admin/sites/:id/usage', {
     config: { auth: operator },
     schema: {
-      tags, summary: "A site's resource usage against its plan's quotas", params: Type.Object({ id: Uuid }),
+      tags, summary: "A site's resource usage against its plan's quotas", params: SiteRef,
       response: {
         200: SiteUsageOut,
         ...errorResponses,
@@ -94,7 +95,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/admin/sites/:id/suspend', {
     config: { auth: operator },
-    schema: { tags, summary: 'Suspend a site; only an operator can resume it', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Suspend a site; only an operator can resume it', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);
@@ -103,7 +104,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.post('/v1/admin/sites/:id/resume', {
     config: { auth: operator },
-    schema: { tags, summary: 'Resume a suspended site', params: Type.Object({ id: Uuid }), response: { 200: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Resume a suspended site', params: SiteRef, response: { 200: SiteOut, ...errorResponses } },
   }, async (request) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);
@@ -112,7 +113,7 @@ export const adminPlugin: FastifyPluginAsync = async (root) => {
 
   app.delete('/v1/admin/sites/:id', {
     config: { auth: operator },
-    schema: { tags, summary: 'Delete a site and everything it has', params: Type.Object({ id: Uuid }), response: { 202: SiteOut, ...errorResponses } },
+    schema: { tags, summary: 'Delete a site and everything it has', params: SiteRef, response: { 202: SiteOut, ...errorResponses } },
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = await siteById(request.params.id);

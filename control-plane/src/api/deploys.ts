@@ -1,14 +1,16 @@
 // Deploys and releases over HTTP: push a gzipped tarball (streamed, size-limited, checksummed),
-// follow its build and release log (SSE), list releases, roll back to an earlier one.
+// follow its build and release log (SSE), list releases, roll back to an earlier one. A rollback to
+// the release that is live answers 200 `changed: false` and makes no release.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { errors } from '../errors.js';
+import { audit } from '../audit/audit.js';
 import { deployRuntimeOf } from '../platform/deploy-runtime.js';
 import { createDeploy, createRerelease } from '../releases/deploys.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
-import { findDeploy, listDeploys, listReleases, releaseBeforeLive, releaseVersionOf, reloadDeploy } from '../deploys/history.js';
+import { findDeploy, listDeploys, listReleases, liveReleaseVersion, releaseBeforeLive, releaseVersionOf, reloadDeploy } from '../deploys/history.js';
 import { siteUrl } from '../sites/site-view.js';
 import type { Deploy } from '../store/schema.js';
 import { DnsLabel, errorResponses, Uuid } from './schemas/common.js';
@@ -58,6 +60,7 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
     if (declared > deps().settings.maxUploadBytes) throw errors.tarballTooLarge(Math.round(deps().settings.maxUploadBytes / 1024 / 1024));
     const sha = request.headers['x-content-sha256'];
     const deploy = await createDeploy(deps(), site, body, { ...(typeof sha === 'string' && sha ? { sha256: sha } : {}), createdBy: auth.accountId });
+    await audit(p.db, auth.actor, { action: 'deploy.push', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { deployId: deploy.id, sha256: deploy.artifact_sha256, size: deploy.artifact_size } });
     return reply.status(202).header('location', `/v1/sites/${site.name}/deploys/${deploy.id}`).send(await deployOut(deploy, site.name));
   });
 
@@ -126,14 +129,24 @@ export const deploysPlugin: FastifyPluginAsync = async (root) => {
       description: "The site's env vars become the target's again. A release made before releases kept their env vars re-releases its code with the current vars.",
       params: SiteParams,
       body: Type.Optional(Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
-      response: { 202: DeployOut, ...errorResponses },
+      response: {
+        202: Type.Intersect([DeployOut, Type.Object({ changed: Type.Literal(true) })]),
+        200: Type.Object({
+          changed: Type.Literal(false, { description: 'the asked release is the live one: no release was made' }),
+          version: Type.Integer(),
+        }, { description: 'Nothing to do: the asked release is live already' }),
+        ...errorResponses,
+      },
     },
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
     refuseWhileSuspended(site, 'rollbacks');
-    const version = request.body?.version ?? await releaseBeforeLive(db, site);
+    let version = request.body?.version;
+    if (version === undefined) version = await releaseBeforeLive(db, site);
+    else if (await liveReleaseVersion(db, site.id) === version) return reply.status(200).send({ changed: false as const, version });
     const deploy = await createRerelease(deps(), site, 'rollback', { version, createdBy: auth.accountId });
-    return reply.status(202).send(await deployOut(deploy, site.name));
+    await audit(p.db, auth.actor, { action: 'site.rollback', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { version, deployId: deploy.id } });
+    return reply.status(202).send({ ...await deployOut(deploy, site.name), changed: true as const });
   });
 };

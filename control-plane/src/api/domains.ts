@@ -1,5 +1,5 @@
 // Custom domains of a site over HTTP (domains/domains.ts holds the rules): list, add, verify by
-// DNS TXT record, remove. TLS is a later issue.
+// DNS TXT record, remove (each audited). TLS is a later issue.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -33,7 +33,7 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
       response: { 201: DomainOut, ...errorResponses },
     },
   }, async (request, reply) => {
-    const row = await addDomain(deployRuntimeOf(p), request.siteAccess.site, request.body.hostname, request.auth.accountId);
+    const row = await addDomain(deployRuntimeOf(p), request.siteAccess.site, request.body.hostname, { accountId: request.auth.accountId, actor: request.auth.actor });
     return reply.status(201).send(out(row));
   });
 
@@ -44,14 +44,14 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
       params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 200: DomainOut, ...errorResponses },
     },
   }, async (request) => {
-    return out(await verifyDomain(deployRuntimeOf(p), request.siteAccess.site, request.params.hostname, request.auth.accountId));
+    return out(await verifyDomain(deployRuntimeOf(p), request.siteAccess.site, request.params.hostname, { accountId: request.auth.accountId, actor: request.auth.actor }));
   });
 
   app.delete('/v1/sites/:site/domains/:hostname', {
     config: { auth: { scope: 'write', site: 'configureSite' } },
     schema: { tags, summary: 'Remove a domain from a site', params: Type.Object({ site: DnsLabel, hostname: Hostname }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    await removeDomain(deployRuntimeOf(p), request.siteAccess.site, request.params.hostname, request.auth.accountId);
+    await removeDomain(deployRuntimeOf(p), request.siteAccess.site, request.params.hostname, { accountId: request.auth.accountId, actor: request.auth.actor });
     return reply.status(204).send(null);
   });
 };

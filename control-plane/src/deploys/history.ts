@@ -35,6 +35,12 @@ export async function listReleases(db: Db, siteId: string): Promise<ReleaseSumma
     .where('site_id', '=', siteId).orderBy('version', 'desc').limit(200).execute();
 }
 
+/** The version of the site's live release, if it has one. */
+export async function liveReleaseVersion(db: Db, siteId: string): Promise<number | undefined> {
+  const live = await db.selectFrom('releases').select('version').where('site_id', '=', siteId).where('status', '=', 'live').executeTakeFirst();
+  return live?.version;
+}
+
 /**
  * What a rollback without a version goes back to: the release before the current one, whatever its
  * kind (deploy, env, scale, rollback), as `paddock releases` lists them: rolling back an env change undoes it.

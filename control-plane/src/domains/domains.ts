@@ -2,9 +2,11 @@
 // (the platform owns it; names under other sites' subdomains are refused); any other needs a DNS
 // TXT record `_paddock-challenge.<host>` holding the token. Only a verified claim holds a name;
 // once verified, the edge routes it to the site and the site's ALLOWED_HOSTS include it.
+// Adding, verifying and removing a domain are audited (the site is the target, the host in the details).
 import { resolveTxt } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { errors } from '../errors.js';
+import { audit, type Actor } from '../audit/audit.js';
 import { createRerelease, currentRelease } from '../releases/deploys.js';
 import type { DeployRuntime } from '../platform/deploy-runtime.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
@@ -27,7 +29,7 @@ async function domainsChanged(deps: DeployRuntime, site: Site, accountId: string
 }
 
 /** Claims a host name for the site: verified at once under its own subdomain, else pending its TXT record. */
-export async function addDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
+export async function addDomain(deps: DeployRuntime, site: Site, hostname: string, by: { accountId: string; actor: Actor }): Promise<SiteDomain> {
   refuseWhileSuspended(site, 'domain changes');
   const { db } = deps.platform;
   const host = hostname.toLowerCase();
@@ -45,12 +47,13 @@ export async function addDomain(deps: DeployRuntime, site: Site, hostname: strin
     host, site_id: site.id, verification_token: `pdk-${randomBytes(16).toString('hex')}`, verified_at: own ? new Date() : null,
   }).onConflict((oc) => oc.doNothing()).returningAll().executeTakeFirst();
   if (!row) throw errors.domainTaken(host);
-  if (own) await domainsChanged(deps, site, accountId);
+  await audit(db, by.actor, { action: 'domain.add', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: host, verified: own } });
+  if (own) await domainsChanged(deps, site, by.accountId);
   return row;
 }
 
 /** Checks a pending domain's TXT record now; verified, the name is the site's and other sites' pending claims go. */
-export async function verifyDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<SiteDomain> {
+export async function verifyDomain(deps: DeployRuntime, site: Site, hostname: string, by: { accountId: string; actor: Actor }): Promise<SiteDomain> {
   const { db } = deps.platform;
   const row = await db.selectFrom('site_domains').selectAll().where('host', '=', hostname).where('site_id', '=', site.id).executeTakeFirst();
   if (!row) throw errors.domainNotFound(hostname);
@@ -69,13 +72,15 @@ export async function verifyDomain(deps: DeployRuntime, site: Site, hostname: st
   }
   // The name is this site's now: other sites' pending claims can never verify.
   await db.deleteFrom('site_domains').where('host', '=', row.host).where('site_id', '<>', site.id).where('verified_at', 'is', null).execute();
-  await domainsChanged(deps, site, accountId);
+  await audit(db, by.actor, { action: 'domain.verify', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: row.host } });
+  await domainsChanged(deps, site, by.accountId);
   return done;
 }
 
-export async function removeDomain(deps: DeployRuntime, site: Site, hostname: string, accountId: string): Promise<void> {
+export async function removeDomain(deps: DeployRuntime, site: Site, hostname: string, by: { accountId: string; actor: Actor }): Promise<void> {
   refuseWhileSuspended(site, 'domain changes');
   const gone = await deps.platform.db.deleteFrom('site_domains').where('host', '=', hostname).where('site_id', '=', site.id).returningAll().executeTakeFirst();
   if (!gone) throw errors.domainNotFound(hostname);
-  if (gone.verified_at) await domainsChanged(deps, site, accountId);
+  await audit(deps.platform.db, by.actor, { action: 'domain.remove', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: gone.host } });
+  if (gone.verified_at) await domainsChanged(deps, site, by.accountId);
 }

@@ -18,6 +18,7 @@ import * as tar from 'tar';
 import { openResource } from '../provisioners/index.js';
 import { quotasOf } from '../orgs/plans.js';
 import { secretKeyContext } from '../sites/sites.js';
+import { audit, systemActor, type Actor } from '../audit/audit.js';
 import { release, type ReleasePlan } from './releaser.js';
 import type { Db } from '../store/db.js';
 import {
@@ -405,6 +406,13 @@ export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<
   });
 }
 
+/** Whoever asked for the deploy (the platform itself when no account did): the actor of its audit events. */
+async function deployActor(db: Db, deploy: Deploy): Promise<Actor> {
+  if (!deploy.created_by) return systemActor;
+  const account = await db.selectFrom('accounts').select('email').where('id', '=', deploy.created_by).executeTakeFirst();
+  return account ? { accountId: deploy.created_by, label: account.email } : systemActor;
+}
+
 /**
  * Makes the deploy's release the live one (the previous live one superseded) and the deploy
  * succeeded, in one transaction; `restoreEnv`: a rollback's vars, which become the site's. Only
@@ -427,6 +435,10 @@ async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, release
         await bumpEnvVersion(tx, site.id);
       } else envKept = true;
     }
+    const rel = await txdb.selectFrom('releases').select('version').where('id', '=', releaseId).executeTakeFirstOrThrow();
+    await audit(tx, await deployActor(tx, deploy), {
+      action: 'release.live', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { version: rel.version, kind: deploy.kind, deployId: deploy.id },
+    });
     return txdb.updateTable('deploys').set({ status: 'succeeded', finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
   });
   if (envKept) {
@@ -437,7 +449,10 @@ async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, release
   return done;
 }
 
-/** Records a deploy (and its release, if it made one) as failed with `message`; an env change's vars are undone. */
+/**
+ * Records a deploy (and its release, if it made one) as failed with `message`; an env change's vars
+ * are undone. The audit event leaves the message out: it may quote the site's own output.
+ */
 async function recordFailure(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string | null | undefined, message: string): Promise<Deploy> {
   const db = deps.platform.db;
   if (releaseId) await db.updateTable('releases').set({ status: 'failed', error: message }).where('id', '=', releaseId).where('status', '=', 'pending').execute();
@@ -448,6 +463,9 @@ async function recordFailure(deps: DeployRuntime, deploy: Deploy, site: Site, re
   }) : false;
   const error = restored ? `The env change was not applied; the previous vars are back. ${message}` : message;
   const failed = await db.updateTable('deploys').set({ status: 'failed', error, finished_at: new Date() }).where('id', '=', deploy.id).returningAll().executeTakeFirstOrThrow();
+  await audit(deps.platform.db, await deployActor(deps.platform.db, deploy), {
+    action: 'deploy.failed', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { kind: deploy.kind, deployId: deploy.id },
+  });
   await deps.logs.appendDeploy(deploy.id, site.id, 'release', `deploy failed: ${error}`, 'failed');
   return failed;
 }

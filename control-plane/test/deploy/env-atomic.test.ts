@@ -108,11 +108,14 @@ describe('env changes and re-releases are atomic', () => {
     assert.equal(pushed.status, 'succeeded', pushed.log.join('\n'));
     assert.match((await fetchVia(f.edgePort, host)).body, /^second build from/);
     const v1 = await releaseOf(1);
+    // A count the site does not run yet: scaling to the one it runs changes nothing and releases nothing.
+    const { org_id } = await f.platform.db.selectFrom('sites').select('org_id').where('name', '=', site).where('status', '=', 'ready').executeTakeFirstOrThrow();
+    await f.platform.db.updateTable('organisations').set({ quota_overrides: JSON.stringify({ replicas: 2 }) }).where('id', '=', org_id).execute();
 
     await holdingDeploys(f, async (held) => {
       const rb = await call(f.app, f.token, 'POST', `/v1/sites/${site}/rollback`, { version: 1 });
       assert.equal(rb.status, 202, JSON.stringify(rb.body));
-      const scaled = await call(f.app, f.token, 'POST', `/v1/sites/${site}/scale`, { replicas: 1 });
+      const scaled = await call(f.app, f.token, 'POST', `/v1/sites/${site}/scale`, { replicas: 2 });
       assert.equal(scaled.status, 200, JSON.stringify(scaled.body));
       assert.deepEqual(held, [rb.body.id, scaled.body.deployId]);
       const rolled = await runDeploy(f.deps, rb.body.id);

@@ -12,6 +12,9 @@ export const AuditEvent = Type.Object({
   targetName: Type.Union([Type.String(), Type.Null()], { description: "The target's name: a site's or organisation's name, an account's or invitation's email, a token's name" }),
 });
 
+/** An admin route's site: its id or its name. */
+export const SiteRef = Type.Object({ id: Type.String({ minLength: 1, maxLength: 63, description: "The site's id (UUID) or its name" }) });
+
 export const OrgPlanOut = Type.Object({ id: Uuid, name: Type.String(), plan: Type.String(), quotas: Quotas, overrides: Type.Record(Type.String(), Type.Integer()) });
 
 export const SiteUsageOut = Type.Object({

@@ -12,10 +12,30 @@ import { Pager, pageParam, textParam } from '../pager';
 
 export const metadata: Metadata = { title: 'Admin · Audit log' };
 
+const names = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** What a site's release, env, domain or scale event changed, in a few words (env var names, never values). */
+function eventDetail(e: AuditEvent): string | undefined {
+  const d = e.details;
+  switch (e.action) {
+    case 'release.live': return `v${String(d.version)}${d.kind && d.kind !== 'deploy' ? ` (${String(d.kind)})` : ''}`;
+    case 'deploy.failed': return d.kind && d.kind !== 'deploy' ? `${String(d.kind)}` : undefined;
+    case 'site.rollback': return `to v${String(d.version)}`;
+    case 'site.env': return [names(d.set).length ? `set ${names(d.set).join(', ')}` : '', names(d.removed).length ? `removed ${names(d.removed).join(', ')}` : ''].filter(Boolean).join('; ');
+    case 'domain.add': case 'domain.verify': case 'domain.remove': return typeof d.hostname === 'string' ? d.hostname : undefined;
+    case 'site.resize': {
+      const replicas = (x: unknown) => (x && typeof x === 'object' && 'replicas' in x ? String(x.replicas) : '?');
+      return `${replicas(d.from)} → ${replicas(d.to)} replicas`;
+    }
+    default: return undefined;
+  }
+}
+
 /** What an event is about, by name (a site links to its admin page); the id only when nothing has a name for it. */
 function AuditTarget({ e }: { e: AuditEvent }) {
   const name = e.targetName;
-  if (e.targetType === 'site' && name && e.targetId) return <>site <Link href={`/admin/sites/${e.targetId}`}>{name}</Link></>;
+  const detail = eventDetail(e);
+  if (e.targetType === 'site' && name && e.targetId) return <>site <Link href={`/admin/sites/${e.targetId}`}>{name}</Link>{detail ? <span className="muted small"> {detail}</span> : null}</>;
   if (name) return <>{e.targetType} {name}</>;
   return <>{e.targetType}{e.targetId ? <> <code className="small" title={e.targetId}>{e.targetId.slice(0, 8)}</code></> : null}</>;
 }

@@ -1,5 +1,5 @@
 'use server';
-// Environment variable changes (each makes a new release of a live site) and revealing one value.
+// Environment variable changes (each makes a new release of a live site; one that changes nothing says so) and revealing one value.
 import { revalidatePath } from 'next/cache';
 import { failure, field, typedValues, type FormState } from '@/lib/form-state';
 import { requireToken } from '@/lib/guard';
@@ -21,6 +21,7 @@ export async function setVarAction(_prev: FormState, form: FormData): Promise<Fo
   const token = await requireToken();
   try {
     const r = await setEnvVars(token, site, { [name]: value });
+    if (r.changed === false) return { status: 'success', message: `${name} already has this value; nothing changed.` };
     revalidatePath(`/sites/${encodeURIComponent(site)}/env`);
     return { status: 'success', message: `${name} is set.${released(r.deploy)}` };
   } catch (e) {
@@ -34,6 +35,7 @@ export async function removeVarAction(_prev: FormState, form: FormData): Promise
   const token = await requireToken();
   try {
     const r = await setEnvVars(token, site, { [name]: null });
+    if (r.changed === false) return { status: 'success', message: `${name} is not set; nothing changed.` };
     revalidatePath(`/sites/${encodeURIComponent(site)}/env`);
     return { status: 'success', message: `${name} is removed.${released(r.deploy)}` };
   } catch (e) {

@@ -1,4 +1,4 @@
-// Loading state of this section's pages.
+// Loading state of the organisations list.
 import { PageLoading } from '@/app/ui/page-loading';
 
 export default PageLoading;

@@ -6,10 +6,10 @@ import { load } from '@/lib/load';
 import { ProblemPanel } from '@/app/ui/problem';
 import { StatusBadge } from '@/app/ui/status';
 import { Ago } from '@/app/ui/time';
-import { SuspendButton } from '../forms';
-import { SearchBox } from '../search';
-import { AdminTabs } from '../admin-tabs';
-import { Pager, pageParam, textParam } from '../pager';
+import { SuspendButton } from '../../forms';
+import { SearchBox } from '../../search';
+import { AdminTabs } from '../../admin-tabs';
+import { Pager, pageParam, textParam } from '../../pager';
 
 export const metadata: Metadata = { title: 'Admin · Sites' };
 
