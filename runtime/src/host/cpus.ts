@@ -54,8 +54,8 @@ export function usableCpus(sources: CpuSources = {}): number {
 /**
  * The worker count `serve` starts without --workers: the usable CPUs when a CPU quota says what the process was given
  * (a site container), otherwise 1. Without a quota the process shares the machine with everything else on it (a
- * laptop, the process driver, CI): measured on a busy 2-core machine, two workers served 0.6–0.8× of one process's
- * requests with a 1.4–3× worse p99. `--workers auto` asks for the usable CPUs anyway.
+ * laptop, the process driver, CI): measured on a busy 2-core machine, two workers served 0.5–0.95× of one process's
+ * requests, with a p99 up to 3× worse. `--workers auto` asks for the usable CPUs anyway.
  */
 export function defaultWorkers(sources: CpuSources = {}): number {
   return cgroupCpuQuota(sources) === undefined ? 1 : usableCpus(sources);
