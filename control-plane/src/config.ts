@@ -62,6 +62,7 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_EGRESS_POLICY', description: "enforce: the docker driver keeps tenant containers off link-local addresses and the host's own ports (iptables); off: you filter their traffic yourself", default: 'enforce' },
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
+  { env: 'PADDOCK_BACKUP_SCHEDULE', description: "when the daily round backs up every site's database and expires old backups (a cron pattern, the worker's time zone)", default: '0 3 * * *' },
   { env: 'PADDOCK_NPM_REGISTRY', description: 'the npm registry builds install sites\' dependencies from (and the only one their lockfiles may name besides registry.npmjs.org)', default: 'https://registry.npmjs.org/' },
 ];
 
@@ -108,6 +109,7 @@ const ConfigSchema = Type.Object({
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
   npmRegistry: Type.String({ pattern: '^https?://[^\\s]+$' }),
+  backupSchedule: Type.String({ pattern: '^\\S+( \\S+){4,5}$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -155,6 +157,7 @@ const fieldEnv: Record<keyof Config, string> = {
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
   npmRegistry: 'PADDOCK_NPM_REGISTRY',
+  backupSchedule: 'PADDOCK_BACKUP_SCHEDULE',
 };
 
 export class ConfigError extends Error {
@@ -223,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
     npmRegistry: (raw.PADDOCK_NPM_REGISTRY ?? '').replace(/\/*$/, '/'),
+    backupSchedule: raw.PADDOCK_BACKUP_SCHEDULE ?? '',
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();

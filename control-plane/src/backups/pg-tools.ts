@@ -1,0 +1,79 @@
+// pg_dump and pg_restore of one site's database, run as the site's own role (it owns its database
+// and everything in it, and nothing else), the password in the child's environment, never argv.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import type { TenantResource } from '../provisioners/index.js';
+
+/** `host:port` as the provisioners record a server. */
+export function hostPort(server: string): { host: string; port: string } {
+  const colon = server.lastIndexOf(':');
+  if (colon <= 0 || server.endsWith(']')) return { host: server.replace(/^\[|\]$/g, ''), port: '5432' };
+  return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: server.slice(colon + 1) };
+}
+
+function connection(r: TenantResource): { args: string[]; env: NodeJS.ProcessEnv } {
+  const { host, port } = hostPort(r.server);
+  return {
+    args: ['--host', host, '--port', port, '--username', r.username, '--no-password'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PGPASSWORD: r.password, PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'paddock-backup' },
+  };
+}
+
+/** A child whose failure (spawn error, non-zero exit) rejects `done` with its stderr's tail. */
+function run(tool: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<string> } {
+  const child = spawn(tool, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  const done = new Promise<string>((resolve, reject) => {
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT'
+      ? new Error(`${tool} is not installed on this server: install the PostgreSQL client programs (Debian: postgresql-client)`)
+      : err));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(stderr);
+      else reject(new Error(`${tool} ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`));
+    });
+  });
+  return { child, done };
+}
+
+/** `pg_dump -Fc` of the site's database: its stdout, and a promise of its end. */
+export function dump(r: TenantResource): { stdout: Readable; done: Promise<string> } {
+  const c = connection(r);
+  const { child, done } = run('pg_dump', ['--format=custom', '--compress=6', ...c.args, '--dbname', r.database ?? r.username], c.env);
+  child.stdin?.end();
+  return { stdout: child.stdout!, done };
+}
+
+/**
+ * What `pg_restore --list` reads from the dump on `input`: proof it is a complete, readable
+ * archive, and what it holds.
+ */
+export async function list(input: Readable): Promise<{ tables: string[]; serverVersion: string }> {
+  const { child, done } = run('pg_restore', ['--list'], { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
+  await Promise.all([feed(input, child.stdin!), done]);
+  const tables = [...out.matchAll(/^\d+; \d+ \d+ TABLE DATA (\S+) (\S+) \S+$/gm)].map((m) => `${m[1]}.${m[2]}`);
+  const serverVersion = /^;\s+Dumped from database version: (.+)$/m.exec(out)?.[1]?.trim() ?? 'unknown';
+  return { tables, serverVersion };
+}
+
+/**
+ * Restores the dump on `input` into the (empty) database of `r`, in one transaction: all of it,
+ * or nothing. Owners and grants are the restoring role's own.
+ */
+export async function restore(input: Readable, r: TenantResource): Promise<void> {
+  const c = connection(r);
+  const { child, done } = run('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', ...c.args, '--dbname', r.database ?? r.username], c.env);
+  await Promise.all([feed(input, child.stdin!), done]);
+}
+
+/** Pipes `input` into a child's stdin; an input error fails it, a child that stops reading does not hang it. */
+function feed(input: Readable, stdin: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stdin.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') resolve(); else reject(err); });
+    input.on('error', (err) => { stdin.destroy(); reject(err); });
+    stdin.on('finish', () => resolve());
+    input.pipe(stdin);
+  });
+}
