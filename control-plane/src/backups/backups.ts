@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { errors } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { openResource, type TenantResource } from '../provisioners/index.js';
+import { openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import type { Site } from '../store/schema.js';
 import { decryptBackup, encryptBackup } from './backup-cipher.js';
 import { dump, list } from './pg-tools.js';
@@ -52,14 +52,17 @@ export async function requestBackup(p: BackupPlatform, site: Site, trigger: 'man
 }
 
 /** Takes the backup: dump, seal and store, read it back; then it is complete. Runs again safely. */
-export async function runBackup(p: Pick<Platform, 'db' | 'secrets' | 'config'>, artifacts: ArtifactStore, backupId: string): Promise<SiteBackup | undefined> {
+export async function runBackup(
+  p: Pick<Platform, 'db' | 'secrets' | 'config'>, artifacts: ArtifactStore, provisioners: Provisioners, backupId: string,
+): Promise<SiteBackup | undefined> {
   const db = backupDb(p.db);
   const row = await db.selectFrom('site_backups').selectAll().where('id', '=', backupId).executeTakeFirst();
   if (!row || row.status !== 'running') return row;
   const site = await db.selectFrom('sites').selectAll().where('id', '=', row.site_id).executeTakeFirstOrThrow();
   const database = await siteDatabase(p, site);
   const key = artifactKey(site.id, row.id);
-  const d = dump(database);
+  await provisioners.postgres.takeRole(database);
+  const d = dump({ adminUrl: provisioners.postgres.urlFor(database.server), database: database.database ?? database.username });
   const [stored] = await Promise.all([
     artifacts.put(key, d.stdout.pipe(encryptBackup(p.config.masterKey, row.id))),
     d.done,

@@ -1,21 +1,22 @@
-// pg_dump and pg_restore of one site's database, run as the site's own role (it owns its database
-// and everything in it, and nothing else), the password in the child's environment, never argv.
+// pg_dump and pg_restore of one site's database. They log in as the tenant server's provisioning
+// role, which has the site role's privileges (provisioners/postgres.ts makes it a member) and may
+// read the catalogs tenants may not (pg_database); a restore creates everything as the site's
+// role (`--role`), so the site owns what it gets back. The password goes in the child's
+// environment, never its argv.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { TenantResource } from '../provisioners/index.js';
 
-/** `host:port` as the provisioners record a server. */
-export function hostPort(server: string): { host: string; port: string } {
-  const colon = server.lastIndexOf(':');
-  if (colon <= 0 || server.endsWith(']')) return { host: server.replace(/^\[|\]$/g, ''), port: '5432' };
-  return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: server.slice(colon + 1) };
+/** Where a tool logs in: the provisioning role's URL, pointed at the site's database. */
+export interface PgTarget {
+  adminUrl: string;
+  database: string;
 }
 
-function connection(r: TenantResource): { args: string[]; env: NodeJS.ProcessEnv } {
-  const { host, port } = hostPort(r.server);
+function connection(t: PgTarget): { args: string[]; env: NodeJS.ProcessEnv } {
+  const u = new URL(t.adminUrl);
   return {
-    args: ['--host', host, '--port', port, '--username', r.username, '--no-password'],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PGPASSWORD: r.password, PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'paddock-backup' },
+    args: ['--host', u.hostname.replace(/^\[|\]$/g, ''), '--port', u.port || '5432', '--username', decodeURIComponent(u.username), '--no-password', '--dbname', t.database],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PGPASSWORD: decodeURIComponent(u.password), PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'paddock-backup' },
   };
 }
 
@@ -37,9 +38,9 @@ function run(tool: string, args: string[], env: NodeJS.ProcessEnv): { child: Chi
 }
 
 /** `pg_dump -Fc` of the site's database: its stdout, and a promise of its end. */
-export function dump(r: TenantResource): { stdout: Readable; done: Promise<string> } {
-  const c = connection(r);
-  const { child, done } = run('pg_dump', ['--format=custom', '--compress=6', ...c.args, '--dbname', r.database ?? r.username], c.env);
+export function dump(t: PgTarget): { stdout: Readable; done: Promise<string> } {
+  const c = connection(t);
+  const { child, done } = run('pg_dump', ['--format=custom', '--compress=6', '--no-subscriptions', ...c.args], c.env);
   child.stdin?.end();
   return { stdout: child.stdout!, done };
 }
@@ -59,12 +60,12 @@ export async function list(input: Readable): Promise<{ tables: string[]; serverV
 }
 
 /**
- * Restores the dump on `input` into the (empty) database of `r`, in one transaction: all of it,
- * or nothing. Owners and grants are the restoring role's own.
+ * Restores the dump on `input` into the (empty) database of `t`, in one transaction (all of it, or
+ * nothing), as `role`: it owns every object.
  */
-export async function restore(input: Readable, r: TenantResource): Promise<void> {
-  const c = connection(r);
-  const { child, done } = run('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', ...c.args, '--dbname', r.database ?? r.username], c.env);
+export async function restore(input: Readable, t: PgTarget, role: string): Promise<void> {
+  const c = connection(t);
+  const { child, done } = run('pg_restore', ['--no-owner', '--no-acl', '--exit-on-error', '--single-transaction', `--role=${role}`, ...c.args], c.env);
   await Promise.all([feed(input, child.stdin!), done]);
 }
 

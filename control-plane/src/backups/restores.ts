@@ -1,12 +1,13 @@
-// Restoring a site's database from one of its backups. The backup goes into a fresh database of the
-// site's own role on the same server; the site is then re-released against it (a `restore`
+// Restoring a site's database from one of its backups. The backup goes into a fresh database on the
+// same server, with a fresh role of the same name (the tenant server admits a site's containers
+// only to the database named like their role); the site is then re-released against it (a `restore`
 // release, which runs the release's migrations on it), and only when that release goes live does
 // the site's record point at the new database. A restore that fails anywhere before leaves the site
-// on its old database, untouched; the old database is kept for a day after a restore (so it can be
-// taken back by hand), then dropped by the daily round.
+// on its old database, untouched; the old database and role are kept for a day after a restore (so
+// it can be taken back by hand), then dropped by the daily round.
 //
-// A job may run again (a worker killed half-way): before the re-release it starts over on a freshly
-// dropped database of the same name; after, it waits for that release's outcome.
+// A job may run again (a worker killed half-way): before the re-release it starts over, dropping
+// what an earlier attempt made; after, it waits for that release's outcome.
 import { audit, type Actor } from '../audit/audit.js';
 import { errors } from '../errors.js';
 import type { Platform } from '../platform.js';
@@ -15,6 +16,7 @@ import { compactId } from '../provisioners/provisioner.js';
 import { currentRelease, insertRerelease, startRerelease, type DeployDeps } from '../releases/deploys.js';
 import { credentialContext } from '../provisioners/index.js';
 import type { Site } from '../store/schema.js';
+import { randomSecret } from '../secrets/box.js';
 import { findBackup, openStoredBackup, siteDatabase } from './backups.js';
 import { restore } from './pg-tools.js';
 import { backupDb, type SiteRestore } from './tables.js';
@@ -24,7 +26,7 @@ export const KEEP_PREVIOUS_MS = 24 * 3_600_000;
 
 const resourceContext = (restoreId: string, which: 'new' | 'previous') => `restore:${restoreId}:${which}`;
 
-/** The restore's database: the site's role and server, a name of its own (s_<site>_r<hex>). */
+/** The restore's role and database: s_<site>_r<restore>, deterministic so a retried job finds what it made. */
 function restoredName(siteId: string, restoreId: string): string {
   return `s_${compactId(siteId)}_r${compactId(restoreId).slice(0, 12)}`;
 }
@@ -70,23 +72,25 @@ export async function runRestore(deps: DeployDeps, provisioners: Provisioners, r
 
   if (!row.deploy_id) {
     const previous = row.previous_resource_enc ? open(row.previous_resource_enc, 'previous') : await siteDatabase(p, site);
-    const fresh: TenantResource = { ...previous, database: restoredName(site.id, row.id) };
+    const name = restoredName(site.id, row.id);
+    const fresh: TenantResource = row.new_resource_enc ? open(row.new_resource_enc, 'new')
+      : { siteId: site.id, kind: 'postgres', server: previous.server, username: name, database: name, keyPrefix: null, password: randomSecret(24) };
     row = await db.updateTable('site_restores').set({ status: 'running', previous_resource_enc: seal(previous, 'previous'), new_resource_enc: seal(fresh, 'new') })
       .where('id', '=', restoreId).returningAll().executeTakeFirstOrThrow();
     const backup = row.backup_id ? await db.selectFrom('site_backups').selectAll().where('id', '=', row.backup_id).executeTakeFirst() : undefined;
     if (!backup || backup.status !== 'complete') return finish(deps, provisioners, row, site, `the backup ${row.backup_id ?? ''} was deleted before the restore ran`);
-    // A half-restored database of an earlier attempt goes first: pg_restore wants an empty one.
-    await provisioners.postgres.dropDatabase(fresh);
+    // What an earlier attempt made goes first: pg_restore wants an empty database.
+    await provisioners.postgres.destroy(fresh);
     await provisioners.postgres.ensure(fresh);
     try {
-      await restore(openStoredBackup(p, deps.artifacts, backup), fresh);
+      await restore(openStoredBackup(p, deps.artifacts, backup), { adminUrl: provisioners.postgres.urlFor(fresh.server), database: name }, fresh.username);
     } catch (err) {
-      await provisioners.postgres.dropDatabase(fresh).catch(() => undefined);
+      await provisioners.postgres.destroy(fresh).catch(() => undefined);
       throw err;
     }
     if (!(await currentRelease(deps, site.id))) {
       // Nothing runs on the database yet: the record is switched at once.
-      await p.db.updateTable('site_resources').set({ database: fresh.database, secret_enc: p.secrets.seal(fresh.password, credentialContext(site.id, 'postgres')) })
+      await p.db.updateTable('site_resources').set({ username: fresh.username, database: fresh.database, secret_enc: p.secrets.seal(fresh.password, credentialContext(site.id, 'postgres')) })
         .where('site_id', '=', site.id).where('kind', '=', 'postgres').execute();
       return finish(deps, provisioners, row, site);
     }
@@ -117,7 +121,7 @@ async function finish(deps: DeployDeps, provisioners: Provisioners, row: SiteRes
   const db = backupDb(p.db);
   if (failure && row.new_resource_enc) {
     const fresh = JSON.parse(p.secrets.open(row.new_resource_enc, resourceContext(row.id, 'new'))) as TenantResource;
-    await provisioners.postgres.dropDatabase(fresh).catch((err: unknown) => p.logger.warn({ err, restore: row.id }, 'could not drop a failed restore\'s database'));
+    await provisioners.postgres.destroy(fresh).catch((err: unknown) => p.logger.warn({ err, restore: row.id }, 'could not drop a failed restore\'s database'));
   }
   const done = await db.updateTable('site_restores').set(failure
     ? { status: 'failed', error: failure.slice(0, 2000), finished_at: new Date() }
@@ -138,22 +142,22 @@ export async function failRestore(deps: DeployDeps, provisioners: Provisioners, 
   await finish(deps, provisioners, row, site, reason);
 }
 
-/** Drops the databases restores replaced once their day is over (not one a site uses again). */
+/** Drops the databases (and roles) restores replaced once their day is over (not one a site uses again). */
 export async function dropReplacedDatabases(p: Pick<Platform, 'db' | 'secrets' | 'logger'>, provisioners: Provisioners, now = new Date()): Promise<number> {
   const db = backupDb(p.db);
   const rows = await db.selectFrom('site_restores').selectAll().where('status', '=', 'succeeded').where('previous_dropped_at', 'is', null)
     .where('keep_until', '<', now).execute();
   let dropped = 0;
   for (const r of rows) {
-    if (!r.previous_resource_enc) continue;
-    const previous = JSON.parse(p.secrets.open(r.previous_resource_enc, resourceContext(r.id, 'previous'))) as TenantResource;
-    const current = await db.selectFrom('site_resources').select('database').where('site_id', '=', r.site_id).where('kind', '=', 'postgres').executeTakeFirst();
-    if (current && current.database !== previous.database) {
-      await provisioners.postgres.dropDatabase(previous);
-      dropped++;
+    if (r.previous_resource_enc) {
+      const previous = JSON.parse(p.secrets.open(r.previous_resource_enc, resourceContext(r.id, 'previous'))) as TenantResource;
+      const current = await db.selectFrom('site_resources').select('username').where('site_id', '=', r.site_id).where('kind', '=', 'postgres').executeTakeFirst();
+      if (current?.username !== previous.username) {
+        await provisioners.postgres.destroy(previous);
+        dropped++;
+      }
     }
     await db.updateTable('site_restores').set({ previous_dropped_at: now }).where('id', '=', r.id).execute();
   }
   return dropped;
 }
-

@@ -23,7 +23,7 @@ export function startBackupWorker(platform: Platform, options: WorkerOptions & {
       const data = job.data;
       if ('backupId' in data) {
         const t0 = Date.now();
-        const b = await runBackup(platform, deps().artifacts, data.backupId);
+        const b = await runBackup(platform, deps().artifacts, provisioners, data.backupId);
         platform.logger.info({ backup: data.backupId, status: b?.status, ms: Date.now() - t0, bytes: b?.size }, 'site backup');
         return { status: b?.status };
       }

@@ -220,19 +220,14 @@ export class PostgresProvisioner implements Provisioner {
     if (exists.rowCount !== 0) await this.adopt(db, r.username);
     await db.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
     if (exists.rowCount === 0) return;
-    // The role may own more databases (one a restore replaced, kept for a day: backups/): they go too, or the role could not.
-    const owned = await db.query<{ datname: string }>('select datname from pg_database where datdba = (select oid from pg_roles where rolname = $1)', [r.username]);
-    for (const { datname } of owned.rows) await db.query(`DROP DATABASE IF EXISTS ${ident(datname)} WITH (FORCE)`);
     await db.query(`ALTER ROLE ${ident(r.username)} NOLOGIN`);
     await db.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [r.username]);
     await db.query(`DROP ROLE IF EXISTS ${ident(r.username)}`);
   }
 
-  /** Drops one database of a site (a restore's leftover, or the one a restore replaced), keeping its role. */
-  async dropDatabase(r: TenantResource): Promise<void> {
-    const db = this.pool(r.server);
-    await this.adopt(db, r.username);
-    await db.query(`DROP DATABASE IF EXISTS ${ident(r.database ?? r.username)} WITH (FORCE)`);
+  /** Lets the provisioning role act with the site role's privileges (backups/: pg_dump, pg_restore --role). */
+  async takeRole(r: TenantResource): Promise<void> {
+    await this.adopt(this.pool(r.server), r.username);
   }
 
   async usage(r: TenantResource): Promise<Record<string, number>> {
