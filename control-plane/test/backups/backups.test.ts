@@ -2,8 +2,8 @@
 // deployed site (process driver) whose page lists the rows of its `notes` table.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Worker } from 'bullmq';
@@ -231,4 +231,81 @@ test('retention: past the plan window backups go, except the newest; the daily r
   assert.equal(afterRows.length - before.length, queued);
   assert.ok(!afterRows.some((r) => r.site_id === site.id && r.trigger === 'scheduled'));
   assert.equal(await scheduleDailyBackups(f.platform), 0, 'a second round queues nothing');
+});
+
+/** Starts the backup worker in a process of its own (fixtures/backup-worker.ts). */
+async function workerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=paddock-source', join(import.meta.dirname, 'fixtures/backup-worker.ts')], {
+    env: {
+      ...process.env, PADDOCK_DATABASE_URL: f.platform.config.databaseUrl, TEST_QUEUE_PREFIX: f.platform.queues.prefix,
+      PADDOCK_DRIVER: 'process', PADDOCK_ARTIFACTS_DIR: f.deps.settings.artifactsDir, PADDOCK_BUILD_DIR: f.deps.settings.buildDir, PADDOCK_LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('ready')) resolve(); });
+    child.on('exit', (code) => reject(new Error(`the backup worker exited (${code}) before it was ready`)));
+  });
+  return child;
+}
+
+/** Polls `seen` until it holds, then SIGKILLs the child; resolves once it is dead. */
+async function killWhen(child: ChildProcess, what: string, seen: () => Promise<boolean> | boolean): Promise<void> {
+  const end = Date.now() + 120_000;
+  while (!(await seen())) {
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`never saw ${what} (the worker ${child.exitCode === null ? 'is still running' : 'exited'})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const dead = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await dead;
+}
+
+test('kill -9 of the worker mid-backup and mid-restore: nothing partial is listed, the site keeps its database until the switch, the next worker completes both', async () => {
+  await worker.close();
+  const site = await f.platform.db.selectFrom('sites').select('id').where('name', '=', f.site).executeTakeFirstOrThrow();
+  await asSite("create table bulk as select g as id, md5(g::text) || md5((g * 7)::text) as v from generate_series(1, 600000) g");
+  const size = Number((await asSite('select pg_database_size(current_database()) as b')).rows[0].b);
+
+  // A backup: killed while pg_dump streams into the artifact store.
+  let child = await workerProcess();
+  const made = await api('POST', '/backups');
+  assert.equal(made.status, 202);
+  const dir = join(f.deps.settings.artifactsDir, 'backups', site.id);
+  await killWhen(child, 'the backup being written', () => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith(`${made.body.id}.`) && n.endsWith('.part')));
+  assert.equal((await api('GET', `/backups/${made.body.id}`)).body.status, 'running');
+  assert.ok(!(await api('GET', '/backups')).body.backups.some((b: { id: string }) => b.id === made.body.id), 'a partial backup is not listed');
+  worker = startBackupWorker(f.platform, { lockDuration: 1000, stalledInterval: 500 });
+  const t0 = performance.now();
+  const done = await until(`/backups/${made.body.id}`, ['complete', 'failed']);
+  assert.equal(done.body.status, 'complete', done.body.error);
+  const backupMs = performance.now() - t0;
+  assert.deepEqual([...done.body.tables].sort(), ['public.bulk', 'public.notes']);
+  await worker.close();
+
+  // A restore: killed while pg_restore loads the fresh database.
+  await asSite("insert into notes (note) values ('third')");
+  const before = await siteDb();
+  child = await workerProcess();
+  const started = await api('POST', '/restore', { backup: made.body.id });
+  assert.equal(started.status, 202);
+  const fresh = `s_${site.id.replace(/-/g, '')}_r${started.body.id.replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: tenantAdminUrl() });
+  await admin.connect();
+  try {
+    await killWhen(child, 'pg_restore loading the fresh database', async () =>
+      ((await admin.query("select 1 from pg_stat_activity where datname = $1 and application_name = 'paddock-backup'", [fresh])).rowCount ?? 0) > 0);
+  } finally {
+    await admin.end();
+  }
+  assert.equal(await page(), 'notes: first, second, third', 'the site serves its own database meanwhile');
+  assert.equal((await siteDb()).database, before.database);
+  worker = startBackupWorker(f.platform, { lockDuration: 1000, stalledInterval: 500 });
+  const t1 = performance.now();
+  const restored = await until(`/restores/${started.body.id}`, ['succeeded', 'failed'], 240_000);
+  assert.equal(restored.body.status, 'succeeded', restored.body.error);
+  const restoreMs = performance.now() - t1;
+  assert.equal(await page(), 'notes: first, second', 'the restored rows, without the one written after the backup');
+  assert.equal(Number((await asSite('select count(*) as n from bulk')).rows[0].n), 600000);
+  console.log(`# ${(size / 1048576).toFixed(0)} MB site database: backup ${backupMs.toFixed(0)} ms, restore (database and release) ${restoreMs.toFixed(0)} ms, after a killed worker's job was taken over`);
 });
