@@ -155,3 +155,8 @@ export async function scheduleDailyBackups(p: BackupPlatform, now = new Date()):
   for (const site of sites) await requestBackup(p, site, 'scheduled', null);
   return sites.length;
 }
+
+/** A deleted site's backups and their files (its teardown). */
+export async function deleteSiteBackups(p: Pick<Platform, 'db'>, artifacts: ArtifactStore, siteId: string): Promise<void> {
+  for (const b of await backupDb(p.db).selectFrom('site_backups').selectAll().where('site_id', '=', siteId).execute()) await deleteBackup(p, artifacts, b);
+}

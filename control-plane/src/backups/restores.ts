@@ -142,11 +142,17 @@ export async function failRestore(deps: DeployDeps, provisioners: Provisioners, 
   await finish(deps, provisioners, row, site, reason);
 }
 
-/** Drops the databases (and roles) restores replaced once their day is over (not one a site uses again). */
-export async function dropReplacedDatabases(p: Pick<Platform, 'db' | 'secrets' | 'logger'>, provisioners: Provisioners, now = new Date()): Promise<number> {
+/** Drops the databases (and roles) restores replaced once their day is over (not one a site uses again), or all of a deleted site's. */
+export async function dropReplacedDatabases(
+  p: Pick<Platform, 'db' | 'secrets' | 'logger'>, provisioners: Provisioners, opts: { now?: Date; siteId?: string } = {},
+): Promise<number> {
   const db = backupDb(p.db);
+  const now = opts.now ?? new Date();
+  // A site's own (it is being deleted): all of them, whatever their day.
   const rows = await db.selectFrom('site_restores').selectAll().where('status', '=', 'succeeded').where('previous_dropped_at', 'is', null)
-    .where('keep_until', '<', now).execute();
+    .$if(opts.siteId === undefined, (q) => q.where('keep_until', '<', now))
+    .$if(opts.siteId !== undefined, (q) => q.where('site_id', '=', opts.siteId!))
+    .execute();
   let dropped = 0;
   for (const r of rows) {
     if (r.previous_resource_enc) {

@@ -96,7 +96,7 @@ after(async () => {
   // The databases restores replaced (kept a day) go now, with the site's own at its teardown.
   if (f) {
     const provisioners = createProvisioners(f.platform.config);
-    await dropReplacedDatabases(f.platform, provisioners, new Date(Date.now() + 2 * 86_400_000)).finally(() => provisioners.close());
+    await dropReplacedDatabases(f.platform, provisioners, { now: new Date(Date.now() + 2 * 86_400_000) }).finally(() => provisioners.close());
   }
   await worker?.close();
   await f?.close();
