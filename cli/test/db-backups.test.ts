@@ -64,5 +64,12 @@ describe('db:backup, db:backups, db:download, db:restore', () => {
     const unknown = await home.run(['db:restore', '--backup', randomUUID()], { cwd: project });
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /No backup ".*" of this site\. List its backups with `paddock db:backups`/);
+    const neither = await home.run(['db:restore'], { cwd: project });
+    assert.equal(neither.code, 2, neither.stderr);
+    assert.match(neither.stderr, /--backup <id> or --to <time>/);
+    // The dev stack's servers are not archived: going back to a moment is refused, pointing at backups.
+    const unarchived = await home.run(['db:restore', '--to', new Date(Date.now() - 60_000).toISOString()], { cwd: project });
+    assert.notEqual(unarchived.code, 0);
+    assert.match(unarchived.stderr, /not archived continuously[^]*paddock db:restore --backup ID/);
   });
 });

@@ -98,6 +98,8 @@ export const errors = {
   backupNotFound: declare('PDK_BACKUP_NOT_FOUND', 404, (id: string) => `No backup "${id}" of this site. List its backups with \`paddock db:backups\`.`),
   backupNotReady: declare('PDK_BACKUP_NOT_READY', 409, (id: string, status: string) => `Backup "${id}" is ${status}, not complete${status === 'failed' ? ' (see its error with `paddock db:backups`); take another with `paddock db:backup`' : '; wait for it to finish (`paddock db:backups` lists it once it is verified)'}.`),
   restoreNotFound: declare('PDK_RESTORE_NOT_FOUND', 404, (id: string) => `No restore "${id}" of this site.`),
+  pointInTimeUnavailable: declare('PDK_PITR_UNAVAILABLE', 409, (site: string) => `The database server of site "${site}" is not archived continuously on this platform, so it cannot go back to a moment; restore it from one of its backups instead (\`paddock db:backups\`, then \`paddock db:restore --backup ID\`).`),
+  restoreTimeOutsideWindow: declare('PDK_RESTORE_TIME_OUTSIDE_WINDOW', 422, (time: string, from: string, to: string) => `The site's database can go back to any moment from ${from} to ${to}, and ${time} is not one of them; pick a moment inside that window.`),
   restoreInProgress: declare('PDK_RESTORE_IN_PROGRESS', 409, (site: string) => `Site "${site}" is being restored already; wait for that restore to finish, then try again. Nothing was changed.`),
   deployInProgress: declare('PDK_DEPLOY_IN_PROGRESS', 409, (site: string, kind: string) => `Site "${site}" has a ${kind} under way, and a restore re-releases the site; wait for it to finish (\`paddock releases\`), then restore. Nothing was changed.`),
 } as const;

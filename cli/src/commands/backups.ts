@@ -128,15 +128,25 @@ export const dbDownload = defineCommand({
 export const dbRestore = defineCommand({
   name: 'db:restore',
   group: 'Run-time',
-  summary: 'Restore the site\'s database from a backup (the site switches once the restored release is live)',
-  usage: 'db:restore --backup <id> [--site <name>]',
-  options: { ...siteOption, backup: { type: 'string', placeholder: 'id', description: 'the backup to restore (`paddock db:backups` lists them)' } },
-  examples: ['paddock db:restore --backup 3f1c2a9e-…'],
+  summary: 'Restore the site\'s database from a backup, or to a moment (the site switches once the restored release is live)',
+  usage: 'db:restore --backup <id> | --to <time> [--site <name>]',
+  options: {
+    ...siteOption,
+    backup: { type: 'string', placeholder: 'id', description: 'the backup to restore (`paddock db:backups` lists them)' },
+    to: { type: 'string', placeholder: 'time', description: 'a moment to go back to, e.g. 2026-12-07T14:05:00Z (where the platform archives its databases)' },
+  },
+  examples: ['paddock db:restore --backup 3f1c2a9e-…', 'paddock db:restore --to 2026-12-07T14:05:00Z'],
   async run(ctx, { values }) {
     const site = resolveSite(ctx, values.site);
-    const id = backupId(values.backup, 'db:restore --backup');
-    const started = await ctx.api.json<Restore>('POST', sitePath(site, '/restore'), { body: { backup: id }, notFoundHint: backupHint });
-    ctx.out.info(`Restoring ${site}'s database from backup ${id} into a fresh database…`);
+    if ((values.backup === undefined) === (values.to === undefined)) throw usageError('Say what to restore: --backup <id> or --to <time>, one of them.', 'e.g. `paddock db:restore --backup 3f1c…` (ids from `paddock db:backups`), or `paddock db:restore --to 2026-12-07T14:05:00Z`.');
+    let body: { backup: string } | { time: string };
+    if (values.to !== undefined) {
+      const at = Date.parse(values.to);
+      if (Number.isNaN(at)) throw usageError(`--to takes a time like 2026-12-07T14:05:00Z, not "${values.to}".`);
+      body = { time: new Date(at).toISOString() };
+    } else body = { backup: backupId(values.backup, 'db:restore --backup') };
+    const started = await ctx.api.json<Restore>('POST', sitePath(site, '/restore'), { body, notFoundHint: backupHint });
+    ctx.out.info('time' in body ? `Recovering ${site}'s database as of ${body.time} into a fresh database…` : `Restoring ${site}'s database from backup ${body.backup} into a fresh database…`);
     let now = await waitFor<Restore>(ctx, sitePath(site, `/restores/${started.id}`), ['releasing', 'succeeded', 'failed']);
     if (now.status === 'releasing' && now.deployId) {
       await followDeploy(ctx.api, ctx.out, site, now.deployId, ctx.signal);

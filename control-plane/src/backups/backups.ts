@@ -13,7 +13,7 @@ import type { Platform } from '../platform.js';
 import { openResource, type Provisioners, type TenantResource } from '../provisioners/index.js';
 import type { Site } from '../store/schema.js';
 import { decryptBackup, encryptBackup } from './backup-cipher.js';
-import { dump, list } from './pg-tools.js';
+import { dump, list, targetOf } from './pg-tools.js';
 import { backupDb, type SiteBackup } from './tables.js';
 
 type BackupPlatform = Pick<Platform, 'db' | 'secrets' | 'config' | 'queues' | 'logger'>;
@@ -62,7 +62,7 @@ export async function runBackup(
   const database = await siteDatabase(p, site);
   const key = artifactKey(site.id, row.id);
   await provisioners.postgres.takeRole(database);
-  const d = dump({ adminUrl: provisioners.postgres.urlFor(database.server), database: database.database ?? database.username });
+  const d = dump(targetOf(provisioners.postgres.urlFor(database.server), database.database ?? database.username));
   const [stored] = await Promise.all([
     artifacts.put(key, d.stdout.pipe(encryptBackup(p.config.masterKey, row.id))),
     d.done,

@@ -6,17 +6,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-/** Where a tool logs in: the provisioning role's URL, pointed at the site's database. */
+/** Where a tool logs in: a host (or a Unix socket's folder), a port, a role and its password, a database. */
 export interface PgTarget {
-  adminUrl: string;
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
   database: string;
 }
 
+/** The provisioning role's URL, pointed at one database. */
+export function targetOf(adminUrl: string, database: string): PgTarget {
+  const u = new URL(adminUrl);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database };
+}
+
 function connection(t: PgTarget): { args: string[]; env: NodeJS.ProcessEnv } {
-  const u = new URL(t.adminUrl);
   return {
-    args: ['--host', u.hostname.replace(/^\[|\]$/g, ''), '--port', u.port || '5432', '--username', decodeURIComponent(u.username), '--no-password', '--dbname', t.database],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PGPASSWORD: decodeURIComponent(u.password), PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'paddock-backup' },
+    args: ['--host', t.host, '--port', String(t.port), '--username', t.user, '--no-password', '--dbname', t.database],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'paddock-backup', ...(t.password ? { PGPASSWORD: t.password } : {}) },
   };
 }
 

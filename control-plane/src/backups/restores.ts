@@ -18,7 +18,9 @@ import { credentialContext } from '../provisioners/index.js';
 import type { Site } from '../store/schema.js';
 import { randomSecret } from '../secrets/box.js';
 import { findBackup, openStoredBackup, siteDatabase } from './backups.js';
-import { restore } from './pg-tools.js';
+import { dump, restore, targetOf } from './pg-tools.js';
+import { archiveNow, recoverableSince, recoverDatabase, stanzaOf } from './point-in-time.js';
+import { retentionOf } from './backups.js';
 import { backupDb, type SiteRestore } from './tables.js';
 
 /** How long the database a restore replaced is kept. */
@@ -31,20 +33,48 @@ function restoredName(siteId: string, restoreId: string): string {
   return `s_${compactId(siteId)}_r${compactId(restoreId).slice(0, 12)}`;
 }
 
-/** Checks and records a restore of the site from one of its complete backups, and queues it. */
-export async function requestRestore(p: Pick<Platform, 'db' | 'secrets' | 'queues'>, actor: Actor, site: Site, backupId: string): Promise<SiteRestore> {
-  const backup = await findBackup(p, site, backupId);
-  if (backup.status !== 'complete') throw errors.backupNotReady(backup.id, backup.status);
+/** What a restore goes back to: one of the site's complete backups, or a moment of the archived WAL. */
+export type RestoreSource = { backup: string } | { time: Date };
+
+/**
+ * The moments the site's database can be recovered to: since the later of its plan's window and
+ * the oldest base backup of its server's stanza, until now. Undefined: its server is not archived.
+ */
+export async function recoveryWindow(p: Pick<Platform, 'db' | 'secrets' | 'config'>, site: Site): Promise<{ from: Date; to: Date } | undefined> {
+  const database = await siteDatabase(p, site);
+  const stanza = stanzaOf(p.config, database.server);
+  if (!stanza) return undefined;
+  const org = await p.db.selectFrom('organisations').select('plan').where('id', '=', site.org_id).executeTakeFirstOrThrow();
+  const now = new Date();
+  const since = await recoverableSince(p.config, stanza);
+  const plan = new Date(now.getTime() - retentionOf(org.plan) * 86_400_000);
+  return { from: since && since > plan ? since : plan, to: since ? now : plan };
+}
+
+/** Checks and records a restore of the site (from a backup, or to a moment), and queues it. */
+export async function requestRestore(p: Pick<Platform, 'db' | 'secrets' | 'queues' | 'config'>, actor: Actor, site: Site, source: RestoreSource): Promise<SiteRestore> {
+  let backupId: string | null = null;
+  let time: Date | null = null;
+  if ('backup' in source) {
+    const backup = await findBackup(p, site, source.backup);
+    if (backup.status !== 'complete') throw errors.backupNotReady(backup.id, backup.status);
+    backupId = backup.id;
+  } else {
+    const window = await recoveryWindow(p, site);
+    if (!window) throw errors.pointInTimeUnavailable(site.name);
+    if (!(source.time >= window.from && source.time <= window.to)) throw errors.restoreTimeOutsideWindow(source.time.toISOString(), window.from.toISOString(), window.to.toISOString());
+    time = source.time;
+  }
   await siteDatabase(p, site);
   const db = backupDb(p.db);
   const busy = await db.selectFrom('deploys').select('kind').where('site_id', '=', site.id)
     .where('status', 'in', ['queued', 'building', 'releasing']).executeTakeFirst();
   if (busy) throw errors.deployInProgress(site.name, busy.kind);
   const row = await p.db.transaction().execute(async (tx) => {
-    const r = await backupDb(tx).insertInto('site_restores').values({ site_id: site.id, backup_id: backup.id, status: 'queued', created_by: actor.accountId })
+    const r = await backupDb(tx).insertInto('site_restores').values({ site_id: site.id, backup_id: backupId, target_time: time, status: 'queued', created_by: actor.accountId })
       .returningAll().executeTakeFirstOrThrow()
       .catch((err: unknown) => { throw (err as { code?: string }).code === '23505' ? errors.restoreInProgress(site.name) : err; });
-    await audit(tx, actor, { action: 'site.restore.requested', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { backup: backup.id, restore: r.id } });
+    await audit(tx, actor, { action: 'site.restore.requested', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { backup: backupId, time: time?.toISOString() ?? null, restore: r.id } });
     return r;
   });
   try {
@@ -77,16 +107,35 @@ export async function runRestore(deps: DeployDeps, provisioners: Provisioners, r
       : { siteId: site.id, kind: 'postgres', server: previous.server, username: name, database: name, keyPrefix: null, password: randomSecret(24) };
     row = await db.updateTable('site_restores').set({ status: 'running', previous_resource_enc: seal(previous, 'previous'), new_resource_enc: seal(fresh, 'new') })
       .where('id', '=', restoreId).returningAll().executeTakeFirstOrThrow();
-    const backup = row.backup_id ? await db.selectFrom('site_backups').selectAll().where('id', '=', row.backup_id).executeTakeFirst() : undefined;
-    if (!backup || backup.status !== 'complete') return finish(deps, provisioners, row, site, `the backup ${row.backup_id ?? ''} was deleted before the restore ran`);
     // What an earlier attempt made goes first: pg_restore wants an empty database.
     await provisioners.postgres.destroy(fresh);
-    await provisioners.postgres.ensure(fresh);
-    try {
-      await restore(openStoredBackup(p, deps.artifacts, backup), { adminUrl: provisioners.postgres.urlFor(fresh.server), database: name }, fresh.username);
-    } catch (err) {
-      await provisioners.postgres.destroy(fresh).catch(() => undefined);
-      throw err;
+    const target = targetOf(provisioners.postgres.urlFor(fresh.server), name);
+    if (row.target_time) {
+      const stanza = stanzaOf(p.config, previous.server);
+      if (!stanza) return finish(deps, provisioners, row, site, 'point-in-time restore is no longer set up for the site\'s database server');
+      // A moment of the last minutes may still be in the server's current WAL segment: archived now.
+      if (Date.now() - row.target_time.getTime() < 120_000) await archiveNow(p.config, stanza);
+      const scratch = await recoverDatabase(p.config, stanza, previous.database ?? previous.username, row.target_time, target.user);
+      try {
+        await provisioners.postgres.ensure(fresh);
+        const d = dump({ host: scratch.host, port: scratch.port, user: scratch.user, database: previous.database ?? previous.username });
+        await Promise.all([restore(d.stdout, target, fresh.username), d.done]);
+      } catch (err) {
+        await provisioners.postgres.destroy(fresh).catch(() => undefined);
+        throw err;
+      } finally {
+        await scratch.close();
+      }
+    } else {
+      const backup = row.backup_id ? await db.selectFrom('site_backups').selectAll().where('id', '=', row.backup_id).executeTakeFirst() : undefined;
+      if (!backup || backup.status !== 'complete') return finish(deps, provisioners, row, site, `the backup ${row.backup_id ?? ''} was deleted before the restore ran`);
+      await provisioners.postgres.ensure(fresh);
+      try {
+        await restore(openStoredBackup(p, deps.artifacts, backup), target, fresh.username);
+      } catch (err) {
+        await provisioners.postgres.destroy(fresh).catch(() => undefined);
+        throw err;
+      }
     }
     if (!(await currentRelease(deps, site.id))) {
       // Nothing runs on the database yet: the record is switched at once.
@@ -129,7 +178,7 @@ async function finish(deps: DeployDeps, provisioners: Provisioners, row: SiteRes
     .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
   await audit(p.db, { accountId: row.created_by, label: 'system' }, {
     action: failure ? 'site.restore.failed' : 'site.restore.succeeded', targetType: 'site', targetId: site.id, orgId: site.org_id,
-    details: { restore: row.id, backup: row.backup_id, ...(failure ? { error: failure } : {}) },
+    details: { restore: row.id, backup: row.backup_id, time: row.target_time?.toISOString() ?? null, ...(failure ? { error: failure } : {}) },
   });
   return done;
 }

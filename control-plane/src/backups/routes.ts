@@ -9,7 +9,7 @@ import { audit } from '../audit/audit.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
 import { completeBackups, deleteBackup, findBackup, openStoredBackup, requestBackup, retentionOf } from './backups.js';
-import { findRestore, requestRestore } from './restores.js';
+import { findRestore, recoveryWindow, requestRestore } from './restores.js';
 import type { SiteBackup, SiteRestore } from './tables.js';
 import { errors } from '../errors.js';
 
@@ -34,6 +34,7 @@ const RestoreOut = Type.Object({
   id: Uuid,
   status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('releasing'), Type.Literal('succeeded'), Type.Literal('failed')]),
   backup: Nullable(Uuid),
+  time: Nullable(Timestamp),
   deployId: Nullable(Uuid),
   error: Nullable(Type.String()),
   createdAt: Timestamp,
@@ -43,7 +44,7 @@ const RestoreOut = Type.Object({
 
 function restoreOut(r: SiteRestore) {
   return {
-    id: r.id, status: r.status, backup: r.backup_id, deployId: r.deploy_id, error: r.error,
+    id: r.id, status: r.status, backup: r.backup_id, time: r.target_time?.toISOString() ?? null, deployId: r.deploy_id, error: r.error,
     createdAt: r.created_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null, previousKeptUntil: r.keep_until?.toISOString() ?? null,
   };
 }
@@ -141,16 +142,34 @@ export const backupsPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: { scope: 'write', site: 'deploy' } },
     schema: {
       tags, summary: "Restore the site's database from one of its backups (answers 202)",
-      description: 'The backup goes into a fresh database, the site is re-released against it (a `restore` release: follow it like a deploy), and the site switches to it only when that release is live; until then, and if anything fails, the site keeps its current database. The replaced database is kept for 24 hours.',
+      description: 'With `time`, the database is recovered from the archived WAL as of that moment (GET …/recovery-window says which moments can be). The backup or the recovered copy goes into a fresh database, the site is re-released against it (a `restore` release: follow it like a deploy), and the site switches to it only when that release is live; until then, and if anything fails, the site keeps its current database. The replaced database is kept for 24 hours.',
       params: SiteParams,
-      body: Type.Object({ backup: Uuid }, { additionalProperties: false }),
+      body: Type.Object({
+        backup: Type.Optional(Uuid),
+        time: Type.Optional(Type.String({ format: 'date-time', description: 'a moment inside the recovery window (point-in-time restore; where the platform archives its database servers)' })),
+      }, { additionalProperties: false, description: 'exactly one of `backup` and `time`' }),
       response: { 202: RestoreOut, ...errorResponses },
     },
   }, async (request, reply) => {
     const { auth } = request;
     const { site } = request.siteAccess;
     refuseWhileSuspended(site, 'restore');
-    return reply.status(202).send(restoreOut(await requestRestore(p, auth.actor, site, request.body.backup)));
+    const { backup, time } = request.body;
+    if ((backup === undefined) === (time === undefined)) throw errors.validation('give exactly one of "backup" (a backup id) and "time" (a moment to go back to)');
+    const source = backup !== undefined ? { backup } : { time: new Date(time!) };
+    return reply.status(202).send(restoreOut(await requestRestore(p, auth.actor, site, source)));
+  });
+
+  app.get('/v1/sites/:site/recovery-window', {
+    config: { auth: { scope: 'read', site: 'read' } },
+    schema: {
+      tags, summary: 'The moments the site\'s database can be restored to (point-in-time restore)',
+      params: SiteParams,
+      response: { 200: Type.Object({ available: Type.Boolean(), from: Nullable(Timestamp), to: Nullable(Timestamp) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const w = await recoveryWindow(p, request.siteAccess.site);
+    return { available: Boolean(w), from: w?.from.toISOString() ?? null, to: w?.to.toISOString() ?? null };
   });
 
   app.get('/v1/sites/:site/restores/:restore', {

@@ -38,6 +38,8 @@ export type SiteRestoresTable = {
   id: Generated<string>;
   site_id: string;
   backup_id: string | null;
+  /** A point-in-time restore's moment (backup_id is null then). */
+  target_time: NullableTimestamp;
   status: RestoreStatus;
   error: string | null;
   /** The database the restore made (a sealed TenantResource). */

@@ -1,5 +1,5 @@
 // Backups (issue 16): per-site logical backups (site_backups) and restores of a site's database
-// from one (site_restores, which also keep the database a restore replaced for a day). Releases and
+// or to a moment of the archived WAL (site_restores, which also keep the database a restore replaced for a day). Releases and
 // deploys get a `restore` kind, and a deploy may carry the database its release switches the site
 // to (database_enc).
 import { sql, type Kysely } from 'kysely';
@@ -26,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       id uuid primary key default gen_random_uuid(),
       site_id uuid not null references sites(id) on delete cascade,
       backup_id uuid references site_backups(id) on delete set null,
+      target_time timestamptz,
       status text not null check (status in ('queued', 'running', 'releasing', 'succeeded', 'failed')),
       error text,
       new_resource_enc text,
