@@ -44,7 +44,8 @@ const pgbackrest = (config: PitrConfig, stanza: string, args: string[]) =>
 export async function recoverableSince(config: PitrConfig, stanza: string): Promise<Date | undefined> {
   const info = JSON.parse(await pgbackrest(config, stanza, ['--output=json', 'info'])) as { backup?: { timestamp: { stop: number } }[] }[];
   const stops = (info[0]?.backup ?? []).map((b) => b.timestamp.stop);
-  return stops.length ? new Date(Math.min(...stops) * 1000) : undefined;
+  // pgBackRest records whole seconds, and recovers only to moments strictly after a backup's stop.
+  return stops.length ? new Date((Math.min(...stops) + 1) * 1000) : undefined;
 }
 
 /** Makes the server switch to a new WAL segment and waits until it is archived (what `check` does). */

@@ -182,8 +182,8 @@ test('a restore while a deploy is queued gets 409 PDK_DEPLOY_IN_PROGRESS and cha
   const { id } = await backUp();
   const before = await siteDb();
   await holdingDeploys(f, async (held) => {
-    const scaled = await api('POST', '/scale', { replicas: 1 });
-    assert.equal(scaled.status, 200);
+    const changed = await call(f.app, f.token, 'PATCH', `/v1/sites/${f.site}/env`, { vars: { RESTORE_TEST: String(Date.now()) } });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.equal(held.length, 1);
     const r = await api('POST', '/restore', { backup: id });
     assert.equal(r.status, 409);

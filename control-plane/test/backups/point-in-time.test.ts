@@ -90,6 +90,9 @@ test('a site goes back to a moment: rows deleted after it are back, another site
   assert.equal(unavailableYet.body.available, true);
   assert.equal(unavailableYet.body.from, unavailableYet.body.to, 'no base backup yet: an empty window');
   pgbackrest('--type=full', 'backup');
+  // The window opens just after the backup's stop (in whole seconds): write once the server's clock is past it.
+  const opens = new Date((await call(t.app, owner.token, 'GET', `/v1/sites/${site}/recovery-window`)).body.from);
+  while (new Date(((await sql(site, 'select clock_timestamp() as t')).rows[0] as { t: Date }).t) <= opens) await new Promise((res) => setTimeout(res, 50));
   await sql(site, "insert into notes (note) values ('kept'), ('deleted later')");
   const moment = new Date(((await sql(site, 'select now() as t')).rows[0] as { t: Date }).t);
   await sql(site, "delete from notes where note = 'deleted later'");
