@@ -93,6 +93,15 @@ export const errors = {
   rollbackInProgress: declare('PDK_ROLLBACK_IN_PROGRESS', 409, (site: string, version: number) => `Site "${site}" is rolling back to v${version}, which replaces its env vars when it goes live; wait for it to finish (\`paddock releases\` shows it), then make this change again.`),
   envTooLarge: declare('PDK_ENV_TOO_LARGE', 413, (kib: number, limitKib: number) => `The site's env vars would total ${kib} KiB (names and values), over the ${limitKib} KiB limit; remove some (set them to null), or keep large data in the database or a file of the site.`),
   envSuperseded: declare('PDK_ENV_SUPERSEDED', 409, () => 'This env change was not released: the env vars changed again before it ran (a later env change or a rollback), and the newer release carries them. See what is set with `paddock env`.'),
+
+  // backups and restores (issue 16)
+  backupNotFound: declare('PDK_BACKUP_NOT_FOUND', 404, (id: string) => `No backup "${id}" of this site. List its backups with \`paddock db:backups\`.`),
+  backupNotReady: declare('PDK_BACKUP_NOT_READY', 409, (id: string, status: string) => `Backup "${id}" is ${status}, not complete${status === 'failed' ? ' (see its error with `paddock db:backups`); take another with `paddock db:backup`' : '; wait for it to finish (`paddock db:backups` lists it once it is verified)'}.`),
+  restoreNotFound: declare('PDK_RESTORE_NOT_FOUND', 404, (id: string) => `No restore "${id}" of this site.`),
+  pointInTimeUnavailable: declare('PDK_PITR_UNAVAILABLE', 409, (site: string) => `The database server of site "${site}" is not archived continuously on this platform, so it cannot go back to a moment; restore it from one of its backups instead (\`paddock db:backups\`, then \`paddock db:restore --backup ID\`).`),
+  restoreTimeOutsideWindow: declare('PDK_RESTORE_TIME_OUTSIDE_WINDOW', 422, (time: string, from: string, to: string) => `The site's database can go back to any moment from ${from} to ${to}, and ${time} is not one of them; pick a moment inside that window.`),
+  restoreInProgress: declare('PDK_RESTORE_IN_PROGRESS', 409, (site: string) => `Site "${site}" is being restored already; wait for that restore to finish, then try again. Nothing was changed.`),
+  deployInProgress: declare('PDK_DEPLOY_IN_PROGRESS', 409, (site: string, kind: string) => `Site "${site}" has a ${kind} under way, and a restore re-releases the site; wait for it to finish (\`paddock releases\`), then restore. Nothing was changed.`),
 } as const;
 
 export type ErrorFactory = (typeof errors)[keyof typeof errors];

@@ -5,6 +5,7 @@ import { push, releases, rollback } from './deploy.js';
 import { allCommands, help, versionCommand } from './help.js';
 import { check, dev, init, makemigrations, migrate, test } from './local.js';
 import { dbPsql, dbUrl, domains, domainsAdd, domainsRemove, env, envSet, envUnset, logs, run, scale } from './operate.js';
+import { dbBackup, dbBackups, dbDownload, dbRestore } from './backups.js';
 import { info, link, open, sites, sitesCreate, sitesDelete, unlink } from './sites.js';
 
 export const commands: readonly Command[] = [
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   sites, sitesCreate, sitesDelete, info, open, link, unlink,
   push, releases, rollback,
   logs, env, envSet, envUnset, scale, domains, domainsAdd, domainsRemove, run, dbUrl, dbPsql,
+  dbBackups, dbBackup, dbDownload, dbRestore,
   help, versionCommand,
 ];
 

@@ -8,7 +8,7 @@ import type { Upstream } from '../edge/route-table.js';
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale';
+export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale' | 'restore';
 export type ReleaseStatus = 'pending' | 'live' | 'failed' | 'superseded';
 export type DeployStatus = 'queued' | 'building' | 'releasing' | 'succeeded' | 'failed';
 export type RouteRunState = 'serving' | 'paused' | 'stopped';
@@ -60,6 +60,8 @@ export type DeploysTable = {
   env_enc: ColumnType<string | null, string | null | undefined, string | null>;
   /** The site's env version this deploy is based on: an env change's (it is stale once another change lands) or a rollback's when queued. */
   env_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A restore's new database (a sealed TenantResource): the release runs on it, and going live makes it the site's. */
+  database_enc: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 /** One row per site whose env vars were ever changed: every change (PATCH, rollback going live) bumps it. */
