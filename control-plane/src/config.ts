@@ -63,6 +63,8 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
   { env: 'PADDOCK_NPM_REGISTRY', description: 'the npm registry builds install sites\' dependencies from (and the only one their lockfiles may name besides registry.npmjs.org)', default: 'https://registry.npmjs.org/' },
+  { env: 'PADDOCK_STRIPE_SECRET_KEY', description: 'Stripe secret key (sk_...); unset: billing is off and operators set plans by hand', default: '', secret: true },
+  { env: 'PADDOCK_STRIPE_WEBHOOK_SECRET', description: "signing secret (whsec_...) of the Stripe webhook endpoint at <API>/v1/billing/webhook; needed with the key", default: '', secret: true },
 ];
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -108,6 +110,8 @@ const ConfigSchema = Type.Object({
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
   npmRegistry: Type.String({ pattern: '^https?://[^\\s]+$' }),
+  stripeSecretKey: Type.String({ pattern: '^((sk|rk)_[A-Za-z0-9_]+)?$' }),
+  stripeWebhookSecret: Type.String({ pattern: '^(whsec_[A-Za-z0-9_]+)?$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -155,6 +159,8 @@ const fieldEnv: Record<keyof Config, string> = {
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
   npmRegistry: 'PADDOCK_NPM_REGISTRY',
+  stripeSecretKey: 'PADDOCK_STRIPE_SECRET_KEY',
+  stripeWebhookSecret: 'PADDOCK_STRIPE_WEBHOOK_SECRET',
 };
 
 export class ConfigError extends Error {
@@ -223,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
     npmRegistry: (raw.PADDOCK_NPM_REGISTRY ?? '').replace(/\/*$/, '/'),
+    stripeSecretKey: raw.PADDOCK_STRIPE_SECRET_KEY ?? '',
+    stripeWebhookSecret: raw.PADDOCK_STRIPE_WEBHOOK_SECRET ?? '',
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();
@@ -237,6 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length === 0 && production && candidate.masterKey === settings.find((s) => s.env === 'PADDOCK_MASTER_KEY')?.default) {
     problems.push('PADDOCK_MASTER_KEY is the public dev key; generate one with `openssl rand -base64 32`.');
+  }
+  if (problems.length === 0 && Boolean(candidate.stripeSecretKey) !== Boolean(candidate.stripeWebhookSecret)) {
+    problems.push('PADDOCK_STRIPE_SECRET_KEY and PADDOCK_STRIPE_WEBHOOK_SECRET go together: set both to turn billing on, or neither to keep it off.');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return candidate as Config;

@@ -93,6 +93,15 @@ export const errors = {
   rollbackInProgress: declare('PDK_ROLLBACK_IN_PROGRESS', 409, (site: string, version: number) => `Site "${site}" is rolling back to v${version}, which replaces its env vars when it goes live; wait for it to finish (\`paddock releases\` shows it), then make this change again.`),
   envTooLarge: declare('PDK_ENV_TOO_LARGE', 413, (kib: number, limitKib: number) => `The site's env vars would total ${kib} KiB (names and values), over the ${limitKib} KiB limit; remove some (set them to null), or keep large data in the database or a file of the site.`),
   envSuperseded: declare('PDK_ENV_SUPERSEDED', 409, () => 'This env change was not released: the env vars changed again before it ran (a later env change or a rollback), and the newer release carries them. See what is set with `paddock env`.'),
+
+  // billing (issue 17): the billing/ module
+  billingOff: declare('PDK_BILLING_OFF', 404, () => 'Billing is off on this platform: plans are set by its operator. Ask them to change your plan.'),
+  webhookSignature: declare('PDK_WEBHOOK_SIGNATURE', 400, (why: string) => `The webhook was not accepted: its Stripe-Signature does not check out (${clause(why)}). Send events from Stripe to this endpoint with its signing secret as PADDOCK_STRIPE_WEBHOOK_SECRET.`),
+  planNotForSale: declare('PDK_PLAN_NOT_FOR_SALE', 400, (plan: string, forSale: readonly string[]) => `Plan "${plan}" cannot be bought; choose one of ${forSale.map((p) => `"${p}"`).join(', ')} (\`paddock billing\` lists them).`),
+  billingNotSynced: declare('PDK_BILLING_NOT_SYNCED', 503, (plan: string) => `Plan "${plan}" has no prices in Stripe yet; the operator runs \`paddock-control-plane billing:sync\` once, then try again.`),
+  alreadySubscribed: declare('PDK_ALREADY_SUBSCRIBED', 409, (org: string, plan: string) => `Organisation "${org}" is subscribed to "${plan}" already; change or cancel the subscription in the customer portal (\`paddock billing:portal\`).`),
+  noBillingCustomer: declare('PDK_NO_BILLING_CUSTOMER', 409, (org: string) => `Organisation "${org}" has never subscribed, so it has no billing portal yet; subscribe first (\`paddock billing:upgrade pro\`).`),
+  stripeUnavailable: declare('PDK_STRIPE_UNAVAILABLE', 502, (why: string) => `Stripe did not answer as expected (${clause(why)}); nothing was changed. Try again in a minute.`),
 } as const;
 
 export type ErrorFactory = (typeof errors)[keyof typeof errors];

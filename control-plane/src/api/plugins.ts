@@ -14,6 +14,7 @@ import { domainsPlugin } from './domains.js';
 import { logsPlugin } from './logs.js';
 import { runPlugin } from './run.js';
 import { databasePlugin } from './database.js';
+import { billingPlugin } from './billing.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -29,4 +30,5 @@ export const apiPlugins: FastifyPluginAsync[] = [
   logsPlugin,
   runPlugin,
   databasePlugin,
+  billingPlugin,
 ];

@@ -8,12 +8,15 @@ export const queueNames = {
   teardown: 'teardown',
   deploy: 'deploy',
   sleep: 'sleep',
+  billing: 'billing',
 } as const;
 
 export interface ProvisionJob { siteId: string }
 export interface TeardownJob { siteId: string }
 export interface DeployJob { deployId: string }
 export interface SleepJob { sweep: true }
+/** One stored Stripe webhook event to apply (billing/events.ts). */
+export interface BillingJob { eventId: string }
 
 export interface Queues {
   connection: ConnectionOptions;
@@ -22,6 +25,7 @@ export interface Queues {
   teardown: Queue<TeardownJob>;
   deploy: Queue<DeployJob>;
   sleep: Queue<SleepJob>;
+  billing: Queue<BillingJob>;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,7 @@ export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err
     teardown: open<TeardownJob>(queueNames.teardown),
     deploy: open<DeployJob>(queueNames.deploy),
     sleep: open<SleepJob>(queueNames.sleep),
+    billing: open<BillingJob>(queueNames.billing),
   };
   return {
     connection,

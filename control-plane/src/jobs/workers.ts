@@ -7,6 +7,7 @@ import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';
 import { startDeployWorker } from './deploy.js';
 import { startSleepWorker } from './sleep.js';
+import { startBillingWorker } from '../billing/worker.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -16,6 +17,7 @@ export const workerStarters: StartWorker[] = [
   startTeardownWorker,
   startDeployWorker,
   startSleepWorker,
+  startBillingWorker,
 ];
 
 export interface RunningWorkers {
