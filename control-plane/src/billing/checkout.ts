@@ -77,6 +77,11 @@ async function customerOf(platform: Platform, billing: Billing, org: Organisatio
   return kept.customer_id;
 }
 
+/** The dashboard's Billing page of the organisation, where Stripe sends the owner back. */
+function billingPageUrl(platform: Platform, org: Organisation): string {
+  return `${platform.config.publicUrl}/billing?org=${encodeURIComponent(org.name)}`;
+}
+
 const paying = new Set(['active', 'trialing', 'past_due']);
 
 /** A Checkout session subscribing the organisation to `plan`; its URL is where the owner pays. */
@@ -89,7 +94,7 @@ export async function checkoutSession(platform: Platform, billing: Billing, org:
   const byKey = new Map(prices.data.map((p) => [p.lookup_key, p]));
   if (keys.some((k) => !byKey.has(k))) throw errors.billingNotSynced(plan);
   const customer = await customerOf(platform, billing, org);
-  const back = `${platform.config.publicUrl}/orgs/${encodeURIComponent(org.name)}/billing`;
+  const back = billingPageUrl(platform, org);
   const session = await callStripe('opening the checkout', () => billing.stripe.checkout.sessions.create({
     mode: 'subscription',
     customer,
@@ -97,8 +102,8 @@ export async function checkoutSession(platform: Platform, billing: Billing, org:
     // Metered prices take no quantity: Stripe bills what the meters counted.
     line_items: keys.map((k, i) => (i === 0 ? { price: byKey.get(k)!.id, quantity: 1 } : { price: byKey.get(k)!.id })),
     subscription_data: { metadata: { paddock_org_id: org.id, paddock_plan: plan } },
-    success_url: `${back}?checkout=done`,
-    cancel_url: `${back}?checkout=cancelled`,
+    success_url: `${back}&checkout=done`,
+    cancel_url: `${back}&checkout=cancelled`,
   }));
   if (!session.url) throw errors.stripeUnavailable('the checkout session came back without a URL');
   return { url: session.url, id: session.id };
@@ -110,7 +115,7 @@ export async function portalSession(platform: Platform, billing: Billing, org: O
   if (!row) throw errors.noBillingCustomer(org.name);
   const session = await callStripe('opening the customer portal', () => billing.stripe.billingPortal.sessions.create({
     customer: row.customer_id,
-    return_url: `${platform.config.publicUrl}/orgs/${encodeURIComponent(org.name)}/billing`,
+    return_url: billingPageUrl(platform, org),
   }));
   return { url: session.url };
 }

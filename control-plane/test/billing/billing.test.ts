@@ -187,12 +187,13 @@ describe('billing with Stripe (the real SDK against a stand-in)', () => {
     const items = session.line_items as Array<{ price: string; quantity?: string }>;
     assert.deepEqual(items.map((i) => stripe.prices.get(i.price)!.lookup_key), lookupKeysOf('pro'));
     assert.deepEqual(items.map((i) => i.quantity), ['1', undefined, undefined, undefined], 'metered prices take no quantity');
-    assert.match(String(session.success_url), new RegExp(`/orgs/${owner.org}/billing\\?checkout=done$`));
+    assert.match(String(session.success_url), new RegExp(`/billing\\?org=${owner.org}&checkout=done$`));
 
     const p = await call(t.app, owner.token, 'POST', `/v1/orgs/${owner.org}/billing/portal`);
     assert.equal(p.status, 200);
     assert.match(p.body.url, /^https:\/\/billing\.stripe\.test\//);
     assert.equal(stripe.portalSessions.at(-1)!.customer, await customerOf());
+    assert.match(String(stripe.portalSessions.at(-1)!.return_url), new RegExp(`/billing\\?org=${owner.org}$`));
   });
 
   test('a webhook with a bad, missing or stale signature is refused with 400 and stored nowhere', async () => {
