@@ -28,9 +28,21 @@ export type BillingEventsTable = {
   processed_at: NullableTimestamp;
 };
 
+export type BillingMeterReportsTable = {
+  /** `<org id>:<meter event name>:<hour, ISO>`: the meter event's identifier, which Stripe keeps unique. */
+  identifier: string;
+  org_id: string;
+  meter: string;
+  hour: Date;
+  /** What the platform measured for the hour, in the meter's unit. */
+  value: number;
+  sent_at: NullableTimestamp;
+};
+
 export type BillingTables = {
   billing_accounts: BillingAccountsTable;
   billing_events: BillingEventsTable;
+  billing_meter_reports: BillingMeterReportsTable;
 };
 
 export function billingDb(db: Db) {

@@ -15,8 +15,8 @@ export interface ProvisionJob { siteId: string }
 export interface TeardownJob { siteId: string }
 export interface DeployJob { deployId: string }
 export interface SleepJob { sweep: true }
-/** One stored Stripe webhook event to apply (billing/events.ts). */
-export interface BillingJob { eventId: string }
+/** One stored Stripe webhook event to apply, or an hour of usage to report (billing/). */
+export type BillingJob = { eventId: string } | { meterHour: string };
 
 export interface Queues {
   connection: ConnectionOptions;

@@ -11,6 +11,9 @@ import { useStripe } from '../../src/billing/stripe.js';
 import { billingDb } from '../../src/billing/tables.js';
 import { startBillingWorker } from '../../src/billing/worker.js';
 import { startWorkers, type RunningWorkers } from '../../src/jobs/workers.js';
+import { completeHours, meterRecentHours } from '../../src/billing/metering.js';
+import { billingOf } from '../../src/billing/stripe.js';
+import { siteMetricsStore } from '../../src/metrics/site-metrics.js';
 import { StripeStandIn } from './stripe-stand-in.js';
 
 const WEBHOOK_SECRET = 'whsec_paddocktest';
@@ -285,5 +288,34 @@ describe('billing with Stripe (the real SDK against a stand-in)', () => {
     for (const e of [foreign, other]) await deliver(t, e.payload, signed(e.payload));
     for (const e of [foreign, other]) await until(`${e.id} applied`, () => processed(e.id), (v) => v !== null);
     assert.equal(await plan(), 'pro');
+  });
+
+  test('usage goes to the meters once per organisation, meter and hour; what Stripe refused is sent by the next run, never twice', async () => {
+    const site = await call(t.app, owner.token, 'POST', '/v1/sites', { name: `meter-${Date.now().toString(36)}` });
+    assert.equal(site.status, 202, JSON.stringify(site.body));
+    const [before, hour] = completeHours();
+    const store = siteMetricsStore(t.platform.redis, t.platform.queues.prefix);
+    const firstMinute = hour!.getTime() / 60_000;
+    await store.add([0, 1, 59].map((i) => ({ siteId: site.body.id, minute: firstMinute + i, requests: 1000, errors: 0, buckets: [] })));
+    for (let i = 0; i < 30; i++) await store.setMemory([{ siteId: site.body.id, bytes: 256 * 1024 * 1024 }], hour!.getTime() + i * 60_000);
+    await store.add([{ siteId: site.body.id, minute: firstMinute + 60, requests: 5, errors: 0, buckets: [] }]); // the next hour: not this one's
+
+    const billing = billingOf(t.platform)!;
+    stripe.failNext(1);
+    const first = await meterRecentHours(t.platform, billing);
+    assert.deepEqual(first, { sent: 1, failed: 1 });
+    const second = await meterRecentHours(t.platform, billing);
+    assert.deepEqual(second, { sent: 1, failed: 0 });
+    assert.deepEqual(await meterRecentHours(t.platform, billing), { sent: 0, failed: 0 });
+
+    const customer = await customerOf();
+    const events = stripe.meterEvents.map((e) => ({ name: e.event_name, value: (e.payload as Record<string, string>).value, customer: (e.payload as Record<string, string>).stripe_customer_id, identifier: e.identifier }));
+    const orgId = (await t.platform.db.selectFrom('organisations').select('id').where('name', '=', owner.org).executeTakeFirstOrThrow()).id;
+    assert.deepEqual(events.sort((a, b) => String(a.name).localeCompare(String(b.name))), [
+      { name: 'paddock_awake_mb_hours', value: '128', customer, identifier: `${orgId}:paddock_awake_mb_hours:${hour!.toISOString()}` },
+      { name: 'paddock_requests', value: '3000', customer, identifier: `${orgId}:paddock_requests:${hour!.toISOString()}` },
+    ]);
+    assert.ok(stripe.meterEvents.every((e) => Number(e.timestamp) >= hour!.getTime() / 1000 && Number(e.timestamp) < hour!.getTime() / 1000 + 3600), 'each event is dated inside its hour');
+    assert.ok(before! < hour!, 'the hour before had no usage and sent nothing');
   });
 });

@@ -40,6 +40,8 @@ export class StripeStandIn {
   readonly subscriptions = new Map<string, Obj>();
   readonly checkoutSessions: Obj[] = [];
   readonly portalSessions: Obj[] = [];
+  /** Meter events accepted, unique by identifier (Stripe refuses a second one with the same). */
+  readonly meterEvents: Obj[] = [];
   /** Every request: `METHOD /path`. */
   readonly requests: string[] = [];
   private idempotent = new Map<string, Obj>();
@@ -209,6 +211,14 @@ export class StripeStandIn {
       s.url = `https://checkout.stripe.test/c/pay/${s.id}`;
       this.checkoutSessions.push(s);
       return remember(s);
+    }
+    if (route === 'POST /v1/billing/meter_events') {
+      if (this.meterEvents.some((e) => e.identifier === body.identifier)) {
+        return send(400, { error: { type: 'invalid_request_error', message: `An event with identifier ${String(body.identifier)} already exists` } });
+      }
+      const e = { id: this.id('mev'), object: 'billing.meter_event', ...body } as Obj;
+      this.meterEvents.push(e);
+      return remember(e);
     }
     if (route === 'POST /v1/billing_portal/sessions') {
       if (!this.customers.has(String(body.customer))) return missing('customer');
