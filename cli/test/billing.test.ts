@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useStripe } from '@paddock/control-plane/billing/stripe';
-import { syncCatalogue } from '@paddock/control-plane/billing/catalogue';
+import { lookupKeysOf, syncCatalogue } from '@paddock/control-plane/billing/catalogue';
+import { billingOf } from '@paddock/control-plane/billing/stripe';
+import { refreshCustomer } from '@paddock/control-plane/billing/subscriptions';
 import { StripeStandIn } from '../../control-plane/test/billing/stripe-stand-in.js';
 import { ExitCode } from '../src/exit-codes.js';
 import { cliHome, type CliHome } from './support/cli.js';
@@ -77,5 +79,21 @@ describe('billing commands on a platform that charges (the real Stripe SDK again
     const portal = await home.run(['billing:portal', '--json']);
     assert.equal(portal.code, 0, portal.stderr);
     assert.match((JSON.parse(portal.stdout) as { url: string }).url, /^https:\/\/billing\.stripe\.test\//);
+  });
+
+  test('once subscribed, billing shows the plan, the upcoming invoice and past invoices with their PDFs', async () => {
+    const customer = String(stripe.checkoutSessions.at(-1)!.customer);
+    stripe.subscribe(customer, lookupKeysOf('pro'));
+    stripe.invoices.push({ id: 'in_cli1', object: 'invoice', customer, number: 'PDK-0007', status: 'paid', total: 2000, amount_due: 2000, currency: 'usd', created: 1_790_000_000, hosted_invoice_url: null, invoice_pdf: 'https://pay.stripe.test/invoice/in_cli1/pdf' });
+    await refreshCustomer(p.platform, billingOf(p.platform)!, customer); // what the billing job does on Stripe's event
+    const r = await home.run(['billing']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Plan:\s+Pro/);
+    assert.match(r.stdout, /Subscription:\s+active, period ends \d{4}-\d{2}-\d{2}/);
+    assert.match(r.stdout, /Upcoming invoice: \$20 on \d{4}-\d{2}-\d{2}/);
+    assert.match(r.stdout, /PDK-0007\s+2026-\d{2}-\d{2}\s+\$20\s+paid\s+https:\/\/pay\.stripe\.test\/invoice\/in_cli1\/pdf/);
+    const again = await home.run(['billing:upgrade', 'business']);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /subscribed to "pro" already; change or cancel the subscription in the customer portal \(`paddock billing:portal`\)/);
   });
 });

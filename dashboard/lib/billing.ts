@@ -21,6 +21,11 @@ export interface BillingSummary {
   subscription: { id: string; status: string; plan: string | null; periodEnd: string | null } | null;
   usage: { sites: { used: number; limit: number } };
   plans: PlanOffer[];
+  /** Null when the organisation never subscribed, or Stripe did not answer. */
+  invoices: {
+    upcoming: { amountDueCents: number; currency: string; date: string | null } | null;
+    past: Array<{ id: string; number: string | null; status: string | null; totalCents: number; currency: string; created: string; hostedUrl: string | null; pdfUrl: string | null }>;
+  } | null;
 }
 
 const path = (org: string) => `/v1/orgs/${encodeURIComponent(org)}/billing`;

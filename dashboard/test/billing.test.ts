@@ -4,8 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { useStripe } from '@paddock/control-plane/billing/stripe';
-import { syncCatalogue } from '@paddock/control-plane/billing/catalogue';
+import { lookupKeysOf, syncCatalogue } from '@paddock/control-plane/billing/catalogue';
+import { billingOf, useStripe } from '@paddock/control-plane/billing/stripe';
+import { refreshCustomer } from '@paddock/control-plane/billing/subscriptions';
 import { StripeStandIn } from '../../control-plane/test/billing/stripe-stand-in.js';
 import { startDashboard, type RunningDashboard } from './support/dashboard-server.js';
 import { desktop, launchBrowser, screenshot } from './support/browser.js';
@@ -68,5 +69,23 @@ describe('billing page', () => {
     const session = stripe.checkoutSessions.at(-1)!;
     assert.equal(session.mode, 'subscription');
     assert.match(String(session.success_url), new RegExp(`/billing\\?org=${org}&checkout=done$`));
+  });
+
+  test('once subscribed, the page shows the new plan, the upcoming and past invoices, and the portal button', async () => {
+    const customer = String(stripe.checkoutSessions.at(-1)!.customer);
+    stripe.subscribe(customer, lookupKeysOf('pro'));
+    stripe.invoices.push({ id: 'in_dash1', object: 'invoice', customer, number: 'PDK-0042', status: 'paid', total: 2000, amount_due: 2000, currency: 'usd', created: 1_790_000_000, hosted_invoice_url: null, invoice_pdf: 'https://pay.stripe.test/invoice/in_dash1/pdf' });
+    // What the billing job does on Stripe's event (tested with the webhook in the control plane).
+    await refreshCustomer(api.platform, billingOf(api.platform)!, customer);
+    await page.goto(`/billing?org=${org}`);
+    assert.equal(await page.getByTestId('billing-plan').innerText(), 'Pro');
+    await page.getByText('Upcoming: $20 on').waitFor();
+    const row = page.getByRole('row', { name: /PDK-0042/ });
+    assert.match(await row.innerText(), /\$20\s+paid/);
+    assert.equal(await row.getByRole('link', { name: 'PDF' }).getAttribute('href'), 'https://pay.stripe.test/invoice/in_dash1/pdf');
+    assert.equal(await page.getByRole('button', { name: /Subscribe to/ }).count(), 0, 'no second subscription');
+    await page.route('https://billing.stripe.test/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Stripe portal</title>' }));
+    await page.getByRole('button', { name: 'Manage billing on Stripe' }).click();
+    await page.waitForURL('https://billing.stripe.test/p/session/bps_*');
   });
 });

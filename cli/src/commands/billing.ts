@@ -24,6 +24,10 @@ interface BillingSummary {
   subscription: { id: string; status: string; plan: string | null; periodEnd: string | null } | null;
   usage: { sites: { used: number; limit: number } };
   plans: PlanOffer[];
+  invoices: {
+    upcoming: { amountDueCents: number; currency: string; date: string | null } | null;
+    past: Array<{ id: string; number: string | null; status: string | null; totalCents: number; currency: string; created: string; hostedUrl: string | null; pdfUrl: string | null }>;
+  } | null;
 }
 
 const orgOption = {
@@ -51,9 +55,9 @@ const money = (cents: number) => `$${(cents / 100).toFixed(cents % 100 === 0 ? 0
 export const billing = defineCommand({
   name: 'billing',
   group: 'Account',
-  summary: "Show an organisation's plan, subscription and usage (platforms that charge)",
+  summary: "Show an organisation's plan, subscription, usage and invoices (platforms that charge)",
   usage: 'billing [--org <org>]',
-  description: 'Shows the plan and its quotas, the subscription\'s status and period, the sites used against the plan, and the plans for sale.\nOn a platform without billing (no Stripe configured) it says so: the operator sets plans there.',
+  description: 'Shows the plan and its quotas, the subscription\'s status and period, the sites used against the plan, the plans for sale, and the upcoming and past invoices (with links to their PDFs on Stripe).\nOn a platform without billing (no Stripe configured) it says so: the operator sets plans there.',
   options: orgOption,
   examples: ['paddock billing', 'paddock billing --org acme', 'paddock billing --json'],
   async run(ctx, { values }) {
@@ -75,6 +79,18 @@ export const billing = defineCommand({
         ['SITES', (p) => String(p.quotas.sites)],
         ['USAGE', (p) => p.usagePrices.map((u) => `${money(u.cents)}/${u.per}`).join(', ')],
       ]);
+      if (s.invoices?.upcoming) ctx.out.line(`\nUpcoming invoice: ${money(s.invoices.upcoming.amountDueCents)}${s.invoices.upcoming.date ? ` on ${s.invoices.upcoming.date.slice(0, 10)}` : ''} (plus metered usage)`);
+      if (s.invoices?.past.length) {
+        ctx.out.line();
+        ctx.out.table(s.invoices.past, [
+          ['INVOICE', (i) => i.number ?? i.id],
+          ['DATE', (i) => i.created.slice(0, 10)],
+          ['TOTAL', (i) => money(i.totalCents)],
+          ['STATUS', (i) => i.status ?? ''],
+          ['PDF', (i) => i.pdfUrl ?? i.hostedUrl ?? ''],
+        ]);
+      }
+      if (s.subscription && !s.invoices) ctx.out.warn('Stripe did not answer: invoices are not shown; try again shortly.');
       if (!s.subscription || !['active', 'trialing', 'past_due'].includes(s.subscription.status)) ctx.out.info('Subscribe with `paddock billing:upgrade <plan>`.');
     });
   },

@@ -28,6 +28,14 @@ const BillingOut = Type.Object({
   subscription: Type.Union([Type.Null(), Type.Object({ id: Type.String(), status: Type.String(), plan: Type.Union([Type.String(), Type.Null()]), periodEnd: Type.Union([Timestamp, Type.Null()]) })]),
   usage: Type.Object({ sites: Type.Object({ used: Type.Integer(), limit: Type.Integer() }) }),
   plans: Type.Array(PlanOffer),
+  invoices: Type.Union([Type.Null(), Type.Object({
+    upcoming: Type.Union([Type.Null(), Type.Object({ amountDueCents: Type.Integer(), currency: Type.String(), date: Type.Union([Timestamp, Type.Null()]) })]),
+    past: Type.Array(Type.Object({
+      id: Type.String(), number: Type.Union([Type.String(), Type.Null()]), status: Type.Union([Type.String(), Type.Null()]),
+      totalCents: Type.Integer(), currency: Type.String(), created: Timestamp,
+      hostedUrl: Type.Union([Type.String(), Type.Null()]), pdfUrl: Type.Union([Type.String(), Type.Null()]),
+    })),
+  })], { description: "Null when the organisation never subscribed, or Stripe did not answer" }),
 });
 
 const SessionOut = Type.Object({ url: Type.String({ description: 'Where to send the owner: a page on Stripe' }) });
@@ -61,8 +69,7 @@ export const billingPlugin: FastifyPluginAsync = async (root) => {
     config: { auth: { scope: 'read', org: 'read' } },
     schema: { tags, summary: "An organisation's plan, subscription, usage against its quotas, and the plans for sale", params: OrgParams, response: { 200: BillingOut, ...errorResponses } },
   }, async (request) => {
-    requireBilling(platform);
-    return billingSummary(platform, request.orgAccess.org);
+    return billingSummary(platform, requireBilling(platform), request.orgAccess.org);
   });
 
   app.post('/v1/orgs/:org/billing/checkout', {

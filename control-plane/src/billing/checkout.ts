@@ -9,6 +9,7 @@ import { plans, quotasOf, type Quotas } from '../orgs/plans.js';
 import { billingDb } from './tables.js';
 import { callStripe, type Billing } from './stripe.js';
 import { lookupKeysOf, meters, planPrices, plansForSale } from './catalogue.js';
+import { invoicesOf, type Invoices } from './invoices.js';
 
 type Organisation = OrgAccess['org'];
 
@@ -29,7 +30,11 @@ export interface BillingSummary {
   subscription: { id: string; status: string; plan: string | null; periodEnd: string | null } | null;
   usage: { sites: { used: number; limit: number } };
   plans: PlanOffer[];
+  /** Null when the organisation never subscribed, or Stripe did not answer. */
+  invoices: Invoices | null;
 }
+
+const paying = new Set(['active', 'trialing', 'past_due']);
 
 export function offers(): PlanOffer[] {
   return plansForSale.map((name) => ({
@@ -41,7 +46,7 @@ export function offers(): PlanOffer[] {
   }));
 }
 
-export async function billingSummary(platform: Platform, org: Organisation): Promise<BillingSummary> {
+export async function billingSummary(platform: Platform, billing: Billing, org: Organisation): Promise<BillingSummary> {
   const account = await billingDb(platform.db).selectFrom('billing_accounts').selectAll().where('org_id', '=', org.id).executeTakeFirst();
   const sites = await platform.db.selectFrom('sites').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('org_id', '=', org.id).where('status', 'not in', ['deleting', 'deleted']).executeTakeFirstOrThrow();
@@ -59,6 +64,7 @@ export async function billingSummary(platform: Platform, org: Organisation): Pro
     } : null,
     usage: { sites: { used: Number(sites.n), limit: quotas.sites } },
     plans: offers(),
+    invoices: account ? await invoicesOf(platform, billing, account.customer_id, account.subscription_status && paying.has(account.subscription_status) ? account.subscription_id : null) : null,
   };
 }
 
@@ -81,8 +87,6 @@ async function customerOf(platform: Platform, billing: Billing, org: Organisatio
 function billingPageUrl(platform: Platform, org: Organisation): string {
   return `${platform.config.publicUrl}/billing?org=${encodeURIComponent(org.name)}`;
 }
-
-const paying = new Set(['active', 'trialing', 'past_due']);
 
 /** A Checkout session subscribing the organisation to `plan`; its URL is where the owner pays. */
 export async function checkoutSession(platform: Platform, billing: Billing, org: Organisation, plan: string): Promise<{ url: string; id: string }> {

@@ -318,4 +318,18 @@ describe('billing with Stripe (the real SDK against a stand-in)', () => {
     assert.ok(stripe.meterEvents.every((e) => Number(e.timestamp) >= hour!.getTime() / 1000 && Number(e.timestamp) < hour!.getTime() / 1000 + 3600), 'each event is dated inside its hour');
     assert.ok(before! < hour!, 'the hour before had no usage and sent nothing');
   });
+
+  test('the billing summary shows the upcoming invoice and past ones, with links to Stripe', async () => {
+    const customer = await customerOf();
+    stripe.invoices.push({ id: 'in_paid1', object: 'invoice', customer, number: 'PDK-0001', status: 'paid', total: 2000, amount_due: 2000, currency: 'usd', created: 1_790_000_000, hosted_invoice_url: 'https://invoice.stripe.test/i/in_paid1', invoice_pdf: 'https://pay.stripe.test/invoice/in_paid1/pdf' });
+    const r = await call(t.app, owner.token, 'GET', `/v1/orgs/${owner.org}/billing`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.invoices.upcoming.amountDueCents, 2000);
+    assert.deepEqual(r.body.invoices.past, [{ id: 'in_paid1', number: 'PDK-0001', status: 'paid', totalCents: 2000, currency: 'usd', created: new Date(1_790_000_000_000).toISOString(), hostedUrl: 'https://invoice.stripe.test/i/in_paid1', pdfUrl: 'https://pay.stripe.test/invoice/in_paid1/pdf' }]);
+    stripe.failNext(2);
+    const down = await call(t.app, owner.token, 'GET', `/v1/orgs/${owner.org}/billing`);
+    assert.equal(down.status, 200, 'plan and usage are known without Stripe');
+    assert.equal(down.body.invoices, null);
+    assert.equal(down.body.plan, 'pro');
+  });
 });

@@ -40,6 +40,7 @@ export class StripeStandIn {
   readonly subscriptions = new Map<string, Obj>();
   readonly checkoutSessions: Obj[] = [];
   readonly portalSessions: Obj[] = [];
+  readonly invoices: Obj[] = [];
   /** Meter events accepted, unique by identifier (Stripe refuses a second one with the same). */
   readonly meterEvents: Obj[] = [];
   /** Every request: `METHOD /path`. */
@@ -211,6 +212,16 @@ export class StripeStandIn {
       s.url = `https://checkout.stripe.test/c/pay/${s.id}`;
       this.checkoutSessions.push(s);
       return remember(s);
+    }
+    if (route === 'GET /v1/invoices') {
+      return list(this.invoices.filter((i) => i.customer === body.customer).sort((a, b) => Number(b.created) - Number(a.created)), url.pathname);
+    }
+    if (route === 'POST /v1/invoices/create_preview') {
+      const sub = this.subscriptions.get(String(body.subscription));
+      if (!sub || sub.customer !== body.customer) return missing('subscription');
+      const items = (sub.items as { data: Array<{ price: Obj; current_period_end: number }> }).data;
+      const due = items.reduce((sum, i) => sum + (i.price.recurring && (i.price.recurring as { usage_type: string }).usage_type === 'licensed' ? Number(i.price.unit_amount) : 0), 0);
+      return send(200, { id: null, object: 'invoice', customer: body.customer, subscription: sub.id, status: 'draft', amount_due: due, total: due, currency: 'usd', period_end: items[0]!.current_period_end, next_payment_attempt: items[0]!.current_period_end, created: Math.floor(Date.now() / 1000) });
     }
     if (route === 'POST /v1/billing/meter_events') {
       if (this.meterEvents.some((e) => e.identifier === body.identifier)) {

@@ -1,5 +1,5 @@
 // An organisation's billing, on platforms that charge for plans: the plan and subscription, the
-// sites used against the plan, the plans for sale with a Subscribe button (owners; Stripe
+// sites used against the plan, the upcoming and past invoices (links to Stripe's PDFs), the plans for sale with a Subscribe button (owners; Stripe
 // Checkout), and the Customer Portal for cards, invoices, plan changes and cancellation. Where
 // billing is off this page does not exist.
 import type { Metadata } from 'next';
@@ -50,6 +50,32 @@ export default async function BillingPage({ searchParams }: PageProps<'/billing'
           </form>
         ) : null}
       </section>
+      {billing.invoices ? (
+        <section aria-labelledby="billing-invoices-title" className="stack">
+          <h2 id="billing-invoices-title">Invoices</h2>
+          {billing.invoices.upcoming ? (
+            <p>Upcoming: {money(billing.invoices.upcoming.amountDueCents)}{billing.invoices.upcoming.date ? ` on ${billing.invoices.upcoming.date.slice(0, 10)}` : ''}, plus metered usage.</p>
+          ) : null}
+          {billing.invoices.past.length ? (
+            <div className="table-wrap">
+              <table className="table" aria-labelledby="billing-invoices-title">
+                <thead><tr><th scope="col">Invoice</th><th scope="col">Date</th><th scope="col">Total</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Links</span></th></tr></thead>
+                <tbody>
+                  {billing.invoices.past.map((i) => (
+                    <tr key={i.id}>
+                      <th scope="row">{i.number ?? i.id}</th>
+                      <td data-label="Date">{i.created.slice(0, 10)}</td>
+                      <td data-label="Total">{money(i.totalCents)}</td>
+                      <td data-label="Status">{i.status ?? '—'}</td>
+                      <td>{i.pdfUrl ? <a href={i.pdfUrl}>PDF</a> : i.hostedUrl ? <a href={i.hostedUrl}>View</a> : null}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : <p className="muted">No invoices yet.</p>}
+        </section>
+      ) : sub ? <p className="card" role="status">Stripe did not answer, so invoices are not shown; reload in a moment.</p> : null}
       <section aria-labelledby="billing-plans-title" className="stack">
         <h2 id="billing-plans-title">Plans</h2>
         <div className="table-wrap">
