@@ -97,7 +97,7 @@ export const errors = {
   // billing (issue 17): the billing/ module
   billingOff: declare('PDK_BILLING_OFF', 404, () => 'Billing is off on this platform: plans are set by its operator. Ask them to change your plan.'),
   webhookSignature: declare('PDK_WEBHOOK_SIGNATURE', 400, (why: string) => `The webhook was not accepted: its Stripe-Signature does not check out (${clause(why)}). Send events from Stripe to this endpoint with its signing secret as PADDOCK_STRIPE_WEBHOOK_SECRET.`),
-  planNotForSale: declare('PDK_PLAN_NOT_FOR_SALE', 400, (plan: string, forSale: readonly string[]) => `Plan "${plan}" cannot be bought; choose one of ${forSale.map((p) => `"${p}"`).join(', ')} (\`paddock billing\` lists them).`),
+  planNotForSale: declare('PDK_PLAN_NOT_FOR_SALE', 400, (plan: string, forSale: string) => `Plan "${plan}" cannot be bought; choose one of ${forSale} (\`paddock billing\` lists them).`),
   billingNotSynced: declare('PDK_BILLING_NOT_SYNCED', 503, (plan: string) => `Plan "${plan}" has no prices in Stripe yet; the operator runs \`paddock-control-plane billing:sync\` once, then try again.`),
   alreadySubscribed: declare('PDK_ALREADY_SUBSCRIBED', 409, (org: string, plan: string) => `Organisation "${org}" is subscribed to "${plan}" already; change or cancel the subscription in the customer portal (\`paddock billing:portal\`).`),
   noBillingCustomer: declare('PDK_NO_BILLING_CUSTOMER', 409, (org: string) => `Organisation "${org}" has never subscribed, so it has no billing portal yet; subscribe first (\`paddock billing:upgrade pro\`).`),

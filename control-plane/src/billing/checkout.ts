@@ -90,7 +90,7 @@ function billingPageUrl(platform: Platform, org: Organisation): string {
 
 /** A Checkout session subscribing the organisation to `plan`; its URL is where the owner pays. */
 export async function checkoutSession(platform: Platform, billing: Billing, org: Organisation, plan: string): Promise<{ url: string; id: string }> {
-  if (!plansForSale.includes(plan)) throw errors.planNotForSale(plan, plansForSale);
+  if (!plansForSale.includes(plan)) throw errors.planNotForSale(plan, plansForSale.map((p) => `"${p}"`).join(', '));
   const account = await billingDb(platform.db).selectFrom('billing_accounts').select(['subscription_status', 'subscription_plan']).where('org_id', '=', org.id).executeTakeFirst();
   if (account?.subscription_status && paying.has(account.subscription_status)) throw errors.alreadySubscribed(org.name, account.subscription_plan ?? org.plan);
   const keys = lookupKeysOf(plan);
