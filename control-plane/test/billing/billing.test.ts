@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { call, signup, type User } from '../support/api.js';
@@ -331,5 +333,32 @@ describe('billing with Stripe (the real SDK against a stand-in)', () => {
     assert.equal(down.status, 200, 'plan and usage are known without Stripe');
     assert.equal(down.body.invoices, null);
     assert.equal(down.body.plan, 'pro');
+  });
+
+  test('a worker killed in the middle of an event: the event is applied once, by the next worker', async () => {
+    await workers?.close();
+    workers = undefined;
+    const customer = await customerOf();
+    for (const s of stripe.subscriptions.values()) if (s.status === 'active') stripe.setStatus(s.id, 'canceled');
+    const sub = stripe.subscribe(customer, lookupKeysOf('business'));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=paddock-source', fileURLToPath(new URL('../fixtures/billing-crash-worker.ts', import.meta.url))], {
+      env: { ...process.env, PADDOCK_DATABASE_URL: t.config.databaseUrl, PADDOCK_ENV: 'test', ...billingEnv, STANDIN_PORT: String(stripe.port), TEST_QUEUE_PREFIX: t.platform.queues.prefix },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // The child holds the organisation's row and the event's in its transaction when Stripe "hangs".
+    const reading = stripe.hold('GET /v1/subscriptions');
+    const e = stripe.event('customer.subscription.created', sub);
+    assert.equal((await deliver(t, e.payload, signed(e.payload))).status, 200);
+    await reading;
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(await processed(e.id), null, 'nothing was committed by the dead worker');
+    assert.equal(await plan(), 'pro');
+    workers = startWorkers(t.platform, { lockDuration: 1000, stalledInterval: 500 }, [startBillingWorker]);
+    await until('the next worker applied the event', () => processed(e.id), (v) => v !== null, 60_000);
+    assert.equal(await plan(), 'business');
+    const audits = await t.platform.db.selectFrom('audit_events').select('details').where('action', '=', 'organisation.plan').execute();
+    assert.equal(audits.filter((a) => (a.details as { event?: string }).event === e.id).length, 1);
   });
 });

@@ -47,6 +47,7 @@ export class StripeStandIn {
   readonly requests: string[] = [];
   private idempotent = new Map<string, Obj>();
   private failures = 0;
+  private holds = new Map<string, () => void>();
   private seq = 0;
   private server!: Server;
   port = 0;
@@ -66,6 +67,11 @@ export class StripeStandIn {
   /** The real SDK, pointed here. */
   client(): InstanceType<typeof Stripe> {
     return new Stripe('sk_test_standin', { host: '127.0.0.1', port: this.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+  }
+
+  /** Resolves when `route` (`METHOD /path`) is next requested; that request is never answered. */
+  hold(route: string): Promise<void> {
+    return new Promise((resolve) => this.holds.set(route, resolve));
   }
 
   /** The next `n` requests answer 500. */
@@ -114,6 +120,12 @@ export class StripeStandIn {
     const body = req.method === 'GET' ? parseForm(url.search.slice(1)) : parseForm(Buffer.concat(chunks).toString());
     const route = `${req.method} ${url.pathname}`;
     this.requests.push(route);
+    const held = this.holds.get(route);
+    if (held) {
+      this.holds.delete(route);
+      held();
+      return;
+    }
     const send = (status: number, data: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': this.id('req') });
       res.end(JSON.stringify(data));
