@@ -67,6 +67,8 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_PGBACKREST_USER', description: "the OS user pgBackRest and the point-in-time restore's scratch server run as (the servers' own, e.g. postgres); empty: the worker's own", default: '' },
   { env: 'PADDOCK_BACKUP_SCHEDULE', description: "when the daily round backs up every site's database and expires old backups (a cron pattern, the worker's time zone)", default: '0 3 * * *' },
   { env: 'PADDOCK_NPM_REGISTRY', description: 'the npm registry builds install sites\' dependencies from (and the only one their lockfiles may name besides registry.npmjs.org)', default: 'https://registry.npmjs.org/' },
+  { env: 'PADDOCK_STRIPE_SECRET_KEY', description: 'Stripe secret key (sk_...); unset: billing is off and operators set plans by hand', default: '', secret: true },
+  { env: 'PADDOCK_STRIPE_WEBHOOK_SECRET', description: "signing secret (whsec_...) of the Stripe webhook endpoint at <API>/v1/billing/webhook; needed with the key", default: '', secret: true },
 ];
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -116,6 +118,8 @@ const ConfigSchema = Type.Object({
   pgbackrestConfig: Type.String(),
   pgbackrestStanzas: Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
   pgbackrestUser: Type.String({ pattern: '^([a-z_][a-z0-9_-]*)?$' }),
+  stripeSecretKey: Type.String({ pattern: '^((sk|rk)_[A-Za-z0-9_]+)?$' }),
+  stripeWebhookSecret: Type.String({ pattern: '^(whsec_[A-Za-z0-9_]+)?$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -167,6 +171,8 @@ const fieldEnv: Record<keyof Config, string> = {
   pgbackrestConfig: 'PADDOCK_PGBACKREST_CONFIG',
   pgbackrestStanzas: 'PADDOCK_PGBACKREST_STANZAS',
   pgbackrestUser: 'PADDOCK_PGBACKREST_USER',
+  stripeSecretKey: 'PADDOCK_STRIPE_SECRET_KEY',
+  stripeWebhookSecret: 'PADDOCK_STRIPE_WEBHOOK_SECRET',
 };
 
 export class ConfigError extends Error {
@@ -242,6 +248,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return eq > 0 ? [e.slice(0, eq), e.slice(eq + 1)] : [e, ''];
     })),
     pgbackrestUser: raw.PADDOCK_PGBACKREST_USER ?? '',
+    stripeSecretKey: raw.PADDOCK_STRIPE_SECRET_KEY ?? '',
+    stripeWebhookSecret: raw.PADDOCK_STRIPE_WEBHOOK_SECRET ?? '',
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();
@@ -256,6 +264,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length === 0 && production && candidate.masterKey === settings.find((s) => s.env === 'PADDOCK_MASTER_KEY')?.default) {
     problems.push('PADDOCK_MASTER_KEY is the public dev key; generate one with `openssl rand -base64 32`.');
+  }
+  if (problems.length === 0 && Boolean(candidate.stripeSecretKey) !== Boolean(candidate.stripeWebhookSecret)) {
+    problems.push('PADDOCK_STRIPE_SECRET_KEY and PADDOCK_STRIPE_WEBHOOK_SECRET go together: set both to turn billing on, or neither to keep it off.');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return candidate as Config;

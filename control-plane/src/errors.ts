@@ -102,6 +102,14 @@ export const errors = {
   restoreTimeOutsideWindow: declare('PDK_RESTORE_TIME_OUTSIDE_WINDOW', 422, (time: string, from: string, to: string) => `The site's database can go back to any moment from ${from} to ${to}, and ${time} is not one of them; pick a moment inside that window.`),
   restoreInProgress: declare('PDK_RESTORE_IN_PROGRESS', 409, (site: string) => `Site "${site}" is being restored already; wait for that restore to finish, then try again. Nothing was changed.`),
   deployInProgress: declare('PDK_DEPLOY_IN_PROGRESS', 409, (site: string, kind: string) => `Site "${site}" has a ${kind} under way, and a restore re-releases the site; wait for it to finish (\`paddock releases\`), then restore. Nothing was changed.`),
+  // billing (issue 17): the billing/ module
+  billingOff: declare('PDK_BILLING_OFF', 404, () => 'Billing is off on this platform: plans are set by its operator. Ask them to change your plan.'),
+  webhookSignature: declare('PDK_WEBHOOK_SIGNATURE', 400, (why: string) => `The webhook was not accepted: its Stripe-Signature does not check out (${clause(why)}). Send events from Stripe to this endpoint with its signing secret as PADDOCK_STRIPE_WEBHOOK_SECRET.`),
+  planNotForSale: declare('PDK_PLAN_NOT_FOR_SALE', 400, (plan: string, forSale: string) => `Plan "${plan}" cannot be bought; choose one of ${forSale} (\`paddock billing\` lists them).`),
+  billingNotSynced: declare('PDK_BILLING_NOT_SYNCED', 503, (plan: string) => `Plan "${plan}" has no prices in Stripe yet; the operator runs \`paddock-control-plane billing:sync\` once, then try again.`),
+  alreadySubscribed: declare('PDK_ALREADY_SUBSCRIBED', 409, (org: string, plan: string) => `Organisation "${org}" is subscribed to "${plan}" already; change or cancel the subscription in the customer portal (\`paddock billing:portal\`).`),
+  noBillingCustomer: declare('PDK_NO_BILLING_CUSTOMER', 409, (org: string) => `Organisation "${org}" has never subscribed, so it has no billing portal yet; subscribe first (\`paddock billing:upgrade pro\`).`),
+  stripeUnavailable: declare('PDK_STRIPE_UNAVAILABLE', 502, (why: string) => `Stripe did not answer as expected (${clause(why)}); nothing was changed. Try again in a minute.`),
 } as const;
 
 export type ErrorFactory = (typeof errors)[keyof typeof errors];

@@ -15,6 +15,7 @@ import { logsPlugin } from './logs.js';
 import { runPlugin } from './run.js';
 import { databasePlugin } from './database.js';
 import { backupsPlugin } from '../backups/routes.js';
+import { billingPlugin } from './billing.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -31,4 +32,5 @@ export const apiPlugins: FastifyPluginAsync[] = [
   runPlugin,
   databasePlugin,
   backupsPlugin,
+  billingPlugin,
 ];

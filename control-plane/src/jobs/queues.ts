@@ -9,6 +9,7 @@ export const queueNames = {
   deploy: 'deploy',
   sleep: 'sleep',
   backup: 'backup',
+  billing: 'billing',
 } as const;
 
 export interface ProvisionJob { siteId: string }
@@ -17,6 +18,8 @@ export interface DeployJob { deployId: string }
 export interface SleepJob { sweep: true }
 /** A site backup to take, a restore to run, or the daily round (scheduled backups and retention): backups/. */
 export type BackupJob = { backupId: string } | { restoreId: string } | { daily: true };
+/** One stored Stripe webhook event to apply, or an hour of usage to report (billing/). */
+export type BillingJob = { eventId: string } | { meterHour: string };
 
 export interface Queues {
   connection: ConnectionOptions;
@@ -26,6 +29,7 @@ export interface Queues {
   deploy: Queue<DeployJob>;
   sleep: Queue<SleepJob>;
   backup: Queue<BackupJob>;
+  billing: Queue<BillingJob>;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,7 @@ export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err
     deploy: open<DeployJob>(queueNames.deploy),
     sleep: open<SleepJob>(queueNames.sleep),
     backup: open<BackupJob>(queueNames.backup),
+    billing: open<BillingJob>(queueNames.billing),
   };
   return {
     connection,

@@ -8,6 +8,7 @@ import { startTeardownWorker } from './teardown.js';
 import { startDeployWorker } from './deploy.js';
 import { startSleepWorker } from './sleep.js';
 import { startBackupWorker } from '../backups/worker.js';
+import { startBillingWorker } from '../billing/worker.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -18,6 +19,7 @@ export const workerStarters: StartWorker[] = [
   startDeployWorker,
   startSleepWorker,
   startBackupWorker,
+  startBillingWorker,
 ];
 
 export interface RunningWorkers {
