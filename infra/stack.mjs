@@ -13,7 +13,7 @@ import { dockerPing, ensureDocker, stopDocker } from './lib/docker.mjs';
 // Which Debian packages each use needs beyond the services themselves.
 const EXTRA_PACKAGES = {
   start: [['haproxy', 'the edge proxy']],
-  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests']],
+  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests'], ['pgbackrest', 'the point-in-time restore tests']],
   bench: [['haproxy', 'the edge proxy'], ['nginx', 'the nginx baseline'], ['wrk', 'load generation'],
     ['python3-django', 'the Django baseline'], ['python3-psycopg2', 'the Django baseline'], ['gunicorn', 'the Django baseline']],
 };

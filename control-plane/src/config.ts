@@ -62,7 +62,13 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_EGRESS_POLICY', description: "enforce: the docker driver keeps tenant containers off link-local addresses and the host's own ports (iptables); off: you filter their traffic yourself", default: 'enforce' },
   { env: 'PADDOCK_RUN_TIMEOUT_S', description: 'seconds a one-off command (`paddock run`) may run before its container is killed and removed', default: '600' },
   { env: 'PADDOCK_TENANT_PUBLIC_HOST', description: "host name developers reach tenant databases and caches at (`paddock db:url`, the dashboard); empty: the pool server's own address", default: '' },
+  { env: 'PADDOCK_PGBACKREST_CONFIG', description: "pgBackRest's configuration file, whose stanzas archive the tenant servers' WAL (point-in-time restore); empty: no point-in-time restore", default: '' },
+  { env: 'PADDOCK_PGBACKREST_STANZAS', description: 'which pgBackRest stanza archives which tenant server: comma-separated host:port=stanza, the servers as PADDOCK_PG_ADMIN_URL names them', default: '' },
+  { env: 'PADDOCK_PGBACKREST_USER', description: "the OS user pgBackRest and the point-in-time restore's scratch server run as (the servers' own, e.g. postgres); empty: the worker's own", default: '' },
+  { env: 'PADDOCK_BACKUP_SCHEDULE', description: "when the daily round backs up every site's database and expires old backups (a cron pattern, the worker's time zone)", default: '0 3 * * *' },
   { env: 'PADDOCK_NPM_REGISTRY', description: 'the npm registry builds install sites\' dependencies from (and the only one their lockfiles may name besides registry.npmjs.org)', default: 'https://registry.npmjs.org/' },
+  { env: 'PADDOCK_STRIPE_SECRET_KEY', description: 'Stripe secret key (sk_...); unset: billing is off and operators set plans by hand', default: '', secret: true },
+  { env: 'PADDOCK_STRIPE_WEBHOOK_SECRET', description: "signing secret (whsec_...) of the Stripe webhook endpoint at <API>/v1/billing/webhook; needed with the key", default: '', secret: true },
 ];
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -108,6 +114,12 @@ const ConfigSchema = Type.Object({
   runTimeoutS: Type.Integer({ minimum: 1, maximum: 86400 }),
   tenantPublicHost: Type.String({ pattern: '^[0-9A-Za-z.:\\[\\]-]*$' }),
   npmRegistry: Type.String({ pattern: '^https?://[^\\s]+$' }),
+  backupSchedule: Type.String({ pattern: '^\\S+( \\S+){4,5}$' }),
+  pgbackrestConfig: Type.String(),
+  pgbackrestStanzas: Type.Record(Type.String(), Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
+  pgbackrestUser: Type.String({ pattern: '^([a-z_][a-z0-9_-]*)?$' }),
+  stripeSecretKey: Type.String({ pattern: '^((sk|rk)_[A-Za-z0-9_]+)?$' }),
+  stripeWebhookSecret: Type.String({ pattern: '^(whsec_[A-Za-z0-9_]+)?$' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -155,6 +167,12 @@ const fieldEnv: Record<keyof Config, string> = {
   runTimeoutS: 'PADDOCK_RUN_TIMEOUT_S',
   tenantPublicHost: 'PADDOCK_TENANT_PUBLIC_HOST',
   npmRegistry: 'PADDOCK_NPM_REGISTRY',
+  backupSchedule: 'PADDOCK_BACKUP_SCHEDULE',
+  pgbackrestConfig: 'PADDOCK_PGBACKREST_CONFIG',
+  pgbackrestStanzas: 'PADDOCK_PGBACKREST_STANZAS',
+  pgbackrestUser: 'PADDOCK_PGBACKREST_USER',
+  stripeSecretKey: 'PADDOCK_STRIPE_SECRET_KEY',
+  stripeWebhookSecret: 'PADDOCK_STRIPE_WEBHOOK_SECRET',
 };
 
 export class ConfigError extends Error {
@@ -223,6 +241,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runTimeoutS: int('PADDOCK_RUN_TIMEOUT_S'),
     tenantPublicHost: raw.PADDOCK_TENANT_PUBLIC_HOST ?? '',
     npmRegistry: (raw.PADDOCK_NPM_REGISTRY ?? '').replace(/\/*$/, '/'),
+    backupSchedule: raw.PADDOCK_BACKUP_SCHEDULE ?? '',
+    pgbackrestConfig: raw.PADDOCK_PGBACKREST_CONFIG ?? '',
+    pgbackrestStanzas: Object.fromEntries(list(raw.PADDOCK_PGBACKREST_STANZAS ?? '').map((e) => {
+      const eq = e.lastIndexOf('=');
+      return eq > 0 ? [e.slice(0, eq), e.slice(eq + 1)] : [e, ''];
+    })),
+    pgbackrestUser: raw.PADDOCK_PGBACKREST_USER ?? '',
+    stripeSecretKey: raw.PADDOCK_STRIPE_SECRET_KEY ?? '',
+    stripeWebhookSecret: raw.PADDOCK_STRIPE_WEBHOOK_SECRET ?? '',
   };
   if (problems.length === 0 && !Value.Check(ConfigSchema, candidate)) {
     const seen = new Set<string>();
@@ -237,6 +264,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length === 0 && production && candidate.masterKey === settings.find((s) => s.env === 'PADDOCK_MASTER_KEY')?.default) {
     problems.push('PADDOCK_MASTER_KEY is the public dev key; generate one with `openssl rand -base64 32`.');
+  }
+  if (problems.length === 0 && Boolean(candidate.stripeSecretKey) !== Boolean(candidate.stripeWebhookSecret)) {
+    problems.push('PADDOCK_STRIPE_SECRET_KEY and PADDOCK_STRIPE_WEBHOOK_SECRET go together: set both to turn billing on, or neither to keep it off.');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return candidate as Config;

@@ -93,6 +93,23 @@ export const errors = {
   rollbackInProgress: declare('PDK_ROLLBACK_IN_PROGRESS', 409, (site: string, version: number) => `Site "${site}" is rolling back to v${version}, which replaces its env vars when it goes live; wait for it to finish (\`paddock releases\` shows it), then make this change again.`),
   envTooLarge: declare('PDK_ENV_TOO_LARGE', 413, (kib: number, limitKib: number) => `The site's env vars would total ${kib} KiB (names and values), over the ${limitKib} KiB limit; remove some (set them to null), or keep large data in the database or a file of the site.`),
   envSuperseded: declare('PDK_ENV_SUPERSEDED', 409, () => 'This env change was not released: the env vars changed again before it ran (a later env change or a rollback), and the newer release carries them. See what is set with `paddock env`.'),
+
+  // backups and restores (issue 16)
+  backupNotFound: declare('PDK_BACKUP_NOT_FOUND', 404, (id: string) => `No backup "${id}" of this site. List its backups with \`paddock db:backups\`.`),
+  backupNotReady: declare('PDK_BACKUP_NOT_READY', 409, (id: string, status: string) => `Backup "${id}" is ${status}, not complete${status === 'failed' ? ' (see its error with `paddock db:backups`); take another with `paddock db:backup`' : '; wait for it to finish (`paddock db:backups` lists it once it is verified)'}.`),
+  restoreNotFound: declare('PDK_RESTORE_NOT_FOUND', 404, (id: string) => `No restore "${id}" of this site.`),
+  pointInTimeUnavailable: declare('PDK_PITR_UNAVAILABLE', 409, (site: string) => `The database server of site "${site}" is not archived continuously on this platform, so it cannot go back to a moment; restore it from one of its backups instead (\`paddock db:backups\`, then \`paddock db:restore --backup ID\`).`),
+  restoreTimeOutsideWindow: declare('PDK_RESTORE_TIME_OUTSIDE_WINDOW', 422, (time: string, from: string, to: string) => `The site's database can go back to any moment from ${from} to ${to}, and ${time} is not one of them; pick a moment inside that window.`),
+  restoreInProgress: declare('PDK_RESTORE_IN_PROGRESS', 409, (site: string) => `Site "${site}" is being restored already; wait for that restore to finish, then try again. Nothing was changed.`),
+  deployInProgress: declare('PDK_DEPLOY_IN_PROGRESS', 409, (site: string, kind: string) => `Site "${site}" has a ${kind} under way, and a restore re-releases the site; wait for it to finish (\`paddock releases\`), then restore. Nothing was changed.`),
+  // billing (issue 17): the billing/ module
+  billingOff: declare('PDK_BILLING_OFF', 404, () => 'Billing is off on this platform: plans are set by its operator. Ask them to change your plan.'),
+  webhookSignature: declare('PDK_WEBHOOK_SIGNATURE', 400, (why: string) => `The webhook was not accepted: its Stripe-Signature does not check out (${clause(why)}). Send events from Stripe to this endpoint with its signing secret as PADDOCK_STRIPE_WEBHOOK_SECRET.`),
+  planNotForSale: declare('PDK_PLAN_NOT_FOR_SALE', 400, (plan: string, forSale: string) => `Plan "${plan}" cannot be bought; choose one of ${forSale} (\`paddock billing\` lists them).`),
+  billingNotSynced: declare('PDK_BILLING_NOT_SYNCED', 503, (plan: string) => `Plan "${plan}" has no prices in Stripe yet; the operator runs \`paddock-control-plane billing:sync\` once, then try again.`),
+  alreadySubscribed: declare('PDK_ALREADY_SUBSCRIBED', 409, (org: string, plan: string) => `Organisation "${org}" is subscribed to "${plan}" already; change or cancel the subscription in the customer portal (\`paddock billing:portal\`).`),
+  noBillingCustomer: declare('PDK_NO_BILLING_CUSTOMER', 409, (org: string) => `Organisation "${org}" has never subscribed, so it has no billing portal yet; subscribe first (\`paddock billing:upgrade pro\`).`),
+  stripeUnavailable: declare('PDK_STRIPE_UNAVAILABLE', 502, (why: string) => `Stripe did not answer as expected (${clause(why)}); nothing was changed. Try again in a minute.`),
 } as const;
 
 export type ErrorFactory = (typeof errors)[keyof typeof errors];

@@ -1,5 +1,6 @@
 // The control plane's command line: `api` serves the HTTP API, `worker` runs the job workers,
-// `migrate` applies platform-database migrations and exits. SIGTERM / SIGINT shut down
+// `migrate` applies platform-database migrations and exits, `billing:sync` puts the plans for sale
+// into Stripe (billing/sync-command.ts). SIGTERM / SIGINT shut down
 // gracefully: stop taking work, finish what is in flight, close connections.
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -11,8 +12,9 @@ import { enqueuePending, startWorkers } from './jobs/workers.js';
 import { startReconciler } from './jobs/reconcile.js';
 import { EdgeService } from './edge/edge-service.js';
 import { deployRuntimeOf } from './platform/deploy-runtime.js';
+import { billingSync } from './billing/sync-command.js';
 
-const usage = 'Usage: paddock-control-plane <api|worker|edge|migrate>';
+const usage = 'Usage: paddock-control-plane <api|worker|edge|migrate|billing:sync>';
 
 type Stop = () => Promise<void>;
 
@@ -114,6 +116,9 @@ export async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'billing:sync':
+      process.exitCode = await billingSync(config, process.stdout, process.stderr);
+      return;
     default:
       process.stderr.write(`${usage}\n`);
       process.exit(2);

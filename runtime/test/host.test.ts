@@ -151,6 +151,23 @@ describe('paddock-runtime bin', { concurrency: true }, () => {
     }
   });
 
+  it('never starts more --workers than the CPUs the process may use, and refuses a count that is not one', async () => {
+    const proc = startBin(['serve', '--site-dir', HELLO, '--port', '0', '--host', '127.0.0.1', '--workers', '64']);
+    const bad = startBin(['serve', '--site-dir', HELLO, '--port', '0', '--workers', 'two']);
+    try {
+      const port = await proc.port;
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/`)).text(), 'Hello, world!');
+      assert.match(proc.output(), /--workers 64 is more than the \d+ CPU\(s\) this process may use; starting \d+/);
+      proc.child.kill('SIGTERM');
+      assert.equal(await proc.exited, 0);
+      assert.equal(await bad.exited, 2);
+      assert.match(bad.output(), /--workers two is not a positive whole number or "auto"/);
+    } finally {
+      proc.child.kill('SIGKILL');
+      bad.child.kill('SIGKILL');
+    }
+  });
+
   it('delegates migration commands to the ORM (showmigrations, sqlmigrate on the blog starter, run from its folder as Django\'s are)', async () => {
     const blog = join(import.meta.dirname, '..', 'starters', 'blog');
     const show = startBin(['showmigrations', '--site-dir', blog], { DATABASE_URL: 'pglite:memory' });

@@ -14,6 +14,8 @@ import { domainsPlugin } from './domains.js';
 import { logsPlugin } from './logs.js';
 import { runPlugin } from './run.js';
 import { databasePlugin } from './database.js';
+import { backupsPlugin } from '../api/backups.js';
+import { billingPlugin } from './billing.js';
 
 export const apiPlugins: FastifyPluginAsync[] = [
   healthPlugin,
@@ -29,4 +31,6 @@ export const apiPlugins: FastifyPluginAsync[] = [
   logsPlugin,
   runPlugin,
   databasePlugin,
+  backupsPlugin,
+  billingPlugin,
 ];

@@ -1,11 +1,13 @@
-// The teardown queue's job: remove everything a deleted site had — its database and role, its
-// cache user and keys, its containers and network, its route and domains — then mark it deleted. Each removal is idempotent and its record dropped
+// The teardown queue's job: remove everything a deleted site had — its database and role (and those
+// a restore replaced), its backups, its cache user and keys, its containers and network, its route and domains — then mark it deleted. Each removal is idempotent and its record dropped
 // only after it succeeded, so a retry after a crash finishes the work without error.
 import type { Worker } from 'bullmq';
 import type { Platform } from '../platform/platform.js';
 import { audit, systemActor } from '../audit/audit.js';
 import { openResource } from '../provisioners/index.js';
 import { deployRuntimeOf } from '../platform/deploy-runtime.js';
+import { deleteSiteBackups } from '../backups/backups.js';
+import { dropReplacedDatabases } from '../backups/restores.js';
 import { startJobWorker, type JobContext, type WorkerOptions } from './provision.js';
 import { queueNames, type TeardownJob } from '../platform/queues.js';
 
@@ -20,6 +22,9 @@ export async function teardownSite(ctx: JobContext, siteId: string): Promise<'de
       await db.deleteFrom('site_resources').where('site_id', '=', siteId).where('kind', '=', row.kind).execute();
       await ctx.hooks.afterStep?.(row.kind === 'postgres' ? 'postgres-removed' : 'redis-removed', siteId);
     }
+    // Databases restores replaced (kept a day for an undo), and backups: nothing of the site stays.
+    await dropReplacedDatabases(ctx.platform, ctx.provisioners, { siteId });
+    await deleteSiteBackups(ctx.platform, deployRuntimeOf(ctx.platform).artifacts, siteId);
     // Containers and the network are named after the site, and its name is free again once it is
     // deleted: left behind, they (and their logs) would pass to the next site of that name.
     const deployed = await db.selectFrom('deploys').select('id').where('site_id', '=', siteId).limit(1).executeTakeFirst();

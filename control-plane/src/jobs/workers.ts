@@ -7,6 +7,8 @@ import { startProvisionWorker, type WorkerOptions } from './provision.js';
 import { startTeardownWorker } from './teardown.js';
 import { startDeployWorker } from './deploy.js';
 import { startSleepWorker } from './sleep.js';
+import { startBackupWorker } from '../jobs/backups.js';
+import { startBillingWorker } from '../jobs/billing.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -16,6 +18,8 @@ export const workerStarters: StartWorker[] = [
   startTeardownWorker,
   startDeployWorker,
   startSleepWorker,
+  startBackupWorker,
+  startBillingWorker,
 ];
 
 export interface RunningWorkers {

@@ -13,7 +13,7 @@ export function atLeast(role: Role, needed: Role): boolean {
 /**
  * The least role each action needs. Viewers read; developers deploy, change a site's settings
  * and read its secrets (env values, database passwords); admins create, delete, suspend sites
- * and manage members; owners manage owners.
+ * and manage members; owners manage owners and the organisation's subscription.
  */
 export const needs = {
   read: 'viewer',
@@ -25,6 +25,7 @@ export const needs = {
   suspendSite: 'admin',
   manageMembers: 'admin',
   manageOwners: 'owner',
+  manageBilling: 'owner',
 } as const satisfies Record<string, Role>;
 
 /** An action a route may declare it needs (`config.auth.site` / `config.auth.org`). */

@@ -8,12 +8,18 @@ export const queueNames = {
   teardown: 'teardown',
   deploy: 'deploy',
   sleep: 'sleep',
+  backup: 'backup',
+  billing: 'billing',
 } as const;
 
 export interface ProvisionJob { siteId: string }
 export interface TeardownJob { siteId: string }
 export interface DeployJob { deployId: string }
 export interface SleepJob { sweep: true }
+/** A site backup to take, a restore to run, or the daily round (scheduled backups and retention): backups/. */
+export type BackupJob = { backupId: string } | { restoreId: string } | { daily: true };
+/** One stored Stripe webhook event to apply, or an hour of usage to report (billing/). */
+export type BillingJob = { eventId: string } | { meterHour: string };
 
 export interface Queues {
   connection: ConnectionOptions;
@@ -22,6 +28,8 @@ export interface Queues {
   teardown: Queue<TeardownJob>;
   deploy: Queue<DeployJob>;
   sleep: Queue<SleepJob>;
+  backup: Queue<BackupJob>;
+  billing: Queue<BillingJob>;
   close(): Promise<void>;
 }
 
@@ -68,6 +76,8 @@ export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err
     teardown: open<TeardownJob>(queueNames.teardown),
     deploy: open<DeployJob>(queueNames.deploy),
     sleep: open<SleepJob>(queueNames.sleep),
+    backup: open<BackupJob>(queueNames.backup),
+    billing: open<BillingJob>(queueNames.billing),
   };
   return {
     connection,

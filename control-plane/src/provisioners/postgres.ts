@@ -225,6 +225,11 @@ export class PostgresProvisioner implements Provisioner {
     await db.query(`DROP ROLE IF EXISTS ${ident(r.username)}`);
   }
 
+  /** Lets the provisioning role act with the site role's privileges (backups/: pg_dump, pg_restore --role). */
+  async takeRole(r: TenantResource): Promise<void> {
+    await this.adopt(this.pool(r.server), r.username);
+  }
+
   async usage(r: TenantResource): Promise<Record<string, number>> {
     const db = this.pool(r.server);
     const res = await db.query<{ bytes: string | number | null; connections: number }>(

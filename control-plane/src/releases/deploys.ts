@@ -15,7 +15,7 @@ import { buildSlug, type SlugManifest } from '../builder/build.js';
 import { buildReleaseImage } from '../images/release-image.js';
 import { runtimeCommand, runtimePackageDir } from '../images/runtime-image.js';
 import * as tar from 'tar';
-import { openResource } from '../provisioners/index.js';
+import { credentialContext, openResource, type TenantResource } from '../provisioners/index.js';
 import { quotasOf } from '../orgs/plans.js';
 import { secretKeyContext } from '../sites/sites.js';
 import { audit, systemActor, type Actor } from '../audit/audit.js';
@@ -32,13 +32,13 @@ import type { DeployRuntime } from '../platform/deploy-runtime.js';
  * The env vars a site's replicas get: the site's own (`own`: a release's snapshot; by default the
  * current site_env_vars), then the platform-provided ones, which the site's own may not override.
  */
-export async function siteEnvironment(deps: DeployRuntime, site: Site, own?: EnvVars): Promise<Record<string, string>> {
+export async function siteEnvironment(deps: DeployRuntime, site: Site, own?: EnvVars, database?: TenantResource): Promise<Record<string, string>> {
   const db = deps.platform.db;
   const env: Record<string, string> = { ...(own ?? await currentSiteEnv(deps.platform.db, deps.platform.secrets, site.id)) };
   const hostAlias = await deps.driver.hostAddress(site.name);
   const reachable = (server: string) => server.replace(/^(127\.0\.0\.1|localhost|\[::1\])(?=:)/, hostAlias);
   for (const row of await db.selectFrom('site_resources').selectAll().where('site_id', '=', site.id).execute()) {
-    const r = openResource(deps.platform.secrets, row);
+    const r = row.kind === 'postgres' && database ? database : openResource(deps.platform.secrets, row);
     const auth = `${encodeURIComponent(r.username)}:${encodeURIComponent(r.password)}`;
     if (r.kind === 'postgres') env.DATABASE_URL = `postgres://${auth}@${reachable(r.server)}/${r.database ?? r.username}`;
     if (r.kind === 'redis') {
@@ -69,7 +69,7 @@ export function releaseDir(deps: Pick<DeployRuntime, 'settings'>, siteId: string
  * web replicas, its release phase and one-off runs alike.
  */
 export async function releaseProcesses(
-  deps: DeployRuntime, site: Site, rel: Pick<Release, 'id' | 'version' | 'image' | 'env_enc'>,
+  deps: DeployRuntime, site: Site, rel: Pick<Release, 'id' | 'version' | 'image' | 'env_enc'>, database?: TenantResource,
 ): Promise<Pick<ReleasePlan, 'site' | 'release' | 'image' | 'dir' | 'env' | 'limits'>> {
   const usesImages = deps.driver.kind === 'docker' && Boolean(deps.docker);
   return {
@@ -77,7 +77,7 @@ export async function releaseProcesses(
     release: `v${rel.version}`,
     image: rel.image ?? '',
     ...(usesImages ? {} : { dir: releaseDir(deps, site.id, rel.id) }),
-    env: await siteEnvironment(deps, site, openEnvSnapshot(deps.platform.secrets, { ...rel, site_id: site.id })),
+    env: await siteEnvironment(deps, site, openEnvSnapshot(deps.platform.secrets, { ...rel, site_id: site.id }), database),
     limits: { memoryMb: site.memory_mb, cpus: 1, pids: 256 },
   };
 }
@@ -120,6 +120,15 @@ export interface RereleaseOptions {
   createdBy?: string | null;
   /** An env change's vars as it made them, and the env version it made: the release runs exactly these. */
   env?: { vars: EnvVars; version: number };
+  /** A restore's new database: the release runs on it, and going live makes it the site's (backups/). */
+  database?: TenantResource;
+}
+
+/** A restore's database travels sealed on its deploy, bound to that deploy. */
+const deployDatabaseContext = (deployId: string) => `deploy:${deployId}:database`;
+
+function openDeployDatabase(deps: Pick<DeployRuntime, 'platform'>, deploy: Pick<Deploy, 'id' | 'database_enc'>): TenantResource | undefined {
+  return deploy.database_enc ? JSON.parse(deps.platform.secrets.open(deploy.database_enc, deployDatabaseContext(deploy.id))) as TenantResource : undefined;
 }
 
 /** A new release from an existing one's slug: rollback, env var change or scale. */
@@ -167,6 +176,7 @@ export async function insertRerelease(
   const deploy = await db.insertInto('deploys').values({
     id, site_id: site.id, kind, status: 'queued', source_release_id: source.id, created_by: opts.createdBy ?? null,
     env_enc: opts.env ? sealDeployEnv(deps.platform.secrets, site.id, id, opts.env.vars) : null, env_version: envVersionSeen,
+    database_enc: opts.database ? deps.platform.secrets.seal(JSON.stringify(opts.database), deployDatabaseContext(id)) : null,
   }).returningAll().executeTakeFirstOrThrow();
   return { deploy, source };
 }
@@ -327,7 +337,7 @@ export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<
         slugSha = source.slug_sha256;
         manifest = source.manifest as unknown as SlugManifest;
         image = source.image;
-        description = `${deploy.kind} of v${source.version}`;
+        description = deploy.kind === 'restore' ? `database restore (v${source.version} on the restored database)` : `${deploy.kind} of v${source.version}`;
         if (deploy.kind === 'rollback') {
           snapshot = openEnvSnapshot(deps.platform.secrets, source);
           restoresEnv = snapshot !== undefined;
@@ -376,7 +386,10 @@ export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<
       // Migrations apply once: a release whose migration files a live release already applied skips the phase.
       const live = await currentRelease(deps, site.id);
       const liveManifest = live?.manifest as unknown as Partial<SlugManifest> | undefined;
-      const migrate = Boolean(manifest.migrations) && !(live && liveManifest?.migrationsHash && liveManifest.migrationsHash === manifest.migrationsHash);
+      // A restored database may predate migrations the live release applied: a restore always migrates.
+      const database = openDeployDatabase(deps, deploy);
+      const migrate = Boolean(manifest.migrations)
+        && (Boolean(database) || !(live && liveManifest?.migrationsHash && liveManifest.migrationsHash === manifest.migrationsHash));
       if (manifest.migrations && !migrate) log('release', `migrations unchanged since v${live?.version}: nothing to apply`);
       let done: Deploy | undefined;
       await release({
@@ -384,12 +397,12 @@ export async function runDeploy(deps: DeployRuntime, deployId: string): Promise<
         switchEdge: (_site, upstreams) => switchRoute(deps, site.id, rel.id, upstreams),
         log: (l) => log('release', l),
         onLive: async (timings) => {
-          done = await markLive(deps, deploy, site, rel.id, restoresEnv ? ownEnv : undefined);
+          done = await markLive(deps, deploy, site, rel.id, restoresEnv ? ownEnv : undefined, database);
           await deps.logs.appendDeploy(deployId, site.id, 'release',
             `v${version} is live in ${((Date.now() - t0) / 1000).toFixed(1)} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} ms`).join(', ')})`, 'succeeded');
         },
       }, {
-        ...await releaseProcesses(deps, site, { id: rel.id, version, image, env_enc: envEnc }),
+        ...await releaseProcesses(deps, site, { id: rel.id, version, image, env_enc: envEnc }, database),
         replicas: site.replicas,
         ...(migrate ? { migrateCommand: runtimeCommand('migrate', '--site-dir', '/app') } : {}),
       }, previous).catch(async (err: unknown) => {
@@ -418,13 +431,22 @@ async function deployActor(db: Db, deploy: Deploy): Promise<Actor> {
  * succeeded, in one transaction; `restoreEnv`: a rollback's vars, which become the site's. Only
  * a release still pending goes live: one the reconciler ended meanwhile stays failed.
  */
-async function markLive(deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string, restoreEnv: EnvVars | undefined): Promise<Deploy> {
+async function markLive(
+  deps: DeployRuntime, deploy: Deploy, site: Site, releaseId: string, restoreEnv: EnvVars | undefined, database?: TenantResource,
+): Promise<Deploy> {
   let envKept = false;
   const done = await deps.platform.db.transaction().execute(async (tx) => {
     const txdb = tx;
     await txdb.updateTable('releases').set({ status: 'superseded' }).where('site_id', '=', site.id).where('status', '=', 'live').execute();
     const live = await txdb.updateTable('releases').set({ status: 'live', live_at: new Date() }).where('id', '=', releaseId).where('status', '=', 'pending').executeTakeFirst();
     if (Number(live.numUpdatedRows) === 0) throw errors.releaseFailed('it was ended while it released (its worker seemed gone)');
+    // A restore's database becomes the site's as its release goes live, not before: until then the old one serves.
+    if (database) {
+      await txdb.updateTable('site_resources').set({
+        server: database.server, username: database.username, database: database.database,
+        secret_enc: deps.platform.secrets.seal(database.password, credentialContext(site.id, 'postgres')),
+      }).where('site_id', '=', site.id).where('kind', '=', 'postgres').execute();
+    }
     // What the env route and the dashboard show is what runs: the rollback's vars, unless
     // they changed since it was queued (env changes are refused meanwhile, so only a
     // rollback queued before env versions existed has none recorded).

@@ -10,7 +10,7 @@ type Json<T> = ColumnType<T, string, string>;
 export type Role = 'owner' | 'admin' | 'developer' | 'viewer';
 export type SiteStatus = 'provisioning' | 'ready' | 'suspended' | 'failed' | 'deleting' | 'deleted';
 export type ResourceKind = 'postgres' | 'redis';
-export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale';
+export type ReleaseKind = 'deploy' | 'env' | 'rollback' | 'scale' | 'restore';
 export type ReleaseStatus = 'pending' | 'live' | 'failed' | 'superseded';
 export type DeployStatus = 'queued' | 'building' | 'releasing' | 'succeeded' | 'failed';
 export type RouteRunState = 'serving' | 'paused' | 'stopped';
@@ -152,6 +152,8 @@ export interface DeploysTable {
   env_enc: ColumnType<string | null, string | null | undefined, string | null>;
   /** The site's env version this deploy is based on: an env change's (it is stale once another change lands) or a rollback's when queued. */
   env_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A restore's new database (a sealed TenantResource): the release runs on it, and going live makes it the site's. */
+  database_enc: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One row per site whose env vars were ever changed: every change (PATCH, rollback going live) bumps it. */

@@ -5,7 +5,7 @@
 // `postgres` user when the tests run as root (initdb refuses root).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +15,8 @@ export interface ScratchPostgres {
   /** A superuser's URL to the database `paddock` of this server. */
   url: string;
   port: number;
+  /** Its data folder (owned by the OS user it runs as). */
+  dataDir: string;
   /** Fast shutdown: sessions are ended, the port closes, connections are refused until start(). */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -45,7 +47,8 @@ async function ids(user: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
-export async function startScratchPostgres(): Promise<ScratchPostgres> {
+/** `conf`, `hba`: lines added to its postgresql.conf and put first in its pg_hba.conf before it first starts (the backup tests). */
+export async function startScratchPostgres(opts: { conf?: string[]; hba?: string[] } = {}): Promise<ScratchPostgres> {
   const bin = binDir();
   const asUser = userInfo().uid === 0 ? 'postgres' : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'pdk-pg-'));
@@ -59,6 +62,8 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     chownSync(join(dir, 'pw'), uid, gid);
   }
   await run(join(bin, 'initdb'), ['-D', data, '-U', 'paddock', `--pwfile=${join(dir, 'pw')}`, '-A', 'scram-sha-256', '--no-sync', '-E', 'UTF8'], asUser);
+  if (opts.hba?.length) writeFileSync(join(data, 'pg_hba.conf'), `${opts.hba.join('\n')}\n${readFileSync(join(data, 'pg_hba.conf'), 'utf8')}`);
+  if (opts.conf?.length) appendFileSync(join(data, 'postgresql.conf'), `\n${opts.conf.join('\n')}\n`);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   const start = () => run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start'], asUser).then(() => undefined);
@@ -72,6 +77,7 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
   return {
     url: `${base}/paddock`,
     port,
+    dataDir: data,
     start,
     stop: () => stop('fast'),
     async destroy() {

@@ -1,9 +1,13 @@
 // A cache that stores nothing: every read misses. For development with caching switched off, keeping the calls.
 import { CacheKeyMissing } from '../errors.js';
-import { BaseCache } from './cache.js';
+import { BaseCache, type SetOptions } from './cache.js';
 
 /** A cache that keeps nothing: every get misses. */
 export class DummyCache extends BaseCache {
+  // Keys are still checked (as Django's dummy cache does); values are not serialised only to be dropped.
+  override async set(key: string, _value: unknown, options: SetOptions = {}): Promise<void> { this.makeKey(key, options.version); }
+  override async add(key: string, _value: unknown, options: SetOptions = {}): Promise<boolean> { this.makeKey(key, options.version); return true; }
+
   protected async rawGet(): Promise<string | undefined> { return undefined; }
   protected async rawGetMany(keys: readonly string[]): Promise<(string | undefined)[]> { return keys.map(() => undefined); }
   protected async rawSet(): Promise<void> {}

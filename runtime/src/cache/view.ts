@@ -8,6 +8,7 @@ import { getCurrentTimezone } from '../timezone/timezone.js';
 import { Response } from '../http/response.js';
 import { toViewFunction, type ViewFunction, type ViewLike } from '../urls/resolver.js';
 import type { Cache } from './cache.js';
+import { DummyCache } from './dummy.js';
 import { cachesFor } from './registry.js';
 
 /** Which cache cachePage() uses, and a key prefix to tell views (or data generations) apart. */
@@ -54,6 +55,8 @@ export function cachePage(seconds: number, view: ViewLike, options: CachePageOpt
       && !/private|no-store|no-cache/.test(cc) && (typeof res.body === 'string' || res.body instanceof Uint8Array);
     if (cacheable) {
       if (!res.hasHeader('cache-control')) res.setHeader('cache-control', `max-age=${seconds}`);
+      // A dummy cache (caching switched off) would throw the copy away: skip making it.
+      if (cache instanceof DummyCache) return res;
       const body = typeof res.body === 'string' ? Buffer.from(res.body) : Buffer.from(res.body as Uint8Array);
       await cache.set(key, { status: res.status, headers: { ...res.headers }, body: body.toString('base64') } satisfies Stored, { timeout: seconds });
     }

@@ -8,13 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CommandError, PaddockError, SiteNotFound } from '../errors.js';
 import { logger } from '../log.js';
+import { defaultWorkers, usableCpus } from './cpus.js';
 import { closeDatabases, openDatabases } from './database.js';
 import { loadSite } from './load.js';
 import { createServer } from './server.js';
 
 const SERVE = {
-  usage: '[--port N] [--host H] [--dev [--migrate]] [--workers N]',
-  help: 'serve the site (--dev: DEBUG on, reload on change, offer\nunapplied migrations (--migrate: apply them); --workers\nor WEB_CONCURRENCY: processes sharing the port)',
+  usage: '[--port N] [--host H] [--dev [--migrate]] [--workers N|auto]',
+  help: 'serve the site (--dev: DEBUG on, reload on change, offer\nunapplied migrations (--migrate: apply them); --workers\nor WEB_CONCURRENCY: processes sharing the port, never more\nthan the CPUs the process may use; auto: one per CPU; by\ndefault as many as the container CPU quota grants, else 1)',
 };
 
 const EXAMPLES = `Examples:
@@ -195,9 +196,8 @@ async function serve(dir: string, args: string[]): Promise<number> {
     const { superviseDev } = await import('./dev.js');
     return superviseDev(dir, { migrate: values.migrate ?? false, serveArgs: ['--site-dir', dir, ...args] });
   }
-  const workers = Number(values.workers ?? process.env.WEB_CONCURRENCY ?? 1);
-  if (!Number.isInteger(workers) || workers < 1) throw new CommandError(`--workers ${values.workers ?? process.env.WEB_CONCURRENCY} is not a positive whole number.`, { usage: true });
-  if (workers > 1 && !values.dev && cluster.isPrimary) return superviseWorkers(workers);
+  const workers = values.dev || !cluster.isPrimary ? 1 : workerCount(values.workers ?? process.env.WEB_CONCURRENCY);
+  if (workers > 1) return superviseWorkers(workers);
 
   const site = await loadSite(dir, { dev: values.dev ?? false });
   await openDatabases(site.settings, site.dir);
@@ -224,6 +224,24 @@ async function serve(dir: string, args: string[]): Promise<number> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   return new Promise<number>(() => { /* runs until a signal stops the process */ });
+}
+
+/**
+ * How many processes serve: `auto` is one per CPU this process may use (host/cpus.ts: affinity and the container's
+ * CPU quota); a number asks for that many but never more than those CPUs, since extra processes only queue for the
+ * same CPU time and make every request slower. Without either: as many as a CPU quota grants, else 1.
+ */
+function workerCount(asked: string | undefined): number {
+  if (asked === undefined || asked === '') return defaultWorkers();
+  const cpus = usableCpus();
+  if (asked === 'auto') return cpus;
+  const n = Number(asked);
+  if (!/^\d+$/.test(asked) || n < 1) throw new CommandError(`--workers ${asked} is not a positive whole number or "auto".`, { usage: true });
+  if (n > cpus) {
+    logger.warn({ asked: n, cpus }, `--workers ${n} is more than the ${cpus} CPU(s) this process may use; starting ${cpus}`);
+    return cpus;
+  }
+  return n;
 }
 
 /**

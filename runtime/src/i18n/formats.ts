@@ -51,6 +51,32 @@ export function formatDate(value: unknown, format: DateFormat = 'iso', timeStyle
   if (format === 'iso') return d.date.toISOString();
   if (format === 'date') return toLocalInput(d.date, zone).slice(0, 10);
   const locale = intlLocale(language ?? getLanguage()) ?? 'en-US';
+  if (typeof format === 'string') {
+    // A named format: its formatter is looked up by name, without building and serialising options on every call
+    // (a list page formats a date per row).
+    // Unknown names print as 'medium' and share its formatter, so the map stays as small as the set of names.
+    const name = format === 'time' || format === 'datetime' || STYLES.has(format) ? format : 'medium';
+    const time = timeStyle && STYLES.has(timeStyle) && STYLES.has(name) ? timeStyle : undefined;
+    const key = `${locale}|${name}|${time ?? ''}|${zone}`;
+    let named = namedFormatters.get(key);
+    if (!named) namedFormatters.set(key, (named = { format: dateFormatter(locale, dateOptions(name, time, zone)), printed: new Map() }));
+    // The same instants come back on every render of a page (a list's rows): Intl's format is the costly part.
+    const ms = d.date.getTime();
+    let text = named.printed.get(ms);
+    if (text === undefined) {
+      if (named.printed.size >= PRINTED_PER_FORMAT) named.printed.clear();
+      named.printed.set(ms, (text = named.format.format(d.date)));
+    }
+    return text;
+  }
+  return dateFormatter(locale, dateOptions(format, timeStyle, zone)).format(d.date);
+}
+
+/** A named format's formatter, and the instants it printed lately (at most PRINTED_PER_FORMAT). */
+const namedFormatters = new Map<string, { format: Intl.DateTimeFormat; printed: Map<number, string> }>();
+const PRINTED_PER_FORMAT = 1000;
+
+function dateOptions(format: Exclude<DateFormat, 'iso' | 'date'>, timeStyle: DateStyle | undefined, zone: string): Intl.DateTimeFormatOptions {
   let options: Intl.DateTimeFormatOptions;
   if (typeof format === 'object' && format !== null) options = { ...format };
   else if (format === 'time') options = { timeStyle: 'short' };
@@ -58,7 +84,7 @@ export function formatDate(value: unknown, format: DateFormat = 'iso', timeStyle
   else if (STYLES.has(format)) options = { dateStyle: format, ...(timeStyle && STYLES.has(timeStyle) ? { timeStyle } : {}) };
   else options = { dateStyle: 'medium' };
   options.timeZone = options.timeZone ? checkTimezone(options.timeZone, 'The date format\'s timeZone') : zone;
-  return dateFormatter(locale, options).format(d.date);
+  return options;
 }
 
 const numberFormatters = new Map<string, Intl.NumberFormat>();

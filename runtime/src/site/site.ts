@@ -85,7 +85,7 @@ export class Site implements RequestSite {
         staticUrl: (p) => this.staticUrl(p),
       });
       return { engine, dirs, contextProcessors: t.CONTEXT_PROCESSORS };
-    }), (name, dirs) => new TemplateDoesNotExist(name, dirs));
+    }), (name, dirs) => new TemplateDoesNotExist(name, dirs), { cacheLookups: !this.settings.DEBUG });
     const ctx: MiddlewareContext = { settings: this.settings, errorResponse: (req, err) => this.errorResponse(req, err) };
     this.chain = composeChain((req) => this.callView(req), this.settings.MIDDLEWARE, ctx);
     setCurrentSite(this);

@@ -83,11 +83,27 @@ export interface ConfiguredEngine {
  * it, with that engine's context processors; renderString uses the first engine.
  */
 export class TemplateEngines implements TemplateEngine {
-  constructor(readonly engines: readonly ConfiguredEngine[], private readonly notFound: (name: string, dirs: string[]) => Error) {}
+  /**
+   * Which engine had each template found so far: looking a template up asks each engine's folders on disk, twice per
+   * render (context processors, then the render). Only found names are kept (names on disk, a bounded set), and only
+   * with `cacheLookups` (the site sets it when DEBUG is off: engines then keep a loaded template for the life of the
+   * process too); with DEBUG on, templates added or removed while the site runs are seen at once.
+   */
+  readonly #found = new Map<string, ConfiguredEngine>();
+  readonly #cacheLookups: boolean;
+
+  constructor(readonly engines: readonly ConfiguredEngine[], private readonly notFound: (name: string, dirs: string[]) => Error,
+    options: { cacheLookups?: boolean } = {}) {
+    this.#cacheLookups = options.cacheLookups ?? false;
+  }
 
   /** The engine that renders `name`, or undefined when none has it. */
   find(name: string): ConfiguredEngine | undefined {
-    return this.engines.find((e) => e.engine.has(name));
+    const known = this.#found.get(name);
+    if (known) return known;
+    const found = this.engines.find((e) => e.engine.has(name));
+    if (found && this.#cacheLookups) this.#found.set(name, found);
+    return found;
   }
 
   has(name: string): boolean { return this.find(name) !== undefined; }

@@ -8,6 +8,8 @@ import * as domainsUniqueWhenVerified from './20261124T0015_domains_unique_when_
 import * as releaseEnvSnapshots from './20261124T0200_release_env_snapshots.js';
 import * as envVersionsAndReleaseEnvChanges from './20261124T0300_env_versions_and_release_env_changes.js';
 import * as oneLiveReleasePerSite from './20261124T0400_one_live_release_per_site.js';
+import * as backups from './20261207T1500_backups.js';
+import * as billing from './20261207T1600_billing.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '20261124T0200_release_env_snapshots': releaseEnvSnapshots,
   '20261124T0300_env_versions_and_release_env_changes': envVersionsAndReleaseEnvChanges,
   '20261124T0400_one_live_release_per_site': oneLiveReleasePerSite,
+  '20261207T1500_backups': backups,
+  '20261207T1600_billing': billing,
 };

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { listInvitations, listMembers, listOrgs, type Org } from '@/lib/orgs';
 import { load } from '@/lib/load';
+import { billingOf } from '@/lib/billing';
 import { ProblemPanel } from '@/app/ui/problem';
 import { Ago } from '@/app/ui/time';
 import { InviteForm, MemberControls } from './forms';
@@ -21,15 +22,17 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
   const result = await load(async (v) => {
     const [orgs, account] = await Promise.all([listOrgs(v.token), v.account()]);
     const org = pick(orgs, typeof q.org === 'string' ? q.org : undefined);
-    if (!org) return { orgs, org, members: [], invitations: [], me: account.id };
-    const [members, invitations] = await Promise.all([
+    if (!org) return { orgs, org, members: [], invitations: [], me: account.id, billing: false };
+    const [members, invitations, billing] = await Promise.all([
       listMembers(v.token, org.name),
       manages(org) ? listInvitations(v.token, org.name) : Promise.resolve([]),
+      // Only platforms that charge have a Billing page.
+      billingOf(v.token, org.name).then((b) => b !== null, () => false),
     ]);
-    return { orgs, org, members, invitations, me: account.id };
+    return { orgs, org, members, invitations, me: account.id, billing };
   });
   if (!result.ok) return <div className="stack"><h1>Organisation</h1><ProblemPanel problem={result.problem} /></div>;
-  const { orgs, org, members, invitations, me } = result.data;
+  const { orgs, org, members, invitations, me, billing } = result.data;
   if (!org) return <div className="stack"><h1>Organisation</h1><p className="card empty">You do not belong to any organisation.</p></div>;
   const canManage = manages(org);
   const isOwner = org.role === 'owner';
@@ -39,7 +42,10 @@ export default async function OrgPage({ searchParams }: PageProps<'/org'>) {
     <div className="stack">
       <div className="page-head">
         <h1>{org.name}</h1>
-        <Link href="/org/tokens">Your API tokens</Link>
+        <div className="chips">
+          {billing ? <Link href={{ pathname: '/billing', query: { org: org.name } }}>Billing</Link> : null}
+          <Link href="/org/tokens">Your API tokens</Link>
+        </div>
       </div>
       {orgs.length > 1 ? (
         <nav aria-label="Your organisations" className="chips">
