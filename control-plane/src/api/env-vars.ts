@@ -23,7 +23,7 @@ const SiteParams = Type.Object({ site: DnsLabel });
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Set by the platform: a site may not override them. */
 export const RESERVED = new Set(['DATABASE_URL', 'CACHE_URL', 'CACHE_KEY_PREFIX', 'SECRET_KEY', 'PORT', 'HOST', 'ALLOWED_HOSTS', 'HOME', 'NODE_ENV', 'NODE_OPTIONS', 'PATH',
-  'PADDOCK_MEDIA_ROOT', 'PADDOCK_MEDIA_QUOTA_BYTES']);
+  'PADDOCK_MEDIA_ROOT', 'PADDOCK_MEDIA_QUOTA_BYTES', 'PADDOCK_SECURE_PROXY_SSL_HEADER']);
 
 const EnvOut = Type.Object({
   vars: Type.Record(Type.String(), Type.String()),

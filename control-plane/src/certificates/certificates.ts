@@ -40,9 +40,17 @@ export async function saveCertificate(
   return { host: name, serial: facts.serial, notAfter: facts.notAfter, ...pair };
 }
 
-/** Every stored certificate with its key opened, for an edge to serve. */
-export async function servedCertificates(db: Db, secrets: SecretBox): Promise<ServedCertificate[]> {
-  const rows = await certificatesDb(db).selectFrom('certificates').select(['host', 'cert_pem', 'key_enc', 'serial', 'not_after']).orderBy('host').execute();
+/** Host and serial of every stored certificate: what an edge compares with what it serves. */
+export async function certificateSerials(db: Db): Promise<Array<{ host: string; serial: string }>> {
+  return certificatesDb(db).selectFrom('certificates').select(['host', 'serial']).orderBy('host').execute();
+}
+
+/** Stored certificates (of `hosts`, or all) with their keys opened, for an edge to serve. */
+export async function servedCertificates(db: Db, secrets: SecretBox, hosts?: string[]): Promise<ServedCertificate[]> {
+  if (hosts?.length === 0) return [];
+  let query = certificatesDb(db).selectFrom('certificates').select(['host', 'cert_pem', 'key_enc', 'serial', 'not_after']).orderBy('host');
+  if (hosts) query = query.where('host', 'in', hosts);
+  const rows = await query.execute();
   return rows.map((r) => ({
     host: r.host,
     serial: r.serial,

@@ -18,6 +18,12 @@ export const tlsFiles = (dir: string) => ({
   hostsMap: join(dir, 'tls-hosts.map'),
 });
 
+export interface CertificateChanges {
+  added: string[];
+  replaced: string[];
+  removed: string[];
+}
+
 /** One command on HAProxy's admin socket, answered in full. */
 export type RuntimeCommand = (command: string) => Promise<string>;
 
@@ -74,11 +80,25 @@ export class EdgeCertificates {
    * Brings the running HAProxy to `certs` over the runtime API; resolves with what changed. Call it
    * where no reload runs at the same time (HaproxyEdge.exclusive).
    */
-  async apply(certs: ServedCertificate[], run: RuntimeCommand): Promise<{ added: string[]; replaced: string[]; removed: string[] }> {
-    const want = new Map(certs.map((c) => [c.host, c]));
+  async apply(certs: ServedCertificate[], run: RuntimeCommand): Promise<CertificateChanges> {
+    return this.applyChanged(certs, async () => certs, run);
+  }
+
+  /**
+   * The same, from host and serial only: `load` is asked for the certificates (keys opened) of the
+   * hosts that changed, so an unchanged one is not decrypted on every sync.
+   */
+  async applyChanged(
+    want: Array<{ host: string; serial: string }>,
+    load: (hosts: string[]) => Promise<ServedCertificate[]>,
+    run: RuntimeCommand,
+  ): Promise<CertificateChanges> {
+    const wanted = new Map(want.map((c) => [c.host, c.serial]));
+    const changedHosts = want.filter((c) => this.loaded.get(c.host) !== c.serial).map((c) => c.host);
+    const certs = changedHosts.length ? (await load(changedHosts)).filter((c) => wanted.has(c.host)) : [];
     const added = certs.filter((c) => !this.loaded.has(c.host));
     const replaced = certs.filter((c) => this.loaded.has(c.host) && this.loaded.get(c.host) !== c.serial);
-    const removed = [...this.loaded.keys()].filter((h) => !want.has(h));
+    const removed = [...this.loaded.keys()].filter((h) => !wanted.has(h));
     const must = async (command: string) => {
       const answer = await run(command);
       const line = answer.trim().split('\n').find((l) => REFUSED.test(l) && !/success/i.test(l));
