@@ -16,7 +16,18 @@ export const tlsFiles = (dir: string) => ({
   fallback: join(dir, 'certs', '_fallback.pem'),
   crtList: join(dir, 'crt-list.txt'),
   hostsMap: join(dir, 'tls-hosts.map'),
+  challengesMap: join(dir, 'acme-challenges.map'),
 });
+
+/** An HTTP-01 challenge the edge answers: GET /.well-known/acme-challenge/<token> → keyAuthorization. */
+export interface Challenge {
+  token: string;
+  keyAuthorization: string;
+}
+
+/** ACME tokens and key authorizations are base64url (and a dot): anything else is not written to a map. */
+const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
+const KEY_AUTHORIZATION = /^[A-Za-z0-9_-]{1,256}\.[A-Za-z0-9_-]{1,256}$/;
 
 export interface CertificateChanges {
   added: string[];
@@ -43,6 +54,8 @@ export class EdgeCertificates {
   readonly files: ReturnType<typeof tlsFiles>;
   /** host → serial HAProxy serves now. */
   private loaded = new Map<string, string>();
+  /** token → key authorization HAProxy answers now. */
+  private challenges = new Map<string, string>();
   /** Certificates added, replaced and removed over the runtime API since start. */
   changes = 0;
 
@@ -67,6 +80,28 @@ export class EdgeCertificates {
     for (const c of certs) writePrivate(this.certFile(c.host), bundle(c));
     this.loaded = new Map(certs.map((c) => [c.host, c.serial]));
     this.writeLists();
+    this.writeChallenges();
+  }
+
+  private writeChallenges(): void {
+    writePrivate(this.files.challengesMap, [...this.challenges].map(([t, k]) => `${t} ${k}\n`).join(''));
+  }
+
+  /** Brings the challenges HAProxy answers to `want`, over the runtime API. */
+  async applyChallenges(want: Challenge[], run: RuntimeCommand): Promise<void> {
+    const next = new Map(want.filter((c) => TOKEN.test(c.token) && KEY_AUTHORIZATION.test(c.keyAuthorization)).map((c) => [c.token, c.keyAuthorization]));
+    const commands: string[] = [];
+    for (const [token, key] of next) {
+      if (!this.challenges.has(token)) commands.push(`add map ${this.files.challengesMap} ${token} ${key}`);
+      else if (this.challenges.get(token) !== key) commands.push(`set map ${this.files.challengesMap} ${token} ${key}`);
+    }
+    for (const token of this.challenges.keys()) if (!next.has(token)) commands.push(`del map ${this.files.challengesMap} ${token}`);
+    if (commands.length === 0) return;
+    this.challenges = next;
+    this.writeChallenges();
+    const answer = await run(commands.join(';'));
+    const refused = answer.split('\n').filter((l) => REFUSED.test(l));
+    if (refused.length) throw new Error(`HAProxy refused an ACME challenge change: ${refused.join(' / ')}`);
   }
 
   private writeLists(): void {

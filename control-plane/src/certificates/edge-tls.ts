@@ -51,6 +51,7 @@ export class EdgeTls {
       port: this.opts.port,
       crtList: this.certificates.files.crtList,
       hostsMap: this.certificates.files.hostsMap,
+      challengesMap: this.certificates.files.challengesMap,
       hstsSeconds: this.opts.hstsSeconds,
       siteDomain: this.platform.config.siteDomain,
     };
@@ -68,7 +69,11 @@ export class EdgeTls {
     const hosts = new Set(table.sites.flatMap((s) => s.hosts));
     const want = (await certificateSerials(this.platform.db)).filter((c) => hosts.has(c.host));
     const load = (changed: string[]) => servedCertificates(this.platform.db, this.platform.secrets, changed);
-    const changed = await haproxy.exclusive((run) => this.certificates.applyChanged(want, load, run));
+    const challenges = await certificatesDb(this.platform.db).selectFrom('acme_challenges').select(['token', 'key_authorization as keyAuthorization']).execute();
+    const changed = await haproxy.exclusive(async (run) => {
+      await this.certificates.applyChallenges(challenges, run);
+      return this.certificates.applyChanged(want, load, run);
+    });
     if (changed.added.length || changed.replaced.length || changed.removed.length) this.platform.logger.info(changed, 'edge certificates changed');
   }
 

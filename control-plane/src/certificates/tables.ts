@@ -22,8 +22,40 @@ export type CertificatesTable = {
   updated_at: Generated<Date>;
 };
 
+export type CertificateState = 'pending' | 'issued' | 'renewing' | 'failed';
+
+/** A custom domain's ACME issuance: where it stands, and why it failed last. */
+export type CertificateStatesTable = {
+  host: string;
+  state: CertificateState;
+  last_error: string | null;
+  /** When a failed issuance is tried again. */
+  retry_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempts: Generated<number>;
+  updated_at: Generated<Date>;
+};
+
+export type AcmeAccountsTable = {
+  directory_url: string;
+  /** The account key, sealed (context `acme-account:<directory>`). */
+  key_enc: string;
+  account_url: string | null;
+  created_at: Generated<Date>;
+};
+
+/** HTTP-01 challenges under way: every edge answers /.well-known/acme-challenge/<token> from here. */
+export type AcmeChallengesTable = {
+  token: string;
+  host: string;
+  key_authorization: string;
+  created_at: Generated<Date>;
+};
+
 export type CertificateTables = {
   certificates: CertificatesTable;
+  certificate_states: CertificateStatesTable;
+  acme_accounts: AcmeAccountsTable;
+  acme_challenges: AcmeChallengesTable;
 };
 
 export type CertificateRow = Selectable<CertificatesTable>;

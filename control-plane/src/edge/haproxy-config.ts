@@ -28,6 +28,8 @@ export interface EdgeTlsLayout {
   crtList: string;
   /** Hosts with a certificate (`<host> 1`): plain HTTP to them is redirected to HTTPS. */
   hostsMap: string;
+  /** ACME HTTP-01 challenges under way (`<token> <key authorization>`): the edge answers them itself. */
+  challengesMap: string;
   /** Strict-Transport-Security max-age for platform subdomains over HTTPS; 0: none. */
   hstsSeconds: number;
   /** The platform's site domain: HSTS goes to its subdomains. */
@@ -49,6 +51,10 @@ function tlsRules(tls: EdgeTlsLayout | undefined): string[] {
   if (!tls) return [];
   const port = tls.port === 443 ? '' : `:${tls.port}`;
   const lines = [
+    // An ACME CA's HTTP-01 check, answered here for any host: the key authorization proves nothing
+    // but that this platform asked for the certificate.
+    `  http-request set-var(txn.acme) path,field(4,/),map(${tls.challengesMap}) if { path_beg /.well-known/acme-challenge/ }`,
+    '  http-request return status 200 content-type "text/plain" lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }',
     // Plain HTTP to a host with a certificate goes to HTTPS, keeping method and body (308), except
     // ACME's HTTP-01 challenges, which a CA fetches over plain HTTP.
     `  http-request redirect location https://%[var(txn.site_host)]${port}%[capture.req.uri] code 308 if !{ ssl_fc } { var(txn.site_host),map(${tls.hostsMap}) -m found } !{ path_beg /.well-known/acme-challenge/ }`,

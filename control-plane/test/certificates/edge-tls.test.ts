@@ -115,7 +115,7 @@ before(async () => {
   await certs.prepare(served);
   edge = new HaproxyEdge({
     dir, bind: '127.0.0.1', port: httpPort, activator: act,
-    tls: { port: httpsPort, crtList: certs.files.crtList, hostsMap: certs.files.hostsMap, hstsSeconds: 31536000, siteDomain: 'localhost' },
+    tls: { port: httpsPort, crtList: certs.files.crtList, hostsMap: certs.files.hostsMap, challengesMap: certs.files.challengesMap, hstsSeconds: 31536000, siteDomain: 'localhost' },
   });
   await edge.start(table(a, b));
 });
@@ -173,6 +173,24 @@ test('plain HTTP to a host with a certificate is redirected to HTTPS with 308, e
   assert.equal(challenge.body, 'proto=http host=alpha.localhost url=/.well-known/acme-challenge/token');
   const plain = await getHttp('beta.localhost', '/');
   assert.equal(plain.status, 200, 'a host without a certificate is served over plain HTTP');
+});
+
+test('the edge answers ACME HTTP-01 challenges itself, over plain HTTP, for any host, and only well-formed ones', async () => {
+  const reloads = edge.reloads;
+  await edge.exclusive((run) => certs.applyChallenges([
+    { token: 'tok_EN-1', keyAuthorization: 'tok_EN-1.thumbPRINT_x' },
+    { token: 'bad token', keyAuthorization: 'x.y' },
+    { token: 'evil', keyAuthorization: 'a.b\nset map x' },
+  ], run));
+  for (const host of ['alpha.localhost', 'shop.unknown.example']) {
+    const r = await getHttp(host, '/.well-known/acme-challenge/tok_EN-1');
+    assert.equal(r.status, 200, host);
+    assert.equal(r.body, 'tok_EN-1.thumbPRINT_x');
+  }
+  assert.equal((await getHttp('shop.unknown.example', '/.well-known/acme-challenge/evil')).status, 404, 'a malformed challenge is never served');
+  await edge.exclusive((run) => certs.applyChallenges([], run));
+  assert.equal((await getHttp('shop.unknown.example', '/.well-known/acme-challenge/tok_EN-1')).status, 404, 'a finished challenge is gone');
+  assert.equal(edge.reloads, reloads);
 });
 
 test('a visitor cannot claim https: the edge sets X-Forwarded-Proto itself', async () => {
