@@ -14,7 +14,8 @@ import { ensureDevCa } from './lib/dev-ca.mjs';
 // Which Debian packages each use needs beyond the services themselves.
 const EXTRA_PACKAGES = {
   start: [['haproxy', 'the edge proxy']],
-  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests'], ['pgbackrest', 'the point-in-time restore tests']],
+  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests'], ['pgbackrest', 'the point-in-time restore tests'],
+    ['pebble', 'the ACME tests (Pebble, the Let\'s Encrypt test CA, and its mock DNS)'], ['curl', 'the HTTPS tests']],
   bench: [['haproxy', 'the edge proxy'], ['nginx', 'the nginx baseline'], ['wrk', 'load generation'],
     ['python3-django', 'the Django baseline'], ['python3-psycopg2', 'the Django baseline'], ['gunicorn', 'the Django baseline']],
 };

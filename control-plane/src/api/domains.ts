@@ -1,6 +1,7 @@
 // Custom domains of a site. A name under the site's own platform subdomain is verified at once
 // (the platform owns it; names under other sites' subdomains are refused); any other needs a DNS
-// TXT record `_paddock-challenge.<host>` holding the token. Once verified, the edge routes it to the site. TLS is a later issue.
+// TXT record `_paddock-challenge.<host>` holding the token. Once verified, the edge routes it to the site, and (with
+// PADDOCK_ACME_DIRECTORY) a certificate is ordered for it; each domain shows its certificate's state.
 // Adding, verifying and removing a domain are audited (the site is the target, the host in the details).
 import { resolveTxt } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,8 @@ import { deployDb } from '../releases/tables.js';
 import { deployRuntimeOf } from '../releases/deploy-runtime.js';
 import { refuseWhileSuspended } from '../sites/sites.js';
 import { DnsLabel, errorResponses } from './schemas.js';
+import { certificateStatuses, type CertificateStatus } from '../certificates/issuance.js';
+import { enqueueCertificate } from '../jobs/certificates.js';
 
 const Hostname = Type.String({ pattern: '^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', maxLength: 253 });
 const DomainOut = Type.Object({
@@ -21,6 +24,12 @@ const DomainOut = Type.Object({
   verified: Type.Boolean(),
   status: Type.String(),
   verification: Type.Union([Type.Object({ type: Type.String(), name: Type.String(), value: Type.String() }), Type.Null()]),
+  certificate: Type.Union([Type.Object({
+    state: Type.Union([Type.Literal('pending'), Type.Literal('issued'), Type.Literal('renewing'), Type.Literal('failed')]),
+    expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'why the last issuance failed' }),
+    retryAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when a failed issuance is tried again' }),
+  }), Type.Null()], { description: 'the HTTPS certificate: null until one is asked for' }),
 });
 
 export const domainsPlugin: FastifyPluginAsync = async (root) => {
@@ -28,9 +37,10 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   const p = app.platform;
   const db = deployDb(p.db);
   const tags = ['domains'];
-  const out = (d: { host: string; verified_at: Date | null; verification_token: string }) => ({
+  const out = (d: { host: string; verified_at: Date | null; verification_token: string }, certificate: CertificateStatus | undefined = undefined) => ({
     hostname: d.host, verified: d.verified_at !== null, status: d.verified_at ? 'verified' : 'pending',
     verification: d.verified_at ? null : { type: 'TXT', name: `_paddock-challenge.${d.host}`, value: d.verification_token },
+    certificate: certificate ?? null,
   });
   /** Routes and ALLOWED_HOSTS follow the verified domains: tell the edge, re-release a live site. */
   const changed = async (site: Parameters<typeof createRerelease>[1], accountId: string) => {
@@ -44,7 +54,8 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
   }, async (request) => {
     const { site } = request.siteAccess;
     const rows = await db.selectFrom('site_domains').selectAll().where('site_id', '=', site.id).orderBy('host').execute();
-    return { domains: rows.map(out) };
+    const certificates = await certificateStatuses(p.db, rows.filter((r) => r.verified_at).map((r) => r.host));
+    return { domains: rows.map((r) => out(r, r.verified_at ? certificates.get(r.host) : undefined)) };
   });
 
   app.post('/v1/sites/:site/domains', {
@@ -106,6 +117,8 @@ export const domainsPlugin: FastifyPluginAsync = async (root) => {
     await db.deleteFrom('site_domains').where('host', '=', row.host).where('site_id', '<>', site.id).where('verified_at', 'is', null).execute();
     await audit(p.db, auth.actor, { action: 'domain.verify', targetType: 'site', targetId: site.id, orgId: site.org_id, details: { hostname: row.host } });
     await changed(site, auth.accountId);
+    // With ACME configured, the certificate is ordered now (a job; its state shows in the list).
+    await enqueueCertificate(p, done.host).catch((err: unknown) => request.log.warn({ err, host: done.host }, 'could not queue the certificate order; the hourly sweep will'));
     return out(done);
   });
 
