@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { SecretBox } from '../secrets/box.js';
 import type { Db } from '../store/db.js';
 import type { EdgeTlsLayout } from '../edge/haproxy-config.js';
@@ -26,6 +27,9 @@ export interface EdgeTlsOptions {
 /** A certificate this close to expiry is made again (dev CA) or renewed (ACME). */
 export const RENEW_BEFORE_MS = 30 * 86400_000;
 
+/** A served certificate this close to expiry gets an alert line (a renewal that keeps failing). */
+export const ALERT_BEFORE_MS = 7 * 86400_000;
+
 /** Reads the dev CA from PADDOCK_DEV_CA_DIR (ca.crt, ca.key), saying what is wrong when it cannot. */
 export function readDevCa(dir: string): LocalCa {
   try {
@@ -37,13 +41,23 @@ export function readDevCa(dir: string): LocalCa {
 
 export class EdgeTls {
   readonly certificates: EdgeCertificates;
+  private readonly metrics;
+  /** Hosts alerted about, and when: one line an hour per host. */
+  private alerted = new Map<string, number>();
 
   constructor(
     private readonly platform: { db: Db; secrets: SecretBox; logger: Logger; config: { siteDomain: string } },
     dir: string,
     private readonly opts: EdgeTlsOptions,
+    registry?: Registry,
   ) {
     this.certificates = new EdgeCertificates(dir);
+    const registers = registry ? [registry] : [];
+    this.metrics = {
+      byState: new Gauge({ name: 'paddock_certificates', help: 'Certificates of the hosts this edge routes, by state (issued, pending, renewing, failed; custom domains and platform subdomains)', labelNames: ['state'], registers }),
+      daysLeft: new Gauge({ name: 'paddock_certificate_days_to_expiry', help: 'Days until each served certificate expires', labelNames: ['host'], registers }),
+      expiring: new Gauge({ name: 'paddock_certificates_expiring_soon', help: 'Served certificates within 7 days of expiry (renewal keeps failing: act)', registers }),
+    };
   }
 
   get layout(): EdgeTlsLayout {
@@ -75,6 +89,34 @@ export class EdgeTls {
       return this.certificates.applyChanged(want, load, run);
     });
     if (changed.added.length || changed.replaced.length || changed.removed.length) this.platform.logger.info(changed, 'edge certificates changed');
+    await this.observe([...hosts]);
+  }
+
+  /** Metrics by state and days to expiry, and an alert line for a certificate within 7 days of expiry. */
+  private async observe(hosts: string[]): Promise<void> {
+    if (hosts.length === 0) return;
+    const c = certificatesDb(this.platform.db);
+    const [certs, states] = await Promise.all([
+      c.selectFrom('certificates').select(['host', 'not_after']).where('host', 'in', hosts).execute(),
+      c.selectFrom('certificate_states').select(['host', 'state']).where('host', 'in', hosts).execute(),
+    ]);
+    const stateOf = new Map(states.map((s) => [s.host, s.state as string]));
+    for (const k of certs) if (!stateOf.has(k.host)) stateOf.set(k.host, 'issued');
+    this.metrics.byState.reset();
+    for (const s of stateOf.values()) this.metrics.byState.inc({ state: s });
+    this.metrics.daysLeft.reset();
+    let expiring = 0;
+    const now = Date.now();
+    for (const k of certs) {
+      const left = k.not_after.getTime() - now;
+      this.metrics.daysLeft.set({ host: k.host }, Math.floor(left / 86400_000));
+      if (left > ALERT_BEFORE_MS) continue;
+      expiring++;
+      if (now - (this.alerted.get(k.host) ?? 0) < 3600_000) continue;
+      this.alerted.set(k.host, now);
+      this.platform.logger.error({ host: k.host, expiresAt: k.not_after.toISOString(), state: stateOf.get(k.host) }, 'ALERT: certificate expires within 7 days and has not been renewed; see `paddock domains` for why');
+    }
+    this.metrics.expiring.set(expiring);
   }
 
   private async wanted(table: RouteTable) {

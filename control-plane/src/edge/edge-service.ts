@@ -146,7 +146,7 @@ export class EdgeService {
 
   async start(): Promise<void> {
     const activator = await this.activator.listen();
-    this.tls = this.opts.tls ? new EdgeTls(this.deps.platform, this.opts.dir, this.opts.tls) : undefined;
+    this.tls = this.opts.tls ? new EdgeTls(this.deps.platform, this.opts.dir, this.opts.tls, this.registry) : undefined;
     this.haproxy = new HaproxyEdge(
       { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator, ...(this.tls ? { tls: this.tls.layout } : {}) },
       {

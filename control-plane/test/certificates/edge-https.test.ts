@@ -6,12 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { deployedSiteFixture, fetchVia, freePort, type DeployedSiteFixture } from '../deploy/support.js';
 import { createCa, issueFromCa, certificateFacts, type LocalCa } from '../../src/certificates/pem.js';
 import { saveCertificate } from '../../src/certificates/certificates.js';
 import { certificatesDb } from '../../src/certificates/tables.js';
+import { deployDb } from '../../src/releases/tables.js';
 
 const siteDir = fileURLToPath(new URL('./fixtures/secure-site', import.meta.url));
 let f: DeployedSiteFixture;
@@ -79,4 +81,24 @@ test('a certificate that does not name its host, or whose key is another\'s, is 
   await assert.rejects(saveCertificate(f.platform.db, f.platform.secrets, f.host, other, 'operator'), /names other\.localhost, not/);
   const mine = await issueFromCa(ca, [f.host]);
   await assert.rejects(saveCertificate(f.platform.db, f.platform.secrets, f.host, { certPem: mine.certPem, keyPem: other.keyPem }, 'operator'), /does not belong to its certificate/);
+});
+
+test('the edge counts certificates by state and days to expiry, and flags one within 7 days of expiry', async () => {
+  const host = 'old.example.test';
+  const site = await deployDb(f.platform.db).selectFrom('sites').select('id').where('name', '=', f.site).executeTakeFirstOrThrow();
+  await deployDb(f.platform.db).insertInto('site_domains').values({ host, site_id: site.id, verification_token: 'pdk-test', verified_at: new Date() }).execute();
+  await saveCertificate(f.platform.db, f.platform.secrets, host, await issueFromCa(ca, [host], 3), 'operator');
+  await f.edge.sync();
+  const metrics = await new Promise<string>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: f.edge.adminAddress!.port, path: '/metrics' }, (res) => {
+      let body = '';
+      res.on('data', (c) => { body += c; });
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.match(metrics, /^paddock_certificates_expiring_soon 1$/m);
+  assert.match(metrics, new RegExp(`^paddock_certificate_days_to_expiry\\{host="${host.replace(/\./g, '\\.')}"\\} 2$`, 'm'));
+  assert.match(metrics, /^paddock_certificates\{state="issued"\} 2$/m);
 });

@@ -75,7 +75,7 @@ export async function startPebble(opts: { httpPort: number }): Promise<Pebble> {
     } catch (err) {
       if (children.some((c) => c.exitCode !== null) || Date.now() > deadline) {
         for (const c of children) c.kill('SIGKILL');
-        throw new Error(`Pebble did not start: ${(err as Error).message}\n${logs.join('')}`);
+        throw new Error(`Pebble did not start: ${(err as Error).message}\n${logs.join('')}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 50));
     }
