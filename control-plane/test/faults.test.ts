@@ -170,6 +170,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   let apiPort: number;
   let edgePort: number;
   let edgeAdminPort: number;
+  let edgeTlsPort: number;
   let token: string;
   let load: Load;
   const site = siteName('fault');
@@ -226,7 +227,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   before(async () => {
     [pgServer, redisServer] = await Promise.all([startScratchPostgres(), startScratchRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'pdk-faults-'));
-    [apiPort, edgePort, edgeAdminPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    [apiPort, edgePort, edgeAdminPort, edgeTlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     env = {
       ...process.env,
       PADDOCK_ENV: 'test',
@@ -237,6 +238,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
       PADDOCK_API_PORT: String(apiPort),
       PADDOCK_API_HOST: '127.0.0.1',
       PADDOCK_EDGE_PORT: String(edgePort),
+      PADDOCK_EDGE_TLS_PORT: String(edgeTlsPort),
       PADDOCK_EDGE_BIND: '127.0.0.1',
       PADDOCK_EDGE_ADMIN_PORT: String(edgeAdminPort),
       PADDOCK_ARTIFACTS_DIR: join(dir, 'artifacts'),
