@@ -239,6 +239,8 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
       PADDOCK_API_HOST: '127.0.0.1',
       PADDOCK_EDGE_PORT: String(edgePort),
       PADDOCK_EDGE_TLS_PORT: String(edgeTlsPort),
+      // No dev CA: the site keeps no certificate, so plain HTTP is served rather than redirected (HTTPS is tested in certificates/).
+      PADDOCK_DEV_CA_DIR: '',
       PADDOCK_EDGE_BIND: '127.0.0.1',
       PADDOCK_EDGE_ADMIN_PORT: String(edgeAdminPort),
       PADDOCK_ARTIFACTS_DIR: join(dir, 'artifacts'),
