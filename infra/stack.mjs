@@ -9,11 +9,13 @@ import { loadSecrets } from './lib/secrets.mjs';
 import { ensurePostgres, stopPostgres, PLATFORM_PORT as PG_PORT, TENANT_PORT as TENANT_PG_PORT } from './lib/postgres.mjs';
 import { ensureRedis, stopRedis, PLATFORM_PORT, CACHE_PORT } from './lib/redis.mjs';
 import { dockerPing, ensureDocker, stopDocker } from './lib/docker.mjs';
+import { ensureDevCa } from './lib/dev-ca.mjs';
 
 // Which Debian packages each use needs beyond the services themselves.
 const EXTRA_PACKAGES = {
   start: [['haproxy', 'the edge proxy']],
-  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests'], ['pgbackrest', 'the point-in-time restore tests']],
+  test: [['haproxy', 'the edge proxy'], ['chromium', 'browser tests'], ['wrk', 'the benchmark harness tests'], ['pgbackrest', 'the point-in-time restore tests'],
+    ['pebble', 'the ACME tests (Pebble, the Let\'s Encrypt test CA, and its mock DNS)'], ['curl', 'the HTTPS tests']],
   bench: [['haproxy', 'the edge proxy'], ['nginx', 'the nginx baseline'], ['wrk', 'load generation'],
     ['python3-django', 'the Django baseline'], ['python3-psycopg2', 'the Django baseline'], ['gunicorn', 'the Django baseline']],
 };
@@ -35,6 +37,10 @@ export async function up({ purpose = 'start', quiet = false } = {}) {
   for (const [pkg, why] of EXTRA_PACKAGES[purpose] ?? []) ensurePackages([pkg], why);
   // Platform processes keep their files (artifacts, builds, edge config) beside the stack's state.
   env.PADDOCK_STATE_DIR = stateDir;
+  // The dev CA signs the edge's certificate for each platform subdomain (HTTPS in development).
+  const ca = ensureDevCa();
+  env.PADDOCK_DEV_CA_DIR = process.env.PADDOCK_DEV_CA_DIR ?? ca.dir;
+  notes.push(`dev CA: ${ca.cert}${ca.made ? ' (made now)' : ''}`);
   env.PADDOCK_MASTER_KEY = process.env.PADDOCK_MASTER_KEY ?? secrets.MASTER_KEY;
   env.PADDOCK_OPERATOR_EMAIL = process.env.PADDOCK_OPERATOR_EMAIL ?? 'operator@paddock.localhost';
   env.PADDOCK_OPERATOR_PASSWORD = process.env.PADDOCK_OPERATOR_PASSWORD ?? secrets.OPERATOR_PASSWORD;

@@ -13,6 +13,7 @@ import { portOpen, waitFor } from './lib/system.mjs';
 const API_PORT = Number(process.env.PADDOCK_API_PORT ?? 4000);
 const DASHBOARD_PORT = Number(process.env.PADDOCK_DASHBOARD_PORT ?? 3000);
 const EDGE_PORT = Number(process.env.PADDOCK_EDGE_PORT ?? 8080);
+const EDGE_TLS_PORT = Number(process.env.PADDOCK_EDGE_TLS_PORT ?? 8443);
 const cpBin = join(root, 'control-plane', 'bin', 'paddock-control-plane.mjs');
 
 // The control plane's long-running services; each is a subcommand of its bin. When one exits
@@ -117,7 +118,8 @@ async function main() {
   console.log(`
   API         http://localhost:${API_PORT}   (docs: http://localhost:${API_PORT}/docs, health: /healthz)
   Dashboard   http://localhost:${DASHBOARD_PORT}
-  Sites       http://<site>.localhost:${EDGE_PORT}
+  Sites       https://<site>.localhost:${EDGE_TLS_PORT}   (http://<site>.localhost:${EDGE_PORT} redirects there)
+              signed by the dev CA: trust it in a client, e.g. curl --cacert ${join(env.PADDOCK_DEV_CA_DIR ?? '', 'ca.crt')} https://<site>.localhost:${EDGE_TLS_PORT}/
   Operator    ${env.PADDOCK_OPERATOR_EMAIL} / ${env.PADDOCK_OPERATOR_PASSWORD}   (dev only; set PADDOCK_OPERATOR_PASSWORD to choose)
 
   Ctrl-C stops the platform; \`npm run stack -- down\` also stops Postgres, Redis and Docker.

@@ -164,6 +164,9 @@ describe('site commands against a real control plane', () => {
     assert.match(add.stdout, new RegExp(`TXT\\s+_paddock-challenge\\.${host.replace(/\./g, '\\.')}\\s+\\S+`));
     const list = JSON.parse((await home.run(['domains', '--json'], { cwd: project })).stdout) as Array<{ hostname: string }>;
     assert.deepEqual(list.map((d) => d.hostname), [host]);
+    const table = (await home.run(['domains'], { cwd: project })).stdout;
+    assert.match(table, /HOST\s+STATUS\s+CERTIFICATE/);
+    assert.match(table, new RegExp(`${host.replace(/\./g, '\\.')}\\s+pending\\s+-`), 'no certificate before the domain is verified');
     assert.equal((await home.run(['domains:remove', host], { cwd: project })).code, 0);
     assert.match((await home.run(['domains'], { cwd: project })).stdout, /No custom domains/);
   });

@@ -19,6 +19,9 @@ export interface Setting {
 /** Where the platform keeps its files when their own variables do not say. */
 const stateDir = (env: NodeJS.ProcessEnv) => env.PADDOCK_STATE_DIR || join(process.cwd(), 'var');
 
+/** HTTPS port of the edge: 443 in production, 8443 otherwise, unless set. */
+const edgeTlsPort = (env: NodeJS.ProcessEnv) => env.PADDOCK_EDGE_TLS_PORT || (isProduction(env) ? '443' : '8443');
+
 const isProduction = (env: NodeJS.ProcessEnv) => (env.PADDOCK_ENV ?? (env.NODE_ENV === 'production' ? 'production' : 'dev')) === 'production';
 
 export const settings: readonly Setting[] = [
@@ -33,6 +36,12 @@ export const settings: readonly Setting[] = [
   { env: 'PADDOCK_PUBLIC_URL', description: 'the URL users reach the dashboard at (links in emails)', default: 'http://localhost:3000' },
   { env: 'PADDOCK_SITE_DOMAIN', description: 'sites answer at <site>.<this domain>', default: 'localhost' },
   { env: 'PADDOCK_EDGE_PORT', description: 'port the edge proxy serves sites on', default: '8080' },
+  { env: 'PADDOCK_EDGE_TLS_PORT', description: 'port the edge proxy serves sites on over HTTPS (0: no HTTPS)', default: (e) => edgeTlsPort(e) },
+  { env: 'PADDOCK_EDGE_HSTS_SECONDS', description: 'Strict-Transport-Security max-age the edge sends for platform subdomains over HTTPS (0: none); HSTS names no port, so it is off unless HTTPS is on 443', default: (e) => (edgeTlsPort(e) === '443' ? '31536000' : '0') },
+  { env: 'PADDOCK_ACME_DIRECTORY', description: "ACME directory custom domains get certificates from (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory; staging: https://acme-staging-v02.api.letsencrypt.org/directory); empty: no ACME", default: '' },
+  { env: 'PADDOCK_ACME_EMAIL', description: 'contact address of the ACME account (expiry notices from the CA)', default: '' },
+  { env: 'PADDOCK_ACME_CA_FILE', description: "PEM file the ACME directory's own HTTPS certificate is checked against, for a private ACME server; empty: the system's CAs", default: '' },
+  { env: 'PADDOCK_DEV_CA_DIR', description: 'a folder with ca.crt and ca.key: a local CA that signs a certificate for every platform subdomain (npm start makes one in the state dir; empty: none)', default: '' },
   { env: 'PADDOCK_OPERATOR_EMAIL', description: 'the first operator account, created at first start', default: 'operator@paddock.localhost' },
   { env: 'PADDOCK_OPERATOR_PASSWORD', description: 'its password; without it no operator is created', default: '', secret: true },
   { env: 'PADDOCK_TRUST_PROXY', description: 'addresses whose X-Forwarded-For the API believes (the dashboard, the edge): comma-separated IPs/CIDRs or loopback; "none" trusts none', default: 'loopback' },
@@ -84,6 +93,12 @@ const ConfigSchema = Type.Object({
   publicUrl: Type.String({ pattern: '^https?://' }),
   siteDomain: Type.String({ minLength: 1 }),
   edgePort: Port,
+  edgeTlsPort: Port,
+  edgeHstsSeconds: Type.Integer({ minimum: 0, maximum: 63072000 }),
+  devCaDir: Type.String(),
+  acmeDirectory: Type.String({ pattern: '^(https?://.+)?$' }),
+  acmeEmail: Type.String(),
+  acmeCaFile: Type.String(),
   operatorEmail: Type.String(),
   operatorPassword: Type.String(),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -137,6 +152,12 @@ const fieldEnv: Record<keyof Config, string> = {
   publicUrl: 'PADDOCK_PUBLIC_URL',
   siteDomain: 'PADDOCK_SITE_DOMAIN',
   edgePort: 'PADDOCK_EDGE_PORT',
+  edgeTlsPort: 'PADDOCK_EDGE_TLS_PORT',
+  edgeHstsSeconds: 'PADDOCK_EDGE_HSTS_SECONDS',
+  devCaDir: 'PADDOCK_DEV_CA_DIR',
+  acmeDirectory: 'PADDOCK_ACME_DIRECTORY',
+  acmeEmail: 'PADDOCK_ACME_EMAIL',
+  acmeCaFile: 'PADDOCK_ACME_CA_FILE',
   operatorEmail: 'PADDOCK_OPERATOR_EMAIL',
   operatorPassword: 'PADDOCK_OPERATOR_PASSWORD',
   logLevel: 'PADDOCK_LOG_LEVEL',
@@ -211,6 +232,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (raw.PADDOCK_PUBLIC_URL ?? '').replace(/\/+$/, ''),
     siteDomain: raw.PADDOCK_SITE_DOMAIN,
     edgePort: int('PADDOCK_EDGE_PORT'),
+    edgeTlsPort: int('PADDOCK_EDGE_TLS_PORT'),
+    edgeHstsSeconds: int('PADDOCK_EDGE_HSTS_SECONDS'),
+    devCaDir: raw.PADDOCK_DEV_CA_DIR ?? '',
+    acmeDirectory: raw.PADDOCK_ACME_DIRECTORY ?? '',
+    acmeEmail: raw.PADDOCK_ACME_EMAIL ?? '',
+    acmeCaFile: raw.PADDOCK_ACME_CA_FILE ?? '',
     operatorEmail: (raw.PADDOCK_OPERATOR_EMAIL ?? '').toLowerCase(),
     operatorPassword: raw.PADDOCK_OPERATOR_PASSWORD ?? '',
     logLevel: raw.PADDOCK_LOG_LEVEL,

@@ -86,6 +86,7 @@ export const errors = {
   deployNotFound: declare('PDK_DEPLOY_NOT_FOUND', 404, (id: string) => `No deploy "${id}" for this site. The site's Deploys page in the dashboard lists them.`),
   releaseNotFound: declare('PDK_RELEASE_NOT_FOUND', 404, (version: string) => `No release ${version} for this site. List them with \`paddock releases\`.`),
   domainTaken: declare('PDK_DOMAIN_TAKEN', 409, (host: string) => `The domain "${host}" is attached to another site already.`),
+  certificateNotEligible: declare('PDK_CERTIFICATE_NOT_ELIGIBLE', 409, (host: string, reason: string) => `No certificate is ordered for "${host}": ${clause(reason)}.`),
   domainNotFound: declare('PDK_DOMAIN_NOT_FOUND', 404, (host: string) => `No domain "${host}" on this site. List them with \`paddock domains\`.`),
   runInteractive: declare('PDK_RUN_INTERACTIVE', 400, (command: string) => `\`${command}\` needs a terminal, and one-off runs get no stdin over the API. ${command === 'shell' ? 'Give it code to run (`shell -c "await Post.objects.count()"`), run' : 'Run'} it locally (\`paddock dev\`), or use \`paddock db:psql\` for the database.`),
   runBusy: declare('PDK_RUN_BUSY', 409, (site: string, running: number) => `Site "${site}" already runs ${running} one-off commands, the most it may; wait for one to end (Ctrl-C in its \`paddock run\` stops it).`),

@@ -11,6 +11,7 @@ import { bootstrapOperator } from './accounts/operator.js';
 import { enqueuePending, startWorkers } from './jobs/workers.js';
 import { startReconciler } from './jobs/reconcile.js';
 import { EdgeService } from './edge/edge-service.js';
+import { readDevCa } from './edge/edge-tls.js';
 import { deployRuntimeOf } from './platform/deploy-runtime.js';
 import { billingSync } from './billing/sync-command.js';
 
@@ -72,16 +73,19 @@ async function worker(config: Config): Promise<void> {
   });
 }
 
-/** The edge: HAProxy on PADDOCK_EDGE_PORT, the activator, route sync, /metrics on PADDOCK_EDGE_ADMIN_PORT. */
+/** The edge: HAProxy on PADDOCK_EDGE_PORT (and HTTPS on PADDOCK_EDGE_TLS_PORT), the activator, route sync, /metrics on PADDOCK_EDGE_ADMIN_PORT. */
 async function edge(config: Config): Promise<void> {
   const platform = openPlatform(config);
   await migrate(platform);
   const deps = deployRuntimeOf(platform);
+  const tls = config.edgeTlsPort > 0
+    ? { port: config.edgeTlsPort, hstsSeconds: config.edgeHstsSeconds, ...(config.devCaDir ? { devCa: readDevCa(config.devCaDir) } : {}) }
+    : undefined;
   const service = new EdgeService(deps, {
-    dir: deps.settings.edgeDir, port: config.edgePort, bind: deps.settings.edgeBind, adminPort: deps.settings.edgeAdminPort,
+    dir: deps.settings.edgeDir, port: config.edgePort, bind: deps.settings.edgeBind, adminPort: deps.settings.edgeAdminPort, ...(tls ? { tls } : {}),
   });
   await service.start();
-  platform.logger.info({ port: config.edgePort, admin: service.adminAddress }, 'edge running');
+  platform.logger.info({ port: config.edgePort, tlsPort: tls?.port, admin: service.adminAddress }, 'edge running');
   onSignals(platform.logger, async () => {
     await service.stop();
     await platform.close();

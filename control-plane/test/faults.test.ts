@@ -169,6 +169,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   let apiPort: number;
   let edgePort: number;
   let edgeAdminPort: number;
+  let edgeTlsPort: number;
   let token: string;
   let load: Load;
   const site = siteName('fault');
@@ -225,7 +226,7 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
   before(async () => {
     [pgServer, redisServer] = await Promise.all([startScratchPostgres(), startScratchRedis()]);
     dir = mkdtempSync(join(tmpdir(), 'pdk-faults-'));
-    [apiPort, edgePort, edgeAdminPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    [apiPort, edgePort, edgeAdminPort, edgeTlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     env = {
       ...process.env,
       PADDOCK_ENV: 'test',
@@ -236,6 +237,9 @@ describe('the platform outlives its parts', { timeout: 600_000 }, () => {
       PADDOCK_API_PORT: String(apiPort),
       PADDOCK_API_HOST: '127.0.0.1',
       PADDOCK_EDGE_PORT: String(edgePort),
+      PADDOCK_EDGE_TLS_PORT: String(edgeTlsPort),
+      // No dev CA: the site keeps no certificate, so plain HTTP is served rather than redirected (HTTPS is tested in certificates/).
+      PADDOCK_DEV_CA_DIR: '',
       PADDOCK_EDGE_BIND: '127.0.0.1',
       PADDOCK_EDGE_ADMIN_PORT: String(edgeAdminPort),
       PADDOCK_ARTIFACTS_DIR: join(dir, 'artifacts'),

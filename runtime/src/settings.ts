@@ -194,7 +194,7 @@ function parseList(raw: string): string[] {
 
 /**
  * Overrides from the environment. The platform sets PORT, DATABASE_URL, CACHE_URL (+ CACHE_KEY_PREFIX), SECRET_KEY,
- * ALLOWED_HOSTS and DEBUG in a site's container; EMAIL_URL is read too; any scalar or list setting can also be set as
+ * ALLOWED_HOSTS, DEBUG and PADDOCK_SECURE_PROXY_SSL_HEADER in a site's container; EMAIL_URL is read too; any scalar or list setting can also be set as
  * PADDOCK_<NAME>.
  */
 export function settingsFromEnv(env: Env): Partial<Settings> {
@@ -209,6 +209,8 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
     else if (typeof def === 'string') out[key] = raw;
     else if (Array.isArray(def)) out[key] = parseList(raw);
   }
+  const proxyHeader = env.PADDOCK_SECURE_PROXY_SSL_HEADER;
+  if (proxyHeader !== undefined) out.SECURE_PROXY_SSL_HEADER = parseProxyHeader(proxyHeader);
   if (env.PORT !== undefined) out.PORT = parseInt10('PORT', env.PORT);
   if (env.SECRET_KEY !== undefined) out.SECRET_KEY = env.SECRET_KEY;
   if (env.ALLOWED_HOSTS !== undefined) out.ALLOWED_HOSTS = parseList(env.ALLOWED_HOSTS);
@@ -217,6 +219,17 @@ export function settingsFromEnv(env: Env): Partial<Settings> {
   if (env.EMAIL_URL) out.EMAIL_URL = env.EMAIL_URL;
   if (env.CACHE_URL) out.CACHES = { default: { url: withKeyPrefix(env.CACHE_URL, env.CACHE_KEY_PREFIX) } };
   return out as Partial<Settings>;
+}
+
+/**
+ * PADDOCK_SECURE_PROXY_SSL_HEADER="header,value" (the platform sets X-Forwarded-Proto,https: its edge always writes
+ * that header, so a visitor cannot); empty: no proxy header is believed.
+ */
+function parseProxyHeader(raw: string): [string, string] | null {
+  if (raw.trim() === '') return null;
+  const parts = parseList(raw);
+  if (parts.length !== 2) throw new ImproperlyConfigured(`PADDOCK_SECURE_PROXY_SSL_HEADER=${raw} is not "header,value". Use e.g. X-Forwarded-Proto,https.`);
+  return [parts[0]!, parts[1]!];
 }
 
 /** The platform's cache user may touch only keys under CACHE_KEY_PREFIX: the cache URL carries it (?prefix=). */

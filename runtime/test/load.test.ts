@@ -44,6 +44,12 @@ describe('settings', () => {
     assert.throws(() => settingsFromEnv({ PORT: 'eighty' }), /not a whole number/);
   });
 
+  it('reads the proxy header the platform vouches for (PADDOCK_SECURE_PROXY_SSL_HEADER) as a [header, value] pair', () => {
+    assert.deepEqual(settingsFromEnv({ PADDOCK_SECURE_PROXY_SSL_HEADER: 'X-Forwarded-Proto, https' }), { SECURE_PROXY_SSL_HEADER: ['X-Forwarded-Proto', 'https'] });
+    assert.deepEqual(settingsFromEnv({ PADDOCK_SECURE_PROXY_SSL_HEADER: '' }), { SECURE_PROXY_SSL_HEADER: null });
+    assert.throws(() => settingsFromEnv({ PADDOCK_SECURE_PROXY_SSL_HEADER: 'X-Forwarded-Proto' }), /not "header,value"/);
+  });
+
   it('layers defaults < site.ts < environment, and requires SECRET_KEY outside DEBUG', () => {
     const base = { MIDDLEWARE: [], TEMPLATES: { BACKEND: 'nunjucks' as const, DIRS: [], APP_DIRS: true, CONTEXT_PROCESSORS: [], OPTIONS: {} } };
     const s = resolveSettings({ APPEND_SLASH: false, PORT: 7000, SECRET_KEY: 'site' }, { PORT: '7001' }, base);

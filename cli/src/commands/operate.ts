@@ -241,6 +241,16 @@ interface Domain {
   verified?: boolean;
   verification?: { type?: string; name?: string; value?: string } | null;
   dns?: Array<{ type: string; name: string; value: string }>;
+  certificate?: { state: string; expiresAt: string | null; error: string | null; retryAt: string | null } | null;
+}
+
+/** The HTTPS column: the certificate's state, its expiry, or why it failed and when it is tried again. */
+function certificateCell(d: Domain): string {
+  const c = d.certificate;
+  if (!c) return d.verified === false ? '-' : 'none';
+  if (c.state === 'issued' || c.state === 'renewing') return `${c.state}${c.expiresAt ? `, expires ${c.expiresAt.slice(0, 10)}` : ''}`;
+  if (c.state === 'failed') return `failed: ${c.error ?? 'unknown error'}${c.retryAt ? ` (retry ${c.retryAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`;
+  return c.state;
 }
 
 function dnsRecords(d: Domain): Array<{ type: string; name: string; value: string }> {
@@ -262,7 +272,7 @@ export const domains = defineCommand({
     const list = Array.isArray(answer) ? answer : answer.domains;
     ctx.out.data(list, () => {
       if (!list.length) return ctx.out.line(`No custom domains. Add one with ${ctx.out.cyan('paddock domains:add <host>')}.`);
-      ctx.out.table(list, [['HOST', (d) => d.hostname], ['STATUS', (d) => d.status ?? (d.verified ? 'verified' : 'pending')]]);
+      ctx.out.table(list, [['HOST', (d) => d.hostname], ['STATUS', (d) => d.status ?? (d.verified ? 'verified' : 'pending')], ['CERTIFICATE', certificateCell]]);
     });
   },
 });

@@ -18,6 +18,7 @@ import { ACCESS_LINES_PER_SECOND } from './haproxy-config.js';
 import { Activator, type ActivatorAnswer } from './activator.js';
 import { formatAccess, type AccessEntry } from './access-line.js';
 import { HaproxyEdge } from './haproxy.js';
+import { EdgeTls, type EdgeTlsOptions } from '../edge/edge-tls.js';
 import { backendName, normaliseHost, type RouteTable, type SiteRoute, type Upstream } from './route-table.js';
 
 export interface EdgeServiceOptions {
@@ -35,6 +36,8 @@ export interface EdgeServiceOptions {
   /** How often the memory of running replicas is sampled (by one edge of the platform). */
   memorySampleMs?: number;
   registry?: Registry;
+  /** HTTPS on its own port, with the platform database's certificates (certificates/edge-tls.ts). */
+  tls?: EdgeTlsOptions;
 }
 
 /** Access lines kept per site per flush (every 500 ms), should the data plane's sampling let more through. */
@@ -43,6 +46,8 @@ const LOG_LINES_PER_FLUSH = 200;
 export class EdgeService {
   readonly id: string;
   haproxy!: HaproxyEdge;
+  /** HTTPS, when the edge serves it. */
+  tls: EdgeTls | undefined;
   readonly activator: Activator;
   readonly registry: Registry;
   private table: RouteTable = { sites: [] };
@@ -130,6 +135,8 @@ export class EdgeService {
         const gen = await this.deps.edge.generation();
         this.table = await this.readTable();
         await this.haproxy.apply(this.table);
+        // A certificate that fails to apply must not hold routes back: it is tried again next sync.
+        await this.tls?.sync(this.table, this.haproxy).catch((err: unknown) => this.deps.platform.logger.error({ err }, 'edge certificates could not be applied'));
         await this.deps.edge.applied(this.id, gen);
       } while (this.syncAgain);
     })().finally(() => { this.syncing = undefined; });
@@ -138,8 +145,9 @@ export class EdgeService {
 
   async start(): Promise<void> {
     const activator = await this.activator.listen();
+    this.tls = this.opts.tls ? new EdgeTls(this.deps.platform, this.opts.dir, this.opts.tls, this.registry) : undefined;
     this.haproxy = new HaproxyEdge(
-      { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator },
+      { dir: this.opts.dir, bind: this.opts.bind ?? '0.0.0.0', port: this.opts.port, activator, ...(this.tls ? { tls: this.tls.layout } : {}) },
       {
         onLog: (l) => this.accessLine(l),
         onExit: (code, signal) => this.deps.platform.logger.error({ code, signal }, 'HAProxy exited; starting it again from its last config'),
@@ -153,6 +161,7 @@ export class EdgeService {
       },
     );
     this.table = await this.readTable();
+    await this.tls?.prepare(this.table);
     await this.haproxy.start(this.table);
     await this.deps.edge.applied(this.id, await this.deps.edge.generation());
     await this.deps.edge.heartbeat(this.id);

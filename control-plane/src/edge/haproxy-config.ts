@@ -18,6 +18,53 @@ export interface HaproxyLayout {
   hardStopAfterSeconds?: number;
   /** Concurrent connections in all; HAProxy needs about twice as many file descriptors. */
   maxconn?: number;
+  /** HTTPS: where it listens and what it serves (certificates/edge-certificates.ts keeps the files). */
+  tls?: EdgeTlsLayout;
+}
+
+export interface EdgeTlsLayout {
+  port: number;
+  /** The crt-list HAProxy loads certificates from (its first entry answers unknown names). */
+  crtList: string;
+  /** Hosts with a certificate (`<host> 1`): plain HTTP to them is redirected to HTTPS. */
+  hostsMap: string;
+  /** ACME HTTP-01 challenges under way (`<token> <key authorization>`): the edge answers them itself. */
+  challengesMap: string;
+  /** Strict-Transport-Security max-age for platform subdomains over HTTPS; 0: none. */
+  hstsSeconds: number;
+  /** The platform's site domain: HSTS goes to its subdomains. */
+  siteDomain: string;
+}
+
+/**
+ * TLS 1.2 and 1.3 with forward-secret AEAD ciphers only (Mozilla's "intermediate" list); no session
+ * tickets, whose keys would otherwise outlive a restart's forward secrecy.
+ */
+const TLS_GLOBAL = [
+  '  ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305',
+  '  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256',
+  '  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
+];
+
+/** The frontend's HTTPS rules: the redirect from plain HTTP, HSTS. */
+function tlsRules(tls: EdgeTlsLayout | undefined): string[] {
+  if (!tls) return [];
+  const port = tls.port === 443 ? '' : `:${tls.port}`;
+  const lines = [
+    // An ACME CA's HTTP-01 check, answered here for any host: the key authorization proves nothing
+    // but that this platform asked for the certificate.
+    `  http-request set-var(txn.acme) path,field(4,/),map(${tls.challengesMap}) if { path_beg /.well-known/acme-challenge/ }`,
+    '  http-request return status 200 content-type "text/plain" lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }',
+    // Plain HTTP to a host with a certificate goes to HTTPS, keeping method and body (308), except
+    // ACME's HTTP-01 challenges, which a CA fetches over plain HTTP.
+    `  http-request redirect location https://%[var(txn.site_host)]${port}%[capture.req.uri] code 308 if !{ ssl_fc } { var(txn.site_host),map(${tls.hostsMap}) -m found } !{ path_beg /.well-known/acme-challenge/ }`,
+  ];
+  if (tls.hstsSeconds > 0) {
+    const suffix = `.${tls.siteDomain.toLowerCase()}`;
+    // A site's own Strict-Transport-Security (SECURE_HSTS_SECONDS) wins over the platform's.
+    lines.push(`  http-response set-header Strict-Transport-Security "max-age=${tls.hstsSeconds}" if { ssl_fc } { var(txn.site_host) -m end ${suffix} } !{ res.hdr_cnt(strict-transport-security) gt 0 }`);
+  }
+  return lines;
 }
 
 /**
@@ -88,6 +135,7 @@ export function renderConfig(table: RouteTable, layout: HaproxyLayout, slots: Sl
     `  hard-stop-after ${layout.hardStopAfterSeconds ?? 30}s`,
     `  maxconn ${layout.maxconn ?? 4000}`,
     '  log stdout format raw local0 info',
+    ...(layout.tls ? TLS_GLOBAL : []),
     '',
     'defaults',
     '  mode http',
@@ -107,9 +155,15 @@ export function renderConfig(table: RouteTable, layout: HaproxyLayout, slots: Sl
     '',
     'frontend sites',
     `  bind ${layout.bind}:${layout.port}`,
+    ...(layout.tls ? [`  bind ${layout.bind}:${layout.tls.port} ssl crt-list ${layout.tls.crtList} alpn h2,http/1.1`] : []),
     // Two Host headers could route by one and be served by the other: refuse them.
     '  http-request deny deny_status 400 if { req.hdr_cnt(host) gt 1 }',
     '  http-request set-var(txn.site_host) req.hdr(host),field(1,:),lower',
+    // Sites believe X-Forwarded-Proto (the platform sets SECURE_PROXY_SSL_HEADER): the edge always
+    // sets it, so a visitor's own header never reaches a site.
+    '  http-request set-header X-Forwarded-Proto https if { ssl_fc }',
+    '  http-request set-header X-Forwarded-Proto http if !{ ssl_fc }',
+    ...tlsRules(layout.tls),
     `  use_backend %[var(txn.site_host),map(${f.map},${BACKEND_UNKNOWN})]`,
     `  default_backend ${BACKEND_UNKNOWN}`,
     '',

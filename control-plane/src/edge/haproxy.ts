@@ -282,6 +282,20 @@ export class HaproxyEdge {
     return 'reload';
   }
 
+  /**
+   * Runs `fn` between route changes, never during a reload (certificate changes over the runtime
+   * API must reach the worker that stays); `fn` gets one runtime API command at a time.
+   */
+  exclusive<T>(fn: (command: (line: string) => Promise<string>) => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      await this.restarting;
+      if (!this.child) throw new Error(this.stopping ? 'HAProxy was stopped.' : 'HAProxy is not running; start the edge first.');
+      return fn((line) => socketCommand(this.files.adminSocket, line));
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   private async workerPid(): Promise<string | undefined> {
     try {
       return /Pid: (\d+)/.exec(await socketCommand(this.files.adminSocket, 'show info', 1000))?.[1];

@@ -19,7 +19,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /** Set by the platform: a site may not override them. */
 export const RESERVED = new Set(['DATABASE_URL', 'CACHE_URL', 'CACHE_KEY_PREFIX', 'SECRET_KEY', 'PORT', 'HOST', 'ALLOWED_HOSTS', 'HOME', 'NODE_ENV', 'NODE_OPTIONS', 'PATH',
-  'PADDOCK_MEDIA_ROOT', 'PADDOCK_MEDIA_QUOTA_BYTES']);
+  'PADDOCK_MEDIA_ROOT', 'PADDOCK_MEDIA_QUOTA_BYTES', 'PADDOCK_SECURE_PROXY_SSL_HEADER']);
 
 /** Refuses what is not a variable name. */
 export function checkEnvName(name: string): void {

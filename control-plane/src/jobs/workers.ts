@@ -9,6 +9,7 @@ import { startDeployWorker } from './deploy.js';
 import { startSleepWorker } from './sleep.js';
 import { startBackupWorker } from '../jobs/backups.js';
 import { startBillingWorker } from '../jobs/billing.js';
+import { startCertificateWorker } from './certificates.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each queue has its own job data type
 export type StartWorker = (platform: Platform, options?: WorkerOptions) => Worker<any>;
@@ -20,6 +21,7 @@ export const workerStarters: StartWorker[] = [
   startSleepWorker,
   startBackupWorker,
   startBillingWorker,
+  startCertificateWorker,
 ];
 
 export interface RunningWorkers {

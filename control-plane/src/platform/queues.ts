@@ -10,6 +10,7 @@ export const queueNames = {
   sleep: 'sleep',
   backup: 'backup',
   billing: 'billing',
+  certificates: 'certificates',
 } as const;
 
 export interface ProvisionJob { siteId: string }
@@ -20,6 +21,8 @@ export interface SleepJob { sweep: true }
 export type BackupJob = { backupId: string } | { restoreId: string } | { daily: true };
 /** One stored Stripe webhook event to apply, or an hour of usage to report (billing/). */
 export type BillingJob = { eventId: string } | { meterHour: string };
+/** A custom domain's certificate to issue or renew, or (no host) the sweep that finds them. */
+export interface CertificateJob { host?: string }
 
 export interface Queues {
   connection: ConnectionOptions;
@@ -30,6 +33,7 @@ export interface Queues {
   sleep: Queue<SleepJob>;
   backup: Queue<BackupJob>;
   billing: Queue<BillingJob>;
+  certificates: Queue<CertificateJob>;
   close(): Promise<void>;
 }
 
@@ -78,6 +82,7 @@ export function createQueues(redisUrl: string, prefix = 'paddock', onError: (err
     sleep: open<SleepJob>(queueNames.sleep),
     backup: open<BackupJob>(queueNames.backup),
     billing: open<BillingJob>(queueNames.billing),
+    certificates: open<CertificateJob>(queueNames.certificates),
   };
   return {
     connection,

@@ -51,6 +51,9 @@ export async function siteEnvironment(deps: DeployRuntime, site: Site, own?: Env
   const hosts = await siteHosts(deps, site);
   env.ALLOWED_HOSTS = hosts.join(',');
   env.PADDOCK_SITE = site.name;
+  // The edge terminates TLS and always sets X-Forwarded-Proto itself (a visitor's own is replaced):
+  // the site may believe it, so request.isSecure, Secure cookies and CSRF's Origin check see https.
+  env.PADDOCK_SECURE_PROXY_SSL_HEADER = 'X-Forwarded-Proto,https';
   // The site's uploads live on its media volume (the driver sets PADDOCK_MEDIA_ROOT); the runtime's storage refuses a
   // save past the plan's media quota, measuring the volume itself (runtime/src/files/storage.ts).
   const org = await db.selectFrom('organisations').select(['plan', 'quota_overrides']).where('id', '=', site.org_id).executeTakeFirst();

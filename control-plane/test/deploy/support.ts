@@ -107,9 +107,12 @@ export interface DeployedSiteFixture {
 /**
  * A platform of its own, one ready site and an edge on a free port (tests and benchmarks).
  * `driver: 'process'` runs the same pipeline without Docker (a fraction of the time) for tests
- * that are about releases rather than isolation.
+ * that are about releases rather than isolation. `tls`: the edge serves HTTPS too (on `tls.port`).
  */
-export async function deployedSiteFixture(name = 'bench', opts: { driver?: 'process' } = {}): Promise<DeployedSiteFixture> {
+export async function deployedSiteFixture(
+  name = 'bench',
+  opts: { driver?: 'process'; tls?: import('../../src/edge/edge-tls.js').EdgeTlsOptions } = {},
+): Promise<DeployedSiteFixture> {
   const { startTestPlatform } = await import('../support/platform.js');
   const { call, signup, siteName, waitForStatus } = await import('../support/api.js');
   const { EdgeService } = await import('../../src/edge/edge-service.js');
@@ -134,7 +137,7 @@ export async function deployedSiteFixture(name = 'bench', opts: { driver?: 'proc
   await waitForStatus(t.app, owner.token, site, 'ready', 60_000);
   const deps = deployRuntimeOf(t.platform);
   const edgePort = await freePort();
-  const edge = new EdgeService(deps, { dir: join(dir, 'edge'), port: edgePort, bind: '127.0.0.1', adminPort: 0 });
+  const edge = new EdgeService(deps, { dir: join(dir, 'edge'), port: edgePort, bind: '127.0.0.1', adminPort: 0, ...(opts.tls ? { tls: opts.tls } : {}) });
   await edge.start();
   return {
     platform: t.platform, app: t.app, token: owner.token, site, host: `${site}.localhost`, edgePort, edge, deps,

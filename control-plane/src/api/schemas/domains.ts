@@ -7,5 +7,11 @@ export const DomainOut = Type.Object({
   verified: Type.Boolean(),
   status: Type.String(),
   verification: Type.Union([Type.Object({ type: Type.String(), name: Type.String(), value: Type.String() }), Type.Null()]),
+  certificate: Type.Union([Type.Object({
+    state: Type.Union([Type.Literal('pending'), Type.Literal('issued'), Type.Literal('renewing'), Type.Literal('failed')]),
+    expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    error: Type.Union([Type.String(), Type.Null()], { description: 'why the last issuance failed' }),
+    retryAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when a failed issuance is tried again' }),
+  }), Type.Null()], { description: 'the HTTPS certificate: null until one is asked for' }),
 });
 

@@ -10,6 +10,7 @@ import * as envVersionsAndReleaseEnvChanges from './20261124T0300_env_versions_a
 import * as oneLiveReleasePerSite from './20261124T0400_one_live_release_per_site.js';
 import * as backups from './20261207T1500_backups.js';
 import * as billing from './20261207T1600_billing.js';
+import * as certificates from './20261207T1600_certificates.js';
 
 export const migrations: Record<string, Migration> = {
   '20261123T2300_accounts_orgs_sites': accountsOrgsSites,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '20261124T0400_one_live_release_per_site': oneLiveReleasePerSite,
   '20261207T1500_backups': backups,
   '20261207T1600_billing': billing,
+  '20261207T1600_certificates': certificates,
 };
