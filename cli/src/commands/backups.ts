@@ -102,7 +102,7 @@ export const dbDownload = defineCommand({
   usage: 'db:download <backup-id> [-o <file>] [--site <name>]',
   options: { ...siteOption, output: { type: 'string', short: 'o', placeholder: 'file', description: 'where to write it (default: <site>-<time>.dump here)' } },
   positionals: { min: 1, max: 1, names: 'a backup id' },
-  examples: ['paddock db:download 3f1c2a9e-… -o latest.dump', 'pg_restore --no-owner -d mydb latest.dump'],
+  examples: ['paddock db:download 3f1c2a9e-… -o latest.dump', 'paddock db:download 3f1c2a9e-… -o latest.dump && pg_restore --no-owner -d mydb latest.dump'],
   async run(ctx, { values, positionals }) {
     const site = resolveSite(ctx, values.site);
     const id = backupId(positionals[0], 'db:download');
