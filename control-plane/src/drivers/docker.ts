@@ -73,6 +73,11 @@ function isStatus(err: unknown, ...codes: number[]): boolean {
   return codes.includes((err as { statusCode?: number }).statusCode ?? 0);
 }
 
+/** The engine's answer when a container's process exited while it was being started (a site that crashes at once). */
+function exitedWhileStarting(err: unknown): boolean {
+  return isStatus(err, 500) && /cannot start a stopped process/i.test(String((err as Error).message));
+}
+
 export class DockerDriver implements Driver {
   readonly kind = 'docker' as const;
   readonly isolates = true;
@@ -257,12 +262,13 @@ export class DockerDriver implements Driver {
       if (isStatus(err, 304)) return this.inspect(id); // already running
       // The process exited while the engine was starting it (a site that crashes at once): that is a
       // state to report (exited, with its code), not an engine failure; callers health-check anyway.
-      if (isStatus(err, 500) && /cannot start a stopped process/i.test(String((err as Error).message))) return this.inspect(id);
+      if (exitedWhileStarting(err)) return this.inspect(id);
       // Its network holder was stopped (by hand, or it did not come back with the engine): start it first.
       const holder = await this.holderOf(id);
       if (!holder || !/non running container|not running/i.test(String((err as Error).message))) throw err;
       await this.docker.getContainer(holder).start().catch((e: unknown) => { if (!isStatus(e, 304)) throw e; });
-      await c.start();
+      // Then the replica; it too may have exited while the engine started it.
+      await c.start().catch((e: unknown) => { if (!isStatus(e, 304) && !exitedWhileStarting(e)) throw e; });
     }
     return this.inspect(id);
   }
