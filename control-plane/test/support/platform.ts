@@ -51,8 +51,21 @@ export async function createDatabase(): Promise<{ name: string; url: string; dro
     async drop() {
       const c = new pg.Client({ connectionString: platformAdminUrl() });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // FORCE ends the test's own connections; an autovacuum worker busy in the database is not the test role's to
+        // end (42501 on Postgres 15), and is gone in a moment: try again until it is.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`drop database if exists ${name} with (force)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 100) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
