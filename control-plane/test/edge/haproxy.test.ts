@@ -253,7 +253,12 @@ test('HAProxy killed with -9 (its master, then its worker) runs again within a s
   assert.equal(await edge.apply(table), 'reload');
   assert.equal(edge.reloads, reloads + 1);
   assert.equal((await get('epsilon.localhost')).body, 'A /');
-  const stats = await edge.stats();
+  // HAProxy counts a request once its session ends, which may be just after the client has the answer: wait for it.
+  let stats = await edge.stats();
+  for (const until = Date.now() + 10_000; !stats.some((x) => x.backend === 'site_epsilon' && x.requests === 1) && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 50));
+    stats = await edge.stats();
+  }
   assert.ok(stats.some((x) => x.backend === 'site_epsilon' && x.requests === 1), JSON.stringify(stats));
 });
 
