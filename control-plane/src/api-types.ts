@@ -4,6 +4,7 @@
 // else): they speak the HTTP API, and these types keep their reading of it from drifting.
 import type { Static } from 'typebox';
 import type { AdminOrg as AdminOrgSchema, AuditEvent as AuditEventSchema, OrgPlanOut, SiteUsageOut } from './api/schemas/admin.js';
+import type { BillingOut, PlanOffer as PlanOfferSchema, SessionOut } from './api/schemas/billing.js';
 import type { AccountOut, AuthOut, MeOut, SignupOut } from './api/schemas/auth.js';
 import type { ErrorBody, PageInfo as PageInfoSchema } from './api/schemas/common.js';
 import type { DatabaseOut } from './api/schemas/databases.js';
@@ -65,3 +66,8 @@ export type AdminOrg = Static<typeof AdminOrgSchema>;
 export type OrgPlan = Static<typeof OrgPlanOut>;
 export type SiteUsage = Static<typeof SiteUsageOut>;
 export type AuditEvent = Static<typeof AuditEventSchema>;
+
+// Billing (/v1/orgs/:org/billing), on platforms that charge for plans
+export type BillingSummary = Static<typeof BillingOut>;
+export type PlanOffer = Static<typeof PlanOfferSchema>;
+export type BillingSession = Static<typeof SessionOut>;

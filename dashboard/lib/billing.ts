@@ -3,30 +3,9 @@
 import 'server-only';
 import { api } from './api';
 import { ApiError } from './errors';
-import type { Quotas } from './orgs';
+import type { BillingSummary } from '@paddock/control-plane/api-types';
 
-export interface PlanOffer {
-  name: string;
-  title: string;
-  monthlyCents: number;
-  quotas: Quotas;
-  usagePrices: Array<{ meter: string; cents: number; per: string }>;
-}
-
-export interface BillingSummary {
-  org: string;
-  plan: string;
-  planTitle: string;
-  quotas: Quotas;
-  subscription: { id: string; status: string; plan: string | null; periodEnd: string | null } | null;
-  usage: { sites: { used: number; limit: number } };
-  plans: PlanOffer[];
-  /** Null when the organisation never subscribed, or Stripe did not answer. */
-  invoices: {
-    upcoming: { amountDueCents: number; currency: string; date: string | null } | null;
-    past: Array<{ id: string; number: string | null; status: string | null; totalCents: number; currency: string; created: string; hostedUrl: string | null; pdfUrl: string | null }>;
-  } | null;
-}
+export type { BillingSummary, PlanOffer } from '@paddock/control-plane/api-types';
 
 const path = (org: string) => `/v1/orgs/${encodeURIComponent(org)}/billing`;
 

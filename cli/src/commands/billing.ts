@@ -5,30 +5,7 @@
 import { defineCommand, type Context } from '../command.js';
 import { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-
-interface Quotas { sites: number; replicas: number; memoryMb: number; databaseMb: number; mediaMb: number }
-
-interface PlanOffer {
-  name: string;
-  title: string;
-  monthlyCents: number;
-  quotas: Quotas;
-  usagePrices: Array<{ meter: string; cents: number; per: string }>;
-}
-
-interface BillingSummary {
-  org: string;
-  plan: string;
-  planTitle: string;
-  quotas: Quotas;
-  subscription: { id: string; status: string; plan: string | null; periodEnd: string | null } | null;
-  usage: { sites: { used: number; limit: number } };
-  plans: PlanOffer[];
-  invoices: {
-    upcoming: { amountDueCents: number; currency: string; date: string | null } | null;
-    past: Array<{ id: string; number: string | null; status: string | null; totalCents: number; currency: string; created: string; hostedUrl: string | null; pdfUrl: string | null }>;
-  } | null;
-}
+import type { BillingSession, BillingSummary } from '@paddock/control-plane/api-types';
 
 const orgOption = {
   org: { type: 'string', placeholder: 'org', description: 'the organisation (default: your personal one)' },
@@ -107,7 +84,7 @@ export const billingUpgrade = defineCommand({
   examples: ['paddock billing:upgrade pro', 'paddock billing:upgrade business --org acme', 'paddock billing:upgrade pro --json'],
   async run(ctx, { values, positionals }) {
     const org = await orgName(ctx, values.org);
-    const { url } = await ctx.api.json<{ url: string }>('POST', `/v1/orgs/${encodeURIComponent(org)}/billing/checkout`, { body: { plan: positionals[0] } }).catch(billingOff);
+    const { url } = await ctx.api.json<BillingSession>('POST', `/v1/orgs/${encodeURIComponent(org)}/billing/checkout`, { body: { plan: positionals[0] } }).catch(billingOff);
     ctx.out.data({ org, plan: positionals[0], url }, () => {
       ctx.out.line(`Pay for ${positionals[0]} on Stripe: ${url}`);
       ctx.out.info('The plan changes as soon as Stripe confirms the payment; `paddock billing` shows it.');
@@ -124,7 +101,7 @@ export const billingPortal = defineCommand({
   examples: ['paddock billing:portal', 'paddock billing:portal --org acme --json'],
   async run(ctx, { values }) {
     const org = await orgName(ctx, values.org);
-    const { url } = await ctx.api.json<{ url: string }>('POST', `/v1/orgs/${encodeURIComponent(org)}/billing/portal`).catch(billingOff);
+    const { url } = await ctx.api.json<BillingSession>('POST', `/v1/orgs/${encodeURIComponent(org)}/billing/portal`).catch(billingOff);
     ctx.out.data({ org, url }, () => ctx.out.line(`Manage billing on Stripe: ${url}`));
   },
 });
